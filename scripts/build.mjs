@@ -1,0 +1,77 @@
+// Builds the three bundles (extension, CLI, webview) with esbuild and copies the runtime assets
+// they load from disk (tree-sitter runtime and grammars, codicons). Usage:
+//   node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, rmSync, chmodSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const dist = join(root, 'dist');
+
+/** Grammars we parse; others in the package are left out of the VSIX. */
+const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'c-sharp'];
+
+function copyAssets() {
+  const tsDir = dirname(require.resolve('@vscode/tree-sitter-wasm/package.json'));
+  const out = join(dist, 'tree-sitter');
+  mkdirSync(out, { recursive: true });
+  cpSync(join(tsDir, 'wasm', 'tree-sitter.js'), join(out, 'tree-sitter.js'));
+  cpSync(join(tsDir, 'wasm', 'tree-sitter.wasm'), join(out, 'tree-sitter.wasm'));
+  for (const g of GRAMMARS) cpSync(join(tsDir, 'wasm', `tree-sitter-${g}.wasm`), join(out, `tree-sitter-${g}.wasm`));
+  const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
+  mkdirSync(join(dist, 'webview'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, f), join(dist, 'webview', f));
+}
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const configs = [
+  {
+    ...common,
+    entryPoints: { extension: join(root, 'src/extension/extension.ts') },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: join(root, 'src/cli/main.ts') },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { main: join(root, 'webview/src/main.ts') },
+    outdir: join(dist, 'webview'),
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+if (!watch) rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+copyAssets();
+if (watch) {
+  for (const c of configs) await (await esbuild.context(c)).watch();
+  console.log('[watch] build started');
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
+}

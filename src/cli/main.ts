@@ -1,0 +1,86 @@
+// The `prodlens` command: the same core as the extension, without an editor.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseWindow } from '../core/format/windows';
+import { CliError } from './errors';
+import { printTable, runReport } from './report';
+import { runServe } from './serve';
+
+const USAGE = `usage:
+  prodlens serve  --workspace DIR [--port 4318] [--host 127.0.0.1] [--data-dir DIR]
+  prodlens report --workspace DIR (--from URL | --otlp-file FILE...) [--window 1h] [--environment ENV] [--json]
+
+serve   runs the OTLP/HTTP receiver and store headless; prints "listening on URL" when ready.
+report  prints per-function latency, throughput and errors mapped into DIR.`;
+
+function workspaceDir(v: string | undefined): string {
+  if (!v) throw new CliError('--workspace DIR is required', 2);
+  const dir = resolve(v);
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CliError(`--workspace ${v}: not a directory`, 2);
+  return dir;
+}
+
+function port(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new CliError(`--port ${v}: not a port number (0-65535)`, 2);
+  return Number(v);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === 'serve') {
+    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+    const o = { workspace: workspaceDir(values.workspace), host: values.host ?? '127.0.0.1', port: port(values.port, 4318) };
+    await runServe(values['data-dir'] ? { ...o, dataDir: resolve(values['data-dir']) } : o);
+    return 0;
+  }
+  if (command === 'report') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { workspace: { type: 'string' }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
+    const workspace = workspaceDir(values.workspace);
+    const files = values['otlp-file'] ?? [];
+    if (!values.from && files.length === 0) throw new CliError('report needs --from URL or at least one --otlp-file FILE', 2);
+    if (values.from && !/^https?:\/\//.test(values.from)) throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
+    const windowMs = parseWindow(values.window ?? '1h');
+    if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
+    const { rows, unmapped } = await runReport({
+      workspace,
+      otlpFiles: files,
+      windowMs,
+      json: values.json ?? false,
+      ...(values.from ? { from: values.from } : {}),
+      ...(values.environment ? { environment: values.environment } : {}),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTable(rows, unmapped)}\n`);
+    return 0;
+  }
+  throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION: usage errors.
+    const code = (e as { code?: string }).code;
+    const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`prodlens: ${message.split('\n')[0]}\n`);
+    process.exitCode = e instanceof CliError ? e.exitCode : usage ? 2 : 1;
+  },
+);

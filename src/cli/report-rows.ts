@@ -1,0 +1,45 @@
+// The rows `prodlens report` prints, shared by the table and the --json output.
+import type { FunctionStats } from '../core/engine/engine';
+
+export interface ReportRow {
+  file: string;
+  function: string;
+  line: number;
+  count: number;
+  errors: number;
+  errorRate: number;
+  ratePerMin: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  mappedBy: string;
+  confidence: string;
+  services: string[];
+  explanation: string;
+}
+
+function ms(v: number): number | null {
+  return Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null;
+}
+
+export function toRow(fs: FunctionStats): ReportRow {
+  const s = fs.stats;
+  return {
+    file: fs.file,
+    function: fs.function.qualifiedName,
+    line: fs.function.startLine,
+    count: s.count,
+    errors: s.errors,
+    errorRate: s.count ? s.errors / s.count : 0,
+    ratePerMin: Math.round(((s.count * 60_000) / s.coveredMs) * 100) / 100,
+    p50Ms: ms(s.p50Ms),
+    p95Ms: ms(s.p95Ms),
+    p99Ms: ms(s.p99Ms),
+    maxMs: ms(s.maxMs),
+    mappedBy: fs.mapping.rule,
+    confidence: fs.mapping.confidence,
+    services: fs.services,
+    explanation: fs.mapping.explanation,
+  };
+}

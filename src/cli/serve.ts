@@ -1,0 +1,72 @@
+// `prodlens serve`: the receiver and store without an editor. Prints one line when ready,
+// persists aggregates periodically and on SIGTERM/SIGINT, and serves its aggregates to
+// `prodlens report --from`.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createWorkspaceEngine } from '../core/engine/create';
+import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
+import { loadStore, saveStore, serializeStore } from '../core/store/persistence';
+import { CliError } from './errors';
+
+export const AGGREGATES_PATH = 'prodlens/v1/aggregates';
+
+export interface ServeOptions {
+  workspace: string;
+  host: string;
+  port: number;
+  dataDir?: string;
+}
+
+export function defaultDataDir(workspace: string): string {
+  const id = createHash('sha256').update(resolve(workspace)).digest('hex').slice(0, 12);
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'prodlens', `serve-${id}`);
+}
+
+export async function runServe(o: ServeOptions): Promise<void> {
+  const dataDir = o.dataDir ?? defaultDataDir(o.workspace);
+  const { engine } = await createWorkspaceEngine(o.workspace);
+  await loadStore(engine.store, dataDir).catch((e: unknown) => {
+    process.stderr.write(`prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`);
+  });
+  const receiver = new OtlpHttpReceiver({
+    host: o.host,
+    port: o.port,
+    sinks: {
+      traces: (spans) => engine.ingestSpans(spans),
+      logs: (logs) => engine.ingestLogs(logs),
+      metrics: (n) => engine.ingestMetricPoints(n),
+    },
+    extraRoute: (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method !== 'GET' || path !== `/${AGGREGATES_PATH}`) return false;
+      const body = serializeStore(engine.store);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    },
+  });
+  let addr: { url: string };
+  try {
+    addr = await receiver.start();
+  } catch (e) {
+    if (e instanceof PortInUseError) throw new CliError(`${e.message}`);
+    throw e;
+  }
+  process.stdout.write(`listening on ${addr.url}\n`);
+  const save = () => saveStore(engine.store, dataDir).catch((e: unknown) => process.stderr.write(`prodlens: warning: could not save aggregates: ${(e as Error).message}\n`));
+  const timer = setInterval(() => void save(), 60_000);
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`prodlens: ${signal}: saving aggregates and shutting down\n`);
+      clearInterval(timer);
+      void receiver
+        .stop()
+        .then(save)
+        .then(() => done());
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,37 @@
+// Wires an Engine for one workspace folder: file list, path rules, parser and function index.
+// The extension and the CLI both start here, so they map identically.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { FunctionIndex } from '../mapping/function-index';
+import { FunctionParser } from '../mapping/function-parser';
+import type { PathRule } from '../mapping/path-rules';
+import { WorkspaceFiles } from '../mapping/workspace-files';
+import { scanSourceFiles } from '../workspace/scan-files';
+import { Engine, EngineOptions } from './engine';
+
+export interface WorkspaceEngineOptions extends EngineOptions {
+  pathRules?: PathRule[];
+  excludeDirs?: readonly string[];
+  signal?: AbortSignal;
+  /** Folder of the tree-sitter runtime and grammars, when not the default. */
+  wasmDir?: string;
+}
+
+export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
+  const files = new WorkspaceFiles(root);
+  if (opts.pathRules) files.setRules(opts.pathRules);
+  const scanOpts: { excludeDirs?: readonly string[]; signal?: AbortSignal } = {};
+  if (opts.excludeDirs) scanOpts.excludeDirs = opts.excludeDirs;
+  if (opts.signal) scanOpts.signal = opts.signal;
+  const scan = await scanSourceFiles(root, scanOpts);
+  files.replaceAll(scan.files);
+  const parser = await FunctionParser.create(opts.wasmDir ? { wasmDir: opts.wasmDir } : {});
+  const functions = new FunctionIndex(parser, async (rel) => {
+    try {
+      return await fs.readFile(join(root, rel), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  return { engine: new Engine(files, functions, opts), truncated: scan.truncated };
+}

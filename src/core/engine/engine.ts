@@ -1,0 +1,262 @@
+// The engine both faces share (extension and CLI): ingest into the store, map series onto
+// workspace functions, and answer "what are the numbers for the functions of this file".
+// Queries are served from memory and memoized per data generation, so the editor's hot path
+// (lenses, hovers) never recomputes more than once per batch of data.
+import type { CodeLocation, FunctionRange, LogRecordData, MappingResult, SpanRecord, WindowStats } from '../model';
+import { readCodeLocation } from '../mapping/code-attributes';
+import { FunctionIndex } from '../mapping/function-index';
+import { Mapper } from '../mapping/mapper';
+import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
+import { AggregateStore, StoreOptions } from '../store/aggregate-store';
+import { Series, SeriesIdentity, seriesKeyOf } from '../store/series';
+import { SpanRing } from '../store/span-ring';
+import { RateMeter } from './rate-meter';
+
+/** Numbers for one function over one window, and how they were mapped. */
+export interface FunctionStats {
+  file: string;
+  function: FunctionRange;
+  stats: WindowStats;
+  /** The mapping of the busiest series; `seriesCount` says how many code locations merged in. */
+  mapping: MappingResult;
+  seriesIds: string[];
+  services: string[];
+  environments: string[];
+}
+
+export interface QueryOptions {
+  windowMs: number;
+  /** Only this deployment environment ('' or undefined = all). */
+  environment?: string;
+  /** Sparkline resolution. */
+  points?: number;
+}
+
+const SAMPLE_INTERVAL_MS = 50;
+const ERROR_SAMPLE_INTERVAL_MS = 10;
+
+function identityOf(span: SpanRecord, loc: CodeLocation): SeriesIdentity {
+  const r = span.resource;
+  const identity: SeriesIdentity = { service: r.service, environment: r.environment, version: r.version, codeSource: loc.source, spanName: span.name, kind: span.kind };
+  if (loc.filePath !== undefined) identity.filePath = loc.filePath;
+  if (loc.functionName !== undefined) identity.functionName = loc.functionName;
+  if (loc.line !== undefined) identity.line = loc.line;
+  return identity;
+}
+
+interface CachedMapping {
+  filesVersion: number;
+  ranges: readonly FunctionRange[] | undefined;
+  result: MappingResult;
+}
+
+export interface EngineOptions extends StoreOptions {
+  ringCapacity?: number;
+}
+
+export class Engine {
+  readonly store: AggregateStore;
+  readonly ring: SpanRing;
+  readonly mapper: Mapper;
+  readonly ingestRate = new RateMeter();
+  lastDataAtMs: number | undefined;
+  logsReceived = 0;
+  metricPointsReceived = 0;
+  private readonly locations = new Map<string, CodeLocation>();
+  private readonly pathOf = new Map<string, PathResolution | undefined>();
+  private readonly byFile = new Map<string, Set<Series>>();
+  private byFileVersion = -1;
+  private readonly mappings = new Map<string, CachedMapping>();
+  private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly files: WorkspaceFiles,
+    readonly functions: FunctionIndex,
+    opts: EngineOptions = {},
+  ) {
+    this.store = new AggregateStore(opts);
+    this.ring = new SpanRing(opts.ringCapacity);
+    this.mapper = new Mapper(files);
+    functions.onDidChange(() => this.memo.clear());
+  }
+
+  /** Called once per ingested batch (never per span). */
+  onDidIngest(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  ingestSpans(spans: readonly SpanRecord[]): void {
+    if (spans.length === 0) return;
+    const now = this.store.now();
+    for (const span of spans) {
+      const loc = readCodeLocation(span.attributes);
+      const r = span.resource;
+      const key = seriesKeyOf(r.service, r.environment, r.version, loc, span.kind, span.name);
+      const isError = span.statusCode === 2;
+      const series = this.store.record(key, () => identityOf(span, loc), span.startMs + span.durationMs, span.durationMs, isError, now);
+      if (!series) continue;
+      if (!this.locations.has(key)) this.registerSeries(series, loc);
+      // Drill-down keeps a sample per series (at most ~20 spans/s, errors 100/s), so a burst of
+      // spans is not held in memory long enough to be promoted and slow the collector down.
+      if (now - series.lastSampledMs >= SAMPLE_INTERVAL_MS || (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)) {
+        if (isError) series.lastErrorSampledMs = now;
+        else series.lastSampledMs = now;
+        this.ring.push(span, key);
+      }
+    }
+    this.store.commit();
+    this.ingestRate.add(spans.length, now);
+    this.lastDataAtMs = now;
+    this.emit();
+  }
+
+  ingestLogs(logs: readonly LogRecordData[]): void {
+    this.logsReceived += logs.length;
+    if (logs.length) this.emit();
+  }
+
+  ingestMetricPoints(n: number): void {
+    this.metricPointsReceived += n;
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private registerSeries(series: Series, loc: CodeLocation): void {
+    this.locations.set(series.id, loc);
+    const path = this.mapper.resolveFile(loc);
+    this.pathOf.set(series.id, path);
+    if (path?.file && this.byFileVersion === this.files.version) this.addToFile(path.file, series);
+  }
+
+  private addToFile(file: string, s: Series): void {
+    let set = this.byFile.get(file);
+    if (!set) this.byFile.set(file, (set = new Set()));
+    set.add(s);
+  }
+
+  /** The file → series index, rebuilt when the workspace's files or path rules changed. */
+  private fileIndex(): Map<string, Set<Series>> {
+    if (this.byFileVersion !== this.files.version) {
+      this.byFile.clear();
+      this.pathOf.clear();
+      this.byFileVersion = this.files.version;
+      for (const s of this.store.all()) {
+        const loc = this.locationOf(s);
+        const path = this.mapper.resolveFile(loc);
+        this.pathOf.set(s.id, path);
+        if (path?.file) this.addToFile(path.file, s);
+      }
+    }
+    return this.byFile;
+  }
+
+  private locationOf(s: Series): CodeLocation {
+    let loc = this.locations.get(s.id);
+    if (!loc) {
+      const id = s.identity;
+      loc = { source: id.codeSource as CodeLocation['source'] };
+      if (id.filePath !== undefined) loc.filePath = id.filePath;
+      if (id.functionName !== undefined) loc.functionName = id.functionName;
+      if (id.line !== undefined) loc.line = id.line;
+      this.locations.set(s.id, loc);
+    }
+    return loc;
+  }
+
+  /** How one series maps (memoized on the file set version and the parsed ranges). */
+  mappingOf(s: Series): MappingResult {
+    this.fileIndex();
+    const path = this.pathOf.get(s.id);
+    const ranges = path?.file ? this.functions.getCached(path.file) : undefined;
+    const cached = this.mappings.get(s.id);
+    if (cached && cached.filesVersion === this.files.version && cached.ranges === ranges) return cached.result;
+    const result = this.mapper.map(this.locationOf(s), path, ranges);
+    this.mappings.set(s.id, { filesVersion: this.files.version, ranges, result });
+    return result;
+  }
+
+  /** Workspace files that have at least one series pointing at them. */
+  filesWithData(): string[] {
+    return [...this.fileIndex().keys()];
+  }
+
+  /**
+   * Per-function numbers for one file, from memory only. The file's functions must be in the
+   * FunctionIndex cache (the editor puts open documents there); otherwise this returns [].
+   */
+  fileStats(file: string, q: QueryOptions): FunctionStats[] {
+    const slot = Math.floor(this.store.now() / 5_000);
+    const key = `${this.store.generation}|${this.files.version}|${q.windowMs}|${q.environment ?? ''}|${q.points ?? 15}|${slot}`;
+    const memo = this.memo.get(file);
+    if (memo && memo.key === key) return memo.value;
+    const value = this.computeFileStats(file, q);
+    this.memo.set(file, { key, value });
+    return value;
+  }
+
+  private computeFileStats(file: string, q: QueryOptions): FunctionStats[] {
+    const series = this.fileIndex().get(file);
+    if (!series) return [];
+    const groups = new Map<FunctionRange, { series: Series[]; best: { s: Series; m: MappingResult; n: number } }>();
+    const from = this.store.now() - q.windowMs;
+    for (const s of series) {
+      if (q.environment && s.identity.environment !== q.environment) continue;
+      if (s.lastSeenMs < from - 60_000) continue;
+      const m = this.mappingOf(s);
+      if (!m.function || m.file !== file || m.confidence === 'ambiguous' || m.confidence === 'none') continue;
+      const n = s.minutes.size + s.hours.size;
+      const g = groups.get(m.function);
+      if (!g) groups.set(m.function, { series: [s], best: { s, m, n } });
+      else {
+        g.series.push(s);
+        if (n > g.best.n) g.best = { s, m, n };
+      }
+    }
+    const out: FunctionStats[] = [];
+    for (const [fn, g] of groups) {
+      const stats = this.store.windowStats(g.series, q.windowMs, q.points ?? 15);
+      if (stats.count === 0) continue;
+      out.push({
+        file,
+        function: fn,
+        stats,
+        mapping: g.best.m,
+        seriesIds: g.series.map((s) => s.id),
+        services: unique(g.series.map((s) => s.identity.service)),
+        environments: unique(g.series.map((s) => s.identity.environment)),
+      });
+    }
+    return out.sort((a, b) => a.function.startLine - b.function.startLine);
+  }
+
+  /** Every function with data in the window, parsing the files it needs (CLI reports, panels). */
+  async report(q: QueryOptions): Promise<FunctionStats[]> {
+    const out: FunctionStats[] = [];
+    for (const file of this.filesWithData()) {
+      await this.functions.get(file);
+      out.push(...this.fileStats(file, q));
+    }
+    return out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine);
+  }
+
+  /** Series that did not reach a function, with the reason, for "why no data" diagnostics. */
+  unmapped(q: QueryOptions): { series: Series; mapping: MappingResult; count: number }[] {
+    const out: { series: Series; mapping: MappingResult; count: number }[] = [];
+    for (const s of this.store.all()) {
+      if (q.environment && s.identity.environment !== q.environment) continue;
+      const m = this.mappingOf(s);
+      if (m.function) continue;
+      const count = this.store.windowStats([s], q.windowMs, 1).count;
+      if (count > 0) out.push({ series: s, mapping: m, count });
+    }
+    return out.sort((a, b) => b.count - a.count);
+  }
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

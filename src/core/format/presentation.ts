@@ -1,0 +1,59 @@
+// What the editor shows for a function: the lens title, the hover's Markdown and the short
+// mapping note. Pure string builders over FunctionStats, so they are unit-tested without VS Code
+// and the CLI prints the same words. All telemetry text is escaped before it reaches Markdown.
+import type { FunctionStats } from '../engine/engine';
+import type { Confidence } from '../model';
+import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate, sparkline } from './numbers';
+
+const UNSURE: Confidence[] = ['low'];
+
+export function lensTitle(fs: FunctionStats): string {
+  const s = fs.stats;
+  const prefix = UNSURE.includes(fs.mapping.confidence) ? '≈ ' : '';
+  return (
+    `${prefix}p50 ${formatMs(s.p50Ms)} · p95 ${formatMs(s.p95Ms)} · ${formatRate(s.count, s.coveredMs)} · ` +
+    `${formatErrorRate(s.errors, s.count)} err · last ${formatDuration(s.windowMs)} (n=${formatCount(s.count)})`
+  );
+}
+
+export function lensTooltip(fs: FunctionStats): string {
+  const s = fs.stats;
+  return [
+    `${s.count} spans over the last ${formatDuration(s.coveredMs)}${s.coveredMs < s.windowMs ? ` (data covers ${formatDuration(s.coveredMs)} of the ${formatDuration(s.windowMs)} window)` : ''}`,
+    `Mapped by ${fs.mapping.rule} (${fs.mapping.confidence} confidence): ${fs.mapping.explanation}`,
+    'Click for details.',
+  ].join('\n');
+}
+
+/** CommonMark backslash-escapes for every punctuation character that could start markup. */
+export function escapeMarkdown(text: string): string {
+  // Control characters and bidi overrides (which can make text read differently than it is) become spaces.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&"':]/g, '\\$&').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+}
+
+export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): string {
+  const s = fs.stats;
+  const name = escapeMarkdown(fs.function.qualifiedName);
+  const services = fs.services.map(escapeMarkdown).join(', ');
+  const envs = fs.environments.filter((e) => e.length > 0).map(escapeMarkdown).join(', ');
+  const spark = sparkline(s.series.map((p) => p.p50Ms));
+  const lines = [
+    `**${name}** · production, last ${formatDuration(s.windowMs)}`,
+    '',
+    '| p50 | p90 | p95 | p99 | max |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${formatMs(s.p50Ms)} | ${formatMs(s.p90Ms)} | ${formatMs(s.p95Ms)} | ${formatMs(s.p99Ms)} | ${formatMs(s.maxMs)} |`,
+    '',
+    `**${formatRate(s.count, s.coveredMs)}** · **${formatErrorRate(s.errors, s.count)}** errors (${s.errors} of ${s.count} spans)`,
+    '',
+    spark ? `p50 over the window: \`${spark}\`` : '',
+    '',
+    `Service: ${services}${envs ? ` · environment: ${envs}` : ''}`,
+    '',
+    `*Mapped by* \`${fs.mapping.rule}\` *(${fs.mapping.confidence} confidence)*: ${escapeMarkdown(fs.mapping.explanation)}${fs.seriesIds.length > 1 ? ` — ${fs.seriesIds.length} code locations merged` : ''}`,
+    '',
+    `[Show details](${detailsCommandUri})`,
+  ];
+  return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');
+}

@@ -1,0 +1,36 @@
+// Reads where a span says its code is from the OpenTelemetry `code.*` attributes. Current names
+// (semconv ≥ 1.33) win; the deprecated ones are still what many agents send by default (the Java
+// agent sends `code.namespace` + `code.function`), so both are read.
+import type { Attributes, CodeLocation } from '../model';
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function int(v: unknown): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+export function readCodeLocation(attrs: Attributes): CodeLocation {
+  const currentPath = str(attrs['code.file.path']);
+  const oldPath = str(attrs['code.filepath']);
+  const currentFn = str(attrs['code.function.name']);
+  const oldFn = str(attrs['code.function']);
+  const namespace = str(attrs['code.namespace']);
+  const loc: CodeLocation = { source: 'none' };
+  const filePath = currentPath ?? oldPath;
+  if (filePath) loc.filePath = filePath;
+  const line = int(attrs['code.line.number']) ?? int(attrs['code.lineno']);
+  if (line) loc.line = line;
+  const column = int(attrs['code.column.number']) ?? int(attrs['code.column']);
+  if (column) loc.column = column;
+  // `code.function` was unqualified and `code.namespace` held the class/module: join them.
+  const fn = currentFn ?? (oldFn && namespace ? `${namespace}.${oldFn}` : oldFn);
+  if (fn) loc.functionName = fn;
+  if (currentPath) loc.source = 'code.file.path';
+  else if (oldPath) loc.source = 'code.filepath';
+  else if (currentFn) loc.source = 'code.function.name';
+  else if (oldFn) loc.source = 'code.function';
+  return loc;
+}

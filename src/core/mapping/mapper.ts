@@ -1,0 +1,121 @@
+// Maps one telemetry code location to a workspace function, and says how (rule, confidence,
+// one-sentence explanation) or why not. First rule: the OTel `code.*` attributes — a file path
+// resolved through WorkspaceFiles, then the function containing the line, or the function of
+// that name in the file. A line and a name that disagree (deployed code differs from the
+// working tree) lower the confidence instead of being silently trusted.
+import type { CodeLocation, Confidence, FunctionRange, MappingResult } from '../model';
+import { functionAt, functionsNamed } from './function-index';
+import type { PathResolution, WorkspaceFiles } from './workspace-files';
+
+const ORDER: Confidence[] = ['none', 'ambiguous', 'low', 'medium', 'high', 'exact'];
+
+export function weakest(a: Confidence, b: Confidence): Confidence {
+  return ORDER.indexOf(a) < ORDER.indexOf(b) ? a : b;
+}
+
+/** The last segment of a telemetry function name: `com.acme.Svc.run` / `Svc::run` / `(*Svc).Run` → `run`/`Run`. */
+export function bareName(name: string): string {
+  const parts = name.split(/[.:#/\\]+/).filter((p) => p.length > 0);
+  return (parts[parts.length - 1] ?? name).replace(/[()*]/g, '');
+}
+
+/** Source-file extensions tried when only a qualified name (`com.acme.Orders.get`) is known. */
+const NAMESPACE_EXTENSIONS = ['.java', '.kt', '.cs', '.py', '.ts', '.js', '.go'];
+
+export class Mapper {
+  constructor(private readonly files: WorkspaceFiles) {}
+
+  /** Where a location's file is in the workspace (cheap, memoized in WorkspaceFiles). */
+  resolveFile(loc: CodeLocation): PathResolution | undefined {
+    if (loc.filePath) return this.files.resolve(loc.filePath);
+    if (loc.functionName) return this.resolveNamespace(loc.functionName);
+    return undefined;
+  }
+
+  /** `com.acme.OrderService.placeOrder` → a file ending `com/acme/OrderService.<ext>`. */
+  private resolveNamespace(fn: string): PathResolution | undefined {
+    const parts = fn.split(/[.:]+/).filter((p) => p.length > 0);
+    if (parts.length < 2) return undefined;
+    // Try the longest module path first: the class file, then its enclosing module.
+    for (let cut = parts.length - 1; cut >= 1; cut--) {
+      const stem = parts.slice(0, cut).join('/');
+      for (const ext of NAMESPACE_EXTENSIONS) {
+        const r = this.files.resolve(`/${stem}${ext}`);
+        if (r.file || r.confidence === 'ambiguous') {
+          return {
+            ...r,
+            confidence: weakest(r.confidence, 'medium'),
+            explanation: `no code.file.path; the qualified name ${fn} suggests ${stem}${ext}: ${r.explanation}`,
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Full mapping given the parsed functions of the resolved file (`ranges`), or undefined ranges
+   * when the file could not be parsed. Pure: callers memoize.
+   */
+  map(loc: CodeLocation, path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
+    const src = loc.source;
+    if (src === 'none') {
+      return { rule: 'none', confidence: 'none', explanation: 'the span carries no code.* attributes (code.file.path, code.function.name, …)' };
+    }
+    if (!path) {
+      return { rule: src, confidence: 'none', explanation: `${loc.functionName ?? 'the span'} gives no file path and its name does not point to a workspace file` };
+    }
+    if (!path.file) {
+      const r: MappingResult = { rule: path.rule, confidence: path.confidence, explanation: path.explanation };
+      if (path.candidates) r.candidates = path.candidates;
+      return r;
+    }
+    const file = path.file;
+    if (!ranges) return { file, rule: path.rule, confidence: 'none', explanation: `${file}: its language is not parsed, so no function can be chosen` };
+    const byLine = loc.line !== undefined ? functionAt(ranges, loc.line) : undefined;
+    const named = loc.functionName ? functionsNamed(ranges, loc.functionName) : [];
+    const lineRule = `${src}+line`;
+    const nameRule = `${src}+function`;
+
+    if (byLine && (!loc.functionName || nameAgrees(byLine, loc.functionName))) {
+      return this.hit(file, byLine, lineRule, path.confidence, `${path.explanation}; line ${loc.line} is inside ${byLine.qualifiedName}`);
+    }
+    if (named.length === 1) {
+      const fn = named[0]!;
+      const why = byLine
+        ? `line ${loc.line} is inside ${byLine.qualifiedName} but the span names ${loc.functionName}, so it was matched by name (the deployed code may differ from this file)`
+        : `matched by the name ${loc.functionName}`;
+      return this.hit(file, fn, nameRule, weakest(path.confidence, byLine ? 'medium' : 'high'), `${path.explanation}; ${why}`);
+    }
+    if (named.length > 1) {
+      return {
+        file,
+        rule: nameRule,
+        confidence: 'ambiguous',
+        explanation: `${file} has ${named.length} functions named ${bareName(loc.functionName ?? '')}; not choosing one`,
+        candidates: named.map((f) => `${f.qualifiedName} (line ${f.startLine})`),
+      };
+    }
+    if (byLine) {
+      return this.hit(file, byLine, lineRule, 'low', `${path.explanation}; line ${loc.line} is inside ${byLine.qualifiedName}, but the span names ${loc.functionName}, which this file does not define`);
+    }
+    if (loc.line !== undefined) {
+      return { file, rule: lineRule, confidence: 'none', explanation: `line ${loc.line} of ${file} is outside every function` };
+    }
+    return {
+      file,
+      rule: nameRule,
+      confidence: 'none',
+      explanation: loc.functionName ? `${file} defines no function named ${bareName(loc.functionName)}` : `the span names ${file} but neither a line nor a function`,
+    };
+  }
+
+  private hit(file: string, fn: FunctionRange, rule: string, confidence: Confidence, explanation: string): MappingResult {
+    return { file, function: fn, rule, confidence, explanation };
+  }
+}
+
+function nameAgrees(fn: FunctionRange, telemetryName: string): boolean {
+  const bare = bareName(telemetryName);
+  return fn.name === bare || fn.qualifiedName === telemetryName || telemetryName.endsWith(`.${fn.qualifiedName}`);
+}

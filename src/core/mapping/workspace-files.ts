@@ -1,0 +1,155 @@
+// The workspace's source files and the deployed-path → workspace-path resolution over them.
+// Deployed code runs elsewhere (`/app/dist/orders.js`, `/home/ci/build/src/Orders.java`), so a
+// path is matched by (1) the user's rewrite rules, (2) being inside the workspace already, or
+// (3) the longest run of trailing path segments shared with a workspace file. Ties are reported
+// as ambiguous, never picked silently.
+import type { Confidence } from '../model';
+import { normalizeDeployedPath, PathRule } from './path-rules';
+
+export interface PathResolution {
+  file?: string;
+  rule: 'path-rewrite' | 'workspace-path' | 'path-suffix' | 'none';
+  confidence: Confidence;
+  explanation: string;
+  candidates?: string[];
+}
+
+const CACHE_LIMIT = 20_000;
+
+export class WorkspaceFiles {
+  private readonly files = new Set<string>();
+  private readonly byBase = new Map<string, string[]>();
+  private readonly cache = new Map<string, PathResolution>();
+  private rules: PathRule[] = [];
+  /** Bumped on every change so dependents can drop derived caches. */
+  version = 0;
+
+  /** @param root absolute workspace folder path (forward slashes), for already-local paths. */
+  constructor(private root: string) {
+    this.root = normalizeDeployedPath(root).replace(/\/$/, '');
+  }
+
+  get rootPath(): string {
+    return this.root;
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  has(rel: string): boolean {
+    return this.files.has(rel);
+  }
+
+  list(): IterableIterator<string> {
+    return this.files.values();
+  }
+
+  setRules(rules: PathRule[]): void {
+    this.rules = rules;
+    this.changed();
+  }
+
+  add(rel: string): void {
+    rel = rel.replace(/\\/g, '/');
+    if (this.files.has(rel)) return;
+    this.files.add(rel);
+    const base = basename(rel);
+    const list = this.byBase.get(base);
+    if (list) list.push(rel);
+    else this.byBase.set(base, [rel]);
+    this.changed();
+  }
+
+  remove(rel: string): void {
+    rel = rel.replace(/\\/g, '/');
+    if (!this.files.delete(rel)) return;
+    const base = basename(rel);
+    const list = this.byBase.get(base)?.filter((f) => f !== rel) ?? [];
+    if (list.length) this.byBase.set(base, list);
+    else this.byBase.delete(base);
+    this.changed();
+  }
+
+  replaceAll(rels: Iterable<string>): void {
+    this.files.clear();
+    this.byBase.clear();
+    for (const r of rels) this.add(r);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.cache.clear();
+    this.version++;
+  }
+
+  /** Resolves a path as the telemetry gives it; memoized until the file set or rules change. */
+  resolve(deployedPath: string): PathResolution {
+    let r = this.cache.get(deployedPath);
+    if (!r) {
+      r = this.compute(deployedPath);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(deployedPath, r);
+    }
+    return r;
+  }
+
+  private compute(raw: string): PathResolution {
+    const p = normalizeDeployedPath(raw);
+    for (const rule of this.rules) {
+      if (!p.startsWith(rule.from)) continue;
+      const rel = (rule.to + p.slice(rule.from.length)).replace(/^\/+/, '').replace(/\/{2,}/g, '/');
+      if (this.files.has(rel)) {
+        return { file: rel, rule: 'path-rewrite', confidence: 'exact', explanation: `path mapping "${rule.from}" → "${rule.to || './'}" turns ${p} into ${rel}` };
+      }
+    }
+    if (p.startsWith(this.root + '/')) {
+      const rel = p.slice(this.root.length + 1);
+      if (this.files.has(rel)) return { file: rel, rule: 'workspace-path', confidence: 'exact', explanation: `${p} is inside the workspace` };
+    }
+    const segs = p.split('/').filter((s) => s.length > 0);
+    const base = segs[segs.length - 1];
+    const candidates = base ? this.byBase.get(base) : undefined;
+    if (!base || !candidates || candidates.length === 0) {
+      return { rule: 'none', confidence: 'none', explanation: `no workspace file is named ${base ?? p} (path ${p}); add a path mapping if the deployed layout differs` };
+    }
+    let best = 0;
+    let winners: string[] = [];
+    for (const c of candidates) {
+      const score = sharedTail(segs, c.split('/'));
+      if (score > best) {
+        best = score;
+        winners = [c];
+      } else if (score === best) winners.push(c);
+    }
+    if (winners.length > 1) {
+      return {
+        rule: 'path-suffix',
+        confidence: 'ambiguous',
+        explanation: `${p} matches ${winners.length} workspace files equally well (last ${best} path segment${best === 1 ? '' : 's'}); add a path mapping to choose`,
+        candidates: winners,
+      };
+    }
+    const file = winners[0]!;
+    const fileSegs = file.split('/').length;
+    // The whole workspace path matched: as good as exact. Only the file name matched: unsure.
+    const confidence: Confidence = best >= fileSegs || best >= 3 ? 'high' : best === 2 ? 'high' : 'medium';
+    return {
+      file,
+      rule: 'path-suffix',
+      confidence,
+      explanation: `${p} ends with ${segs.slice(-best).join('/')} (${best} of its path segments match ${file})`,
+    };
+  }
+}
+
+function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? p : p.slice(i + 1);
+}
+
+function sharedTail(a: string[], b: string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
+  return n;
+}

@@ -1,0 +1,180 @@
+// Time-bucketed aggregates for every series, with hard memory bounds: a cap on series and on
+// buckets (oldest-seen series are evicted first), fixed retention (60 one-minute buckets, 7 days
+// of hour buckets). Readers get window statistics by merging bucket sketches.
+import type { WindowStats } from '../model';
+import { LatencySketch } from './latency-sketch';
+import { Bucket, HOUR_MS, MINUTE_MS, Series, SeriesIdentity } from './series';
+
+export const MINUTE_RETENTION_MS = 60 * MINUTE_MS;
+export const HOUR_RETENTION_MS = 7 * 24 * HOUR_MS + HOUR_MS;
+/** Spans this far ahead of our clock are clamped to now (clock skew), not stored in the future. */
+const MAX_FUTURE_SKEW_MS = 5 * MINUTE_MS;
+
+export interface StoreOptions {
+  maxSeries?: number;
+  maxBuckets?: number;
+  now?: () => number;
+}
+
+export interface StoreCounters {
+  spans: number;
+  /** Spans whose end lies beyond the 7-day retention. */
+  tooOld: number;
+  /** Series removed to stay within the memory budget. */
+  evictedSeries: number;
+}
+
+export class AggregateStore {
+  private readonly series = new Map<string, Series>();
+  private readonly maxSeries: number;
+  private readonly maxBuckets: number;
+  readonly now: () => number;
+  private buckets = 0;
+  private lastPruneMinute = 0;
+  /** When this store began collecting; rates divide by the time covered since then. */
+  collectingSinceMs: number | undefined;
+  /** Bumped once per ingested batch; readers memoize on it. */
+  generation = 0;
+  readonly counters: StoreCounters = { spans: 0, tooOld: 0, evictedSeries: 0 };
+
+  constructor(opts: StoreOptions = {}) {
+    this.maxSeries = opts.maxSeries ?? 5_000;
+    this.maxBuckets = opts.maxBuckets ?? 150_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.series.size;
+  }
+
+  get bucketTotal(): number {
+    return this.buckets;
+  }
+
+  get(id: string): Series | undefined {
+    return this.series.get(id);
+  }
+
+  all(): IterableIterator<Series> {
+    return this.series.values();
+  }
+
+  /**
+   * Records one span's outcome. `identity` is only called when the series is new, so the hot
+   * path allocates nothing for known series. Returns the series, or undefined when dropped.
+   */
+  record(key: string, identity: () => SeriesIdentity, endMs: number, durationMs: number, isError: boolean, now = this.now()): Series | undefined {
+    if (endMs > now + MAX_FUTURE_SKEW_MS || !Number.isFinite(endMs)) endMs = now;
+    else if (endMs > now) endMs = now;
+    if (endMs < now - HOUR_RETENTION_MS) {
+      this.counters.tooOld++;
+      return undefined;
+    }
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= this.maxSeries) this.evict(Math.max(1, Math.floor(this.maxSeries / 20)));
+      s = new Series(key, identity());
+      this.series.set(key, s);
+    }
+    this.buckets += s.add(endMs, durationMs, isError);
+    this.counters.spans++;
+    if (this.collectingSinceMs === undefined || endMs < this.collectingSinceMs) this.collectingSinceMs = endMs - (endMs % MINUTE_MS);
+    const minute = Math.floor(now / MINUTE_MS);
+    if (minute !== this.lastPruneMinute) {
+      this.lastPruneMinute = minute;
+      this.prune(now);
+    }
+    if (this.buckets > this.maxBuckets) this.evict(Math.max(1, Math.floor(this.series.size / 20)));
+    return s;
+  }
+
+  /** Marks the end of an ingested batch so memoized views recompute. */
+  commit(): void {
+    this.generation++;
+  }
+
+  /** Drops buckets past retention and series left empty. */
+  prune(now = this.now()): void {
+    const minuteCut = now - MINUTE_RETENTION_MS - MINUTE_MS;
+    const hourCut = now - HOUR_RETENTION_MS - HOUR_MS;
+    for (const [key, s] of this.series) {
+      for (const start of s.minutes.keys()) if (start < minuteCut) { s.minutes.delete(start); this.buckets--; }
+      for (const start of s.hours.keys()) if (start < hourCut) { s.hours.delete(start); this.buckets--; }
+      if (s.bucketCount === 0) this.series.delete(key);
+    }
+  }
+
+  /** Removes the `n` least recently seen series. */
+  private evict(n: number): void {
+    const oldest = [...this.series.values()].sort((a, b) => a.lastSeenMs - b.lastSeenMs).slice(0, n);
+    for (const s of oldest) {
+      this.series.delete(s.id);
+      this.buckets -= s.bucketCount;
+      this.counters.evictedSeries++;
+    }
+  }
+
+  /** Adds a restored series (persistence); replaces any series with the same id. */
+  restore(s: Series): void {
+    const old = this.series.get(s.id);
+    if (old) this.buckets -= old.bucketCount;
+    this.series.set(s.id, s);
+    this.buckets += s.bucketCount;
+  }
+
+  /**
+   * Statistics of the given series merged over the window ending now. Windows up to an hour use
+   * minute buckets; longer windows use hour buckets (edges rounded to the hour).
+   */
+  windowStats(series: Iterable<Series>, windowMs: number, points = 15, now = this.now()): WindowStats {
+    const fine = windowMs <= MINUTE_RETENTION_MS;
+    const step = fine ? MINUTE_MS : HOUR_MS;
+    const from = Math.floor((now - windowMs) / step) * step;
+    const merged = new LatencySketch();
+    let count = 0;
+    let errors = 0;
+    const nPoints = Math.max(1, Math.min(points, Math.ceil(windowMs / step)));
+    const pointWidth = Math.ceil((now - from) / nPoints / step) * step;
+    const pointSketches: LatencySketch[] = [];
+    const pointCounts: number[] = new Array<number>(nPoints).fill(0);
+    const pointErrors: number[] = new Array<number>(nPoints).fill(0);
+    for (const s of series) {
+      const map: Map<number, Bucket> = fine ? s.minutes : s.hours;
+      for (const b of map.values()) {
+        if (b.startMs < from) continue;
+        merged.merge(b.sketch);
+        count += b.count;
+        errors += b.errors;
+        const i = Math.min(nPoints - 1, Math.floor((b.startMs - from) / pointWidth));
+        (pointSketches[i] ??= new LatencySketch()).merge(b.sketch);
+        pointCounts[i] = (pointCounts[i] ?? 0) + b.count;
+        pointErrors[i] = (pointErrors[i] ?? 0) + b.errors;
+      }
+    }
+    const since = this.collectingSinceMs ?? now;
+    const coveredMs = Math.max(MINUTE_MS, Math.min(windowMs, now - Math.max(now - windowMs, since)));
+    return {
+      count,
+      errors,
+      p50Ms: merged.quantile(0.5),
+      p90Ms: merged.quantile(0.9),
+      p95Ms: merged.quantile(0.95),
+      p99Ms: merged.quantile(0.99),
+      maxMs: count ? merged.max : NaN,
+      minMs: count ? merged.min : NaN,
+      meanMs: count ? merged.sum / count : NaN,
+      windowMs,
+      coveredMs,
+      series: pointCounts.map((c, i) => {
+        const sk = pointSketches[i];
+        return {
+          startMs: from + i * pointWidth,
+          count: c,
+          errors: pointErrors[i] ?? 0,
+          p50Ms: sk ? sk.quantile(0.5) : NaN,
+          p95Ms: sk ? sk.quantile(0.95) : NaN,
+        };
+      }),
+    };
+  }
+}

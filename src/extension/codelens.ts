@@ -1,0 +1,76 @@
+// Code lenses with production numbers above each function that has data. Served from memory:
+// function ranges are cached per document version and the numbers come from the engine's
+// memoized per-file view. Never touches the network; refreshes come in batches from Session.
+import * as vscode from 'vscode';
+import type { FunctionStats } from '../core/engine/engine';
+import { lensTitle, lensTooltip } from '../core/format/presentation';
+import { formatDuration } from '../core/format/numbers';
+import { Commands, type FunctionRef } from './command-ids';
+import type { DocumentFunctions } from './document-functions';
+import type { Session } from './session';
+
+export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+
+  constructor(
+    private readonly session: Session,
+    private readonly docs: () => DocumentFunctions | undefined,
+  ) {}
+
+  refresh(): void {
+    this.emitter.fire();
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+    const cfg = this.session.current;
+    const engine = this.session.engine;
+    const docs = this.docs();
+    if (!cfg.codeLensEnabled || !engine || !docs) return [];
+    const parsed = await docs.get(doc, cfg.maxFileLines);
+    if (!parsed || token.isCancellationRequested) return [];
+    const stats = engine.fileStats(parsed.rel, { windowMs: cfg.windowMs, environment: cfg.environment });
+    return buildLenses(parsed.rel, parsed.functions, stats, cfg.showNoData, cfg.windowMs);
+  }
+}
+
+/** One lens per function line, at column 0 so it does not move with edits inside the line. */
+export function buildLenses(
+  rel: string,
+  functions: readonly { qualifiedName: string; startLine: number }[],
+  stats: readonly FunctionStats[],
+  showNoData: boolean,
+  windowMs: number,
+): vscode.CodeLens[] {
+  const lenses: vscode.CodeLens[] = [];
+  const seenLines = new Set<number>();
+  for (const s of stats) {
+    const line = s.function.startLine - 1;
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    const ref: FunctionRef = { file: rel, qualifiedName: s.function.qualifiedName, startLine: s.function.startLine };
+    lenses.push(
+      new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+        title: lensTitle(s),
+        tooltip: lensTooltip(s),
+        command: Commands.showFunctionDetails,
+        arguments: [ref],
+      }),
+    );
+  }
+  if (showNoData) {
+    for (const fn of functions) {
+      const line = fn.startLine - 1;
+      if (seenLines.has(line)) continue;
+      seenLines.add(line);
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: `no data · last ${formatDuration(windowMs)}`,
+          tooltip: 'No span in the window maps to this function. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name).',
+          command: '',
+        }),
+      );
+    }
+  }
+  return lenses;
+}

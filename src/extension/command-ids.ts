@@ -1,0 +1,18 @@
+// Every command id in one place; a unit test checks these against package.json.
+export const Commands = {
+  copyOtlpEndpoint: 'prodlens.copyOtlpEndpoint',
+  showFunctionDetails: 'prodlens.showFunctionDetails',
+  selectWindow: 'prodlens.selectWindow',
+  restartReceiver: 'prodlens.restartReceiver',
+  useAnotherPort: 'prodlens.useAnotherPort',
+  toggleCodeLens: 'prodlens.toggleCodeLens',
+  showLogs: 'prodlens.showLogs',
+  statusMenu: 'prodlens.statusMenu',
+} as const;
+
+/** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */
+export interface FunctionRef {
+  file: string;
+  qualifiedName: string;
+  startLine: number;
+}

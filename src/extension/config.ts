@@ -1,0 +1,57 @@
+// Typed view of the `prodlens.*` settings declared in package.json. Bad values are reported
+// (returned as problems for the caller to show) and replaced by defaults, never thrown.
+import * as vscode from 'vscode';
+import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
+import { WINDOWS, type WindowId } from '../core/format/windows';
+
+export interface ProdLensConfig {
+  receiverEnabled: boolean;
+  receiverHost: string;
+  receiverPort: number;
+  maxBodyBytes: number;
+  window: WindowId;
+  windowMs: number;
+  environment: string;
+  pathRules: PathRule[];
+  excludeDirs: string[];
+  codeLensEnabled: boolean;
+  showNoData: boolean;
+  maxFileLines: number;
+}
+
+export const SECTION = 'prodlens';
+
+export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; problems: string[] } {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const problems: string[] = [];
+  const windowSetting = c.get<string>('window', '15m');
+  const window: WindowId = windowSetting in WINDOWS ? (windowSetting as WindowId) : '15m';
+  if (window !== windowSetting) problems.push(`prodlens.window "${windowSetting}" is not one of ${Object.keys(WINDOWS).join(', ')}; using 15m`);
+  let port = c.get<number>('receiver.port', 4318);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`prodlens.receiver.port ${String(port)} is not a port number; using 4318`);
+    port = 4318;
+  }
+  const { rules, problems: ruleProblems } = validatePathRules(c.get('pathMappings'));
+  for (const p of ruleProblems) problems.push(`prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}: ${p.message}`);
+  // An untrusted workspace must not widen where the receiver listens.
+  const hostInfo = c.inspect<string>('receiver.host');
+  let host = hostInfo?.globalValue ?? hostInfo?.defaultValue ?? '127.0.0.1';
+  if (vscode.workspace.isTrusted) host = c.get<string>('receiver.host', host);
+  const maxMiB = c.get<number>('receiver.maxBodyMiB', 16);
+  const config: ProdLensConfig = {
+    receiverEnabled: c.get<boolean>('receiver.enabled', true),
+    receiverHost: host,
+    receiverPort: port,
+    maxBodyBytes: Math.max(1, Number.isFinite(maxMiB) ? maxMiB : 16) * 1024 * 1024,
+    window,
+    windowMs: WINDOWS[window],
+    environment: c.get<string>('environment', '').trim(),
+    pathRules: rules,
+    excludeDirs: (c.get<unknown[]>('exclude', []) ?? []).filter((x): x is string => typeof x === 'string'),
+    codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
+    showNoData: c.get<boolean>('codeLens.showNoData', false),
+    maxFileLines: c.get<number>('codeLens.maxFileLines', 20_000),
+  };
+  return { config, problems };
+}

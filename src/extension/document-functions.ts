@@ -1,0 +1,40 @@
+// Keeps the function index in step with editor buffers (including unsaved edits), parsing each
+// document version at most once. Lenses and hovers ask here for a document's functions.
+import * as vscode from 'vscode';
+import type { Engine } from '../core/engine/engine';
+import { languageForPath } from '../core/mapping/languages';
+import type { FunctionRange } from '../core/model';
+import { relPath } from './workspace-paths';
+
+export class DocumentFunctions {
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Functions of the document at its current version; parses when the version changed. */
+  async get(doc: vscode.TextDocument, maxLines: number): Promise<{ rel: string; functions: readonly FunctionRange[] } | undefined> {
+    const rel = relPath(doc.uri);
+    if (!rel || doc.lineCount > maxLines) return undefined;
+    const lang = languageForPath(rel);
+    if (!lang) return undefined;
+    const key = doc.uri.toString();
+    const cached = this.engine.functions.getCached(rel);
+    if (cached && this.versions.get(key) === doc.version) return { rel, functions: cached };
+    await this.engine.functions.ensureLanguage(lang);
+    const functions = this.engine.functions.setText(rel, doc.getText());
+    this.versions.set(key, doc.version);
+    return { rel, functions };
+  }
+
+  /** Sync, memory only: for hovers, which must answer at once. */
+  cached(doc: vscode.TextDocument): { rel: string; functions: readonly FunctionRange[] } | undefined {
+    const rel = relPath(doc.uri);
+    if (!rel || this.versions.get(doc.uri.toString()) !== doc.version) return undefined;
+    const functions = this.engine.functions.getCached(rel);
+    return functions ? { rel, functions } : undefined;
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    this.versions.delete(doc.uri.toString());
+  }
+}

@@ -1,0 +1,103 @@
+// Activation: build the session (engine + persistence), start the receiver, register lenses,
+// hovers, the status bar, the details panel and commands. Heavy work (workspace scan, grammar
+// loading) runs after activate returns; providers answer "nothing yet" until it is ready.
+import * as vscode from 'vscode';
+import { ProdLensCodeLensProvider } from './codelens';
+import { registerCommands } from './commands';
+import { readConfig, SECTION } from './config';
+import { DETAILS_VIEW_TYPE, DetailsPanel } from './details-panel';
+import { DocumentFunctions } from './document-functions';
+import { ProdLensHoverProvider } from './hover';
+import { errorMessage, log } from './logging';
+import { ReceiverHost } from './receiver-host';
+import { Session } from './session';
+import { StatusBar } from './status-bar';
+import type { PanelState } from '../protocol/messages';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'typescriptreact' },
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'file', language: 'javascriptreact' },
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'java' },
+  { scheme: 'file', language: 'go' },
+  { scheme: 'file', language: 'csharp' },
+];
+
+let session: Session | undefined;
+
+/** What tests and other extensions can observe. */
+export interface ProdLensApi {
+  ready: Promise<boolean>;
+}
+
+export function activate(context: vscode.ExtensionContext): ProdLensApi {
+  try {
+    return activateInner(context);
+  } catch (e) {
+    log().error(`activation failed: ${errorMessage(e)}`);
+    void vscode.window.showErrorMessage(`ProdLens failed to activate: ${errorMessage(e)}`);
+    return { ready: Promise.resolve(false) };
+  }
+}
+
+function activateInner(context: vscode.ExtensionContext): ProdLensApi {
+  const { config, problems } = readConfig();
+  reportProblems(problems);
+  const storage = context.storageUri ?? context.globalStorageUri;
+  session = new Session(storage, config);
+  const s = session;
+  const receiver = new ReceiverHost(s);
+  let docs: DocumentFunctions | undefined;
+  void s.ready.then((engine) => {
+    if (engine) docs = new DocumentFunctions(engine);
+  });
+  const lenses = new ProdLensCodeLensProvider(s, () => docs);
+  const details = new DetailsPanel(context.extensionUri, s);
+  const status = new StatusBar(s, receiver);
+  const restart = () => receiver.start(s.current);
+
+  context.subscriptions.push(
+    s,
+    receiver,
+    status,
+    details,
+    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs)),
+    s.onDidChangeData(() => lenses.refresh()),
+    receiver.onDidChangeState(() => status.update()),
+    vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => details.restore(panel, state as PanelState | undefined),
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => docs?.forget(d)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      const next = readConfig();
+      reportProblems(next.problems);
+      const prev = s.current;
+      s.updateConfig(next.config);
+      const c = next.config;
+      if (c.receiverEnabled !== prev.receiverEnabled || c.receiverPort !== prev.receiverPort || c.receiverHost !== prev.receiverHost || c.maxBodyBytes !== prev.maxBodyBytes) {
+        void restart();
+      }
+      lenses.refresh();
+    }),
+    ...registerCommands(s, receiver, details, restart),
+  );
+  void restart();
+  return { ready: s.ready.then((e) => e !== undefined) };
+}
+
+function reportProblems(problems: string[]): void {
+  for (const p of problems) log().warn(`setting: ${p}`);
+  if (problems.length) {
+    void vscode.window.showWarningMessage(`ProdLens settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 'Open Settings').then((a) => {
+      if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'prodlens');
+    });
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await session?.save();
+}

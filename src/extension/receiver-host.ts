@@ -1,0 +1,92 @@
+// Runs the embedded OTLP/HTTP receiver for the session and reports its state. A taken port is
+// an expected situation (a local Collector often owns 4318): it becomes a clear status and a
+// notification with a way out, never an exception.
+import * as vscode from 'vscode';
+import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
+import type { ProdLensConfig } from './config';
+import { Commands } from './command-ids';
+import { errorMessage, log } from './logging';
+import type { Session } from './session';
+
+export type ReceiverState =
+  | { kind: 'disabled' }
+  | { kind: 'starting' }
+  | { kind: 'listening'; url: string; host: string; port: number }
+  | { kind: 'error'; message: string; portInUse?: number };
+
+export class ReceiverHost implements vscode.Disposable {
+  private receiver: OtlpHttpReceiver | undefined;
+  private readonly emitter = new vscode.EventEmitter<ReceiverState>();
+  readonly onDidChangeState = this.emitter.event;
+  state: ReceiverState = { kind: 'starting' };
+
+  constructor(private readonly session: Session) {}
+
+  async start(config: ProdLensConfig): Promise<void> {
+    await this.stop();
+    if (!config.receiverEnabled) return this.set({ kind: 'disabled' });
+    const engine = await this.session.ready;
+    if (!engine) return this.set({ kind: 'error', message: 'the mapping engine failed to start (see logs)' });
+    this.set({ kind: 'starting' });
+    const receiver = new OtlpHttpReceiver({
+      host: config.receiverHost,
+      port: config.receiverPort,
+      maxBodyBytes: config.maxBodyBytes,
+      sinks: {
+        traces: (spans) => engine.ingestSpans(spans),
+        logs: (logs) => engine.ingestLogs(logs),
+        metrics: (n) => engine.ingestMetricPoints(n),
+      },
+    });
+    try {
+      const addr = await receiver.start();
+      this.receiver = receiver;
+      log().info(`OTLP/HTTP receiver listening on ${addr.url}`);
+      this.set({ kind: 'listening', url: addr.url, host: addr.host, port: addr.port });
+    } catch (e) {
+      if (e instanceof PortInUseError) {
+        log().warn(e.message);
+        this.set({ kind: 'error', message: e.message, portInUse: config.receiverPort });
+        const pick = await vscode.window.showWarningMessage(
+          `ProdLens: port ${config.receiverPort} is already in use (another OTLP receiver, such as a Collector?). Spans cannot reach the editor until the receiver has a free port.`,
+          'Use Another Port',
+          'Use Any Free Port',
+          'Show Logs',
+        );
+        if (pick === 'Use Another Port') void vscode.commands.executeCommand(Commands.useAnotherPort);
+        else if (pick === 'Use Any Free Port') await vscode.workspace.getConfiguration('prodlens').update('receiver.port', 0, vscode.ConfigurationTarget.Workspace);
+        else if (pick === 'Show Logs') log().show();
+      } else {
+        log().error(`receiver failed to start: ${errorMessage(e)}`);
+        this.set({ kind: 'error', message: errorMessage(e) });
+      }
+    }
+  }
+
+  get stats(): OtlpHttpReceiver['stats'] | undefined {
+    return this.receiver?.stats;
+  }
+
+  async stop(): Promise<void> {
+    const r = this.receiver;
+    this.receiver = undefined;
+    if (r) await r.stop().catch((e: unknown) => log().warn(`receiver stop: ${errorMessage(e)}`));
+  }
+
+  private set(s: ReceiverState): void {
+    this.state = s;
+    this.emitter.fire(s);
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.emitter.dispose();
+  }
+}
+
+/** The value to put in `OTEL_EXPORTER_OTLP_ENDPOINT` for a listening receiver. */
+export function endpointFor(state: ReceiverState): string | undefined {
+  if (state.kind !== 'listening') return undefined;
+  const host = state.host === '0.0.0.0' || state.host === '::' ? '127.0.0.1' : state.host.includes(':') ? `[${state.host}]` : state.host;
+  return `http://${host}:${state.port}`;
+}

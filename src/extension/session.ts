@@ -1,0 +1,113 @@
+// Owns the engine for the workspace folder, its persistence, and the batching of "data changed"
+// into at most one UI refresh per interval. Providers read from here; nothing here blocks the
+// extension host (scanning and parsing are async; ingest is synchronous per request but small).
+import * as vscode from 'vscode';
+import { createWorkspaceEngine } from '../core/engine/create';
+import type { Engine } from '../core/engine/engine';
+import { loadStore, saveStore } from '../core/store/persistence';
+import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
+import type { ProdLensConfig } from './config';
+import { errorMessage, log } from './logging';
+import { workspaceRoot } from './workspace-paths';
+
+/** Lenses and the status bar refresh at most this often while data streams in. */
+const REFRESH_MS = 2_000;
+/** Windows slide even when no data arrives, so numbers age out. */
+const IDLE_REFRESH_MS = 30_000;
+const SAVE_MS = 60_000;
+
+export class Session implements vscode.Disposable {
+  engine: Engine | undefined;
+  readonly ready: Promise<Engine | undefined>;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires at most once per REFRESH_MS, after data arrived or the window slid. */
+  readonly onDidChangeData = this.changed.event;
+  private dirty = false;
+  private unsaved = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private lastFire = 0;
+
+  constructor(
+    private readonly storageDir: vscode.Uri,
+    private config: ProdLensConfig,
+  ) {
+    this.ready = this.start();
+    this.timers.push(setInterval(() => this.tick(), REFRESH_MS));
+    this.timers.push(setInterval(() => void this.save(), SAVE_MS));
+  }
+
+  private async start(): Promise<Engine | undefined> {
+    const root = workspaceRoot();
+    if (!root || root.uri.scheme !== 'file') {
+      log().info('no local workspace folder: numbers can be received but not mapped to files');
+    }
+    const started = Date.now();
+    try {
+      const { engine, truncated } = await createWorkspaceEngine(root?.uri.fsPath ?? process.cwd(), {
+        pathRules: this.config.pathRules,
+        excludeDirs: [...DEFAULT_EXCLUDED_DIRS, ...this.config.excludeDirs],
+        wasmDir: vscode.Uri.joinPath(vscode.Uri.file(__dirname), 'tree-sitter').fsPath,
+      });
+      if (this.config.excludeDirs.length) log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
+      if (truncated) log().warn('workspace has more source files than the mapping index holds; some files will not be mapped');
+      const restored = await loadStore(engine.store, this.storageDir.fsPath).catch((e: unknown) => {
+        log().warn(`could not restore saved aggregates (starting empty): ${errorMessage(e)}`);
+        return 0;
+      });
+      log().info(`engine ready in ${Date.now() - started} ms: ${engine.files.size} source files, ${restored} restored series`);
+      engine.onDidIngest(() => {
+        this.dirty = true;
+        this.unsaved = true;
+      });
+      this.engine = engine;
+      this.dirty = true;
+      return engine;
+    } catch (e) {
+      log().error(`engine failed to start: ${errorMessage(e)}`);
+      void vscode.window.showErrorMessage(`ProdLens could not start its mapping engine: ${errorMessage(e)}`, 'Show Logs').then((a) => {
+        if (a) log().show();
+      });
+      return undefined;
+    }
+  }
+
+  updateConfig(config: ProdLensConfig): void {
+    this.config = config;
+    this.engine?.files.setRules(config.pathRules);
+    this.markDirty();
+  }
+
+  get current(): ProdLensConfig {
+    return this.config;
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+    this.tick();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const idle = now - this.lastFire >= IDLE_REFRESH_MS && (this.engine?.store.size ?? 0) > 0;
+    if ((this.dirty && now - this.lastFire >= REFRESH_MS - 50) || idle) {
+      this.dirty = false;
+      this.lastFire = now;
+      this.changed.fire();
+    }
+  }
+
+  async save(): Promise<void> {
+    if (!this.engine || !this.unsaved) return;
+    this.unsaved = false;
+    try {
+      await saveStore(this.engine.store, this.storageDir.fsPath);
+    } catch (e) {
+      log().warn(`could not save aggregates: ${errorMessage(e)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,70 @@
+// The receiver's state at a glance: address, spans/min, last data. Click for the status menu.
+import * as vscode from 'vscode';
+import { formatAgo, formatCount } from '../core/format/numbers';
+import { Commands } from './command-ids';
+import { endpointFor, type ReceiverHost } from './receiver-host';
+import type { Session } from './session';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('prodlens.status', vscode.StatusBarAlignment.Right, 100);
+  private readonly timer: NodeJS.Timeout;
+  private lastText = '';
+
+  constructor(
+    private readonly session: Session,
+    private readonly receiver: ReceiverHost,
+  ) {
+    this.item.name = 'ProdLens Receiver';
+    this.item.command = Commands.statusMenu;
+    this.item.show();
+    this.update();
+    this.timer = setInterval(() => this.update(), 2_000);
+  }
+
+  update(): void {
+    const st = this.receiver.state;
+    const engine = this.session.engine;
+    const now = Date.now();
+    const rate = engine ? engine.ingestRate.perMinute(now) : 0;
+    let text: string;
+    let background: vscode.ThemeColor | undefined;
+    const tip = new vscode.MarkdownString('', true);
+    tip.isTrusted = { enabledCommands: [Commands.copyOtlpEndpoint, Commands.useAnotherPort, Commands.showLogs] };
+    switch (st.kind) {
+      case 'listening': {
+        text = `$(pulse) ProdLens :${st.port}${rate > 0 ? ` · ${formatCount(rate)} spans/min` : ''}`;
+        const last = engine?.lastDataAtMs;
+        tip.appendMarkdown(`**ProdLens receiver** listening on \`${st.url}\`\n\n`);
+        tip.appendMarkdown(`Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`);
+        tip.appendMarkdown(`Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`);
+        tip.appendMarkdown(`[Copy endpoint](command:${Commands.copyOtlpEndpoint})`);
+        break;
+      }
+      case 'starting':
+        text = '$(loading~spin) ProdLens';
+        tip.appendMarkdown('Starting the receiver and indexing the workspace…');
+        break;
+      case 'disabled':
+        text = '$(circle-slash) ProdLens';
+        tip.appendMarkdown('The embedded receiver is off (`prodlens.receiver.enabled`).');
+        break;
+      case 'error':
+        text = st.portInUse !== undefined ? `$(warning) ProdLens: port ${st.portInUse} in use` : '$(error) ProdLens';
+        background = new vscode.ThemeColor('statusBarItem.warningBackground');
+        tip.appendMarkdown(`**Receiver not running:** ${st.message.replace(/[<>]/g, '')}\n\n[Use another port](command:${Commands.useAnotherPort}) · [Show logs](command:${Commands.showLogs})`);
+        break;
+    }
+    if (text !== this.lastText) {
+      this.item.text = text;
+      this.lastText = text;
+    }
+    this.item.backgroundColor = background;
+    this.item.tooltip = tip;
+    this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.item.dispose();
+  }
+}

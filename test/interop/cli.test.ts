@@ -1,0 +1,135 @@
+// The built `prodlens` CLI as a user runs it: serve + report --from, report --otlp-file, and the
+// one-line errors with non-zero exits for bad input.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createInterface } from 'node:readline';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { HrTime } from '@opentelemetry/api';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const WORKSPACE = join(ROOT, 'test', 'fixtures', 'workspace');
+const tmp = mkdtempSync(join(tmpdir(), 'prodlens-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Row {
+  file: string;
+  function: string;
+  line: number;
+  count: number;
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  mappedBy: string;
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Spans for OrderService.placeOrder (durations 1..n ms, every 10th an error) as an SDK records them. */
+function makeProvider(processor: 'memory' | { url: string }) {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'cli-shop' }),
+    spanProcessors: [processor === 'memory' ? new SimpleSpanProcessor(memory) : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${processor.url}/v1/traces` }), { maxExportBatchSize: 50 })],
+  });
+  const emit = (n: number) => {
+    const tracer = provider.getTracer('cli');
+    const base = Math.floor(Date.now() / 1000) - 60;
+    for (let i = 1; i <= n; i++) {
+      const s = tracer.startSpan('placeOrder', { startTime: [base, 0] as HrTime, attributes: { 'code.filepath': '/opt/svc/src/orders.ts', 'code.lineno': 13, 'code.function': 'placeOrder', 'code.namespace': 'OrderService' } });
+      if (i % 10 === 0) s.setStatus({ code: 2 });
+      s.end([base, i * 1_000_000] as HrTime);
+    }
+  };
+  return { provider, memory, emit };
+}
+
+test('report --otlp-file --json maps Collector file-exporter lines onto functions', () => {
+  const { memory, emit } = makeProvider('memory');
+  emit(50);
+  const spans = memory.getFinishedSpans();
+  const lines = [spans.slice(0, 25), spans.slice(25)].map((chunk) => Buffer.from(JsonTraceSerializer.serializeRequest(chunk)!).toString('utf8'));
+  const file = join(tmp, 'spans.json');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as Row[];
+  assert.equal(rows.length, 1);
+  const row = rows[0]!;
+  assert.equal(row.file, 'src/orders.ts');
+  assert.equal(row.function, 'OrderService.placeOrder');
+  assert.equal(row.line, 10);
+  assert.equal(row.count, 50);
+  assert.equal(row.errors, 5);
+  assert.equal(row.mappedBy, 'code.filepath+line');
+  assert.ok(Math.abs(row.p50Ms - 25) <= 0.5, `p50 ${row.p50Ms}`);
+  assert.ok(Math.abs(row.p99Ms - 49) / 49 <= 0.02, `p99 ${row.p99Ms}`); // rank 0.99 × 49 of 1..50 ms
+  const table = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file]);
+  assert.match(table.stdout, /OrderService\.placeOrder\s+src\/orders\.ts:10\s+50/);
+});
+
+test('serve receives from a real exporter, report --from reads it, SIGTERM persists', async () => {
+  const dataDir = join(tmp, 'serve-data');
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      const rl = createInterface({ input: child.stdout! });
+      rl.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      setTimeout(() => reject(new Error('serve printed nothing in 30 s')), 30_000);
+    });
+    const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+    assert.ok(m, line);
+    const url = m[1]!;
+    const { provider, emit } = makeProvider({ url });
+    emit(30);
+    await provider.forceFlush();
+    await provider.shutdown();
+    const r = cli(['report', '--workspace', WORKSPACE, '--from', url, '--json', '--window', '15m']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Row[];
+    assert.equal(rows[0]?.function, 'OrderService.placeOrder');
+    assert.equal(rows[0]?.count, 30);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0);
+    assert.ok(existsSync(join(dataDir, 'aggregates.v1.json')), 'aggregates persisted on SIGTERM');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('bad flags, unreadable files and unreachable URLs: one line on stderr, non-zero exit', () => {
+  const cases: [string[], RegExp][] = [
+    [['report', '--workspace', WORKSPACE], /needs --from URL or at least one --otlp-file/],
+    [['report', '--workspace', WORKSPACE, '--otlp-file', join(tmp, 'nope.json')], /cannot read/],
+    [['report', '--workspace', WORKSPACE, '--from', 'http://127.0.0.1:9', '--json'], /cannot reach http:\/\/127\.0\.0\.1:9/],
+    [['report', '--workspace', WORKSPACE, '--otlp-file', 'x', '--window', 'forever'], /--window forever/],
+    [['report', '--workspace', join(tmp, 'missing-dir'), '--otlp-file', 'x'], /not a directory/],
+    [['serve', '--workspace', WORKSPACE, '--port', '99999'], /not a port number/],
+    [['report', '--bogus'], /bogus/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, re, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+  }
+  writeFileSync(join(tmp, 'garbage.json'), '{"resourceSpans": 5}\n{"resourceSpans": []}\n');
+  const bad = cli(['report', '--workspace', WORKSPACE, '--otlp-file', join(tmp, 'garbage.json')]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /garbage\.json:1: not an OTLP JSON trace request/);
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { createWorkspaceEngine } from '../../src/core/engine/create';
+import type { Engine } from '../../src/core/engine/engine';
+import { codeSpan, span } from '../support/spans';
+
+const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
+const Q = { windowMs: 15 * 60_000 };
+let engine: Engine;
+
+before(async () => {
+  ({ engine } = await createWorkspaceEngine(WORKSPACE));
+  const spans = [];
+  for (let i = 1; i <= 100; i++) spans.push(codeSpan('/deploy/app/src/orders.ts', 'OrderService.placeOrder', 12, i, { statusCode: i % 25 === 0 ? 2 : 0 }));
+  for (let i = 0; i < 10; i++) spans.push(codeSpan('/deploy/app/src/orders.ts', 'OrderService.getOrder', 18, 3, { resource: { service: 'svc', environment: 'staging', version: '1' } }));
+  spans.push(span({ name: 'GET /health' }));
+  spans.push(codeSpan('/deploy/app/src/missing.ts', 'gone', 3, 1));
+  engine.ingestSpans(spans);
+});
+
+test('spans with code attributes land on the right functions with exact counts', async () => {
+  await engine.functions.get('src/orders.ts');
+  const stats = engine.fileStats('src/orders.ts', Q);
+  const place = stats.find((s) => s.function.qualifiedName === 'OrderService.placeOrder');
+  assert.ok(place);
+  assert.equal(place.stats.count, 100);
+  assert.equal(place.stats.errors, 4);
+  assert.equal(place.function.startLine, 10);
+  assert.equal(place.mapping.rule, 'code.file.path+line');
+  assert.ok(Math.abs(place.stats.p50Ms - 50) / 50 < 0.03, `p50 ${place.stats.p50Ms}`);
+  assert.equal(place.stats.maxMs, 100);
+  assert.equal(stats.find((s) => s.function.qualifiedName === 'OrderService.getOrder')?.stats.count, 10);
+  assert.equal(stats.find((s) => s.function.qualifiedName === 'totalItems'), undefined, 'no data, no entry');
+});
+
+test('the environment filter keeps other environments out', async () => {
+  await engine.functions.get('src/orders.ts');
+  const prodOnly = engine.fileStats('src/orders.ts', { ...Q, environment: 'test' });
+  assert.equal(prodOnly.find((s) => s.function.qualifiedName === 'OrderService.getOrder'), undefined);
+  assert.equal(prodOnly.find((s) => s.function.qualifiedName === 'OrderService.placeOrder')?.stats.count, 100);
+});
+
+test('what did not map is listed with the reason', () => {
+  const reasons = engine.unmapped(Q).map((u) => u.mapping.explanation);
+  assert.ok(reasons.some((r) => /no code\.\* attributes/.test(r)));
+  assert.ok(reasons.some((r) => /no workspace file is named missing\.ts/.test(r)));
+});
+
+test('an edit that moves the function follows it; a deleted function loses its numbers', () => {
+  const text = `// shifted\n\n\n${'// pad\n'.repeat(5)}export class OrderService {\n  placeOrder(): void {\n    return;\n  }\n}\n`;
+  engine.functions.setText('src/orders.ts', text);
+  // placeOrder now spans lines 10-12, so the deployed line 12 still falls inside it
+  const stats = engine.fileStats('src/orders.ts', Q);
+  const place = stats.find((s) => s.function.qualifiedName === 'OrderService.placeOrder');
+  assert.equal(place?.function.startLine, 10);
+  engine.functions.setText('src/orders.ts', 'export const nothing = 1;\n');
+  assert.deepEqual(engine.fileStats('src/orders.ts', Q), []);
+  engine.functions.invalidate('src/orders.ts');
+});
