@@ -23,4 +23,6 @@ export default tseslint.config(
   { files: ['src/protocol/**/*.ts'], rules: noVscode('The protocol is shared with the webview and must stay vscode-free.') },
   { files: ['webview/**/*.ts'], languageOptions: { globals: { ...globals.browser } }, rules: noVscode('The webview runs in a browser sandbox.') },
   { files: ['demo/**/*.{js,mjs,cjs}', 'scripts/**/*.{js,mjs}'], languageOptions: { globals: { ...globals.node } } },
+  // The demo runs as plain CommonJS so the files open in the editor are the files that run.
+  { files: ['demo/**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

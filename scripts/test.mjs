@@ -59,7 +59,8 @@ const lanes = {
   interop: () => nodeTests('interop', testFiles('test/interop'), ['--test-concurrency=1']),
   e2e: () => nodeTests('e2e', testFiles('test/e2e'), ['--test-concurrency=1']),
   demo: () => {
-    const s = run(process.execPath, ['--import', 'tsx', 'scripts/demo.mjs', '--smoke']);
+    // The README's first command itself, non-interactive: start, see data reach a lens, stop.
+    const s = run('npm', ['run', '--silent', 'demo', '--', '--smoke', '--no-build']);
     summary.push(`demo: npm run demo -- --smoke ${s ? 'FAILED' : 'passed'}`);
     return s;
   },

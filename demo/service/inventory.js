@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // Stock levels, plus the warehouse service: the occasionally slow dependency. About 2 % of its
 // calls take 300–900 ms, which is what a p99 lens should make visible.
 const { traced, SpanKind } = require('./tracing');

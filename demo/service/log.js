@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // Structured log lines through the OpenTelemetry logs API. Emitted inside a span, a record carries
 // that span's trace and span ids, which is what lets ProdLens show logs next to a trace.
 const { logs, SeverityNumber } = require('@opentelemetry/api-logs');

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // Orders: the file to open in the editor. Each method is measured by `traced`, so each gets a lens.
 const { traced } = require('./tracing');
 const { io } = require('./simulate');

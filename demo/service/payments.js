@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // The card processor. About 5 % of charges fail with a thrown Error, so ProdLens has error rates and
 // real stack traces (recorded on the span by `traced`) to show.
 const { traced } = require('./tracing');

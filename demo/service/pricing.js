@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // Fast, CPU-only work: the functions whose lenses should read in fractions of a millisecond.
 const { traced } = require('./tracing');
 const { cpu } = require('./simulate');

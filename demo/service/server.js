@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // demo-shop's HTTP front door: plain node:http routing, one SERVER span per request.
 // Run: node server.js   (DEMO_PORT, OTEL_EXPORTER_OTLP_ENDPOINT; see ../README.md)
 const { shutdownTelemetry } = require('./telemetry'); // first: providers before any span or log

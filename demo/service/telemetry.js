@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // OpenTelemetry SDK setup for demo-shop: traces and logs over OTLP http/protobuf, the format the
 // ProdLens receiver expects by default. Required first by server.js so every span and log has a
 // provider behind it.

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: runs as is */
 // The one way business code makes spans: `traced(name, fn)`. It stamps the OpenTelemetry code.*
 // attributes from the caller's own location, so ProdLens can map each span to the function that
 // calls `traced` without any configuration.

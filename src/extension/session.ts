@@ -14,7 +14,8 @@ import { workspaceRoot } from './workspace-paths';
 const REFRESH_MS = 2_000;
 /** Windows slide even when no data arrives, so numbers age out. */
 const IDLE_REFRESH_MS = 30_000;
-const SAVE_MS = 60_000;
+/** Aggregates are saved this often while new data arrives (cheap; survives a crash or reload). */
+const SAVE_MS = 10_000;
 
 export class Session implements vscode.Disposable {
   engine: Engine | undefined;

@@ -612,8 +612,9 @@ test('decodeTracesRaw decodes without converting', () => {
 
 test('the direct trace decoder reads the field numbers and wire types of the .proto schema', () => {
   const root = otlpTypes().traceRequest.root;
-  const wireType = (type: string, repeated: boolean, isMessage: boolean): number => {
-    if (isMessage || type === 'string' || type === 'bytes' || (repeated && type !== 'string')) return 2;
+  // (No repeated scalars are read directly, so packed encoding does not come into it.)
+  const wireType = (type: string, isMessage: boolean): number => {
+    if (isMessage || type === 'string' || type === 'bytes') return 2;
     if (type === 'fixed64' || type === 'sfixed64' || type === 'double') return 1;
     if (type === 'fixed32' || type === 'sfixed32' || type === 'float') return 5;
     return 0;
@@ -626,7 +627,7 @@ test('the direct trace decoder reads the field numbers and wire types of the .pr
       assert.ok(field, `${typeName}.${fieldName} is in the schema`);
       field.resolve();
       const isMessage = field.resolvedType instanceof protobuf.Type;
-      assert.equal(tag, (field.id << 3) | wireType(field.type, field.repeated, isMessage), `${typeName}.${fieldName}`);
+      assert.equal(tag, (field.id << 3) | wireType(field.type, isMessage), `${typeName}.${fieldName}`);
       checked++;
     }
   }
@@ -656,4 +657,30 @@ test('the direct trace decoder handles wire-level oddities like the reflection d
   // A resource given after its spans still applies to them.
   const late = ld(1, Buffer.concat([ld(2, ld(2, ids)), ld(1, ld(1, Buffer.concat([ld(1, Buffer.from('service.name')), ld(2, ld(1, Buffer.from('late')))])))]));
   assert.equal(decodeTraces(late, 'protobuf').spans[0]!.resource.service, 'late');
+});
+
+test('repeated keys and values decode correctly span after span (recent-string reuse)', () => {
+  const marker = 'ZZZ'; // patched into invalid bytes below
+  const values = ['GET', 'GET', 'PUT', 'PUTS', 'é', 'ée', marker, 'GET', '', 'GET'];
+  const spans = values.map((v, i) => ({
+    traceId: hex(TRACE_ID),
+    spanId: hex(SPAN_ID),
+    name: v,
+    attributes: [str(i % 2 ? 'http.method' : 'http.methoe', v), str('k', v)],
+  }));
+  const bytes = Buffer.from(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker)) bytes.set([0xff, 0x47, 0xc3], at); // invalid, 'G', truncated
+  const r = decodeTraces(bytes, 'protobuf');
+  const expected = values.map((v) => (v === marker ? '\uFFFDG\uFFFD' : v));
+  assert.deepEqual(
+    r.spans.map((s) => s.name),
+    expected,
+  );
+  assert.deepEqual(
+    r.spans.map((s) => Object.entries(s.attributes)),
+    expected.map((v, i) => [
+      [i % 2 ? 'http.method' : 'http.methoe', v],
+      ['k', v],
+    ]),
+  );
 });

@@ -98,7 +98,7 @@ function low(v: PbInt64): number {
 function pbValue(v: PbAnyValue | null): AttributeValue {
   if (v === null) return null;
   // Strings dominate; a non-empty stringValue can only be the own (set) member. The length test
-  // skips the (cross-module) cap call for values that cannot exceed it.
+  // skips the cap call for values that cannot exceed it.
   const s = v.stringValue;
   if (s.length !== 0) return s.length * 3 <= MAX_STRING_BYTES ? s : capString(s, MAX_STRING_BYTES);
   if (hasOwn.call(v, 'stringValue')) return '';

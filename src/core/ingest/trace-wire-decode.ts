@@ -19,11 +19,13 @@ import {
   MAX_VALUE_DEPTH,
   Rejections,
   capString,
+  hexAt,
   int64PartsToNumber,
   nsPartsDurationMs,
   nsPartsToMs,
   resourceInfo,
   setAttribute,
+  utf8At,
 } from './convert-util';
 import { asBuffer } from './proto-root';
 
@@ -106,6 +108,41 @@ export const TRACE_WIRE_TAGS = {
 
 type Reader = protobuf.Reader;
 
+/**
+ * Recently decoded ASCII strings by slot (attribute key/value position in the span, span name).
+ * Senders repeat the same keys, in the same order, and many values, span after span; comparing
+ * the bytes against the previous string at that position is far cheaper than a native UTF-8
+ * decode, and reusing the string also reuses V8's internalized property key. Bounded (one short
+ * string per slot), no hashing; a mismatch just decodes as usual. Only strings with one UTF-16
+ * unit per byte are kept, so a byte-wise match implies an identical ASCII string.
+ */
+const RECENT_KEY = 0;
+const RECENT_VALUE = MAX_ATTRIBUTES;
+const RECENT_NAME = 2 * MAX_ATTRIBUTES;
+const NO_SLOT = -1;
+/** Longer strings (rarely repeated verbatim) are not kept, so the slots retain little memory. */
+const RECENT_MAX_BYTES = 128;
+const recent: string[] = new Array<string>(2 * MAX_ATTRIBUTES + 1).fill('');
+
+function readString(r: Reader, slot: number): string {
+  const len = r.uint32();
+  const start = r.pos;
+  const end = start + len;
+  if (end > r.len) throw new RangeError(`index out of range: ${start} + ${len} > ${r.len}`);
+  r.pos = end;
+  const buf = r.buf;
+  if (slot === NO_SLOT) return utf8At(buf, start, end);
+  const last = recent[slot]!;
+  if (last.length === len) {
+    let i = 0;
+    while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
+    if (i === len) return last;
+  }
+  const s = utf8At(buf, start, end);
+  if (s.length === len && len <= RECENT_MAX_BYTES) recent[slot] = s;
+  return s;
+}
+
 /** Placeholder until the enclosing ResourceSpans is complete (its resource may come last). */
 const PENDING_RESOURCE: ResourceInfo = { service: '', environment: '', version: '' };
 
@@ -131,13 +168,13 @@ function skip(r: Reader, tag: number): void {
   r.skipType(tag & 7, 0, tag >>> 3);
 }
 
-function anyValue(r: Reader, depth: number): AttributeValue {
+function anyValue(r: Reader, depth: number, slot: number): AttributeValue {
   let v: AttributeValue = null;
   while (r.pos < r.len) {
     const tag = r.tag();
     switch (tag) {
       case ANY_STRING: {
-        const s = r.string();
+        const s = readString(r, slot);
         v = s.length * 3 <= MAX_STRING_BYTES ? s : capString(s, MAX_STRING_BYTES);
         break;
       }
@@ -160,7 +197,7 @@ function anyValue(r: Reader, depth: number): AttributeValue {
           const t = r.tag();
           if (t === LIST_VALUES) {
             const o = enter(r);
-            arr.push(anyValue(r, depth + 1));
+            arr.push(anyValue(r, depth + 1, NO_SLOT));
             leave(r, o);
           } else skip(r, t);
         }
@@ -174,7 +211,7 @@ function anyValue(r: Reader, depth: number): AttributeValue {
         const obj: Attributes = {};
         while (r.pos < r.len) {
           const t = r.tag();
-          if (t === LIST_VALUES) keyValue(r, obj, depth + 1);
+          if (t === LIST_VALUES) keyValue(r, obj, depth + 1, NO_SLOT);
           else skip(r, t);
         }
         leave(r, outer);
@@ -195,17 +232,17 @@ function anyValue(r: Reader, depth: number): AttributeValue {
   return v;
 }
 
-/** Reads one length-prefixed KeyValue into `into`. */
-function keyValue(r: Reader, into: Attributes, depth: number): void {
+/** Reads one length-prefixed KeyValue into `into`; `ordinal` picks its recent-string slots. */
+function keyValue(r: Reader, into: Attributes, depth: number, ordinal: number): void {
   const outer = enter(r);
   let key = '';
   let value: AttributeValue = null;
   while (r.pos < r.len) {
     const tag = r.tag();
-    if (tag === KV_KEY) key = r.string();
+    if (tag === KV_KEY) key = readString(r, ordinal === NO_SLOT ? NO_SLOT : RECENT_KEY + ordinal);
     else if (tag === KV_VALUE) {
       const o = enter(r);
-      value = anyValue(r, depth);
+      value = anyValue(r, depth, ordinal === NO_SLOT ? NO_SLOT : RECENT_VALUE + ordinal);
       leave(r, o);
     } else skip(r, tag);
   }
@@ -232,8 +269,9 @@ function event(r: Reader): SpanEventRecord {
         name = r.string();
         break;
       case EVENT_ATTRIBUTES:
-        if (count++ < MAX_ATTRIBUTES) keyValue(r, attributes, 0);
+        if (count < MAX_ATTRIBUTES) keyValue(r, attributes, 0, NO_SLOT);
         else skip(r, tag);
+        count++;
         break;
       default:
         skip(r, tag);
@@ -247,10 +285,6 @@ function event(r: Reader): SpanEventRecord {
 interface TraceOutput {
   spans: SpanRecord[];
   rejections: Rejections;
-}
-
-function hexRange(buf: Buffer, start: number, len: number): string {
-  return buf.toString('hex', start, start + len);
 }
 
 /** Reads one length-prefixed Span; appends it, or records why it was rejected. */
@@ -293,7 +327,7 @@ function span(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number, scopeIn
         r.skip(parentLen);
         break;
       case SPAN_NAME:
-        name = r.string();
+        name = readString(r, RECENT_NAME);
         break;
       case SPAN_KIND:
         kind = r.int32();
@@ -307,8 +341,9 @@ function span(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number, scopeIn
         endHigh = r.fixed32();
         break;
       case SPAN_ATTRIBUTES:
-        if (attrCount++ < MAX_ATTRIBUTES) keyValue(r, attributes, 0);
+        if (attrCount < MAX_ATTRIBUTES) keyValue(r, attributes, 0, attrCount);
         else skip(r, tag);
+        attrCount++;
         break;
       case SPAN_EVENTS:
         if (events === undefined) events = [];
@@ -339,9 +374,9 @@ function span(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number, scopeIn
     return;
   }
   out.spans.push({
-    traceId: hexRange(buf, traceAt, 16),
-    spanId: hexRange(buf, spanAt, 8),
-    parentSpanId: parentLen === 0 ? '' : hexRange(buf, parentAt, 8),
+    traceId: hexAt(buf, traceAt, 16),
+    spanId: hexAt(buf, spanAt, 8),
+    parentSpanId: parentLen === 0 ? '' : hexAt(buf, parentAt, 8),
     name: capString(name, MAX_STRING_BYTES),
     kind,
     startMs: nsPartsToMs(startHigh, startLow),
@@ -375,7 +410,7 @@ function resourceSpans(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number
       const o = enter(r);
       while (r.pos < r.len) {
         const t = r.tag();
-        if (t === RESOURCE_ATTRIBUTES) keyValue(r, resourceAttributes, 0);
+        if (t === RESOURCE_ATTRIBUTES) keyValue(r, resourceAttributes, 0, NO_SLOT);
         else skip(r, t);
       }
       leave(r, o);

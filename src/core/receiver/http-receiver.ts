@@ -95,9 +95,13 @@ const RPC_CODE_BY_STATUS: Record<number, number> = {
   503: RpcCode.UNAVAILABLE,
 };
 
-/** After an early answer, this much of the unread upload is read and dropped, then the connection is cut. */
-const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
-/** …and for at most this long (lets the client read our answer before a reset). */
+/**
+ * After an early answer (413, 429, …) the rest of the upload is read and dropped rather than the
+ * connection cut: closing a socket with unread input makes the kernel send a reset, and the
+ * client may then lose our answer and see only EPIPE/ECONNRESET. Draining is bounded in bytes
+ * and in time; past either bound the connection is cut after all.
+ */
+const DISCARD_LIMIT_BYTES = 256 * 1024 * 1024;
 const DISCARD_MS = 5_000;
 /** How long stop() lets in-flight requests finish before cutting connections. */
 const STOP_GRACE_MS = 1_000;
@@ -365,8 +369,8 @@ export class OtlpHttpReceiver {
 }
 
 /**
- * Drops the rest of an upload we answered early, so the connection can be reused and the client
- * gets to read our answer. A client that keeps sending past the limit (or too long) is cut off.
+ * Drops the rest of an upload we answered early, so the client gets to read our answer and the
+ * connection can be reused. A client that keeps sending past the limits is cut off.
  */
 function discardRest(req: IncomingMessage): void {
   if (req.complete || req.destroyed) return;

@@ -94,7 +94,7 @@ export async function openFile(page: Page, relPath: string, timeoutMs = 30_000):
   if (dir) row = row.filter({ hasText: dir });
   await row.first().click({ timeout: timeoutMs });
   await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
-  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: timeoutMs });
+  await page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: base }).waitFor({ timeout: timeoutMs });
   await activeEditor(page).locator('.view-lines .view-line').first().waitFor({ timeout: timeoutMs });
 }
 

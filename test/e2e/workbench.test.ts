@@ -1,0 +1,137 @@
+// End to end in a real VS Code workbench (code-server + Debian Chromium): the built extension on
+// a fixture workspace receives spans from the real OTel SDK exporter; the lens with the expected
+// numbers appears above the right function; the hover shows the distribution; the status bar
+// shows the receiver; the details panel opens from the lens; aggregates survive a reload.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import type { HrTime } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startCodeServer, type CodeServer } from './harness/code-server';
+import { repoRoot } from './harness/paths';
+import { freePort } from './harness/processes';
+import { closeWorkbench, codeLenses, hoverAt, openFile, openWorkbench, screenshot, statusBarText, waitForLens } from './harness/workbench';
+
+let server: CodeServer;
+let page: Page;
+let workspace: string;
+let receiverPort: number;
+
+before(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-ws-'));
+  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  receiverPort = await freePort();
+  server = await startCodeServer({
+    workspace,
+    extensionDevPath: repoRoot,
+    userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m', 'workbench.colorTheme': 'Default Dark Modern' },
+  });
+  page = await openWorkbench(server.url, workspace);
+});
+
+after(async () => {
+  if (page) await closeWorkbench(page).catch(() => undefined);
+  if (server) await server.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+/** placeOrder: 90 spans of 20 ms, 5 of 200 ms and 5 failed ones of 200 ms; getOrder: 10 spans of 5 ms. */
+async function sendSpans(): Promise<void> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'e2e-shop', 'deployment.environment.name': 'e2e' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${receiverPort}/v1/traces` }), { maxExportBatchSize: 50, scheduledDelayMillis: 100 })],
+  });
+  const tracer = provider.getTracer('e2e');
+  const base = Math.floor(Date.now() / 1000) - 5;
+  const emit = (fn: string, line: number, ms: number, error: boolean) => {
+    const s = tracer.startSpan(fn, { startTime: [base, 0] as HrTime, attributes: { 'code.file.path': `/srv/shop/src/orders.ts`, 'code.line.number': line, 'code.function.name': `OrderService.${fn}` } });
+    if (error) s.setStatus({ code: 2, message: 'payment <b>declined</b>' });
+    s.end([base, ms * 1_000_000] as HrTime);
+  };
+  for (let i = 0; i < 90; i++) emit('placeOrder', 12, 20, false);
+  for (let i = 0; i < 5; i++) emit('placeOrder', 12, 200, false);
+  for (let i = 0; i < 5; i++) emit('placeOrder', 12, 200, true);
+  for (let i = 0; i < 10; i++) emit('getOrder', 18, 5, false);
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+async function lensLineTop(page: Page, lensText: RegExp): Promise<{ lensBottom: number; lineTops: Map<string, number> }> {
+  const lens = codeLenses(page).filter({ hasText: lensText }).first();
+  const box = (await lens.boundingBox())!;
+  const lines = page.locator('.editor-group-container.active .view-lines .view-line');
+  const lineTops = new Map<string, number>();
+  for (const l of await lines.all()) {
+    const text = (await l.innerText()).replace(/\u00a0/g, ' ');
+    const b = await l.boundingBox();
+    if (b) lineTops.set(text.trim(), b.y);
+  }
+  return { lensBottom: box.y + box.height, lineTops };
+}
+
+test('the receiver shows in the status bar', async () => {
+  const text = await statusBarText(page, `ProdLens :${receiverPort}`, 60_000);
+  assert.match(text, new RegExp(`ProdLens :${receiverPort}`));
+});
+
+test('spans from the real SDK exporter become a lens with the expected numbers above the right function', async () => {
+  await openFile(page, 'src/orders.ts');
+  await sendSpans();
+  const title = await waitForLens(page, /p50 20 ms/, 60_000);
+  // DDSketch keeps 1% relative accuracy: 200 ms may read 198–202 ms.
+  assert.match(title, /^p50 20 ms · p95 (19[89]|20[0-2]) ms · \d+(\.\d)?\/min · 5% err · last 15 min \(n=100\)$/);
+  const getOrder = await waitForLens(page, /p50 5 ms/, 10_000);
+  assert.match(getOrder, /^p50 5 ms · p95 5 ms · .* · 0% err · last 15 min \(n=10\)$/);
+  const { lensBottom, lineTops } = await lensLineTop(page, /p50 20 ms/);
+  const placeTop = [...lineTops].find(([t]) => t.startsWith('placeOrder('))?.[1];
+  assert.ok(placeTop !== undefined, 'placeOrder line is visible');
+  assert.ok(placeTop - lensBottom >= -1 && placeTop - lensBottom < 12, `lens sits right above placeOrder (lens bottom ${lensBottom}, line top ${placeTop})`);
+  assert.equal(await codeLenses(page).filter({ hasText: /p50/ }).count(), 2, 'no lens on functions without data');
+  await screenshot(page, 'e2e-lens');
+});
+
+test('the hover on the function name shows the distribution and the mapping', async () => {
+  const text = await hoverAt(page, { line: 10, text: 'placeOrder', contains: /p99/, timeoutMs: 20_000 });
+  for (const word of ['p50', 'p90', 'p95', 'p99', 'max', '200 ms', 'e2e-shop', 'code.file.path+line']) assert.ok(text.includes(word), `hover mentions ${word}: ${text}`);
+  assert.match(text, /5 of 100 spans/);
+  await screenshot(page, 'e2e-hover');
+  await page.keyboard.press('Escape');
+});
+
+test('the status bar counts the spans that arrived', async () => {
+  const text = await statusBarText(page, /spans\/min/, 15_000);
+  assert.match(text, new RegExp(`ProdLens :${receiverPort} · 110 spans/min`));
+});
+
+test('a click on the lens opens the details panel with the function and its spans, rendered as text', async () => {
+  await codeLenses(page).filter({ hasText: /p50 20 ms/ }).first().click();
+  const frame = await findFrame(page, async (f) => (await f.locator('h1', { hasText: 'OrderService.placeOrder' }).count()) > 0, 30_000);
+  const body = await frame.locator('body').innerText();
+  assert.match(body, /Recent spans/);
+  assert.match(body, /error: payment <b>declined<\/b>/, 'the hostile status message shows as literal text');
+  assert.equal(await frame.locator('b').count(), 0, 'no markup from telemetry');
+  await screenshot(page, 'e2e-details');
+});
+
+test('aggregates survive a window reload', async () => {
+  await new Promise((r) => setTimeout(r, 11_000)); // one save interval
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await openFile(page, 'src/orders.ts');
+  const title = await waitForLens(page, /p50 20 ms/, 60_000);
+  assert.match(title, /\(n=100\)$/);
+});
+
+async function findFrame(page: Page, pred: (f: Frame) => Promise<boolean>, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) if (await pred(f).catch(() => false)) return f;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('no webview frame matched');
+}
