@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createWorkspaceEngine } from '../core/engine/create';
+import { engineSinks } from '../core/engine/sinks';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import { loadStore, saveStore, serializeStore } from '../core/store/persistence';
 import { CliError } from './errors';
@@ -33,11 +34,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   const receiver = new OtlpHttpReceiver({
     host: o.host,
     port: o.port,
-    sinks: {
-      traces: (spans) => engine.ingestSpans(spans),
-      logs: (logs) => engine.ingestLogs(logs),
-      metrics: (n) => engine.ingestMetricPoints(n),
-    },
+    sinks: engineSinks(engine),
     extraRoute: (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '').split('?')[0];
       if (req.method !== 'GET' || path !== `/${AGGREGATES_PATH}`) return false;

@@ -8,6 +8,9 @@ export const Commands = {
   toggleCodeLens: 'prodlens.toggleCodeLens',
   showLogs: 'prodlens.showLogs',
   statusMenu: 'prodlens.statusMenu',
+  openFunction: 'prodlens.openFunction',
+  filterHotspots: 'prodlens.filterHotspots',
+  refreshViews: 'prodlens.refreshViews',
 } as const;
 
 /** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */

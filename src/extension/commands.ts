@@ -7,8 +7,10 @@ import { log } from './logging';
 import { endpointFor, type ReceiverHost } from './receiver-host';
 import type { Session } from './session';
 import { relPath } from './workspace-paths';
+import type { Insights } from './views/insights';
+import { openFunction } from './views/open-function';
 
-export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>): vscode.Disposable[] {
+export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights): vscode.Disposable[] {
   const config = () => vscode.workspace.getConfiguration('prodlens');
   return [
     vscode.commands.registerCommand(Commands.copyOtlpEndpoint, async () => {
@@ -20,7 +22,10 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
       await vscode.env.clipboard.writeText(endpoint);
       void vscode.window.showInformationMessage(`Copied ${endpoint}. Set OTEL_EXPORTER_OTLP_ENDPOINT to it (and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) in your service.`);
     }),
-    vscode.commands.registerCommand(Commands.showFunctionDetails, async (ref?: FunctionRef) => {
+    vscode.commands.registerCommand(Commands.showFunctionDetails, async (arg?: FunctionRef | { stats?: { file: string; function: { qualifiedName: string; startLine: number } } }) => {
+      // From a lens or hover: a FunctionRef; from the Hotspots view's context menu: a Hotspot.
+      let ref: FunctionRef | undefined =
+        arg && 'stats' in arg && arg.stats ? { file: arg.stats.file, qualifiedName: arg.stats.function.qualifiedName, startLine: arg.stats.function.startLine } : (arg as FunctionRef | undefined);
       ref ??= await functionUnderCursor(session);
       if (!ref) {
         void vscode.window.showInformationMessage('ProdLens: put the cursor inside a function with production data, or click a ProdLens lens.');
@@ -50,6 +55,15 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
       await config().update('codeLens.enabled', !session.current.codeLensEnabled, vscode.ConfigurationTarget.Global);
     }),
     vscode.commands.registerCommand(Commands.showLogs, () => log().show()),
+    vscode.commands.registerCommand(Commands.openFunction, (file: string, line: number) => openFunction(file, line)),
+    vscode.commands.registerCommand(Commands.refreshViews, () => insights.run()),
+    vscode.commands.registerCommand(Commands.filterHotspots, async () => {
+      const all = '$(list-flat) All services';
+      const pick = await vscode.window.showQuickPick([all, ...insights.services()], { title: 'ProdLens: show hotspots of one service' });
+      if (pick === undefined) return;
+      insights.serviceFilter = pick === all ? undefined : pick;
+      await insights.run();
+    }),
     vscode.commands.registerCommand(Commands.statusMenu, async () => {
       const items: (vscode.QuickPickItem & { run: () => unknown })[] = [
         { label: '$(copy) Copy OTLP endpoint', description: endpointFor(receiver.state) ?? 'receiver not running', run: () => vscode.commands.executeCommand(Commands.copyOtlpEndpoint) },

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import { WINDOWS, type WindowId } from '../core/format/windows';
+import { DEFAULT_RULES, type LocalAlertRules } from '../core/insights/local-alerts';
 
 export interface ProdLensConfig {
   receiverEnabled: boolean;
@@ -17,6 +18,7 @@ export interface ProdLensConfig {
   codeLensEnabled: boolean;
   showNoData: boolean;
   maxFileLines: number;
+  alertRules: LocalAlertRules;
 }
 
 export const SECTION = 'prodlens';
@@ -52,6 +54,17 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
     showNoData: c.get<boolean>('codeLens.showNoData', false),
     maxFileLines: c.get<number>('codeLens.maxFileLines', 20_000),
+    alertRules: {
+      errorRate: positive(c.get<number>('alerts.errorRatePercent', DEFAULT_RULES.errorRate * 100) / 100, DEFAULT_RULES.errorRate, 'prodlens.alerts.errorRatePercent', problems),
+      p95Regression: positive(c.get<number>('alerts.p95RegressionRatio', DEFAULT_RULES.p95Regression), DEFAULT_RULES.p95Regression, 'prodlens.alerts.p95RegressionRatio', problems),
+      minSamples: positive(c.get<number>('alerts.minSamples', DEFAULT_RULES.minSamples), DEFAULT_RULES.minSamples, 'prodlens.alerts.minSamples', problems),
+    },
   };
   return { config, problems };
+}
+
+function positive(v: number, fallback: number, key: string, problems: string[]): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
+  problems.push(`${key} must be a positive number; using ${fallback}`);
+  return fallback;
 }

@@ -12,6 +12,11 @@ import { errorMessage, log } from './logging';
 import { ReceiverHost } from './receiver-host';
 import { Session } from './session';
 import { StatusBar } from './status-bar';
+import { watchWorkspace } from './workspace-watcher';
+import { AlertNotifier } from './views/alert-notifier';
+import { AlertsView } from './views/alerts-view';
+import { HotspotsView } from './views/hotspots-view';
+import { Insights } from './views/insights';
 import type { PanelState } from '../protocol/messages';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -51,11 +56,15 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const receiver = new ReceiverHost(s);
   let docs: DocumentFunctions | undefined;
   void s.ready.then((engine) => {
-    if (engine) docs = new DocumentFunctions(engine);
+    if (!engine) return;
+    docs = new DocumentFunctions(engine);
+    context.subscriptions.push(watchWorkspace(engine, s.current.excludeDirs, () => s.markDirty()));
   });
   const lenses = new ProdLensCodeLensProvider(s, () => docs);
   const details = new DetailsPanel(context.extensionUri, s);
-  const status = new StatusBar(s, receiver);
+  const insights = new Insights(s);
+  const notifier = new AlertNotifier();
+  const status = new StatusBar(s, receiver, insights);
   const restart = () => receiver.start(s.current);
 
   context.subscriptions.push(
@@ -66,6 +75,13 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
     vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs)),
     s.onDidChangeData(() => lenses.refresh()),
+    insights,
+    insights.onDidChange(() => {
+      status.update();
+      notifier.update(insights.alerts);
+    }),
+    vscode.window.registerTreeDataProvider('prodlens.hotspots', new HotspotsView(insights)),
+    vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
     receiver.onDidChangeState(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => details.restore(panel, state as PanelState | undefined),
@@ -82,8 +98,9 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
         void restart();
       }
       lenses.refresh();
+      insights.schedule();
     }),
-    ...registerCommands(s, receiver, details, restart),
+    ...registerCommands(s, receiver, details, restart, insights),
   );
   void restart();
   return { ready: s.ready.then((e) => e !== undefined) };

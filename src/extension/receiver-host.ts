@@ -2,6 +2,7 @@
 // an expected situation (a local Collector often owns 4318): it becomes a clear status and a
 // notification with a way out, never an exception.
 import * as vscode from 'vscode';
+import { engineSinks } from '../core/engine/sinks';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import type { ProdLensConfig } from './config';
 import { Commands } from './command-ids';
@@ -32,11 +33,7 @@ export class ReceiverHost implements vscode.Disposable {
       host: config.receiverHost,
       port: config.receiverPort,
       maxBodyBytes: config.maxBodyBytes,
-      sinks: {
-        traces: (spans) => engine.ingestSpans(spans),
-        logs: (logs) => engine.ingestLogs(logs),
-        metrics: (n) => engine.ingestMetricPoints(n),
-      },
+      sinks: engineSinks(engine),
     });
     try {
       const addr = await receiver.start();

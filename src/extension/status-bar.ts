@@ -4,6 +4,7 @@ import { formatAgo, formatCount } from '../core/format/numbers';
 import { Commands } from './command-ids';
 import { endpointFor, type ReceiverHost } from './receiver-host';
 import type { Session } from './session';
+import type { Insights } from './views/insights';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('prodlens.status', vscode.StatusBarAlignment.Right, 100);
@@ -13,6 +14,7 @@ export class StatusBar implements vscode.Disposable {
   constructor(
     private readonly session: Session,
     private readonly receiver: ReceiverHost,
+    private readonly insights: Insights,
   ) {
     this.item.name = 'ProdLens Receiver';
     this.item.command = Commands.statusMenu;
@@ -32,7 +34,9 @@ export class StatusBar implements vscode.Disposable {
     tip.isTrusted = { enabledCommands: [Commands.copyOtlpEndpoint, Commands.useAnotherPort, Commands.showLogs] };
     switch (st.kind) {
       case 'listening': {
-        text = `$(pulse) ProdLens :${st.port}${rate > 0 ? ` · ${formatCount(rate)} spans/min` : ''}`;
+        const firing = this.insights.alerts.length;
+        text = `$(pulse) ProdLens :${st.port}${rate > 0 ? ` · ${formatCount(rate)} spans/min` : ''}${firing ? ` $(bell) ${firing}` : ''}`;
+        if (firing) background = new vscode.ThemeColor('statusBarItem.warningBackground');
         const last = engine?.lastDataAtMs;
         tip.appendMarkdown(`**ProdLens receiver** listening on \`${st.url}\`\n\n`);
         tip.appendMarkdown(`Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`);

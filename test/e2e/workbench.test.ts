@@ -1,7 +1,8 @@
 // End to end in a real VS Code workbench (code-server + Debian Chromium): the built extension on
 // a fixture workspace receives spans from the real OTel SDK exporter; the lens with the expected
 // numbers appears above the right function; the hover shows the distribution; the status bar
-// shows the receiver; the details panel opens from the lens; aggregates survive a reload.
+// shows the receiver; the details panel opens from the lens; the alerts view lands on the code;
+// aggregates survive a reload.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,21 @@ test('a click on the lens opens the details panel with the function and its span
   assert.match(body, /error: payment <b>declined<\/b>/, 'the hostile status message shows as literal text');
   assert.equal(await frame.locator('b').count(), 0, 'no markup from telemetry');
   await screenshot(page, 'e2e-details');
+});
+
+test('the alerts view lists the local error-rate alert and a click lands on the function', async () => {
+  await page.locator('.activitybar .action-item a[aria-label^="ProdLens"]').first().click();
+  const alert = page.locator('.monaco-list-row', { hasText: 'High error rate: OrderService.placeOrder' }).first();
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match(await alert.innerText(), /5% of 100 calls failed/);
+  const hotspot = page.locator('.monaco-list-row', { hasText: 'OrderService.getOrder' }).first();
+  await hotspot.waitFor({ timeout: 10_000 });
+  await screenshot(page, 'e2e-alerts');
+  // Move the cursor away first so landing on line 10 is the click's doing.
+  await openFile(page, 'src/orders.ts');
+  await page.keyboard.press('Control+End');
+  await alert.click();
+  await statusBarText(page, /Ln 10, Col 1/, 10_000);
 });
 
 test('aggregates survive a window reload', async () => {

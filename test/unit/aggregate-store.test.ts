@@ -78,3 +78,18 @@ test('prune drops minute buckets older than an hour but keeps the hour buckets',
   assert.equal(s.hours.size, 1);
   assert.equal(store.windowStats([s], 6 * 60 * MINUTE_MS).count, 1);
 });
+
+test('the previous window does not share a bucket with the current one', () => {
+  const now = T0 + 30_000;
+  const store = new AggregateStore({ now: () => now });
+  const id = ident('trend');
+  const key = seriesKey(id);
+  // The current window covers the partial minute at its start: buckets m = 0..15 are current.
+  for (let m = 0; m < 30; m++) store.record(key, () => id, T0 - m * MINUTE_MS, m < 16 ? 10 : 100, false, now);
+  const s = store.get(key)!;
+  const cur = store.windowStats([s], 15 * MINUTE_MS);
+  const prev = store.previousWindowStats([s], 15 * MINUTE_MS);
+  assert.equal(cur.count + prev.count, 30);
+  assert.equal(cur.maxMs, 10);
+  assert.equal(prev.minMs, 100);
+});

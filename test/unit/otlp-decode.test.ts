@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import {
   MAX_ATTRIBUTES,
   MAX_EVENTS,
+  MAX_VALUE_DEPTH,
   OtlpDecodeError,
   decodeLogs,
   decodeMetrics,
@@ -338,6 +339,20 @@ test('undecodable protobuf throws OtlpDecodeError (random bytes, truncated, deep
   const deep = field(1, field(2, field(2, spanBytes))); // request.resource_spans.scope_spans.spans
   assertUndecodable(() => decodeTraces(deep, 'protobuf'), /depth/);
   assertUndecodable(() => decodeTracesRaw(deep), /depth/);
+
+  // The deepest value decodeTraces accepts (MAX_VALUE_DEPTH kvlists, inside an event) is also
+  // within protobufjs' own recursion limit, so the raw baseline decodes it too.
+  const nested = (levels: number): Record<string, unknown> => {
+    let v: Record<string, unknown> = { stringValue: 'leaf' };
+    for (let i = 0; i < levels; i++) v = { kvlistValue: { values: [kv('k', v)] } };
+    return v;
+  };
+  const inEvent = (levels: number) =>
+    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), events: [{ name: 'e', attributes: [kv('deep', nested(levels))] }] }] }] }] });
+  const ok = decodeTraces(inEvent(MAX_VALUE_DEPTH), 'protobuf');
+  assert.equal(ok.spans.length, 1);
+  assert.doesNotThrow(() => decodeTracesRaw(inEvent(MAX_VALUE_DEPTH)));
+  assertUndecodable(() => decodeTraces(inEvent(MAX_VALUE_DEPTH + 1), 'protobuf'), /nested deeper/);
 });
 
 test('undecodable JSON throws OtlpDecodeError (syntax, wrong shapes, deep nesting)', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { request, type IncomingHttpHeaders, type ClientRequest } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { encodeExportRequest } from '../../src/core/ingest/index';
@@ -365,6 +366,19 @@ describe('OTLP/HTTP receiver', () => {
     await assertServing(url);
   });
 
+  test('malformed HTTP gets a 400 and a closed connection, without hurting the receiver', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const { port, hostname } = new URL(url);
+      const socket = connect(Number(port), hostname, () => socket.write('POST /v1/traces HTTP/1.1\r\nContent-Length: banana\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    await assertServing(url);
+  });
+
   test('stats count requests, accepted/rejected items, last data time and errors by status', () => {
     const s = receiver.stats;
     assert.ok(s.requests > 20);
@@ -423,6 +437,30 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     const padded = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(20 * 1024) });
     const again = await send(url, '/v1/traces', { headers: { ...JSON_CT, 'content-length': padded.length }, body: padded });
     assert.equal(again.status, 200);
+  });
+
+  test('after an early 413 the upload is drained and a keep-alive connection is reused', async (t) => {
+    const { receiver, url } = await startReceiver({ maxBodyBytes: MiB });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    t.after(() => {
+      agent.destroy();
+      return receiver.stop();
+    });
+    const viaAgent = (body: Uint8Array): Promise<Reply & { localPort: number | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = request(new URL('/v1/traces', url), { method: 'POST', headers: { ...PB, 'content-length': body.length }, agent }, (res) => {
+          const localPort = req.socket?.localPort;
+          readReply(res).then((r) => resolve({ ...r, localPort }), reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const big = await viaAgent(Buffer.alloc(20 * MiB));
+    assert.equal(big.status, 413);
+    assert.notEqual(big.headers.connection, 'close');
+    const next = await viaAgent(traceBody(['reused']));
+    assert.equal(next.status, 200);
+    assert.equal(next.localPort, big.localPort, 'same connection');
   });
 
   test('a sink that throws gives 500 with a message, and the receiver keeps serving', async (t) => {

@@ -25,6 +25,11 @@ export function latencyChart(points: StatsDto['points']): SVGSVGElement {
       pen = true;
     });
     if (d) root.append(svg('path', { d, class: cls, fill: 'none' }));
+    // Dots too, so a window with a single point of data still shows it.
+    points.forEach((p, i) => {
+      const v = p[key];
+      if (v !== null) root.append(svg('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2.5, class: `${cls} dot` }));
+    });
   }
   return root;
 }

@@ -11,6 +11,7 @@ import { AggregateStore, StoreOptions } from '../store/aggregate-store';
 import { Series, SeriesIdentity, seriesKeyOf } from '../store/series';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
+import { TraceTopology, type CallerShare } from './trace-topology';
 
 /** Numbers for one function over one window, and how they were mapped. */
 export interface FunctionStats {
@@ -33,6 +34,7 @@ export interface QueryOptions {
 }
 
 const SAMPLE_INTERVAL_MS = 50;
+const TOPOLOGY_FULL_RATE_PER_MIN = 60_000;
 const ERROR_SAMPLE_INTERVAL_MS = 10;
 
 function identityOf(span: SpanRecord, loc: CodeLocation): SeriesIdentity {
@@ -59,6 +61,7 @@ export class Engine {
   readonly ring: SpanRing;
   readonly mapper: Mapper;
   readonly ingestRate = new RateMeter();
+  readonly topology = new TraceTopology();
   lastDataAtMs: number | undefined;
   logsReceived = 0;
   metricPointsReceived = 0;
@@ -90,6 +93,9 @@ export class Engine {
   ingestSpans(spans: readonly SpanRecord[]): void {
     if (spans.length === 0) return;
     const now = this.store.now();
+    // Topology keeps every trace at modest rates; under heavy load one trace in 16, chosen by
+    // trace id so a kept trace keeps all its spans and the shares stay unbiased.
+    const allTraces = this.ingestRate.perMinute(now) < TOPOLOGY_FULL_RATE_PER_MIN;
     for (const span of spans) {
       const loc = readCodeLocation(span.attributes);
       const r = span.resource;
@@ -98,6 +104,7 @@ export class Engine {
       const series = this.store.record(key, () => identityOf(span, loc), span.startMs + span.durationMs, span.durationMs, isError, now);
       if (!series) continue;
       if (!this.locations.has(key)) this.registerSeries(series, loc);
+      if (allTraces || span.traceId.charCodeAt(span.traceId.length - 1) === 48) this.topology.add(span.traceId, span.spanId, span.parentSpanId, key);
       // Drill-down keeps a sample per series (at most ~20 spans/s, errors 100/s), so a burst of
       // spans is not held in memory long enough to be promoted and slow the collector down.
       if (now - series.lastSampledMs >= SAMPLE_INTERVAL_MS || (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)) {
@@ -241,6 +248,17 @@ export class Engine {
       out.push(...this.fileStats(file, q));
     }
     return out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine);
+  }
+
+  /**
+   * The endpoints whose recent traces pass through these series, with the share of their traces
+   * (from the bounded recent-trace window), named by the root span and its service.
+   */
+  callersOf(seriesIds: readonly string[]): (CallerShare & { endpoint: string; service: string })[] {
+    return this.topology.callers(new Set(seriesIds)).map((c) => {
+      const root = this.store.get(c.rootSeriesId)?.identity;
+      return { ...c, endpoint: root?.spanName ?? '(unknown root)', service: root?.service ?? '' };
+    });
   }
 
   /** Series that did not reach a function, with the reason, for "why no data" diagnostics. */

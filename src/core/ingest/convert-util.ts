@@ -13,8 +13,9 @@ export const MAX_STRING_BYTES = 4 * 1024;
 export const MAX_LOG_BODY_BYTES = 16 * 1024;
 /**
  * AnyValue nesting (arrays/kvlists inside values) deeper than this makes a request undecodable.
- * 30 keeps every accepted request within protobufjs' recursion limit of 100 messages (3 per
- * kvlist level plus the 6 enclosing messages), so decodeTracesRaw accepts what decodeTraces does.
+ * 30 keeps every accepted request within protobufjs' recursion limit of 100 nested messages
+ * (3 per kvlist level, below request › ResourceSpans › ScopeSpans › Span › Event › KeyValue ›
+ * AnyValue), so decodeTracesRaw accepts whatever decodeTraces accepts.
  */
 export const MAX_VALUE_DEPTH = 30;
 /** How many distinct rejection reasons an errorMessage lists. */

@@ -4,4 +4,4 @@ export type { OtlpFormat, OtlpSignal, DecodedTraces, DecodedLogs, DecodedMetrics
 export { encodeExportResponse, encodeStatus, RpcCode } from './responses';
 export type { PartialSuccess } from './responses';
 export { encodeExportRequest } from './request-encode';
-export { MAX_ATTRIBUTES, MAX_EVENTS, MAX_STRING_BYTES, MAX_LOG_BODY_BYTES } from './convert-util';
+export { MAX_ATTRIBUTES, MAX_EVENTS, MAX_STRING_BYTES, MAX_LOG_BODY_BYTES, MAX_VALUE_DEPTH } from './convert-util';

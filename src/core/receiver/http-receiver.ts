@@ -96,10 +96,11 @@ const RPC_CODE_BY_STATUS: Record<number, number> = {
 };
 
 /**
- * After an early answer (413, 429, …) the rest of the upload is read and dropped rather than the
- * connection cut: closing a socket with unread input makes the kernel send a reset, and the
- * client may then lose our answer and see only EPIPE/ECONNRESET. Draining is bounded in bytes
- * and in time; past either bound the connection is cut after all.
+ * An early answer (413, 429, …) is written at once, but the rest of the upload is then read and
+ * dropped before the response is finished, rather than the connection being cut (Node closes it
+ * right after the response when the client sent `Connection: close`): closing a socket with
+ * unread input makes the kernel send a reset, and the client may lose our answer and see only
+ * EPIPE/ECONNRESET. Draining is bounded in bytes and time; past either the connection is cut.
  */
 const DISCARD_LIMIT_BYTES = 256 * 1024 * 1024;
 const DISCARD_MS = 5_000;
@@ -161,10 +162,10 @@ export class OtlpHttpReceiver {
     const server = createServer({ requestTimeout: 60_000 }, (req, res) => this.handle(req, res, false));
     // Expect: 100-continue: refuse oversized/unwanted uploads before the client sends them.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, true));
-    server.on('clientError', (_err, socket) => {
-      // Malformed HTTP or a socket error before a request was parsed: answer if we still can.
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // Malformed HTTP, or a socket error outside a request: answer when the peer can still read.
+      if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+      else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     });
     this.server = server;
     return new Promise<ReceiverAddress>((resolve, reject) => {
@@ -222,9 +223,8 @@ export class OtlpHttpReceiver {
       return this.fail(req, res, format, new HttpError(404, `no OTLP endpoint at ${path}; use POST /v1/traces, /v1/logs or /v1/metrics`), undefined, expectsContinue);
     }
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { allow: 'POST, OPTIONS', 'content-length': 0 });
-      res.end();
-      return discardRest(req);
+      res.writeHead(204, { allow: 'POST, OPTIONS' });
+      return endAfterUpload(req, res, new Uint8Array(0));
     }
     if (req.method !== 'POST') {
       return this.fail(req, res, format, new HttpError(405, `${req.method ?? '?'} is not allowed on ${path}; OTLP/HTTP uses POST`), { allow: 'POST' }, expectsContinue);
@@ -263,7 +263,7 @@ export class OtlpHttpReceiver {
     readBody(req, encoding, { maxBodyBytes: this.maxBodyBytes, reserve: (total) => this.reserve(reservation, total) }).then(
       (body) => {
         try {
-          this.export(res, signal, format, body);
+          this.export(req, res, signal, format, body);
         } finally {
           release();
         }
@@ -288,7 +288,7 @@ export class OtlpHttpReceiver {
   }
 
   /** Decodes a complete body, hands the data to the sink and answers. */
-  private export(res: ServerResponse, signal: OtlpSignal, format: OtlpFormat, body: Buffer): void {
+  private export(req: IncomingMessage, res: ServerResponse, signal: OtlpSignal, format: OtlpFormat, body: Buffer): void {
     let accepted: number;
     let rejected: number;
     let errorMessage: string | undefined;
@@ -319,10 +319,10 @@ export class OtlpHttpReceiver {
       }
     } catch (err) {
       const httpErr = err instanceof OtlpDecodeError ? new HttpError(400, err.message) : new HttpError(500, `the receiver failed to store the ${signal}: ${messageOf(err)}`);
-      return this.send(res, format, httpErr.status, encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message));
+      return this.send(req, res, format, httpErr.status, encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message));
     }
     const partial = rejected > 0 ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` } : undefined;
-    this.send(res, format, 200, encodeExportResponse(signal, format, partial));
+    this.send(req, res, format, 200, encodeExportResponse(signal, format, partial));
     if (accepted > 0) {
       const atMs = Date.now();
       this.counters.lastDataAt = atMs;
@@ -356,36 +356,58 @@ export class OtlpHttpReceiver {
   ): void {
     const f = format ?? 'json';
     const extra = noBodyComing ? { ...headers, connection: 'close' } : headers;
-    this.send(res, f, err.status, encodeStatus(f, RPC_CODE_BY_STATUS[err.status] ?? 0, err.message), extra);
-    if (!noBodyComing) discardRest(req);
+    this.send(req, res, f, err.status, encodeStatus(f, RPC_CODE_BY_STATUS[err.status] ?? 0, err.message), extra, noBodyComing);
   }
 
-  private send(res: ServerResponse, format: OtlpFormat, status: number, body: Uint8Array, headers?: Record<string, string>): void {
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    format: OtlpFormat,
+    status: number,
+    body: Uint8Array,
+    headers?: Record<string, string>,
+    noBodyComing = false,
+  ): void {
     if (status >= 300) this.counters.errorsByStatus[status] = (this.counters.errorsByStatus[status] ?? 0) + 1;
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, 'content-type': CONTENT_TYPE[format], 'content-length': body.byteLength });
-    res.end(body);
+    if (noBodyComing) res.end(body);
+    else endAfterUpload(req, res, body);
   }
 }
 
 /**
- * Drops the rest of an upload we answered early, so the client gets to read our answer and the
- * connection can be reused. A client that keeps sending past the limits is cut off.
+ * Sends `body` (headers already set) and finishes the response once the request has been read
+ * to its end. When we answer before reading the upload, the client gets the complete answer at
+ * once (its length is declared) while we drop whatever it still sends; a client that keeps
+ * sending past the limits is cut off.
  */
-function discardRest(req: IncomingMessage): void {
-  if (req.complete || req.destroyed) return;
+function endAfterUpload(req: IncomingMessage, res: ServerResponse, body: Uint8Array): void {
+  if (req.complete || req.destroyed) {
+    res.end(body);
+    return;
+  }
+  res.flushHeaders();
+  if (body.byteLength > 0) res.write(body);
   let dropped = 0;
-  const timer = setTimeout(() => req.socket.destroy(), DISCARD_MS);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
+  let done = false;
+  const finish = (cut: boolean): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+    res.end();
+    if (cut) req.socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
     dropped += chunk.length;
-    if (dropped > DISCARD_LIMIT_BYTES) {
-      clearTimeout(timer);
-      req.socket.destroy();
-    }
-  });
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
+    if (dropped > DISCARD_LIMIT_BYTES) finish(true);
+  };
+  const timer = setTimeout(() => finish(true), DISCARD_MS);
+  timer.unref();
+  req.on('data', onData);
+  req.once('end', () => finish(false));
+  req.once('close', () => finish(false));
   req.resume();
 }
 

@@ -127,21 +127,35 @@ export class AggregateStore {
    * minute buckets; longer windows use hour buckets (edges rounded to the hour).
    */
   windowStats(series: Iterable<Series>, windowMs: number, points = 15, now = this.now()): WindowStats {
+    const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
+    return this.rangeStats(series, windowMs, points, now, Math.floor((now - windowMs) / step) * step, Infinity);
+  }
+
+  /**
+   * The window of the same length just before the current one, for trends and regressions.
+   * Bucket-aligned so it never shares a bucket with the current window.
+   */
+  previousWindowStats(series: Iterable<Series>, windowMs: number, now = this.now()): WindowStats {
+    const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
+    const currentFrom = Math.floor((now - windowMs) / step) * step;
+    return this.rangeStats(series, windowMs, 1, now - windowMs, currentFrom - Math.ceil(windowMs / step) * step, currentFrom);
+  }
+
+  private rangeStats(series: Iterable<Series>, windowMs: number, points: number, now: number, from: number, until: number): WindowStats {
     const fine = windowMs <= MINUTE_RETENTION_MS;
     const step = fine ? MINUTE_MS : HOUR_MS;
-    const from = Math.floor((now - windowMs) / step) * step;
     const merged = new LatencySketch();
     let count = 0;
     let errors = 0;
     const nPoints = Math.max(1, Math.min(points, Math.ceil(windowMs / step)));
-    const pointWidth = Math.ceil((now - from) / nPoints / step) * step;
+    const pointWidth = Math.max(step, Math.ceil((Math.min(now, until) - from) / nPoints / step) * step);
     const pointSketches: LatencySketch[] = [];
     const pointCounts: number[] = new Array<number>(nPoints).fill(0);
     const pointErrors: number[] = new Array<number>(nPoints).fill(0);
     for (const s of series) {
       const map: Map<number, Bucket> = fine ? s.minutes : s.hours;
       for (const b of map.values()) {
-        if (b.startMs < from) continue;
+        if (b.startMs < from || b.startMs >= until) continue;
         merged.merge(b.sketch);
         count += b.count;
         errors += b.errors;

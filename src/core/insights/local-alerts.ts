@@ -1,0 +1,58 @@
+// Alerts evaluated on the local store, so the alerts view works with no alerting backend:
+// a function's error rate above a threshold, or its p95 regressed against the previous window.
+// Both need a minimum number of samples: two errors in three calls is not an alert.
+import { formatErrorRate, formatMs } from '../format/numbers';
+import type { Hotspot } from './hotspots';
+
+export interface LocalAlertRules {
+  /** Error ratio (0..1) at or above which a function alerts. */
+  errorRate: number;
+  /** p95 now ÷ p95 before at or above which a function alerts. */
+  p95Regression: number;
+  /** Spans needed in the window before either rule speaks. */
+  minSamples: number;
+}
+
+export const DEFAULT_RULES: LocalAlertRules = { errorRate: 0.05, p95Regression: 1.5, minSamples: 20 };
+
+export interface CodeAlert {
+  id: string;
+  name: string;
+  severity: 'critical' | 'warning';
+  state: 'firing';
+  summary: string;
+  source: 'local';
+  file: string;
+  line: number;
+  function: string;
+}
+
+export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES): CodeAlert[] {
+  const alerts: CodeAlert[] = [];
+  for (const h of hotspots) {
+    const s = h.stats.stats;
+    const fn = h.stats.function;
+    if (s.count < rules.minSamples) continue;
+    const where = { file: h.stats.file, line: fn.startLine, function: fn.qualifiedName, state: 'firing' as const, source: 'local' as const };
+    const rate = s.errors / s.count;
+    if (rate >= rules.errorRate) {
+      alerts.push({
+        ...where,
+        id: `local:errors:${h.stats.file}#${fn.qualifiedName}`,
+        name: 'High error rate',
+        severity: rate >= rules.errorRate * 2 ? 'critical' : 'warning',
+        summary: `${formatErrorRate(s.errors, s.count)} of ${s.count} calls failed (threshold ${formatErrorRate(rules.errorRate * 1000, 1000)})`,
+      });
+    }
+    if (Number.isFinite(h.p95Ratio) && h.p95Ratio >= rules.p95Regression) {
+      alerts.push({
+        ...where,
+        id: `local:p95:${h.stats.file}#${fn.qualifiedName}`,
+        name: 'p95 regression',
+        severity: h.p95Ratio >= rules.p95Regression * 2 ? 'critical' : 'warning',
+        summary: `p95 ${formatMs(s.p95Ms)}, was ${formatMs(h.previousP95Ms)} in the previous window (×${h.p95Ratio.toFixed(1)})`,
+      });
+    }
+  }
+  return alerts.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
+}

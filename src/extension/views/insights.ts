@@ -1,0 +1,62 @@
+// Recomputes hotspots and local alerts off the hot path (at most every few seconds, after data
+// changed) and hands them to the views, the status badge and the new-alert notifier.
+import * as vscode from 'vscode';
+import { rankHotspots, type Hotspot } from '../../core/insights/hotspots';
+import { evaluateLocalAlerts, type CodeAlert } from '../../core/insights/local-alerts';
+import { errorMessage, log } from '../logging';
+import type { Session } from '../session';
+
+const MIN_INTERVAL_MS = 5_000;
+
+export class Insights implements vscode.Disposable {
+  hotspots: Hotspot[] = [];
+  alerts: CodeAlert[] = [];
+  serviceFilter: string | undefined;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private running = false;
+  private lastRun = 0;
+  private pending: NodeJS.Timeout | undefined;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly session: Session) {
+    this.sub = session.onDidChangeData(() => this.schedule());
+  }
+
+  schedule(): void {
+    if (this.pending) return;
+    const wait = Math.max(0, this.lastRun + MIN_INTERVAL_MS - Date.now());
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      void this.run();
+    }, wait);
+  }
+
+  async run(): Promise<void> {
+    const engine = this.session.engine;
+    if (!engine || this.running) return;
+    this.running = true;
+    this.lastRun = Date.now();
+    try {
+      const c = this.session.current;
+      const q = { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) };
+      this.hotspots = await rankHotspots(engine, q, this.serviceFilter ? { service: this.serviceFilter } : {});
+      this.alerts = evaluateLocalAlerts(this.hotspots, c.alertRules);
+      this.emitter.fire();
+    } catch (e) {
+      log().warn(`insights: ${errorMessage(e)}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  services(): string[] {
+    return [...new Set(this.hotspots.flatMap((h) => h.stats.services))].sort();
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}
