@@ -37,7 +37,7 @@ function latency(fn: (i: number) => void, iterations: number): { p50: number; p9
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
 async function main(): Promise<void> {
-  console.log(`ProdLens benchmarks (node ${process.version}, one thread)\n`);
+  console.log(`ProdLens benchmarks (node ${process.version}, one thread, esbuild bundle as shipped)\n`);
   const ws = generatedWorkspace(2);
   try {
     const { engine } = await createWorkspaceEngine(ws.root);

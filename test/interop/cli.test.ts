@@ -105,7 +105,7 @@ test('serve receives from a real exporter, report --from reads it, SIGTERM persi
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0);
-    assert.ok(existsSync(join(dataDir, 'aggregates.v1.json')), 'aggregates persisted on SIGTERM');
+    assert.ok(existsSync(join(dataDir, 'aggregates.v2.json')), 'aggregates persisted on SIGTERM');
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

@@ -3,7 +3,7 @@
 // of hour buckets). Readers get window statistics by merging bucket sketches.
 import type { WindowStats } from '../model';
 import { LatencySketch } from './latency-sketch';
-import { Bucket, HOUR_MS, MINUTE_MS, Series, SeriesIdentity } from './series';
+import { HOUR_MS, MINUTE_MS, Series, SeriesIdentity } from './series';
 
 export const MINUTE_RETENTION_MS = 60 * MINUTE_MS;
 export const HOUR_RETENTION_MS = 7 * 24 * HOUR_MS + HOUR_MS;
@@ -93,12 +93,12 @@ export class AggregateStore {
     this.generation++;
   }
 
-  /** Drops buckets past retention and series left empty. */
+  /** Rolls minute buckets past their retention into hour buckets; drops hours past retention and empty series. */
   prune(now = this.now()): void {
     const minuteCut = now - MINUTE_RETENTION_MS - MINUTE_MS;
     const hourCut = now - HOUR_RETENTION_MS - HOUR_MS;
     for (const [key, s] of this.series) {
-      for (const start of s.minutes.keys()) if (start < minuteCut) { s.minutes.delete(start); this.buckets--; }
+      this.buckets += s.rollUp(minuteCut);
       for (const start of s.hours.keys()) if (start < hourCut) { s.hours.delete(start); this.buckets--; }
       if (s.bucketCount === 0) this.series.delete(key);
     }
@@ -153,8 +153,8 @@ export class AggregateStore {
     const pointCounts: number[] = new Array<number>(nPoints).fill(0);
     const pointErrors: number[] = new Array<number>(nPoints).fill(0);
     for (const s of series) {
-      const map: Map<number, Bucket> = fine ? s.minutes : s.hours;
-      for (const b of map.values()) {
+      // Short windows read minutes; long ones read hours plus the minutes not rolled up yet.
+      for (const b of fine ? s.minutes.values() : chain(s.hours.values(), s.minutes.values())) {
         if (b.startMs < from || b.startMs >= until) continue;
         merged.merge(b.sketch);
         count += b.count;
@@ -191,4 +191,8 @@ export class AggregateStore {
       }),
     };
   }
+}
+
+function* chain<T>(...its: Iterable<T>[]): Iterable<T> {
+  for (const it of its) yield* it;
 }

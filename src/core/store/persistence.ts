@@ -7,8 +7,9 @@ import { AggregateStore } from './aggregate-store';
 import { LatencySketch } from './latency-sketch';
 import { Bucket, Series, SeriesIdentity } from './series';
 
-const FORMAT = 1;
-export const STORE_FILE = 'aggregates.v1.json';
+// Format 2: hour buckets hold only rolled-up minutes (format 1 double-counted the last hour).
+const FORMAT = 2;
+export const STORE_FILE = 'aggregates.v2.json';
 
 type BucketRow = [startMs: number, count: number, errors: number, min: number, max: number, sum: number, sketch: string];
 

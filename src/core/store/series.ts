@@ -1,5 +1,6 @@
 // One series = the spans of one code location (or span name) of one service, environment and
-// version, kept as time buckets. Mapping onto workspace functions happens later, at query time,
+// version, kept as time buckets: spans land in minute buckets only (one sketch update per span),
+// and minute buckets older than the minute retention are rolled up into hour buckets. Mapping onto workspace functions happens later, at query time,
 // so aggregates stay valid while the code under them is edited or re-indexed.
 import { LatencySketch } from './latency-sketch';
 
@@ -29,7 +30,7 @@ export interface Bucket {
 }
 
 export class Series {
-  /** Minute buckets (recent windows) and hour buckets (long windows), keyed by bucket start. */
+  /** Minute buckets (the last hour) and hour buckets (rolled up from older minutes), keyed by start. */
   readonly minutes = new Map<number, Bucket>();
   readonly hours = new Map<number, Bucket>();
   lastSeenMs = 0;
@@ -45,9 +46,29 @@ export class Series {
   add(endMs: number, durationMs: number, isError: boolean): number {
     let created = 0;
     created += addTo(this.minutes, endMs - (endMs % MINUTE_MS), durationMs, isError);
-    created += addTo(this.hours, endMs - (endMs % HOUR_MS), durationMs, isError);
     if (endMs > this.lastSeenMs) this.lastSeenMs = endMs;
     return created;
+  }
+
+  /** Moves minute buckets that started before `cut` into their hour buckets; returns the change in bucket count. */
+  rollUp(cut: number): number {
+    let delta = 0;
+    for (const [start, b] of this.minutes) {
+      if (start >= cut) continue;
+      const hour = start - (start % HOUR_MS);
+      const h = this.hours.get(hour);
+      if (h) {
+        h.count += b.count;
+        h.errors += b.errors;
+        h.sketch.merge(b.sketch);
+      } else {
+        this.hours.set(hour, { ...b, startMs: hour });
+        delta++;
+      }
+      this.minutes.delete(start);
+      delta--;
+    }
+    return delta;
   }
 
   get bucketCount(): number {
