@@ -9,6 +9,7 @@ export const MINUTE_RETENTION_MS = 60 * MINUTE_MS;
 export const HOUR_RETENTION_MS = 7 * 24 * HOUR_MS + HOUR_MS;
 /** Spans this far ahead of our clock are clamped to now (clock skew), not stored in the future. */
 const MAX_FUTURE_SKEW_MS = 5 * MINUTE_MS;
+const MIN_COVERED_MS = 10_000;
 
 export interface StoreOptions {
   maxSeries?: number;
@@ -78,7 +79,7 @@ export class AggregateStore {
     }
     this.buckets += s.add(endMs, durationMs, isError);
     this.counters.spans++;
-    if (this.collectingSinceMs === undefined || endMs < this.collectingSinceMs) this.collectingSinceMs = endMs - (endMs % MINUTE_MS);
+    if (this.collectingSinceMs === undefined || endMs < this.collectingSinceMs) this.collectingSinceMs = endMs;
     const minute = Math.floor(now / MINUTE_MS);
     if (minute !== this.lastPruneMinute) {
       this.lastPruneMinute = minute;
@@ -166,7 +167,9 @@ export class AggregateStore {
       }
     }
     const since = this.collectingSinceMs ?? now;
-    const coveredMs = Math.max(MINUTE_MS, Math.min(windowMs, now - Math.max(now - windowMs, since)));
+    // Rates divide by the time data has actually been arriving (at least 10 s, so the first
+    // span does not read as a huge rate), not by the whole window.
+    const coveredMs = Math.max(MIN_COVERED_MS, Math.min(windowMs, now - Math.max(now - windowMs, since)));
     return {
       count,
       errors,
