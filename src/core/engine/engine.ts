@@ -8,7 +8,8 @@ import { FunctionIndex } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 import { AggregateStore, StoreOptions } from '../store/aggregate-store';
-import { Series, SeriesIdentity, seriesKeyOf } from '../store/series';
+import { Series, SeriesIdentity } from '../store/series';
+import { SeriesKeys } from './series-keys';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
 import { TraceTopology, type CallerShare } from './trace-topology';
@@ -33,9 +34,9 @@ export interface QueryOptions {
   points?: number;
 }
 
-const SAMPLE_INTERVAL_MS = 50;
-const TOPOLOGY_FULL_RATE_PER_MIN = 60_000;
-const ERROR_SAMPLE_INTERVAL_MS = 10;
+const SAMPLE_INTERVAL_MS = 1_000;
+const ERROR_SAMPLE_INTERVAL_MS = 100;
+const TRACE_SPANS_PER_SEC = 500;
 
 function identityOf(span: SpanRecord, loc: CodeLocation): SeriesIdentity {
   const r = span.resource;
@@ -62,6 +63,7 @@ export class Engine {
   readonly mapper: Mapper;
   readonly ingestRate = new RateMeter();
   readonly topology = new TraceTopology();
+  private readonly keys = new SeriesKeys();
   lastDataAtMs: number | undefined;
   logsReceived = 0;
   metricPointsReceived = 0;
@@ -93,19 +95,22 @@ export class Engine {
   ingestSpans(spans: readonly SpanRecord[]): void {
     if (spans.length === 0) return;
     const now = this.store.now();
-    // Topology keeps every trace at modest rates; under heavy load one trace in 16, chosen by
-    // trace id so a kept trace keeps all its spans and the shares stay unbiased.
-    const allTraces = this.ingestRate.perMinute(now) < TOPOLOGY_FULL_RATE_PER_MIN;
+    // The trace window keeps every trace at modest rates; under load a share of traces chosen by
+    // trace id (so a kept trace keeps all its spans and shares stay unbiased), sized to about
+    // TRACE_SPANS_PER_SEC: holding more would only churn memory.
+    this.ingestRate.add(spans.length, now);
+    const perSec = this.ingestRate.perSecondRecent(now);
+    const keepBelow = perSec <= TRACE_SPANS_PER_SEC ? 0x10000 : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
     for (const span of spans) {
       const loc = readCodeLocation(span.attributes);
       const r = span.resource;
-      const key = seriesKeyOf(r.service, r.environment, r.version, loc, span.kind, span.name);
+      const key = this.keys.keyOf(r, loc, span.kind, span.name);
       const isError = span.statusCode === 2;
       const series = this.store.record(key, () => identityOf(span, loc), span.startMs + span.durationMs, span.durationMs, isError, now);
       if (!series) continue;
       if (!this.locations.has(key)) this.registerSeries(series, loc);
-      if (allTraces || span.traceId.charCodeAt(span.traceId.length - 1) === 48) this.topology.add(span.traceId, span.spanId, span.parentSpanId, key);
-      // Drill-down keeps a sample per series (at most ~20 spans/s, errors 100/s), so a burst of
+      if (keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow) this.topology.add(span, key);
+      // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
       // spans is not held in memory long enough to be promoted and slow the collector down.
       if (now - series.lastSampledMs >= SAMPLE_INTERVAL_MS || (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)) {
         if (isError) series.lastErrorSampledMs = now;
@@ -114,7 +119,6 @@ export class Engine {
       }
     }
     this.store.commit();
-    this.ingestRate.add(spans.length, now);
     this.lastDataAtMs = now;
     this.emit();
   }

@@ -14,6 +14,14 @@ export class RateMeter {
     this.slots[i] = (this.slots[i] ?? 0) + n;
   }
 
+  /** Spans per second over the last few seconds: reacts quickly to a burst. */
+  perSecondRecent(now = Date.now(), seconds = 3): number {
+    const sec = Math.floor(now / 1000);
+    let total = 0;
+    for (let i = 0; i < 60; i++) if (sec - (this.stamps[i] ?? 0) < seconds) total += this.slots[i] ?? 0;
+    return total / seconds;
+  }
+
   perMinute(now = Date.now()): number {
     const sec = Math.floor(now / 1000);
     let total = 0;
