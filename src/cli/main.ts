@@ -6,13 +6,19 @@ import { parseWindow } from '../core/format/windows';
 import { CliError } from './errors';
 import { printTable, runReport } from './report';
 import { runServe } from './serve';
+import { IMPACT_USAGE, runImpact } from './impact';
+import { LOCATE_USAGE, runLocate } from './locate';
 
 const USAGE = `usage:
   prodlens serve  --workspace DIR [--port 4318] [--host 127.0.0.1] [--data-dir DIR]
   prodlens report --workspace DIR (--from URL | --otlp-file FILE...) [--window 1h] [--environment ENV] [--json]
+  ${IMPACT_USAGE}
+  ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
 
 serve   runs the OTLP/HTTP receiver and store headless; prints "listening on URL" when ready.
-report  prints per-function latency, throughput and errors mapped into DIR.`;
+report  prints per-function latency, throughput and errors mapped into DIR.
+impact  reviews the working tree's changed functions against production (risk, callers, alerts).
+locate  resolves stack traces, log lines and spans to workspace files, lines and functions.`;
 
 function workspaceDir(v: string | undefined): string {
   if (!v) throw new CliError('--workspace DIR is required', 2);
@@ -68,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTable(rows, unmapped)}\n`);
     return 0;
   }
+  if (command === 'impact') return runImpact(rest);
+  if (command === 'locate') return runLocate(rest);
   throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
 }
 

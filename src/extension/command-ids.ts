@@ -11,6 +11,8 @@ export const Commands = {
   openFunction: 'prodlens.openFunction',
   filterHotspots: 'prodlens.filterHotspots',
   refreshViews: 'prodlens.refreshViews',
+  copyImpactReport: 'prodlens.copyImpactReport',
+  refreshImpact: 'prodlens.refreshImpact',
 } as const;
 
 /** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */

@@ -9,8 +9,10 @@ import type { Session } from './session';
 import { relPath } from './workspace-paths';
 import type { Insights } from './views/insights';
 import { openFunction } from './views/open-function';
+import type { ImpactController } from './impact/impact-controller';
+import { impactMarkdown } from '../core/impact/markdown';
 
-export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights): vscode.Disposable[] {
+export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights, impact: ImpactController): vscode.Disposable[] {
   const config = () => vscode.workspace.getConfiguration('prodlens');
   return [
     vscode.commands.registerCommand(Commands.copyOtlpEndpoint, async () => {
@@ -57,6 +59,16 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
     vscode.commands.registerCommand(Commands.showLogs, () => log().show()),
     vscode.commands.registerCommand(Commands.openFunction, (file: string, line: number) => openFunction(file, line)),
     vscode.commands.registerCommand(Commands.refreshViews, () => insights.run()),
+    vscode.commands.registerCommand(Commands.refreshImpact, () => impact.run()),
+    vscode.commands.registerCommand(Commands.copyImpactReport, async () => {
+      const report = (await impact.run()) ?? impact.report;
+      if (!report) {
+        void vscode.window.showWarningMessage(`ProdLens: no impact report${impact.problem ? `: ${impact.problem}` : ''}.`);
+        return;
+      }
+      await vscode.env.clipboard.writeText(impactMarkdown(report));
+      void vscode.window.showInformationMessage(`Copied the production impact report (${report.items.length} changed functions) as Markdown.`);
+    }),
     vscode.commands.registerCommand(Commands.filterHotspots, async () => {
       const all = '$(list-flat) All services';
       const pick = await vscode.window.showQuickPick([all, ...insights.services()], { title: 'ProdLens: show hotspots of one service' });

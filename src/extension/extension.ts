@@ -17,6 +17,10 @@ import { AlertNotifier } from './views/alert-notifier';
 import { AlertsView } from './views/alerts-view';
 import { HotspotsView } from './views/hotspots-view';
 import { Insights } from './views/insights';
+import { watchCommits } from './impact/commit-check';
+import { ImpactController } from './impact/impact-controller';
+import { ImpactDecorations } from './impact/impact-decorations';
+import { ImpactView } from './impact/impact-view';
 import type { PanelState } from '../protocol/messages';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -65,6 +69,8 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const insights = new Insights(s);
   const notifier = new AlertNotifier();
   const status = new StatusBar(s, receiver, insights);
+  const wasmDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'tree-sitter').fsPath;
+  const impact = new ImpactController(s, wasmDir);
   const restart = () => receiver.start(s.current);
 
   context.subscriptions.push(
@@ -82,6 +88,9 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     }),
     vscode.window.registerTreeDataProvider('prodlens.hotspots', new HotspotsView(insights)),
     vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
+    impact,
+    new ImpactDecorations(impact),
+    vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => details.restore(panel, state as PanelState | undefined),
@@ -100,9 +109,11 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       lenses.refresh();
       insights.schedule();
     }),
-    ...registerCommands(s, receiver, details, restart, insights),
+    ...registerCommands(s, receiver, details, restart, insights, impact),
   );
   void restart();
+  impact.schedule(3_000);
+  void watchCommits(s, wasmDir).then((d) => context.subscriptions.push(d));
   return { ready: s.ready.then((e) => e !== undefined) };
 }
 

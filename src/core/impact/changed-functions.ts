@@ -56,6 +56,11 @@ export interface ChangeSet {
   files: number;
   functions: ChangedFunction[];
   notes: ChangeNote[];
+  /**
+   * Every function of each changed file as it was, by its previous workspace-relative path, so
+   * telemetry from the deployed (old) code can be mapped onto deleted and moved functions.
+   */
+  previousFunctions: Map<string, FunctionRange[]>;
 }
 
 export interface FindChangesOptions {
@@ -117,8 +122,9 @@ export async function findChangedFunctions(workspace: string, opts: FindChangesO
     for (const v of versions) if (parser.isLoaded(v.language)) usable.push(v);
     const checker = await SyntaxChecker.create(opts.wasmDir ?? defaultWasmDir());
     try {
+      for (const lang of new Set(usable.map((v) => v.language))) await checker?.prepare(lang);
       const result = diffFunctions(parser, usable, checker);
-      return { base, files: versions.length, functions: result.functions, notes: [...notes, ...result.notes] };
+      return { base, files: versions.length, functions: result.functions, notes: [...notes, ...result.notes], previousFunctions: result.previousFunctions };
     } finally {
       checker?.dispose();
     }
@@ -206,9 +212,10 @@ interface Parsed {
  * The function-level difference between the two sides of each file (languages already loaded in
  * `parser`). Pure apart from parsing; `checker` adds syntax-error notes when given.
  */
-export function diffFunctions(parser: FunctionParser, files: readonly FileVersions[], checker?: SyntaxChecker): { functions: ChangedFunction[]; notes: ChangeNote[] } {
+export function diffFunctions(parser: FunctionParser, files: readonly FileVersions[], checker?: SyntaxChecker): { functions: ChangedFunction[]; notes: ChangeNote[]; previousFunctions: Map<string, FunctionRange[]> } {
   const notes: ChangeNote[] = [];
   const parsed: Parsed[] = [];
+  const previousFunctions = new Map<string, FunctionRange[]>();
   for (const v of files) {
     const p: Parsed = { v, old: sides(parser, v.previousFile ?? v.file, v.oldText, v.language), now: sides(parser, v.file, v.newText, v.language) };
     const line = v.newText !== undefined ? checker?.firstErrorLine(v.newText, v.language) : undefined;
@@ -217,6 +224,7 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
       notes.push({ kind: 'syntax-error', file: v.file, message: `${v.file}: syntax error near line ${line}; functions after it may be missing or misplaced` });
     }
     parsed.push(p);
+    if (v.oldText !== undefined) previousFunctions.set(v.previousFile ?? v.file, p.old.map((o) => o.fn));
   }
 
   const out: ChangedFunction[] = [];
@@ -254,12 +262,7 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
     const i = lost.side.shape.length >= MIN_MOVE_FINGERPRINT ? newOnes.findIndex((n) => n.side.shape === lost.side.shape && n.p !== lost.p) : -1;
     const arrived = i >= 0 ? newOnes.splice(i, 1)[0] : undefined;
     if (arrived) {
-      const e = entry(arrived.p, arrived.side, lost.side, 'renamed', false);
-      e.previousFile = lost.side.file;
-      if (lost.side.fn.qualifiedName !== arrived.side.fn.qualifiedName) e.previousName = lost.side.fn.qualifiedName;
-      else delete e.previousName;
-      if (lost.side.file === arrived.side.file) delete e.previousFile;
-      out.push(e);
+      out.push(entry(arrived.p, arrived.side, lost.side, 'renamed', false));
       continue;
     }
     const d: ChangedFunction = { file: lost.side.file, function: lost.side.fn, change: 'deleted', previous: lost.side.fn, bodyChanged: true };
@@ -273,7 +276,7 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
     out.push(a);
   }
   out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine || a.change.localeCompare(b.change));
-  return { functions: out, notes };
+  return { functions: out, notes, previousFunctions };
 }
 
 function entry(p: Parsed, n: Side, o: Side, change: ChangeKind, bodyChanged: boolean): ChangedFunction {

@@ -148,6 +148,8 @@ export function classifyFrame(f: FrameFields): { kind: FrameKind; reason?: strin
   }
   if (f.language === 'dotnet' && DOTNET_RUNTIME.test(fn)) return { kind: 'runtime', reason: `${fn} is in the .NET platform` };
   if (f.language === 'go' && GO_RUNTIME_FUNCS.test(fn)) return { kind: 'runtime', reason: `${fn} is in the Go standard library` };
+  // V8 prints builtins without a location: `at Array.map (<anonymous>)`, `at async Promise.all (index 0)`.
+  if (!file && f.language === 'javascript') return { kind: 'runtime', reason: `${fn || 'the frame'} is a JavaScript builtin (no source location)` };
   if (!file) return { kind: 'unknown', reason: 'the frame names no file' };
   return { kind: 'app' };
 }

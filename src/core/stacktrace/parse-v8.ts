@@ -43,7 +43,8 @@ function evalOrigin(loc: string): string | undefined {
 export function matchV8(line: string): FrameMatch | undefined {
   const t = line.trim();
   if (!t.startsWith('at ')) return undefined;
-  let body = t.slice(3).trim();
+  // util.inspect appends ` {` to the last frame of an error that has extra properties.
+  let body = t.slice(3).replace(/ \{$/, '').trim();
   let isAsync = false;
   if (body.startsWith('async ')) {
     isAsync = true;

@@ -1,0 +1,296 @@
+// `prodlens locate`: where in the workspace do these stack frames (or log line, or spans) point?
+// Prints one resolution per frame or record; with --json an array of objects that always carry
+// file (workspace-relative or null), line, function, rule, confidence and inWorkspace.
+import { promises as fs, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createWorkspaceEngine } from '../core/engine/create';
+import type { Engine } from '../core/engine/engine';
+import { decodeTraces, OtlpDecodeError } from '../core/ingest/otlp-decode';
+import { readCodeLocation } from '../core/mapping/code-attributes';
+import { languageForPath } from '../core/mapping/languages';
+import type { Confidence, SpanRecord } from '../core/model';
+import { classifyFrame, ExceptionInfo, FrameFields, StackFrame, StackLanguage } from '../core/stacktrace/frame';
+import { parseStackTrace } from '../core/stacktrace/parse';
+import { FrameResolution, StackResolver } from '../core/stacktrace/resolve';
+import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
+import { CliError } from './errors';
+
+export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE | --log "LINE" | --span FILE) [--json]
+  --stack FILE  a stack trace (any mix of Node, Python, Java/Kotlin, Go, .NET, Ruby, PHP); - reads stdin
+  --log LINE    a log line: its stack trace or file:line references (log-statement matching is not implemented yet)
+  --span FILE   OTLP JSON trace requests (one per line, or one pretty-printed): every exception stack and code.* location`;
+
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+const MAX_LOG_CHARS = 1024 * 1024;
+const LOG_NOTE = 'log-statement matching (finding the logger call that printed this line) is not implemented yet; only stack traces and file:line references in the line are resolved';
+
+export interface LocateIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** One printed resolution. */
+export interface LocateRecord {
+  /** Where the input came from: `stack`, `log`, `span "GET /orders" 5b8e… event #0 "exception"`. */
+  source: string;
+  kind: 'frame' | 'code-attributes' | 'file-reference';
+  raw: string;
+  language: StackLanguage | null;
+  frameKind: string | null;
+  exception: { type: string | null; message: string | null; relation: string } | null;
+  /** The function as the telemetry names it. */
+  frameFunction: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  /** Qualified name of the workspace function, when one was found. */
+  function: string | null;
+  rule: string;
+  confidence: Confidence;
+  inWorkspace: boolean;
+  outside: string | null;
+  explanation: string;
+  candidates?: string[];
+  sourceMap?: { bundle: string; status: string; detail: string };
+  note?: string;
+}
+
+interface Summary {
+  source: string;
+  frames: number;
+  truncatedFrames: number;
+  unparsedLines: number;
+  oversizedLines: number;
+}
+
+function workspaceDir(v: string | undefined): string {
+  if (!v) throw new CliError('locate: --workspace DIR is required', 2);
+  const dir = resolve(v);
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CliError(`--workspace ${v}: not a directory`, 2);
+  return dir;
+}
+
+async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of stdin) {
+      const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+      size += b.length;
+      if (size > MAX_INPUT_BYTES) throw new CliError(`stdin: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) throw new CliError(`${file}: not a file`);
+    if (st.size > MAX_INPUT_BYTES) throw new CliError(`${file}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+function frameRecord(source: string, r: FrameResolution, exc: ExceptionInfo | undefined, kind: LocateRecord['kind'] = 'frame'): LocateRecord {
+  const f = r.frame;
+  const rec: LocateRecord = {
+    source,
+    kind,
+    raw: f.raw,
+    language: f.language,
+    frameKind: f.kind,
+    exception: exc ? { type: exc.type ?? null, message: exc.message ?? null, relation: exc.relation } : null,
+    frameFunction: f.function ?? null,
+    file: r.file,
+    line: r.line,
+    column: r.column,
+    function: r.function?.qualifiedName ?? null,
+    rule: r.rule,
+    confidence: r.confidence,
+    inWorkspace: r.inWorkspace,
+    outside: r.outside ?? null,
+    explanation: r.explanation,
+  };
+  if (r.candidates) rec.candidates = r.candidates;
+  if (r.sourceMap) rec.sourceMap = r.sourceMap;
+  return rec;
+}
+
+async function locateStack(text: string, source: string, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+  const parsed = parseStackTrace(text);
+  summaries.push({ source, frames: parsed.frames.length, truncatedFrames: parsed.truncatedFrames, unparsedLines: parsed.unparsedLines, oversizedLines: parsed.oversizedLines });
+  const resolved = await resolver.resolveAll(parsed.frames);
+  return resolved.map((r) => frameRecord(source, r, parsed.exceptions[r.frame.exception]));
+}
+
+/** `path/to/file.ext:12(:3)` references in free text (log lines that name a location). */
+function fileReferences(text: string): FrameFields[] {
+  const out: FrameFields[] = [];
+  const re = /(?:^|[\s("'=[])((?:[A-Za-z]:)?[\w.\-/\\@]*[\w-]\.[A-Za-z]{1,6}):(\d+)(?::(\d+))?/g;
+  for (let m = re.exec(text); m && out.length < 100; m = re.exec(text)) {
+    const file = m[1]!;
+    const lang = languageForPath(file);
+    const language: StackLanguage = lang === 'typescript' || lang === 'tsx' || lang === 'javascript' ? 'javascript' : lang === 'csharp' ? 'dotnet' : (lang ?? (file.endsWith('.rb') ? 'ruby' : file.endsWith('.php') ? 'php' : 'javascript'));
+    const f: FrameFields = { language, file, line: Number(m[2]) };
+    if (m[3] !== undefined) f.column = Number(m[3]);
+    out.push(f);
+  }
+  return out;
+}
+
+async function locateLog(line: string, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+  let text = line.length > MAX_LOG_CHARS ? line.slice(0, MAX_LOG_CHARS) : line;
+  // JSON-logged lines carry their stack with escaped newlines.
+  if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/\\r?\\n/g, '\n').replace(/\\t/g, '\t');
+  const records = (await locateStack(text, 'log', resolver, summaries)).map((r) => ({ ...r, note: LOG_NOTE }));
+  if (records.length > 0) return records;
+  const out: LocateRecord[] = [];
+  for (const fields of fileReferences(text)) {
+    const cls = classifyFrame(fields);
+    const frame: StackFrame = { ...fields, raw: `${fields.file}:${fields.line}${fields.column !== undefined ? `:${fields.column}` : ''}`, lineIndex: 0, kind: cls.kind, exception: -1 };
+    if (cls.reason) frame.kindReason = cls.reason;
+    out.push({ ...frameRecord('log', await resolver.resolveFrame(frame), undefined, 'file-reference'), language: null, note: LOG_NOTE });
+  }
+  return out;
+}
+
+function decodeSpanFile(text: string, file: string): SpanRecord[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  // One pretty-printed request, or one request per line as the Collector's file exporter writes.
+  try {
+    return decodeTraces(Buffer.from(trimmed), 'json').spans;
+  } catch {
+    // fall through to JSON lines
+  }
+  const spans: SpanRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.trim();
+    if (!l) continue;
+    try {
+      spans.push(...decodeTraces(Buffer.from(l), 'json').spans);
+    } catch (e) {
+      throw new CliError(`${file}:${i + 1}: not an OTLP JSON trace request: ${e instanceof OtlpDecodeError ? e.message : String(e)}`);
+    }
+  }
+  return spans;
+}
+
+async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+  const out: LocateRecord[] = [];
+  for (const span of spans) {
+    const label = `span "${span.name}" ${span.spanId}`;
+    const loc = readCodeLocation(span.attributes);
+    if (loc.source !== 'none') {
+      const path = engine.mapper.resolveFile(loc);
+      const ranges = path?.file ? await engine.functions.get(path.file) : undefined;
+      const m = engine.mapper.map(loc, path, ranges);
+      const raw = [loc.functionName, loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`].filter(Boolean).join(' @ ');
+      const rec: LocateRecord = {
+        source: `${label} attributes`,
+        kind: 'code-attributes',
+        raw,
+        language: null,
+        frameKind: null,
+        exception: null,
+        frameFunction: loc.functionName ?? null,
+        file: m.file ?? null,
+        line: m.function ? (loc.line ?? m.function.startLine) : (loc.line ?? null),
+        column: loc.column ?? null,
+        function: m.function?.qualifiedName ?? null,
+        rule: m.rule,
+        confidence: m.confidence,
+        inWorkspace: m.file !== undefined,
+        outside: m.file ? null : 'not-found',
+        explanation: m.explanation,
+      };
+      if (m.candidates) rec.candidates = m.candidates;
+      out.push(rec);
+    }
+    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, resolver, summaries)));
+  }
+  return out;
+}
+
+function printText(records: LocateRecord[], summaries: Summary[], notes: string[]): string {
+  const lines: string[] = [...notes.map((n) => `note: ${n}`)];
+  let source = '';
+  let exception = '';
+  for (const r of records) {
+    if (r.source !== source) {
+      source = r.source;
+      exception = '';
+      lines.push(`${source}:`);
+    }
+    const e = r.exception ? `${r.exception.relation === 'first' ? '' : `(${r.exception.relation}) `}${r.exception.type ?? '(exception)'}${r.exception.message ? `: ${r.exception.message}` : ''}` : '';
+    if (e && e !== exception) lines.push(` ${e.length > 200 ? `${e.slice(0, 200)}…` : e}`);
+    exception = e;
+    lines.push(`  ${r.raw}`);
+    if (r.inWorkspace && r.file) {
+      const where = `${r.file}${r.line !== null ? `:${r.line}` : ''}`;
+      lines.push(`    → ${where}${r.function ? ` in ${r.function}` : ''}  [${r.rule}, ${r.confidence}]${r.sourceMap && r.sourceMap.status !== 'mapped' ? ` (source map: ${r.sourceMap.status})` : ''}`);
+    } else {
+      lines.push(`    ✗ ${r.outside === 'dependency' || r.outside === 'runtime' ? `outside the workspace (${r.outside})` : r.outside === 'ambiguous' ? 'ambiguous' : 'not in the workspace'}: ${r.explanation}`);
+    }
+  }
+  for (const s of summaries) {
+    const extra = [
+      s.truncatedFrames ? `${s.truncatedFrames} more frames not kept` : '',
+      s.unparsedLines ? `${s.unparsedLines} lines not recognised` : '',
+      s.oversizedLines ? `${s.oversizedLines} over-long lines skipped` : '',
+    ].filter(Boolean);
+    if (s.frames === 0) lines.push(`${s.source}: no stack frames recognised${extra.length ? ` (${extra.join(', ')})` : ''}`);
+    else if (extra.length) lines.push(`${s.source}: ${extra.join(', ')}`);
+  }
+  if (records.length === 0 && summaries.length === 0) lines.push('nothing to locate: no stack traces or code.* attributes found');
+  const inWs = records.filter((r) => r.inWorkspace).length;
+  lines.push(`${records.length} location${records.length === 1 ? '' : 's'}, ${inWs} in the workspace`);
+  return lines.join('\n');
+}
+
+export async function runLocate(argv: string[], io: LocateIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { workspace: { type: 'string' }, stack: { type: 'string' }, log: { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout.write(`${LOCATE_USAGE}\n`);
+    return 0;
+  }
+  const workspace = workspaceDir(values.workspace);
+  const inputs = [values.stack, values.log, values.span].filter((v) => v !== undefined);
+  if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE" or --span FILE\n${LOCATE_USAGE}`, 2);
+  // Read the input before scanning the workspace, so a bad file fails fast.
+  const stackText = values.stack !== undefined ? await readInput(values.stack, io.stdin ?? process.stdin) : undefined;
+  const spans = values.span !== undefined ? decodeSpanFile(await readInput(values.span, io.stdin ?? process.stdin), values.span) : undefined;
+
+  const { engine } = await createWorkspaceEngine(workspace);
+  const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  const summaries: Summary[] = [];
+  const notes: string[] = [];
+  let records: LocateRecord[];
+  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries);
+  else if (spans !== undefined) records = await locateSpans(spans, engine, resolver, summaries);
+  else {
+    notes.push(LOG_NOTE);
+    records = await locateLog(values.log ?? '', resolver, summaries);
+  }
+  if (values.json) {
+    if (notes.length) io.stderr.write(notes.map((n) => `prodlens: note: ${n}\n`).join(''));
+    io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+  } else io.stdout.write(`${printText(records, summaries, notes)}\n`);
+  return 0;
+}

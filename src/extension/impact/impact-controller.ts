@@ -1,0 +1,93 @@
+// Production impact of the working tree's changes, kept current: recomputed after saves and
+// edits (debounced) and when new production data arrives (throttled), off the editor's hot path
+// and cancelled when a newer run starts.
+import * as vscode from 'vscode';
+import { findChangedFunctions } from '../../core/impact/changed-functions';
+import { GitError } from '../../core/impact/git';
+import { assessImpact, type ImpactReport } from '../../core/impact/impact';
+import { errorMessage, log } from '../logging';
+import type { Session } from '../session';
+import { workspaceRoot } from '../workspace-paths';
+
+const EDIT_DEBOUNCE_MS = 1_500;
+const DATA_THROTTLE_MS = 15_000;
+
+export class ImpactController implements vscode.Disposable {
+  report: ImpactReport | undefined;
+  /** Why there is no report (not a git repository, …), shown in the view. */
+  problem: string | undefined;
+  lastDurationMs = 0;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private timer: NodeJS.Timeout | undefined;
+  private running: AbortController | undefined;
+  private lastDataRun = 0;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: Session,
+    private readonly wasmDir: string,
+  ) {
+    this.subs.push(
+      vscode.workspace.onDidSaveTextDocument(() => this.schedule(EDIT_DEBOUNCE_MS)),
+      vscode.workspace.onDidCreateFiles(() => this.schedule(EDIT_DEBOUNCE_MS)),
+      vscode.workspace.onDidDeleteFiles(() => this.schedule(EDIT_DEBOUNCE_MS)),
+      vscode.workspace.onDidRenameFiles(() => this.schedule(EDIT_DEBOUNCE_MS)),
+      session.onDidChangeData(() => {
+        if (Date.now() - this.lastDataRun >= DATA_THROTTLE_MS) this.schedule(0);
+      }),
+    );
+  }
+
+  schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  async run(): Promise<ImpactReport | undefined> {
+    const root = workspaceRoot();
+    const engine = await this.session.ready;
+    if (!root) return undefined;
+    this.running?.abort();
+    const abort = new AbortController();
+    this.running = abort;
+    const started = Date.now();
+    this.lastDataRun = started;
+    try {
+      const changes = await findChangedFunctions(root.uri.fsPath, { signal: abort.signal, wasmDir: this.wasmDir });
+      if (abort.signal.aborted) return undefined;
+      const c = this.session.current;
+      const report = await assessImpact(changes, engine, {
+        windowMs: c.windowMs,
+        ...(c.environment ? { environment: c.environment } : {}),
+        pathRules: c.pathRules,
+      });
+      if (abort.signal.aborted) return undefined;
+      this.report = report;
+      this.problem = undefined;
+      this.lastDurationMs = Date.now() - started;
+      log().info(`impact: ${report.items.length} changed functions assessed in ${this.lastDurationMs} ms`);
+      this.emitter.fire();
+      return report;
+    } catch (e) {
+      if (abort.signal.aborted) return undefined;
+      this.report = undefined;
+      this.problem = e instanceof GitError ? e.message : `impact review failed: ${errorMessage(e)}`;
+      if (!(e instanceof GitError)) log().warn(this.problem);
+      this.emitter.fire();
+      return undefined;
+    } finally {
+      if (this.running === abort) this.running = undefined;
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.running?.abort();
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+}
