@@ -13,6 +13,7 @@ export const Commands = {
   refreshViews: 'prodlens.refreshViews',
   copyImpactReport: 'prodlens.copyImpactReport',
   refreshImpact: 'prodlens.refreshImpact',
+  whyNoData: 'prodlens.whyNoData',
 } as const;
 
 /** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */

@@ -1,0 +1,89 @@
+// "Why no data here?": for one function, which telemetry came close and why it did not land
+// on it — path mapping, name, window, environment — with a fix to try. Competitors' users most
+// often ask exactly this; the answer should never be silence.
+import type { Engine } from '../engine/engine';
+import { bareName } from '../mapping/mapper';
+import type { FunctionRange } from '../model';
+import type { Series } from '../store/series';
+import { formatDuration } from '../format/numbers';
+
+export interface NearMiss {
+  service: string;
+  environment: string;
+  /** What the telemetry said: `code.file.path` etc., or the span name. */
+  telemetry: string;
+  count: number;
+  why: string;
+  fix?: string;
+}
+
+export interface Diagnosis {
+  file: string;
+  function: string;
+  /** One sentence: the main finding. */
+  summary: string;
+  nearMisses: NearMiss[];
+}
+
+function basename(p: string): string {
+  return p.replace(/\\/g, '/').split('/').pop() ?? p;
+}
+
+export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { windowMs: number; environment?: string }): Diagnosis {
+  const misses: NearMiss[] = [];
+  const base = basename(file);
+  const name = fn.name;
+  const now = engine.store.now();
+  const inWindow = (s: Series) => engine.store.windowStats([s], q.windowMs, 1, now).count;
+  const everSeen = (s: Series) => engine.store.windowStats([s], 7 * 24 * 3_600_000, 1, now).count;
+  for (const s of engine.store.all()) {
+    const id = s.identity;
+    const sameFile = id.filePath !== undefined && basename(id.filePath) === base;
+    const sameName = (id.functionName !== undefined && bareName(id.functionName) === name) || bareName(id.spanName) === name;
+    if (!sameFile && !sameName) continue;
+    const m = engine.mappingOf(s);
+    const telemetry = id.filePath ? `${id.filePath}${id.line ? `:${id.line}` : ''}${id.functionName ? ` (${id.functionName})` : ''}` : `span "${id.spanName}"`;
+    const base2 = { service: id.service, environment: id.environment, telemetry };
+    const count = inWindow(s);
+    if (m.function && m.file === file && m.function.startLine === fn.startLine) {
+      // It does map here: the reason must be the window or the environment filter.
+      if (q.environment && id.environment !== q.environment) {
+        misses.push({ ...base2, count, why: `maps here, but its environment "${id.environment}" is filtered out by prodlens.environment = "${q.environment}"`, fix: 'clear prodlens.environment or set it to this environment' });
+      } else if (count === 0) {
+        misses.push({ ...base2, count: everSeen(s), why: `maps here, but none of its spans fall in the last ${formatDuration(q.windowMs)}`, fix: 'choose a longer window (ProdLens: Select Time Window)' });
+      }
+      continue;
+    }
+    if (m.function) {
+      // Spans of this file that land on its other functions are not near misses; a span that
+      // names this function but lands elsewhere is.
+      if (sameName) misses.push({ ...base2, count, why: `maps to ${m.function.qualifiedName} in ${m.file} instead: ${m.explanation}` });
+    } else {
+      const suggestion = id.filePath && sameFile && m.candidates === undefined && m.file === undefined ? pathMappingFix(id.filePath, file) : undefined;
+      misses.push({ ...base2, count, why: m.explanation, ...(suggestion ? { fix: suggestion } : m.candidates ? { fix: `add a prodlens.pathMappings rule to choose among ${m.candidates.join(', ')}` } : {}) });
+    }
+  }
+  misses.sort((a, b) => b.count - a.count);
+  const summary =
+    misses.length === 0
+      ? engine.store.size === 0
+        ? 'No telemetry has arrived at all: point OTEL_EXPORTER_OTLP_ENDPOINT at the ProdLens receiver.'
+        : `No span names this file or a function called ${name}. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name); does this code path create spans with them?`
+      : `${misses.length} telemetry source${misses.length === 1 ? '' : 's'} came close; the first: ${misses[0]!.why}`;
+  return { file, function: fn.qualifiedName, summary, nearMisses: misses.slice(0, 20) };
+}
+
+/** A prefix rule that turns the deployed path into the workspace path, when one exists. */
+function pathMappingFix(deployed: string, file: string): string | undefined {
+  const d = deployed.replace(/\\/g, '/');
+  const segs = file.split('/');
+  for (let i = segs.length - 1; i >= 0; i--) {
+    const tail = segs.slice(i).join('/');
+    if (d.endsWith('/' + tail)) {
+      const from = d.slice(0, d.length - tail.length);
+      const to = segs.slice(0, i).join('/');
+      return `add to prodlens.pathMappings: { "from": "${from}", "to": "${to ? `${to}/` : ''}" }`;
+    }
+  }
+  return undefined;
+}

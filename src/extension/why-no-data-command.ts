@@ -1,0 +1,43 @@
+// "ProdLens: Why No Data Here?" — diagnoses the function under the cursor and lists what came
+// close, with the fix; a suggested path mapping can be applied from the list.
+import * as vscode from 'vscode';
+import { whyNoData } from '../core/insights/why-no-data';
+import type { Session } from './session';
+import { relPath } from './workspace-paths';
+
+export async function whyNoDataHere(session: Session): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const engine = session.engine;
+  const rel = editor ? relPath(editor.document.uri) : undefined;
+  if (!editor || !engine || !rel) {
+    void vscode.window.showInformationMessage('ProdLens: open a workspace source file and put the cursor in a function.');
+    return;
+  }
+  await engine.functions.get(rel);
+  const fns = engine.functions.setText(rel, editor.document.getText());
+  const line = editor.selection.active.line + 1;
+  const fn = fns.filter((f) => f.startLine <= line && line <= f.endLine).pop();
+  if (!fn) {
+    void vscode.window.showInformationMessage('ProdLens: the cursor is not inside a function the parser recognises.');
+    return;
+  }
+  const c = session.current;
+  const d = whyNoData(engine, rel, fn, { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) });
+  const items: (vscode.QuickPickItem & { fix?: string })[] = d.nearMisses.map((m) => ({
+    label: `$(debug-disconnect) ${m.telemetry}`,
+    description: `${m.service}${m.environment ? ` · ${m.environment}` : ''} · ${m.count} span${m.count === 1 ? '' : 's'}`,
+    detail: m.fix ? `${m.why} — fix: ${m.fix}` : m.why,
+    ...(m.fix ? { fix: m.fix } : {}),
+  }));
+  const pick = await vscode.window.showQuickPick(items.length ? items : [{ label: '$(info) Nothing came close', detail: d.summary }], {
+    title: `Why no data for ${fn.qualifiedName}? ${d.summary}`,
+    matchOnDetail: true,
+  });
+  const rule = pick?.fix ? /\{ "from": "(.*)", "to": "(.*)" \}/.exec(pick.fix) : null;
+  if (rule) {
+    const cfg = vscode.workspace.getConfiguration('prodlens', editor.document.uri);
+    const current = cfg.get<{ from: string; to: string }[]>('pathMappings', []);
+    const apply = await vscode.window.showInformationMessage(`Add the path mapping "${rule[1]}" → "${rule[2] || './'}" to this workspace's settings?`, 'Add Mapping');
+    if (apply) await cfg.update('pathMappings', [...current, { from: rule[1]!, to: rule[2]! }], vscode.ConfigurationTarget.Workspace);
+  }
+}
