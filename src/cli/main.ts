@@ -8,17 +8,20 @@ import { printTable, runReport } from './report';
 import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
+import { ALERTS_USAGE, runAlerts } from './alerts';
 
 const USAGE = `usage:
   prodlens serve  --workspace DIR [--port 4318] [--host 127.0.0.1] [--data-dir DIR]
   prodlens report --workspace DIR (--from URL | --otlp-file FILE...) [--window 1h] [--environment ENV] [--json]
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
+  ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
 
 serve   runs the OTLP/HTTP receiver and store headless; prints "listening on URL" when ready.
 report  prints per-function latency, throughput and errors mapped into DIR.
 impact  reviews the working tree's changed functions against production (risk, callers, alerts).
-locate  resolves stack traces, log lines and spans to workspace files, lines and functions.`;
+locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
+alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
 
 function workspaceDir(v: string | undefined): string {
   if (!v) throw new CliError('--workspace DIR is required', 2);
@@ -76,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'impact') return runImpact(rest);
   if (command === 'locate') return runLocate(rest);
+  if (command === 'alerts') return runAlerts(rest);
   throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
 }
 

@@ -1,0 +1,157 @@
+// Which production backends a command reads, from `--source KIND[@ENV]=URL` flags (repeatable)
+// or, when none is given, from the workspace's `.vscode/settings.json` (`prodlens.sources`).
+// Tokens come only from the environment (`PRODLENS_<KIND>[_<ENV>]_TOKEN`): a token in a settings
+// file would end up committed, so one found there is ignored with a warning.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
+import { isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
+import { CliError } from './errors';
+
+export interface SourceSetup {
+  sources: SourceConfig[];
+  /** `prodlens.alerts.codeMapping`: alertname → `file#function`. */
+  alertMapping: Record<string, string>;
+  prometheus: PrometheusOptions;
+  /** Problems worth a line on stderr (never containing a token). */
+  warnings: string[];
+}
+
+export interface SourceSetupInput {
+  workspace: string;
+  /** Values of `--source`, in order. */
+  flags: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/** `prometheus=http://h:9090` or `prometheus@staging=http://h:9090`. */
+export function parseSourceFlag(value: string, defaultEnvironment: string): Omit<SourceConfig, 'token'> {
+  const eq = value.indexOf('=');
+  const head = eq < 0 ? '' : value.slice(0, eq);
+  const url = eq < 0 ? '' : value.slice(eq + 1).trim();
+  const [kind = '', environment] = head.split('@');
+  if (!isSourceKind(kind)) throw new CliError(`--source ${redactUrl(value)}: expected KIND=URL with KIND one of ${SOURCE_KINDS.join(', ')}`, 2);
+  if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--source ${kind}=${redactUrl(url)}: expected an http:// or https:// URL`, 2);
+  return { kind, url, environment: environment ?? defaultEnvironment };
+}
+
+/** VS Code's settings.json is JSONC: comments and trailing commas are allowed. */
+export function parseJsonc(text: string): unknown {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      // Copy the string verbatim, escapes included, so `//` inside a URL survives.
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+      out += ' ';
+    } else out += c;
+  }
+  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as unknown;
+}
+
+/** The `prodlens.*` keys of DIR/.vscode/settings.json; {} when there is no such file. */
+export function readWorkspaceSettings(workspace: string): Record<string, unknown> {
+  const file = join(workspace, '.vscode', 'settings.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = text.trim() ? parseJsonc(text) : {};
+  } catch (e) {
+    throw new CliError(`.vscode/settings.json in ${workspace} is not valid JSON with comments: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => k.startsWith('prodlens.')));
+}
+
+/** The token for a source from the environment: the per-environment variable wins. */
+export function tokenFor(kind: SourceKind, environment: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const envPart = environment.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const names = [...(envPart ? [`PRODLENS_${kind.toUpperCase()}_${envPart}_TOKEN`] : []), `PRODLENS_${kind.toUpperCase()}_TOKEN`];
+  for (const n of names) {
+    const v = env[n]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+export function loadSourceSetup(input: SourceSetupInput): SourceSetup {
+  const settings = readWorkspaceSettings(input.workspace);
+  const env = input.env ?? process.env;
+  const warnings: string[] = [];
+  const defaultEnv = str(settings['prodlens.environment']) ?? '';
+  let configs: Omit<SourceConfig, 'token'>[];
+  if (input.flags.length > 0) {
+    configs = input.flags.map((f) => parseSourceFlag(f, defaultEnv));
+  } else {
+    configs = [];
+    const listed = settings['prodlens.sources'];
+    for (const [i, entry] of (Array.isArray(listed) ? listed : []).entries()) {
+      const e = (entry ?? {}) as Record<string, unknown>;
+      const kind = str(e.kind) ?? '';
+      const url = str(e.url) ?? '';
+      if ('token' in e) warnings.push(`prodlens.sources[${i}] has a token in settings.json; it is ignored: set PRODLENS_${kind.toUpperCase() || 'KIND'}_TOKEN in the environment instead`);
+      if (!isSourceKind(kind) || !/^https?:\/\//.test(url)) {
+        warnings.push(`prodlens.sources[${i}] is skipped: it needs "kind" (${SOURCE_KINDS.join(' or ')}) and an http(s) "url"`);
+        continue;
+      }
+      const c: Omit<SourceConfig, 'token'> = { kind, url, environment: str(e.environment) ?? defaultEnv };
+      const t = e.timeoutMs;
+      if (typeof t === 'number' && t > 0) c.timeoutMs = t;
+      configs.push(c);
+    }
+  }
+  const sources = configs.map((c) => {
+    const s: SourceConfig = { ...c };
+    if (input.timeoutMs) s.timeoutMs = input.timeoutMs;
+    const token = tokenFor(c.kind, c.environment, env);
+    if (token) s.token = token;
+    return s;
+  });
+  return { sources, alertMapping: stringMap(settings['prodlens.alerts.codeMapping']), prometheus: prometheusOptions(settings), warnings };
+}
+
+function prometheusOptions(s: Record<string, unknown>): PrometheusOptions {
+  const o: PrometheusOptions = {};
+  const flavor = str(s['prodlens.prometheus.flavor']);
+  if (flavor === 'auto' || flavor === 'spanmetrics' || flavor === 'tempo') o.flavor = flavor;
+  for (const k of ['callsMetric', 'bucketMetric', 'serviceLabel', 'spanNameLabel', 'statusLabel', 'errorStatus', 'codeFunctionLabel', 'matchers'] as const) {
+    const v = str(s[`prodlens.prometheus.${k}`]);
+    if (v) o[k] = v;
+  }
+  const unit = str(s['prodlens.prometheus.durationUnit']);
+  if (unit === 'ms' || unit === 's') o.durationUnit = unit;
+  const q = stringMap(s['prodlens.prometheus.queries']);
+  const queries: Partial<PromQueryTemplates> = {};
+  for (const k of ['calls', 'errors', 'quantile'] as const) if (q[k]) queries[k] = q[k];
+  if (Object.keys(queries).length) o.queries = queries;
+  return o;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A URL as safe to print: `user:pass@` removed. */
+function redactUrl(s: string): string {
+  return s.replace(/\/\/[^/@\s]*@/, '//***@');
+}

@@ -1,0 +1,78 @@
+// Alertmanager as a source: the alerts it holds (API v2), whichever Prometheus sent them.
+import { cachedResult, SourceCache, type SourceResult } from './cache';
+import { HttpClient, SourceError } from './http-client';
+import { sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus } from './source';
+
+interface GettableAlert {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt?: string;
+  generatorURL?: string;
+  status?: { state?: string };
+}
+
+export interface AlertmanagerOptions {
+  ttlMs?: number;
+  /** Include silenced and inhibited alerts (state `suppressed`); on by default, as the API does. */
+  includeSuppressed?: boolean;
+}
+
+export class AlertmanagerSource {
+  readonly client: HttpClient;
+  private readonly cache: SourceCache<AlertRecord[]>;
+  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+
+  constructor(
+    readonly config: SourceConfig,
+    private readonly opts: AlertmanagerOptions = {},
+    client?: HttpClient,
+  ) {
+    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: 'check PRODLENS_ALERTMANAGER_TOKEN', ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.cache = new SourceCache({ ttlMs: opts.ttlMs ?? 15_000, maxEntries: 1 });
+  }
+
+  status(): SourceStatus {
+    return this.lastStatus;
+  }
+
+  /** Asks for Alertmanager's status: proves the URL, the credentials and that it is Alertmanager. */
+  async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
+    const started = Date.now();
+    try {
+      const s = await this.client.getJson<{ versionInfo?: { version?: string }; cluster?: unknown }>('api/v2/status', {}, signal);
+      if (!s || typeof s !== 'object' || !('cluster' in s)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered api/v2/status unlike Alertmanager`);
+      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Alertmanager ${s.versionInfo?.version ?? 'unknown version'})`, stale: false };
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
+    }
+    return this.lastStatus;
+  }
+
+  async alerts(signal?: AbortSignal): Promise<SourceResult<AlertRecord[]>> {
+    const r = await cachedResult(this.cache, 'alerts', () => this.load(), signal);
+    this.lastStatus = r.status;
+    return r;
+  }
+
+  private async load(): Promise<AlertRecord[]> {
+    const suppressed = String(this.opts.includeSuppressed ?? true);
+    const body = await this.client.getJson<unknown>('api/v2/alerts', { active: 'true', silenced: suppressed, inhibited: suppressed });
+    if (!Array.isArray(body)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered api/v2/alerts with something other than a list of alerts`);
+    return (body as GettableAlert[]).map((a) => {
+      const labels = { ...(a.labels ?? {}) };
+      const ann = a.annotations ?? {};
+      return {
+        name: labels.alertname ?? '',
+        state: a.status?.state ?? 'active',
+        severity: labels.severity ?? '',
+        startsAt: a.startsAt ?? '',
+        summary: ann.summary ?? ann.description ?? '',
+        generatorURL: a.generatorURL ?? '',
+        labels,
+        source: 'alertmanager' as const,
+        environment: this.config.environment,
+      };
+    });
+  }
+}
