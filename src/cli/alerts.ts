@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createWorkspaceEngine } from '../core/engine/create';
 import { validatePathRules } from '../core/mapping/path-rules';
 import { AlertResolver } from '../core/sources/alert-resolution';
+import { dedupeAlerts } from '../core/sources/alert-dedupe';
 import { AlertmanagerSource } from '../core/sources/alertmanager';
 import type { SourceResult } from '../core/sources/cache';
 import { PrometheusSource } from '../core/sources/prometheus';
@@ -93,7 +94,7 @@ export async function runAlerts(argv: string[], io: AlertsIo = { stdout: process
     alerts: result.value?.length ?? 0,
   }));
   const alerts: AlertOutput[] = [];
-  for (const a of dedupe(results.flatMap((r) => r.result.value ?? []))) {
+  for (const a of dedupeAlerts(results.flatMap((r) => r.result.value ?? []))) {
     const r = await resolver.resolve(a);
     const out: AlertOutput = { ...a, file: r.file ?? null, line: r.line ?? null, function: r.function ?? null, rule: r.rule, confidence: r.confidence };
     delete (out as { exemplarTraceIds?: unknown }).exemplarTraceIds;
@@ -114,20 +115,6 @@ async function fetchAlerts(config: SourceConfig, promOpts: ConstructorParameters
     // Only a malformed URL gets here: requests themselves never reject.
     return { config, result: { status: { ok: false, latencyMs: 0, message: (e as Error).message, stale: false } } };
   }
-}
-
-/**
- * Prometheus and the Alertmanager it notifies report the same alert: keep one per label set,
- * preferring Alertmanager's (it knows about silences and carries the generatorURL).
- */
-function dedupe(alerts: AlertRecord[]): AlertRecord[] {
-  const byKey = new Map<string, AlertRecord>();
-  for (const a of alerts) {
-    const key = `${a.environment}|${JSON.stringify(Object.entries(a.labels).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))}`;
-    const seen = byKey.get(key);
-    if (!seen || (seen.source !== 'alertmanager' && a.source === 'alertmanager')) byKey.set(key, a);
-  }
-  return [...byKey.values()];
 }
 
 export function printAlerts(alerts: AlertOutput[], sources: SourceOutput[]): string {

@@ -14,6 +14,9 @@ export const Commands = {
   copyImpactReport: 'prodlens.copyImpactReport',
   refreshImpact: 'prodlens.refreshImpact',
   whyNoData: 'prodlens.whyNoData',
+  testConnections: 'prodlens.testConnections',
+  setSourceToken: 'prodlens.setSourceToken',
+  clearSourceToken: 'prodlens.clearSourceToken',
 } as const;
 
 /** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */

@@ -21,6 +21,9 @@ import { watchCommits } from './impact/commit-check';
 import { ImpactController } from './impact/impact-controller';
 import { ImpactDecorations } from './impact/impact-decorations';
 import { ImpactView } from './impact/impact-view';
+import { BackendSources } from './sources/backend-sources';
+import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
+import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -66,7 +69,9 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   });
   const lenses = new ProdLensCodeLensProvider(s, () => docs);
   const details = new DetailsPanel(context.extensionUri, s);
-  const insights = new Insights(s);
+  const backends = new BackendSources(context.secrets);
+  void backends.reload().then(() => insights.schedule(true));
+  const insights = new Insights(s, backends);
   const notifier = new AlertNotifier();
   const status = new StatusBar(s, receiver, insights);
   const wasmDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'tree-sitter').fsPath;
@@ -110,6 +115,11 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       insights.schedule();
     }),
     ...registerCommands(s, receiver, details, restart, insights, impact),
+    backends,
+    backends.onDidChange(() => insights.schedule(true)),
+    vscode.commands.registerCommand(Commands.testConnections, () => testConnections(backends)),
+    vscode.commands.registerCommand(Commands.setSourceToken, () => setSourceToken(context.secrets, backends)),
+    vscode.commands.registerCommand(Commands.clearSourceToken, () => clearSourceToken(context.secrets, backends)),
   );
   void restart();
   impact.schedule(3_000);

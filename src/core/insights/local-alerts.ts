@@ -21,10 +21,15 @@ export interface CodeAlert {
   severity: 'critical' | 'warning';
   state: 'firing';
   summary: string;
-  source: 'local';
+  /** `local` for rules evaluated on the store, else the backend (`alertmanager`, `prometheus`). */
+  source: string;
+  /** Workspace-relative file and 1-based line; '' and 0 when the alert could not be resolved. */
   file: string;
   line: number;
   function: string;
+  unresolvedReason?: string;
+  /** Where the backend says the alert comes from (generatorURL). */
+  url?: string;
 }
 
 export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES): CodeAlert[] {

@@ -12,7 +12,7 @@ export class AlertNotifier {
 
   update(alerts: readonly CodeAlert[]): void {
     if (!vscode.workspace.getConfiguration('prodlens').get<boolean>('alerts.notify', true)) return;
-    const fresh = alerts.filter((a) => a.severity === 'critical' && !this.announced.has(a.id));
+    const fresh = alerts.filter((a) => a.severity === 'critical' && a.file !== '' && !this.announced.has(a.id));
     if (fresh.length === 0 || Date.now() - this.lastShown < MIN_GAP_MS) return;
     for (const a of fresh) this.announced.add(a.id);
     this.lastShown = Date.now();

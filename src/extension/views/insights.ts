@@ -5,12 +5,17 @@ import { rankHotspots, type Hotspot } from '../../core/insights/hotspots';
 import { evaluateLocalAlerts, type CodeAlert } from '../../core/insights/local-alerts';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
+import type { BackendSources } from '../sources/backend-sources';
 
 const MIN_INTERVAL_MS = 5_000;
+/** Backends are asked for alerts at most this often (their own cache adds a TTL on top). */
+const BACKEND_INTERVAL_MS = 30_000;
 
 export class Insights implements vscode.Disposable {
   hotspots: Hotspot[] = [];
   alerts: CodeAlert[] = [];
+  private backendAlerts: CodeAlert[] = [];
+  private lastBackendRun = 0;
   serviceFilter: string | undefined;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
@@ -19,11 +24,21 @@ export class Insights implements vscode.Disposable {
   private pending: NodeJS.Timeout | undefined;
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly backends: BackendSources,
+  ) {
     this.sub = session.onDidChangeData(() => this.schedule());
+    this.timer = setInterval(() => {
+      if (backends.configured > 0) this.schedule(true);
+    }, BACKEND_INTERVAL_MS);
   }
 
-  schedule(): void {
+  private readonly timer: NodeJS.Timeout;
+  private forceBackends = false;
+
+  schedule(backendsToo = false): void {
+    if (backendsToo) this.forceBackends = true;
     if (this.pending) return;
     const wait = Math.max(0, this.lastRun + MIN_INTERVAL_MS - Date.now());
     this.pending = setTimeout(() => {
@@ -41,7 +56,14 @@ export class Insights implements vscode.Disposable {
       const c = this.session.current;
       const q = { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) };
       this.hotspots = await rankHotspots(engine, q, this.serviceFilter ? { service: this.serviceFilter } : {});
-      this.alerts = evaluateLocalAlerts(this.hotspots, c.alertRules);
+      if (this.forceBackends || Date.now() - this.lastBackendRun >= BACKEND_INTERVAL_MS) {
+        this.forceBackends = false;
+        this.lastBackendRun = Date.now();
+        const mapping = vscode.workspace.getConfiguration('prodlens').get<Record<string, string>>('alerts.codeMapping', {});
+        this.backendAlerts = await this.backends.alerts(engine, mapping ?? {});
+      }
+      // Backend alerts first: they are what on-call is paged for.
+      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.hotspots, c.alertRules)];
       this.emitter.fire();
     } catch (e) {
       log().warn(`insights: ${errorMessage(e)}`);
@@ -55,6 +77,7 @@ export class Insights implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.timer);
     if (this.pending) clearTimeout(this.pending);
     this.sub.dispose();
     this.emitter.dispose();
