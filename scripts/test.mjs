@@ -1,5 +1,6 @@
-// Runs every test lane (or the ones named): static checks, build, unit, interop, e2e, demo.
-//   node scripts/test.mjs [static|build|unit|interop|e2e|demo]...
+// Runs every test lane (or the ones named): setup, static checks, build, unit, interop, webview
+// (components in Chromium), e2e (real workbench), demo.
+//   node scripts/test.mjs [setup|static|build|unit|interop|webview|e2e|demo]...
 // Each lane's counts come from a TAP copy of node:test's output kept in test-results/.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -40,8 +41,8 @@ function nodeTests(lane, files, extra = []) {
 const summary = [];
 const lanes = {
   setup: () => {
-    // Debian packages (Chromium, headers, ripgrep) and code-server for the real-workbench lanes.
-    const s = run('bash', ['scripts/setup-system.sh']) || run('bash', ['scripts/setup-code-server.sh']);
+    // Debian packages (Chromium, headers, ripgrep, Prometheus, Alertmanager) and code-server.
+    const s = run('bash', ['scripts/setup-system.sh']) || run('bash', ['scripts/setup-backends.sh']) || run('bash', ['scripts/setup-code-server.sh']);
     summary.push(`setup: ${s ? 'FAILED' : 'ok'}`);
     return s;
   },
@@ -57,6 +58,7 @@ const lanes = {
   },
   unit: () => nodeTests('unit', testFiles('test/unit')),
   interop: () => nodeTests('interop', testFiles('test/interop'), ['--test-concurrency=1']),
+  webview: () => nodeTests('webview', testFiles('test/webview'), ['--test-concurrency=1']),
   e2e: () => nodeTests('e2e', testFiles('test/e2e'), ['--test-concurrency=1']),
   demo: () => {
     // The README's first command itself, non-interactive: start, see data reach a lens, stop.
@@ -67,10 +69,10 @@ const lanes = {
 };
 
 const asked = process.argv.slice(2);
-const order = asked.length ? asked : ['setup', 'static', 'build', 'unit', 'interop', 'e2e', 'demo'];
+const order = asked.length ? asked : ['setup', 'static', 'build', 'unit', 'interop', 'webview', 'e2e', 'demo'];
 // Lanes that run the built extension or CLI need a fresh build first.
-if (asked.length && asked.some((l) => ['interop', 'e2e', 'demo'].includes(l)) && !asked.includes('build')) order.unshift('build');
-if (asked.length && asked.some((l) => ['e2e', 'demo'].includes(l)) && !asked.includes('setup')) order.unshift('setup');
+if (asked.length && asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) && !asked.includes('build')) order.unshift('build');
+if (asked.length && asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) && !asked.includes('setup')) order.unshift('setup');
 let failed = 0;
 for (const lane of order) {
   const fn = lanes[lane];

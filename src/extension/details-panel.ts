@@ -1,22 +1,48 @@
 // The function details panel host: one webview panel, reused, restored after a reload by its
-// serializer. It sends complete snapshots built from memory; the webview never reaches a backend
-// (CSP `connect-src 'none'`) and renders every production string as text.
+// serializer. It sends complete snapshots built from memory and answers the webview's typed
+// requests (a trace's waterfall); the webview never reaches a backend (CSP `connect-src 'none'`)
+// and renders every production string as text.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FunctionStats } from '../core/engine/engine';
+import type { Engine, FunctionStats } from '../core/engine/engine';
+import type { TraceSummary } from '../core/engine/trace-topology';
 import { formatDuration } from '../core/format/numbers';
-import type { HostMessage, FunctionDetailsDto, PanelState, StatsDto } from '../protocol/messages';
-import { isWebviewMessage } from '../protocol/messages';
+import { WINDOWS, WINDOW_LABELS, type WindowId } from '../core/format/windows';
+import type { AttributeValue, Attributes, SpanRecord } from '../core/model';
+import { MINUTE_RETENTION_MS } from '../core/store/aggregate-store';
+import { LatencySketch } from '../core/store/latency-sketch';
+import type {
+  AttributeListDto,
+  ErrorGroupDto,
+  FunctionDetailsDto,
+  HistogramDto,
+  HostMessage,
+  PanelState,
+  PointDto,
+  RequestMessage,
+  StackFrameDto,
+  StatsDto,
+  TraceDto,
+  TraceSummaryDto,
+  WaterfallRowDto,
+} from '../protocol/messages';
+import { isWebviewMessage, panelCsp } from '../protocol/messages';
 import type { FunctionRef } from './command-ids';
 import type { Session } from './session';
 import { uriOf } from './workspace-paths';
 
 export const DETAILS_VIEW_TYPE = 'prodlens.details';
 
+const LIST_LIMIT = 50;
+const MAX_WATERFALL_ROWS = 10_000;
+const MAX_ATTR_CHARS = 4_000;
+
 export class DetailsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ref: FunctionRef | undefined;
   private ready = false;
+  /** Series of the function on show, so waterfall rows can be marked as "this function". */
+  private seriesIds = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -36,7 +62,7 @@ export class DetailsPanel implements vscode.Disposable {
 
   /** Used by the serializer after a window reload. */
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
-    this.ref = state;
+    this.ref = state ? { file: state.file, qualifiedName: state.qualifiedName, startLine: state.startLine } : undefined;
     panel.webview.options = this.options();
     this.attach(panel);
     if (state) panel.title = `ProdLens: ${state.qualifiedName}`;
@@ -55,14 +81,48 @@ export class DetailsPanel implements vscode.Disposable {
     });
     panel.webview.onDidReceiveMessage((m: unknown) => {
       if (!isWebviewMessage(m)) return;
-      if (m.type === 'ready' || m.type === 'refresh') {
-        this.ready = true;
-        this.post();
-      } else if (m.type === 'openFunction') {
-        const uri = uriOf(m.file);
-        if (uri) void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line - 1, 0, m.line - 1, 0), viewColumn: vscode.ViewColumn.One });
+      switch (m.type) {
+        case 'ready':
+        case 'refresh':
+          this.ready = true;
+          this.post();
+          break;
+        case 'openLocation': {
+          const uri = uriOf(m.file);
+          if (uri) void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line - 1, 0, m.line - 1, 0), viewColumn: vscode.ViewColumn.One });
+          break;
+        }
+        case 'setWindow':
+          // The session picks the change up from the configuration and refreshes every face.
+          if (m.window in WINDOWS) void this.updateSetting('window', m.window);
+          break;
+        case 'setEnvironment':
+          if (m.environment.length <= 200) void this.updateSetting('environment', m.environment);
+          break;
+        case 'request':
+          this.answer(m);
+          break;
       }
     });
+  }
+
+  private async updateSetting(key: string, value: string): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('prodlens').update(key, value, target);
+  }
+
+  private answer(m: RequestMessage): void {
+    if (!this.panel) return;
+    const engine = this.session.engine;
+    let reply: HostMessage;
+    if (!engine) reply = { type: 'response', id: m.id, method: m.method, ok: false, error: 'The engine is still starting.' };
+    else {
+      const trace = buildTrace(engine, m.params.traceId, this.seriesIds);
+      reply = trace.rows.length
+        ? { type: 'response', id: m.id, method: 'getTrace', ok: true, result: trace }
+        : { type: 'response', id: m.id, method: m.method, ok: false, error: 'This trace is no longer held in memory (only recent traces are kept).' };
+    }
+    void this.panel.webview.postMessage(reply);
   }
 
   private post(): void {
@@ -77,9 +137,10 @@ export class DetailsPanel implements vscode.Disposable {
     if (!engine) return { type: 'empty', title: ref.qualifiedName, reason: 'The engine is still starting.' };
     const cfg = this.session.current;
     const stats = engine.fileStats(ref.file, { windowMs: cfg.windowMs, environment: cfg.environment, points: 30 });
-    const fs = stats.find((s) => s.function.qualifiedName === ref.qualifiedName) ;
+    const fs = stats.find((s) => s.function.qualifiedName === ref.qualifiedName);
     if (!fs) return { type: 'empty', title: ref.qualifiedName, reason: `No spans mapped to ${ref.qualifiedName} in the last ${formatDuration(cfg.windowMs)}.` };
-    return { type: 'snapshot', details: toDto(fs, engine.ring.find(new Set(fs.seriesIds), 50)) };
+    this.seriesIds = new Set(fs.seriesIds);
+    return { type: 'snapshot', details: buildDetails(engine, fs, { window: cfg.window, windowMs: cfg.windowMs, environment: cfg.environment }) };
   }
 
   private html(webview: vscode.Webview): string {
@@ -87,17 +148,9 @@ export class DetailsPanel implements vscode.Disposable {
     const base = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
     const codicons = webview.asWebviewUri(vscode.Uri.joinPath(base, 'codicon.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      "connect-src 'none'",
-    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${panelCsp(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${codicons.toString()}">
 <link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.css')).toString()}">
@@ -112,13 +165,54 @@ export class DetailsPanel implements vscode.Disposable {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Snapshot building: plain functions over the engine, so they can be benchmarked and unit tested.
+
 function num(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function toDto(fs: FunctionStats, spans: readonly import('../core/model').SpanRecord[]): FunctionDetailsDto {
+export interface DetailsQuery {
+  window: string;
+  windowMs: number;
+  environment: string;
+}
+
+export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery): FunctionDetailsDto {
+  const ids = new Set(fs.seriesIds);
+  const from = engine.store.now() - q.windowMs;
+  const summaries = engine.topology.tracesThrough(ids, engine.topology.capacity).filter((t) => t.startMs + t.durationMs >= from);
+  const held = heldSpans(engine, ids, summaries, from);
+  const resolve = frameResolver(engine);
+  return {
+    file: fs.file,
+    qualifiedName: fs.function.qualifiedName,
+    startLine: fs.function.startLine,
+    window: q.window,
+    windows: (Object.keys(WINDOWS) as WindowId[]).map((id) => ({ id, label: WINDOW_LABELS[id] })),
+    environment: q.environment,
+    knownEnvironments: knownEnvironments(engine),
+    stats: statsDto(engine, fs, q.windowMs),
+    histogram: histogram(held.map((s) => s.durationMs)),
+    mapping: { rule: fs.mapping.rule, confidence: fs.mapping.confidence, explanation: fs.mapping.explanation },
+    services: fs.services,
+    environments: fs.environments,
+    traces: {
+      recent: summaries.slice(0, LIST_LIMIT).map(summaryDto),
+      slowest: [...summaries].sort((a, b) => b.matchDurationMs - a.matchDurationMs).slice(0, LIST_LIMIT).map(summaryDto),
+      failed: summaries.filter((t) => t.matchError || t.error).slice(0, LIST_LIMIT).map(summaryDto),
+      held: summaries.length,
+    },
+    errors: errorGroups(held, resolve),
+  };
+}
+
+function statsDto(engine: Engine, fs: FunctionStats, windowMs: number): StatsDto {
   const s = fs.stats;
-  const stats: StatsDto = {
+  const p99 = pointP99(engine, fs, windowMs);
+  const width = s.series.length > 1 ? s.series[1]!.startMs - s.series[0]!.startMs : windowMs;
+  const points: PointDto[] = s.series.map((p, i) => ({ startMs: p.startMs, count: p.count, errors: p.errors, p50Ms: num(p.p50Ms), p95Ms: num(p.p95Ms), p99Ms: num(p99[i] ?? NaN) }));
+  return {
     count: s.count,
     errors: s.errors,
     p50Ms: num(s.p50Ms),
@@ -129,25 +223,225 @@ export function toDto(fs: FunctionStats, spans: readonly import('../core/model')
     ratePerMin: (s.count * 60_000) / s.coveredMs,
     windowLabel: formatDuration(s.windowMs),
     coveredLabel: formatDuration(s.coveredMs),
-    points: s.series.map((p) => ({ startMs: p.startMs, count: p.count, errors: p.errors, p50Ms: num(p.p50Ms), p95Ms: num(p.p95Ms) })),
+    pointWidthMs: width,
+    points,
   };
-  return {
-    file: fs.file,
-    qualifiedName: fs.function.qualifiedName,
-    startLine: fs.function.startLine,
-    stats,
-    mapping: { rule: fs.mapping.rule, confidence: fs.mapping.confidence, explanation: fs.mapping.explanation },
-    services: fs.services,
-    environments: fs.environments,
-    recentSpans: spans.map((sp) => ({
-      traceId: sp.traceId,
-      spanId: sp.spanId,
-      name: sp.name,
-      startMs: sp.startMs,
-      durationMs: sp.durationMs,
-      error: sp.statusCode === 2,
-      statusMessage: sp.statusMessage,
-      service: sp.resource.service,
-    })),
+}
+
+/**
+ * p99 per point. The store's points carry p50/p95 only, so this merges the same buckets the
+ * store merged (same point layout, read back from the points' start times) and asks for 0.99.
+ */
+function pointP99(engine: Engine, fs: FunctionStats, windowMs: number): number[] {
+  const pts = fs.stats.series;
+  if (pts.length === 0) return [];
+  const from = pts[0]!.startMs;
+  const width = pts.length > 1 ? pts[1]!.startMs - from : Infinity;
+  const sketches: (LatencySketch | undefined)[] = new Array<LatencySketch | undefined>(pts.length);
+  const fine = windowMs <= MINUTE_RETENTION_MS;
+  for (const id of fs.seriesIds) {
+    const s = engine.store.get(id);
+    if (!s) continue;
+    const buckets = fine ? [...s.minutes.values()] : [...s.hours.values(), ...s.minutes.values()];
+    for (const b of buckets) {
+      if (b.startMs < from) continue;
+      const i = Math.min(pts.length - 1, Math.floor((b.startMs - from) / width));
+      (sketches[i] ??= new LatencySketch()).merge(b.sketch);
+    }
+  }
+  return pts.map((_, i) => sketches[i]?.quantile(0.99) ?? NaN);
+}
+
+/** Spans of the function still held (trace window + drill-down ring), deduplicated, in the window. */
+function heldSpans(engine: Engine, ids: ReadonlySet<string>, summaries: readonly TraceSummary[], from: number): SpanRecord[] {
+  const seen = new Set<string>();
+  const out: SpanRecord[] = [];
+  const add = (s: SpanRecord) => {
+    if (s.startMs + s.durationMs < from || seen.has(s.spanId)) return;
+    seen.add(s.spanId);
+    out.push(s);
   };
+  for (const t of summaries) for (const e of engine.topology.trace(t.traceId)) if (ids.has(e.seriesId)) add(e.span);
+  for (const s of engine.ring.find(ids, engine.ring.capacity)) add(s);
+  return out;
+}
+
+function knownEnvironments(engine: Engine): string[] {
+  const envs = new Set<string>();
+  for (const s of engine.store.all()) if (s.identity.environment) envs.add(s.identity.environment);
+  return [...envs].sort();
+}
+
+function summaryDto(t: TraceSummary): TraceSummaryDto {
+  return { traceId: t.traceId, rootName: t.rootName, rootService: t.rootService, startMs: t.startMs, durationMs: t.durationMs, spanCount: t.spanCount, error: t.error, matchDurationMs: t.matchDurationMs, matchError: t.matchError };
+}
+
+/** Steps 1, 1.5, 2, 3, 5, 7 per decade: readable bucket edges, about six per decade. */
+const STEPS = [1, 1.5, 2, 3, 5, 7];
+
+export function histogram(durations: readonly number[]): HistogramDto {
+  if (durations.length === 0) return { edgesMs: [], counts: [], sampleCount: 0 };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const d of durations) {
+    if (d < lo) lo = d;
+    if (d > hi) hi = d;
+  }
+  const all: number[] = [];
+  for (let d = Math.pow(10, Math.floor(Math.log10(Math.max(lo, 0.001)))); all.length === 0 || all[all.length - 1]! < hi; d *= 10) for (const step of STEPS) all.push(step * d);
+  // Bucket i covers (edges[i-1], edges[i]]: start at the first edge reaching the fastest sample.
+  const edges = all.slice(all.findIndex((e) => e >= lo), all.findIndex((e) => e >= hi) + 1);
+  const counts = new Array<number>(edges.length).fill(0);
+  for (const d of durations) {
+    let i = 0;
+    while (i < edges.length - 1 && d > edges[i]!) i++;
+    counts[i]!++;
+  }
+  return { edgesMs: edges, counts, sampleCount: durations.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors and stack frames.
+
+type FrameResolver = (text: string) => StackFrameDto;
+
+const FRAME_PATTERNS: RegExp[] = [
+  /File "([^"]+)", line (\d+)/, // Python
+  /\(((?:file:\/\/)?[^()\s]+?):(\d+)(?::\d+)?\)\s*$/, // V8 `at fn (path:line:col)`, Java `(Foo.java:12)`
+  /^\s*at\s+((?:file:\/\/)?[^()\s]+?):(\d+)(?::\d+)?\s*$/, // V8 `at path:line:col`
+  /^\s*((?:[A-Za-z]:)?[/\\][^\s:]+\.go):(\d+)/, // Go
+];
+
+/** Frames as printed, linked to the workspace file and line when the path resolves to one. */
+function frameResolver(engine: Engine): FrameResolver {
+  const cache = new Map<string, string | undefined>();
+  return (text) => {
+    for (const re of FRAME_PATTERNS) {
+      const m = re.exec(text);
+      if (!m) continue;
+      const path = m[1]!.replace(/^file:\/\//, '');
+      let file = cache.get(path);
+      if (!cache.has(path)) {
+        const r = engine.mapper.resolveFile({ source: 'code.file.path', filePath: path });
+        file = r?.file && r.confidence !== 'ambiguous' && r.confidence !== 'none' ? r.file : undefined;
+        cache.set(path, file);
+      }
+      const line = Number(m[2]);
+      return file && line >= 1 ? { text, code: { file, line } } : { text };
+    }
+    return { text };
+  };
+}
+
+function framesOf(stack: string, resolve: FrameResolver): StackFrameDto[] {
+  return stack
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 200)
+    .map((l) => resolve(l.length > 500 ? `${l.slice(0, 500)}…` : l));
+}
+
+function errorGroups(spans: readonly SpanRecord[], resolve: FrameResolver): ErrorGroupDto[] {
+  const groups = new Map<string, ErrorGroupDto & { stack: string }>();
+  for (const s of spans) {
+    if (s.statusCode !== 2) continue;
+    const exceptions = s.events.filter((e) => e.name === 'exception');
+    const found = exceptions.length
+      ? exceptions.map((e) => ({ type: str(e.attributes['exception.type']), message: str(e.attributes['exception.message']), stack: str(e.attributes['exception.stacktrace']), at: e.timeMs }))
+      : [{ type: 'error status', message: s.statusMessage, stack: '', at: s.startMs + s.durationMs }];
+    for (const f of found) {
+      const key = `${f.type}\u0000${f.message}`;
+      const g = groups.get(key);
+      if (!g) groups.set(key, { type: f.type, message: f.message, count: 1, lastSeenMs: f.at, traceId: s.traceId, frames: [], stack: f.stack });
+      else {
+        g.count++;
+        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, stack: f.stack || g.stack });
+      }
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs)
+    .slice(0, 20)
+    .map(({ stack, ...g }) => ({ ...g, frames: framesOf(stack, resolve) }));
+}
+
+function str(v: AttributeValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace waterfall.
+
+function attributeList(attrs: Attributes): AttributeListDto {
+  return Object.entries(attrs).map(([k, v]) => {
+    const s = str(v);
+    return [k, s.length > MAX_ATTR_CHARS ? `${s.slice(0, MAX_ATTR_CHARS)}…` : s];
+  });
+}
+
+/** Every held span of a trace as waterfall rows in tree order; spans whose parent is missing become roots. */
+export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySet<string>): TraceDto {
+  const entries = engine.topology.trace(traceId).slice(0, MAX_WATERFALL_ROWS);
+  if (entries.length === 0) return { traceId, startMs: 0, durationMs: 0, rows: [] };
+  const start = entries[0]!.span.startMs;
+  let end = -Infinity;
+  const ids = new Set<string>();
+  const children = new Map<string, typeof entries>();
+  for (const e of entries) {
+    end = Math.max(end, e.span.startMs + e.span.durationMs);
+    ids.add(e.span.spanId);
+  }
+  const roots: typeof entries = [];
+  for (const e of entries) {
+    const p = e.span.parentSpanId;
+    if (p && ids.has(p) && p !== e.span.spanId) {
+      let list = children.get(p);
+      if (!list) children.set(p, (list = []));
+      list.push(e);
+    } else roots.push(e);
+  }
+  const codeOf = new Map<string, WaterfallRowDto['code'] | undefined>();
+  const code = (seriesId: string): WaterfallRowDto['code'] | undefined => {
+    if (codeOf.has(seriesId)) return codeOf.get(seriesId);
+    const series = engine.store.get(seriesId);
+    const m = series ? engine.mappingOf(series) : undefined;
+    const c = m?.file && m.function && m.confidence !== 'ambiguous' && m.confidence !== 'none' ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
+    codeOf.set(seriesId, c);
+    return c;
+  };
+  const resolve = frameResolver(engine);
+  const rows: WaterfallRowDto[] = [];
+  const visited = new Set<string>();
+  // Iterative depth-first walk: a 2,000-deep chain must not overflow the stack; `visited` guards cycles.
+  const stack: { e: (typeof entries)[number]; depth: number }[] = roots.reverse().map((e) => ({ e, depth: 0 }));
+  while (stack.length) {
+    const { e, depth } = stack.pop()!;
+    if (visited.has(e.span.spanId)) continue;
+    visited.add(e.span.spanId);
+    const s = e.span;
+    const row: WaterfallRowDto = {
+      spanId: s.spanId,
+      parentSpanId: s.parentSpanId,
+      name: s.name,
+      service: s.resource.service,
+      depth,
+      offsetMs: s.startMs - start,
+      durationMs: s.durationMs,
+      error: s.statusCode === 2,
+      statusMessage: s.statusMessage,
+      isMatch: matchIds.has(e.seriesId),
+      attributes: attributeList(s.attributes),
+      events: s.events.map((ev) => {
+        const stackText = ev.name === 'exception' ? str(ev.attributes['exception.stacktrace']) : '';
+        return { name: ev.name, offsetMs: ev.timeMs - start, attributes: attributeList(ev.attributes), ...(stackText ? { frames: framesOf(stackText, resolve) } : {}) };
+      }),
+    };
+    const c = code(e.seriesId);
+    if (c) row.code = c;
+    rows.push(row);
+    const kids = children.get(s.spanId);
+    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push({ e: kids[i]!, depth: depth + 1 });
+  }
+  return { traceId, startMs: start, durationMs: end - start, rows };
 }

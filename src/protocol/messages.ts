@@ -1,7 +1,19 @@
 // The message contract between the details panel host (src/extension) and its webview
-// (webview/). Type-only and vscode-free: both bundles compile against this one file.
+// (webview/). vscode-free: both bundles compile against this one file. Three kinds of message:
+// host→webview notifications (complete snapshots), webview→host requests (with an id, answered
+// by exactly one response), and webview→host fire-and-forget commands.
 
-/** Plain numbers for one function over one window; NaN never crosses (null instead). */
+/** One point of the over-time charts; NaN never crosses (null instead). */
+export interface PointDto {
+  startMs: number;
+  count: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** Plain numbers for one function over one window. */
 export interface StatsDto {
   count: number;
   errors: number;
@@ -13,56 +25,196 @@ export interface StatsDto {
   ratePerMin: number;
   windowLabel: string;
   coveredLabel: string;
-  points: { startMs: number; count: number; errors: number; p50Ms: number | null; p95Ms: number | null }[];
+  /** Width of one point, so charts can show throughput per minute. */
+  pointWidthMs: number;
+  points: PointDto[];
 }
 
-export interface SpanRowDto {
+/** Latency histogram over the raw spans the engine still holds (a sample, not every span). */
+export interface HistogramDto {
+  /** Upper edge of each bucket in ms (log-spaced); counts[i] covers (edges[i-1], edges[i]]. */
+  edgesMs: number[];
+  counts: number[];
+  /** How many held spans the histogram is built from. */
+  sampleCount: number;
+}
+
+export interface TraceSummaryDto {
   traceId: string;
-  spanId: string;
-  name: string;
+  rootName: string;
+  rootService: string;
   startMs: number;
+  durationMs: number;
+  spanCount: number;
+  error: boolean;
+  /** The slowest span of this function in the trace. */
+  matchDurationMs: number;
+  matchError: boolean;
+}
+
+/** A place in the workspace the webview may ask the host to open. */
+export interface CodeLinkDto {
+  file: string;
+  line: number;
+}
+
+export interface StackFrameDto {
+  /** The frame's line as printed. */
+  text: string;
+  /** Set when the frame resolves to a workspace file. */
+  code?: CodeLinkDto;
+}
+
+/** One distinct exception seen on the function's held spans. */
+export interface ErrorGroupDto {
+  type: string;
+  message: string;
+  count: number;
+  lastSeenMs: number;
+  traceId: string;
+  frames: StackFrameDto[];
+}
+
+export type AttributeListDto = [key: string, value: string][];
+
+export interface SpanEventDto {
+  name: string;
+  offsetMs: number;
+  attributes: AttributeListDto;
+  /** `exception.stacktrace` of exception events, frame by frame. */
+  frames?: StackFrameDto[];
+}
+
+/** One row of a trace waterfall, in tree order (parents before children). */
+export interface WaterfallRowDto {
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  service: string;
+  depth: number;
+  /** Start relative to the trace's first held span. */
+  offsetMs: number;
   durationMs: number;
   error: boolean;
   statusMessage: string;
-  service: string;
+  /** The span belongs to the function the panel shows. */
+  isMatch: boolean;
+  attributes: AttributeListDto;
+  events: SpanEventDto[];
+  /** Where the span's series maps in the workspace, if it does. */
+  code?: CodeLinkDto & { qualifiedName: string };
+}
+
+export interface TraceDto {
+  traceId: string;
+  startMs: number;
+  durationMs: number;
+  rows: WaterfallRowDto[];
+}
+
+export interface WindowOptionDto {
+  id: string;
+  label: string;
 }
 
 export interface FunctionDetailsDto {
   file: string;
   qualifiedName: string;
   startLine: number;
+  window: string;
+  windows: WindowOptionDto[];
+  /** '' = all environments. */
+  environment: string;
+  /** Environments with data anywhere in the store, for the picker. */
+  knownEnvironments: string[];
   stats: StatsDto;
+  histogram: HistogramDto;
   mapping: { rule: string; confidence: string; explanation: string };
   services: string[];
   environments: string[];
-  recentSpans: SpanRowDto[];
+  traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number };
+  errors: ErrorGroupDto[];
 }
 
-/** Host → webview. Always a complete snapshot, never a delta (a hidden webview keeps only the last). */
-export type HostMessage =
-  | { type: 'snapshot'; details: FunctionDetailsDto }
-  | { type: 'empty'; title: string; reason: string };
+/** Requests: name → [params, result]. */
+export interface RequestMap {
+  getTrace: [{ traceId: string }, TraceDto];
+}
+export type RequestName = keyof RequestMap;
 
-/** Webview → host. */
-export type WebviewMessage =
+export type RequestMessage = { [K in RequestName]: { type: 'request'; id: number; method: K; params: RequestMap[K][0] } }[RequestName];
+
+export type ResponseMessage = { [K in RequestName]: { type: 'response'; id: number; method: K; ok: true; result: RequestMap[K][1] } }[RequestName] | { type: 'response'; id: number; method: RequestName; ok: false; error: string };
+
+/** Host → webview. Snapshots are always complete, never deltas (a hidden webview keeps only the last). */
+export type HostMessage = { type: 'snapshot'; details: FunctionDetailsDto } | { type: 'empty'; title: string; reason: string } | ResponseMessage;
+
+/** Webview → host commands, fire and forget. */
+export type CommandMessage =
   | { type: 'ready' }
-  | { type: 'openFunction'; file: string; line: number }
-  | { type: 'refresh' };
+  | { type: 'refresh' }
+  | { type: 'openLocation'; file: string; line: number }
+  | { type: 'setWindow'; window: string }
+  | { type: 'setEnvironment'; environment: string };
+
+export type WebviewMessage = CommandMessage | RequestMessage;
 
 /** UI state the webview persists with setState (navigation only, never data). */
 export interface PanelState {
   file: string;
   qualifiedName: string;
   startLine: number;
+  tab?: TraceTab;
+  selectedTraceId?: string;
+}
+export type TraceTab = 'recent' | 'slowest' | 'failed';
+
+/**
+ * The panel's Content Security Policy: scripts only with the page's nonce, no network at all
+ * (`connect-src 'none'`). The host and the webview component tests use this same function.
+ */
+export function panelCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    "connect-src 'none'",
+  ].join('; ');
 }
 
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isLine = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** Validates every message from the webview before the host dispatches it. */
 export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (typeof m !== 'object' || m === null) return false;
-  const t = (m as { type?: unknown }).type;
-  if (t === 'ready' || t === 'refresh') return true;
-  if (t === 'openFunction') {
-    const o = m as { file?: unknown; line?: unknown };
-    return typeof o.file === 'string' && typeof o.line === 'number';
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case 'ready':
+    case 'refresh':
+      return true;
+    case 'openLocation':
+      return isStr(o.file) && o.file.length > 0 && isLine(o.line);
+    case 'setWindow':
+      return isStr(o.window);
+    case 'setEnvironment':
+      return isStr(o.environment);
+    case 'request': {
+      if (typeof o.id !== 'number' || !Number.isInteger(o.id)) return false;
+      const p = o.params as Record<string, unknown> | null | undefined;
+      if (o.method === 'getTrace') return typeof p === 'object' && p !== null && isStr(p.traceId) && /^[0-9a-f]{1,64}$/i.test(p.traceId);
+      return false;
+    }
+    default:
+      return false;
   }
-  return false;
+}
+
+/** Validates a message from the host in the webview (a page could get stray `message` events). */
+export function isHostMessage(m: unknown): m is HostMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  return t === 'snapshot' || t === 'empty' || t === 'response';
 }

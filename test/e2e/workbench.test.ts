@@ -109,12 +109,21 @@ test('the status bar counts the spans that arrived', async () => {
   assert.match(text, new RegExp(`ProdLens :${receiverPort} · 110 spans/min`));
 });
 
-test('a click on the lens opens the details panel with the function and its spans, rendered as text', async () => {
+test('a click on the lens opens the details panel: numbers, charts, failed traces, a waterfall, hostile text as text', async () => {
   await codeLenses(page).filter({ hasText: /p50 20 ms/ }).first().click();
   const frame = await findFrame(page, async (f) => (await f.locator('h1', { hasText: 'OrderService.placeOrder' }).count()) > 0, 30_000);
   const body = await frame.locator('body').innerText();
-  assert.match(body, /Recent spans/);
-  assert.match(body, /error: payment <b>declined<\/b>/, 'the hostile status message shows as literal text');
+  assert.match(body, /5% \(5\)/);
+  assert.match(body, /p50\s+p90\s+p95\s+p99\s+max/);
+  assert.equal(await frame.locator('canvas').count(), 3, 'latency, throughput and error-rate charts drawn');
+  await frame.locator('button[data-tab="failed"]').click();
+  await frame.locator('table.traces tbody tr').first().click();
+  const tree = frame.locator('.waterfall');
+  await tree.waitFor({ timeout: 10_000 });
+  await frame.locator('.waterfall .wf-name', { hasText: 'placeOrder' }).first().click();
+  await frame.locator('.span-details').waitFor({ timeout: 10_000 });
+  const details = await frame.locator('.span-details').innerText();
+  assert.match(details, /error: payment <b>declined<\/b>/, 'the hostile status message shows as literal text');
   assert.equal(await frame.locator('b').count(), 0, 'no markup from telemetry');
   await screenshot(page, 'e2e-details');
 });

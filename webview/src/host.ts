@@ -1,30 +1,58 @@
-// The seam over acquireVsCodeApi, so components can run in a plain browser page with a fake host.
-import type { PanelState, WebviewMessage } from '../../src/protocol/messages';
+// The seam over acquireVsCodeApi, so components run in a plain browser page with a fake host.
+// Requests carry an id and resolve when the host's response with that id arrives.
+import type { CommandMessage, PanelState, RequestMap, RequestName, ResponseMessage } from '../../src/protocol/messages';
 
 export interface Host {
-  postMessage(m: WebviewMessage): void;
+  post(m: CommandMessage): void;
+  request<K extends RequestName>(method: K, params: RequestMap[K][0]): Promise<RequestMap[K][1]>;
+  /** Called by the message loop with every response from the host. */
+  receive(m: ResponseMessage): void;
   getState(): PanelState | undefined;
   setState(s: PanelState): void;
 }
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 
-export function connectHost(): Host {
-  if (typeof acquireVsCodeApi === 'function') {
-    const api = acquireVsCodeApi();
-    return {
-      postMessage: (m) => api.postMessage(m),
-      getState: () => api.getState() as PanelState | undefined,
-      setState: (s) => api.setState(s),
-    };
-  }
-  // Outside VS Code (component tests): messages go to the window for the test to observe.
-  let state: PanelState | undefined;
+interface Api {
+  postMessage(m: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+
+function api(): Api {
+  if (typeof acquireVsCodeApi === 'function') return acquireVsCodeApi();
+  // Outside VS Code and without a fake: messages go to the window for a test to observe.
+  let state: unknown;
   return {
     postMessage: (m) => window.dispatchEvent(new CustomEvent('prodlens-host-message', { detail: m })),
     getState: () => state,
     setState: (s) => {
       state = s;
     },
+  };
+}
+
+export function connectHost(): Host {
+  const vs = api();
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  return {
+    post: (m) => vs.postMessage(m),
+    request(method, params) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: never) => void, reject });
+        vs.postMessage({ type: 'request', id, method, params });
+      });
+    },
+    receive(m) {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.result as never);
+      else p.reject(new Error(m.error));
+    },
+    getState: () => vs.getState() as PanelState | undefined,
+    setState: (s) => vs.setState(s),
   };
 }

@@ -1,76 +1,126 @@
-// The details panel: renders host snapshots (see src/protocol/messages.ts). Keyboard reachable
-// (buttons, focusable rows), theme-aware (only --vscode-* variables in styles.css).
+// The details panel: renders host snapshots and requested traces (see src/protocol/messages.ts).
+// The page is split into regions so a new snapshot (every data batch) redraws the numbers but
+// leaves an open waterfall, and the keyboard focus in the traces list, where they were.
 import './styles.css';
-import type { FunctionDetailsDto, HostMessage } from '../../src/protocol/messages';
+import type { CodeLinkDto, FunctionDetailsDto, HostMessage, TraceTab } from '../../src/protocol/messages';
+import { isHostMessage } from '../../src/protocol/messages';
+import { charts } from './charts';
 import { el } from './dom';
-import { formatCount, formatErrorRate, formatMs } from './format';
+import { errorsSection } from './errors';
+import { histogram } from './histogram';
 import { connectHost } from './host';
-import { latencyChart } from './latency-chart';
+import { UiState } from './state';
+import { mappingNote, summary } from './summary';
+import { onThemeChange } from './theme';
+import { tracesList } from './traces-list';
+import { waterfall } from './waterfall';
 
 const host = connectHost();
+const ui = new UiState(host);
 const app = document.getElementById('app')!;
+const top = el('div', { className: 'region-top' });
+const traces = el('div', { className: 'region-traces' });
+const trace = el('div', { className: 'region-trace' });
+const rest = el('div', { className: 'region-rest' });
+app.replaceChildren(top, traces, trace, rest);
 
-function nullableMs(v: number | null): string {
-  return v === null ? '–' : formatMs(v);
+let current: FunctionDetailsDto | undefined;
+let openTraceId: string | undefined;
+
+/** Tests and the bench wait for this instead of guessing when drawing is done. */
+function rendered(what: 'snapshot' | 'empty' | 'trace'): void {
+  window.dispatchEvent(new CustomEvent('prodlens-rendered', { detail: what }));
 }
 
+const open = (c: CodeLinkDto) => host.post({ type: 'openLocation', file: c.file, line: c.line });
+
 function renderEmpty(title: string, reason: string): void {
-  app.replaceChildren(el('h1', { text: title }), el('p', { className: 'empty', text: reason }));
+  current = undefined;
+  top.replaceChildren(el('h1', { text: title }), el('p', { className: 'empty', text: reason }));
+  traces.replaceChildren();
+  rest.replaceChildren();
+  rendered('empty');
+}
+
+function renderTraces(d: FunctionDetailsDto): void {
+  // Keep keyboard focus on the same trace row (or tab) across redraws.
+  const active = document.activeElement instanceof HTMLElement && traces.contains(document.activeElement) ? document.activeElement : undefined;
+  const focusTrace = active?.dataset.traceId;
+  const focusTab = active?.dataset.tab;
+  traces.replaceChildren(
+    tracesList(d, ui.tab, {
+      setTab: (t: TraceTab) => {
+        ui.update({ tab: t });
+        renderTraces(d);
+      },
+      open: (id) => void openTrace(id, true),
+    }),
+  );
+  const again = focusTrace ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`) : focusTab ? traces.querySelector<HTMLElement>(`button[data-tab="${CSS.escape(focusTab)}"]`) : null;
+  again?.focus();
 }
 
 function render(d: FunctionDetailsDto): void {
-  host.setState({ file: d.file, qualifiedName: d.qualifiedName, startLine: d.startLine });
-  const s = d.stats;
-  const open = el('button', { className: 'link', text: `${d.file}:${d.startLine}`, title: 'Open the function in the editor' });
-  open.addEventListener('click', () => host.postMessage({ type: 'openFunction', file: d.file, line: d.startLine }));
-  const refresh = el('button', { className: 'icon', title: 'Refresh' }, el('span', { className: 'codicon codicon-refresh' }));
-  refresh.setAttribute('aria-label', 'Refresh');
-  refresh.addEventListener('click', () => host.postMessage({ type: 'refresh' }));
-
-  const table = el(
-    'table',
-    { className: 'percentiles' },
-    el('thead', {}, el('tr', {}, ...['p50', 'p90', 'p95', 'p99', 'max'].map((h) => el('th', { text: h })))),
-    el('tbody', {}, el('tr', {}, ...[s.p50Ms, s.p90Ms, s.p95Ms, s.p99Ms, s.maxMs].map((v) => el('td', { text: nullableMs(v) })))),
+  const first = current === undefined;
+  current = d;
+  ui.showing(d.file, d.qualifiedName, d.startLine);
+  const width = Math.max(320, Math.min((app.clientWidth || 700) - 8, 900));
+  top.replaceChildren(
+    summary(d, {
+      open,
+      refresh: () => host.post({ type: 'refresh' }),
+      setWindow: (w) => host.post({ type: 'setWindow', window: w }),
+      setEnvironment: (e) => host.post({ type: 'setEnvironment', environment: e }),
+    }),
+    charts(d.stats, width),
+    histogram(d.histogram),
   );
-  const rows = d.recentSpans.map((sp) => {
-    const tr = el(
-      'tr',
-      { className: sp.error ? 'error' : '' },
-      el('td', { text: new Date(sp.startMs).toLocaleTimeString() }),
-      el('td', { text: formatMs(sp.durationMs) }),
-      el('td', { text: sp.error ? `error${sp.statusMessage ? `: ${sp.statusMessage}` : ''}` : 'ok' }),
-      el('td', { text: sp.name }),
-      el('td', { className: 'mono', text: sp.traceId }),
-    );
-    tr.tabIndex = 0;
-    return tr;
-  });
-  app.replaceChildren(
-    el('header', {}, el('h1', { text: d.qualifiedName }), refresh),
-    el('p', { className: 'sub' }, open, ` · ${d.services.join(', ')}${d.environments.filter(Boolean).length ? ` · ${d.environments.join(', ')}` : ''} · last ${s.windowLabel}`),
-    el('section', { className: 'kpis' }, kpi('spans', formatCount(s.count)), kpi('per min', formatCount(s.ratePerMin)), kpi('errors', `${formatErrorRate(s.errors, s.count)} (${s.errors})`)),
-    table,
-    el('h2', { text: 'Latency over the window (p50, p95)' }),
-    latencyChart(s.points),
-    el('h2', { text: 'How these numbers were mapped' }),
-    el('p', {}, el('code', { text: d.mapping.rule }), ` · ${d.mapping.confidence} confidence · `, d.mapping.explanation),
-    el('h2', { text: `Recent spans (${d.recentSpans.length})` }),
-    d.recentSpans.length
-      ? el('table', { className: 'spans' }, el('thead', {}, el('tr', {}, ...['time', 'duration', 'status', 'span', 'trace id'].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows))
-      : el('p', { className: 'empty', text: 'No raw spans for this function are held in memory (only the most recent spans are kept).' }),
-  );
+  renderTraces(d);
+  rest.replaceChildren(errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) }), mappingNote(d));
+  rendered('snapshot');
+  // After a reload the serializer's state names the trace that was open: reopen it.
+  if (first && ui.selectedTraceId && !openTraceId) void openTrace(ui.selectedTraceId, false);
 }
 
-function kpi(label: string, value: string): HTMLElement {
-  return el('div', { className: 'kpi' }, el('div', { className: 'value', text: value }), el('div', { className: 'label', text: label }));
+async function openTrace(traceId: string, focus: boolean): Promise<void> {
+  openTraceId = traceId;
+  ui.update({ selectedTraceId: traceId });
+  trace.replaceChildren(el('p', { className: 'empty', text: 'Loading the trace…' }));
+  try {
+    const t = await host.request('getTrace', { traceId });
+    if (openTraceId !== traceId) return;
+    trace.replaceChildren(waterfall(t, { open, close: closeTrace }));
+    if (focus) trace.querySelector<HTMLElement>('.wf-row')?.focus();
+  } catch (e) {
+    if (openTraceId !== traceId) return;
+    trace.replaceChildren(el('p', { className: 'empty', text: e instanceof Error ? e.message : String(e) }));
+  }
+  rendered('trace');
 }
 
-window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+function closeTrace(): void {
+  const id = openTraceId;
+  openTraceId = undefined;
+  ui.update({ selectedTraceId: undefined });
+  trace.replaceChildren();
+  if (id) traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(id)}"]`)?.focus();
+}
+
+window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const m = ev.data;
+  if (!isHostMessage(m)) return;
+  handle(m);
+});
+
+function handle(m: HostMessage): void {
   if (m.type === 'snapshot') render(m.details);
   else if (m.type === 'empty') renderEmpty(m.title, m.reason);
+  else host.receive(m);
+}
+
+onThemeChange(() => {
+  if (current) render(current);
 });
 
 renderEmpty('ProdLens', 'Loading…');
-host.postMessage({ type: 'ready' });
+host.post({ type: 'ready' });

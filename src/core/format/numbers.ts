@@ -33,6 +33,7 @@ export function formatErrorRate(errors: number, count: number): string {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1_000))} s`;
   if (ms < 60 * 60_000) return `${Math.round(ms / 60_000)} min`;
   if (ms < 48 * 60 * 60_000) return `${Math.round(ms / (60 * 60_000))} h`;
   return `${Math.round(ms / (24 * 60 * 60_000))} d`;

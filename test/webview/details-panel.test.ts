@@ -1,0 +1,256 @@
+// The details panel webview in real Chromium with a fake host: rendering, the request/response
+// protocol, keyboard use, messages to the host, hostile production strings and themes.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { details, HOSTILE, trace } from './fixtures';
+import { launch, openPanel, postAndWait, posted, startPanelServer, THEMES, type PanelServer } from './page';
+
+// The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any, document: any, getComputedStyle: any;
+type Event = any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+let server: PanelServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startPanelServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function withPanel(fn: (page: Page) => Promise<void>, initialState?: unknown): Promise<void> {
+  const page = await openPanel(browser, server, initialState);
+  try {
+    await fn(page);
+  } finally {
+    await page.close();
+  }
+}
+
+async function addTrace(page: Page, t: ReturnType<typeof trace>): Promise<void> {
+  await page.evaluate((t) => ((window as unknown as { __traces: Record<string, unknown> }).__traces[t.traceId] = t), t);
+}
+
+describe('details panel webview', () => {
+  test('says ready first, then renders a snapshot: numbers, three uPlot charts, histogram, traces, errors', async () => {
+    await withPanel(async (page) => {
+      assert.deepEqual((await posted(page))[0], { type: 'ready' });
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      assert.equal(await page.locator('h1').textContent(), 'OrderService.placeOrder');
+      assert.equal(await page.locator('.chart canvas').count(), 3, 'latency, throughput and error-rate charts');
+      assert.match((await page.locator('.chart figcaption').allTextContents()).join('|'), /p50, p95, p99.*Throughput.*Error rate/);
+      assert.match((await page.locator('.histogram figcaption').textContent()) ?? '', /over 500 held sample spans/);
+      assert.ok((await page.locator('.histogram-svg rect').count()) > 3);
+      assert.equal(await page.locator('table.traces tbody tr').count(), 50);
+      assert.match((await page.locator('.errors').textContent()) ?? '', /TypeError/);
+      assert.equal(await page.locator('select').count(), 2, 'window and environment pickers');
+      const state = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+      assert.deepEqual(state, { file: 'src/orders/service.ts', qualifiedName: 'OrderService.placeOrder', startLine: 42 });
+    });
+  });
+
+  test('an empty message replaces the panel with its reason', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      await postAndWait(page, { type: 'empty', title: 'OrderService.placeOrder', reason: 'No spans mapped.' }, 'empty');
+      assert.equal(await page.locator('.chart').count(), 0);
+      assert.equal(await page.locator('.empty').textContent(), 'No spans mapped.');
+    });
+  });
+
+  test('Tab to a trace row and Enter requests the trace (typed request with an id) and shows its waterfall', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const t = trace(40, { traceId: d.traces.recent[0]!.traceId });
+      await addTrace(page, t);
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      await page.locator('button[data-tab="failed"]').focus();
+      let onRow = false;
+      for (let i = 0; i < 10 && !onRow; i++) {
+        await page.keyboard.press('Tab');
+        onRow = await page.evaluate(() => document.activeElement?.tagName === 'TR');
+      }
+      assert.ok(onRow, 'a trace row is reachable with Tab');
+      // The Failed tab took focus first; go back to Recent by keyboard too.
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.locator('button[data-tab="recent"][aria-pressed="true"]').waitFor();
+      await page.locator('table.traces tbody tr').first().focus();
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.keyboard.press('Enter');
+      await rendered;
+      const req = (await posted(page)).find((m) => m.type === 'request');
+      assert.deepEqual(req, { type: 'request', id: 1, method: 'getTrace', params: { traceId: t.traceId } });
+      assert.equal(await page.locator('.wf-row').count(), 40);
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('wf-row')), true, 'focus moves into the waterfall');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('.span-details h3').textContent(), t.rows[2]!.name);
+      assert.match((await page.locator('.span-details dl').first().textContent()) ?? '', /http\.route/);
+      const state = await page.evaluate(() => (window as unknown as { __state: { selectedTraceId?: string } }).__state);
+      assert.equal(state.selectedTraceId, t.traceId);
+      // Only one tab stop in the whole tree (roving tabindex).
+      assert.equal(await page.locator('.wf-row[tabindex="0"]').count(), 1);
+    });
+  });
+
+  test('a trace the host no longer holds shows the error of its response', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.locator('table.traces tbody tr').first().click();
+      await rendered;
+      assert.equal(await page.locator('.region-trace').textContent(), 'not held');
+    });
+  });
+
+  test('code links post openLocation: waterfall span, span details, stack frames, the function itself', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const t = trace(60, { traceId: d.traces.recent[0]!.traceId });
+      await addTrace(page, t);
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.locator('table.traces tbody tr').first().click();
+      await rendered;
+      await page.locator('.code-link').first().click();
+      await page.locator('.sub button.link').click();
+      await page.locator('.error-group summary').first().click();
+      await page.locator('.error-group button.frame').first().click();
+      // Span details of a failing span: its exception frame links to the line.
+      await page.locator('.wf-row').nth(t.rows.findIndex((r) => r.error)).click();
+      await page.locator('.span-details button.frame').first().click();
+      const opens = (await posted(page)).filter((m) => m.type === 'openLocation');
+      assert.deepEqual(opens, [
+        { type: 'openLocation', file: 'src/orders/service.ts', line: 42 },
+        { type: 'openLocation', file: 'src/orders/service.ts', line: 42 },
+        { type: 'openLocation', file: 'src/orders/service.ts', line: 57 },
+        { type: 'openLocation', file: 'src/orders/service.ts', line: 60 },
+      ]);
+    });
+  });
+
+  test('the pickers post setWindow and setEnvironment', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      await page.locator('select').first().selectOption('1h');
+      await page.locator('select').nth(1).selectOption('staging');
+      const cmds = (await posted(page)).filter((m) => m.type === 'setWindow' || m.type === 'setEnvironment');
+      assert.deepEqual(cmds, [
+        { type: 'setWindow', window: '1h' },
+        { type: 'setEnvironment', environment: 'staging' },
+      ]);
+    });
+  });
+
+  test('after a reload, the trace named in the restored state is reopened', async () => {
+    const d = details();
+    const traceId = d.traces.recent[3]!.traceId;
+    await withPanel(
+      async (page) => {
+        await addTrace(page, trace(10, { traceId }));
+        const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+        await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+        await rendered;
+        assert.equal(await page.locator('.wf-row').count(), 10);
+        assert.equal(await page.locator('button[data-tab="slowest"]').getAttribute('aria-pressed'), 'true');
+      },
+      { file: d.file, qualifiedName: d.qualifiedName, startLine: d.startLine, tab: 'slowest', selectedTraceId: traceId },
+    );
+  });
+
+  test('hostile production strings render as text: no script runs, nothing is fetched, no elements from data', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('dialog', (dlg) => {
+      dialogs.push(dlg.message());
+      void dlg.dismiss();
+    });
+    try {
+      await page.goto(server.url);
+      const d = details({ hostile: true });
+      const t = trace(30, { hostile: true, traceId: d.traces.recent[0]!.traceId });
+      await addTrace(page, t);
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.locator('table.traces tbody tr').first().click();
+      await rendered;
+      await page.locator('.wf-row').nth(1).click();
+      await page.locator('.wf-row').nth(t.rows.findIndex((r) => r.error)).click();
+      for (const s of await page.locator('.error-group summary').all()) await s.click();
+      await page.waitForTimeout(200);
+
+      const facts = await page.evaluate(() => ({
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+        imgs: document.querySelectorAll('img').length,
+        scripts: document.querySelectorAll('script').length,
+        svgsWithOnload: document.querySelectorAll('[onload], [onerror]').length,
+        styles: document.querySelectorAll('body style').length,
+        anchors: document.querySelectorAll('a').length,
+        violations: (window as unknown as { __violations: string[] }).__violations,
+        text: document.body.textContent ?? '',
+      }));
+      assert.equal(facts.pwned, undefined, 'no injected script ran');
+      assert.deepEqual(dialogs, []);
+      assert.equal(facts.imgs, 0);
+      assert.equal(facts.scripts, 2, "only the page's own two scripts");
+      assert.equal(facts.svgsWithOnload, 0);
+      assert.equal(facts.styles, 0);
+      assert.equal(facts.anchors, 0, 'no links are made from data (no javascript: URLs)');
+      assert.deepEqual(facts.violations, [], 'nothing even tried to break the CSP');
+      assert.ok(facts.text.includes(HOSTILE.img), 'the markup shows as text');
+      assert.ok(facts.text.includes('</script><script>window.__pwned=2</script>'));
+      assert.ok(facts.text.includes('admin[U+202E]txt.exe[U+2066]x[U+2069]'), 'bidi controls are shown, not obeyed');
+      assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(facts.text), 'no bidi control reaches the DOM');
+      const foreign = requests.filter((u) => !server.assets.includes(u.split('?')[0]!));
+      assert.deepEqual(foreign, [], 'no request besides the page and its own assets');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('messages that are not from the protocol are ignored', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      await page.evaluate(() => {
+        window.postMessage('<img src=x onerror=alert(1)>', '*');
+        window.postMessage({ type: 'nonsense' }, '*');
+        window.postMessage({ type: 'response', id: 999, method: 'getTrace', ok: true, result: {} }, '*');
+      });
+      await page.waitForTimeout(50);
+      assert.equal(await page.locator('h1').textContent(), 'OrderService.placeOrder');
+    });
+  });
+
+  test('light and dark themes: colours come from --vscode-* variables', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      const read = () =>
+        page.evaluate(() => {
+          const cs = (sel: string) => getComputedStyle(document.querySelector(sel)!);
+          return { bg: cs('body').backgroundColor, fg: cs('body').color, link: cs('.sub button.link').color, bar: getComputedStyle(document.querySelector('.histogram-svg .bar')!).fill };
+        });
+      const dark = await read();
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'snapshot' && r(true))));
+      await page.evaluate((vars) => {
+        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+      }, THEMES.light);
+      await rendered; // the theme change redraws the canvas charts with the new colours
+      const light = await read();
+      assert.deepEqual(dark, { bg: THEMES.dark['--vscode-editor-background'], fg: THEMES.dark['--vscode-foreground'], link: THEMES.dark['--vscode-textLink-foreground'], bar: THEMES.dark['--vscode-charts-blue'] });
+      assert.deepEqual(light, { bg: THEMES.light['--vscode-editor-background'], fg: THEMES.light['--vscode-foreground'], link: THEMES.light['--vscode-textLink-foreground'], bar: THEMES.light['--vscode-charts-blue'] });
+    });
+  });
+});
