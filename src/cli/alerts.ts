@@ -1,8 +1,6 @@
 // `prodlens alerts`: the alerts production backends hold right now (Alertmanager API v2,
 // Prometheus alerting rules), each placed on a workspace function or told why not. Every source
 // reports its own status; one that is down, slow or misconfigured costs its own alerts only.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createWorkspaceEngine } from '../core/engine/create';
 import { validatePathRules } from '../core/mapping/path-rules';
@@ -14,6 +12,7 @@ import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel, type AlertRecord, type SourceConfig } from '../core/sources/source';
 import { CliError } from './errors';
 import { loadSourceSetup, readWorkspaceSettings } from './source-flags';
+import { workspaceDir } from './workspace-arg';
 
 export const ALERTS_USAGE = `usage: prodlens alerts --workspace DIR [--source KIND[@ENV]=URL]... [--timeout 10s] [--json]
   --source   alertmanager=URL or prometheus=URL, repeatable; without it, prodlens.sources in DIR/.vscode/settings.json
@@ -67,7 +66,7 @@ export async function runAlerts(argv: string[], io: AlertsIo = { stdout: process
     io.stdout.write(`${ALERTS_USAGE}\n`);
     return 0;
   }
-  const workspace = workspaceDir(values.workspace);
+  const workspace = workspaceDir(values.workspace, 'alerts');
   const timeoutMs = parseTimeout(values.timeout);
   const setup = loadSourceSetup({ workspace, flags: values.source ?? [], ...(timeoutMs ? { timeoutMs } : {}) });
   for (const w of setup.warnings) io.stderr.write(`prodlens: warning: ${w}\n`);
@@ -127,18 +126,6 @@ export function printAlerts(alerts: AlertOutput[], sources: SourceOutput[]): str
   return lines.join('\n');
 }
 
-function workspaceDir(v: string | undefined): string {
-  if (!v) throw new CliError('alerts: --workspace DIR is required', 2);
-  const dir = resolve(v);
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new CliError(`--workspace ${v}: not a directory`, 2);
-  return dir;
-}
 
 /** `10s`, `500ms`, `2m` or plain milliseconds. */
 function parseTimeout(v: string | undefined): number | undefined {

@@ -1,7 +1,5 @@
 // `prodlens impact`: the production impact of the working tree's changes, before they are
 // committed or merged: changed functions, their traffic and callers, ranked by risk.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { findChangedFunctions } from '../core/impact/changed-functions';
@@ -12,6 +10,7 @@ import { formatErrorRate, formatMs } from '../core/format/numbers';
 import { parseWindow } from '../core/format/windows';
 import { loadEngine } from './engine-input';
 import { CliError } from './errors';
+import { workspaceDir } from './workspace-arg';
 
 export const IMPACT_USAGE = 'prodlens impact --workspace DIR [--base REV] [--from URL] [--otlp-file FILE]... [--window 24h] [--environment ENV] [--json | --markdown] [--fail-on low|medium|high]';
 
@@ -52,22 +51,10 @@ function parse(argv: string[]) {
   }
 }
 
-function workspaceDir(v: string | undefined): string {
-  if (!v) throw usage('--workspace DIR is required');
-  const dir = resolve(v);
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw usage(`--workspace ${v}: not a directory`);
-  return dir;
-}
 
 export async function runImpact(argv: string[], io: ImpactIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const v = parse(argv);
-  const workspace = workspaceDir(v.workspace);
+  const workspace = workspaceDir(v.workspace, 'impact');
   if (v.json && v.markdown) throw usage('--json and --markdown are exclusive');
   if (v.from !== undefined && !/^https?:\/\//.test(v.from)) throw usage(`--from ${v.from}: expected an http:// or https:// URL`);
   if (v.base !== undefined && v.base.trim() === '') throw usage('--base needs a revision');

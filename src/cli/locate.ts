@@ -1,8 +1,7 @@
 // `prodlens locate`: where in the workspace do these stack frames (or log line, or spans) point?
 // Prints one resolution per frame or record; with --json an array of objects that always carry
 // file (workspace-relative or null), line, function, rule, confidence and inWorkspace.
-import { promises as fs, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createWorkspaceEngine } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
@@ -15,6 +14,7 @@ import { parseStackTrace } from '../core/stacktrace/parse';
 import { FrameResolution, StackResolver } from '../core/stacktrace/resolve';
 import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
 import { CliError } from './errors';
+import { workspaceDir } from './workspace-arg';
 
 export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE | --log "LINE" | --span FILE) [--json]
   --stack FILE  a stack trace (any mix of Node, Python, Java/Kotlin, Go, .NET, Ruby, PHP); - reads stdin
@@ -65,18 +65,6 @@ interface Summary {
   oversizedLines: number;
 }
 
-function workspaceDir(v: string | undefined): string {
-  if (!v) throw new CliError('locate: --workspace DIR is required', 2);
-  const dir = resolve(v);
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new CliError(`--workspace ${v}: not a directory`, 2);
-  return dir;
-}
 
 async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
   if (file === '-') {
@@ -270,7 +258,7 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
     io.stdout.write(`${LOCATE_USAGE}\n`);
     return 0;
   }
-  const workspace = workspaceDir(values.workspace);
+  const workspace = workspaceDir(values.workspace, 'locate');
   const inputs = [values.stack, values.log, values.span].filter((v) => v !== undefined);
   if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE" or --span FILE\n${LOCATE_USAGE}`, 2);
   // Read the input before scanning the workspace, so a bad file fails fast.

@@ -1,5 +1,4 @@
 // The `prodlens` command: the same core as the extension, without an editor.
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseWindow } from '../core/format/windows';
@@ -9,6 +8,7 @@ import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
 import { ALERTS_USAGE, runAlerts } from './alerts';
+import { workspaceDir } from './workspace-arg';
 
 const USAGE = `usage:
   prodlens serve  --workspace DIR [--port 4318] [--host 127.0.0.1] [--data-dir DIR]
@@ -23,18 +23,6 @@ impact  reviews the working tree's changed functions against production (risk, c
 locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
 alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
 
-function workspaceDir(v: string | undefined): string {
-  if (!v) throw new CliError('--workspace DIR is required', 2);
-  const dir = resolve(v);
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new CliError(`--workspace ${v}: not a directory`, 2);
-  return dir;
-}
 
 function port(v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;

@@ -2,46 +2,16 @@
 // and internal v1 API (its own span JSON, µs), served by a loopback fake: v3 first, v1 when v3
 // answers 404, normalisation of both, and faults through the shared HttpClient.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fakeBackends, type Reply } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { JaegerSource } from '../../src/core/sources/jaeger';
 import type { TraceSummary } from '../../src/core/sources/source';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'backends', 'jaeger');
 const TOKEN = 'jaeger-secret-9b2d4f6a';
-const servers: Server[] = [];
-after(() => {
-  for (const s of servers) s.closeAllConnections();
-  for (const s of servers) s.close();
-});
-
-interface Reply {
-  status?: number;
-  fixture?: string;
-  body?: string;
-  type?: string;
-}
-
-/** A loopback fake answering each request with `route`'s reply; records what was asked. */
-async function fake(route: (url: URL, req: IncomingMessage) => Reply): Promise<{ url: string; asked: URL[] }> {
-  const asked: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    asked.push(url);
-    const r = route(url, req);
-    const body = r.fixture ? readFileSync(join(FIXTURES, r.fixture)) : (r.body ?? '');
-    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/json' });
-    res.end(body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  return { url: `http://127.0.0.1:${addr.port}`, asked };
-}
+const backends = fakeBackends('jaeger');
+const fake = backends.fake;
+after(() => backends.close());
 
 const jaeger = (url: string, token?: string) => new JaegerSource({ kind: 'jaeger', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
 const NOT_FOUND_V3: Reply = { status: 404, fixture: 'v3-not-found.json' };

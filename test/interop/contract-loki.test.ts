@@ -1,45 +1,15 @@
 // Contract: the Loki client against recorded query_range responses (`streams` of [ns, line]),
 // served by a loopback fake; LogQL builders; faults through the shared HttpClient.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fakeBackends } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { LokiSource, lokiTextQuery, lokiTraceQuery } from '../../src/core/sources/loki';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'backends', 'loki');
 const TOKEN = 'loki-secret-1d8f3b6e';
-const servers: Server[] = [];
-after(() => {
-  for (const s of servers) s.closeAllConnections();
-  for (const s of servers) s.close();
-});
-
-interface Reply {
-  status?: number;
-  fixture?: string;
-  body?: string;
-  type?: string;
-}
-
-/** A loopback fake answering each request with `route`'s reply; records what was asked. */
-async function fake(route: (url: URL, req: IncomingMessage) => Reply): Promise<{ url: string; asked: URL[] }> {
-  const asked: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    asked.push(url);
-    const r = route(url, req);
-    const body = r.fixture ? readFileSync(join(FIXTURES, r.fixture)) : (r.body ?? '');
-    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/json' });
-    res.end(body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  return { url: `http://127.0.0.1:${addr.port}`, asked };
-}
+const backends = fakeBackends('loki');
+const fake = backends.fake;
+after(() => backends.close());
 const loki = (url: string, token?: string) => new LokiSource({ kind: 'loki', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
 
 test('contract: loki query_range streams become log records: ns times, trace ids, levels, structured metadata', async () => {

@@ -2,10 +2,9 @@
 // latest event with exception frames), served by a loopback fake; the frames are resolved by
 // the real StackResolver in a small Python workspace; faults through the shared HttpClient.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fakeBackends } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,38 +12,10 @@ import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { SentrySource } from '../../src/core/sources/sentry';
 import { StackResolver } from '../../src/core/stacktrace/resolve';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'backends', 'sentry');
 const TOKEN = 'sntrys_secret_6c1e9a3f';
-const servers: Server[] = [];
-after(() => {
-  for (const s of servers) s.closeAllConnections();
-  for (const s of servers) s.close();
-});
-
-interface Reply {
-  status?: number;
-  fixture?: string;
-  body?: string;
-  type?: string;
-}
-
-/** A loopback fake answering each request with `route`'s reply; records what was asked. */
-async function fake(route: (url: URL, req: IncomingMessage) => Reply): Promise<{ url: string; asked: URL[] }> {
-  const asked: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    asked.push(url);
-    const r = route(url, req);
-    const body = r.fixture ? readFileSync(join(FIXTURES, r.fixture)) : (r.body ?? '');
-    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/json' });
-    res.end(body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  return { url: `http://127.0.0.1:${addr.port}`, asked };
-}
+const backends = fakeBackends('sentry');
+const fake = backends.fake;
+after(() => backends.close());
 const sentry = (url: string, token?: string) => new SentrySource({ kind: 'sentry', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) }, { organization: 'acme', project: 'checkout' });
 
 test('contract: sentry issues for the project and environment, with the token as Bearer', async () => {

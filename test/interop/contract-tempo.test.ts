@@ -3,45 +3,15 @@
 // params) and how answers are normalised (base64 ids → hex, enum names, ns precision), plus
 // faults through the shared HttpClient.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fakeBackends } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { TempoSource, traceqlFor } from '../../src/core/sources/tempo';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'backends', 'tempo');
 const TOKEN = 'tempo-secret-3c9e1a7f';
-const servers: Server[] = [];
-after(() => {
-  for (const s of servers) s.closeAllConnections();
-  for (const s of servers) s.close();
-});
-
-interface Reply {
-  status?: number;
-  fixture?: string;
-  body?: string;
-  type?: string;
-}
-
-/** A loopback fake answering each request with `route`'s reply; records what was asked. */
-async function fake(route: (url: URL, req: IncomingMessage) => Reply): Promise<{ url: string; asked: URL[] }> {
-  const asked: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    asked.push(url);
-    const r = route(url, req);
-    const body = r.fixture ? readFileSync(join(FIXTURES, r.fixture)) : (r.body ?? '');
-    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/json' });
-    res.end(body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  return { url: `http://127.0.0.1:${addr.port}`, asked };
-}
+const backends = fakeBackends('tempo');
+const fake = backends.fake;
+after(() => backends.close());
 
 const tempo = (url: string, token?: string) => new TempoSource({ kind: 'tempo', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
 

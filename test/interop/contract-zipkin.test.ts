@@ -1,45 +1,15 @@
 // Contract: the Zipkin client against recorded responses shaped like Zipkin's API v2 (µs times,
 // string tags, `error` tag = failure), served by a loopback fake; faults through HttpClient.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fakeBackends } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { ZipkinSource } from '../../src/core/sources/zipkin';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'backends', 'zipkin');
 const TOKEN = 'zipkin-secret-5e7a2c4b';
-const servers: Server[] = [];
-after(() => {
-  for (const s of servers) s.closeAllConnections();
-  for (const s of servers) s.close();
-});
-
-interface Reply {
-  status?: number;
-  fixture?: string;
-  body?: string;
-  type?: string;
-}
-
-/** A loopback fake answering each request with `route`'s reply; records what was asked. */
-async function fake(route: (url: URL, req: IncomingMessage) => Reply): Promise<{ url: string; asked: URL[] }> {
-  const asked: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    asked.push(url);
-    const r = route(url, req);
-    const body = r.fixture ? readFileSync(join(FIXTURES, r.fixture)) : (r.body ?? '');
-    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/json' });
-    res.end(body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  assert.ok(addr && typeof addr === 'object');
-  return { url: `http://127.0.0.1:${addr.port}`, asked };
-}
+const backends = fakeBackends('zipkin');
+const fake = backends.fake;
+after(() => backends.close());
 const zipkin = (url: string, token?: string) => new ZipkinSource({ kind: 'zipkin', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
 
 test('contract: zipkin trace by id: 64-bit ids padded, µs → ms, kinds, error tag and parent links', async () => {
