@@ -22,6 +22,7 @@ import { ImpactController } from './impact/impact-controller';
 import { ImpactDecorations } from './impact/impact-decorations';
 import { ImpactView } from './impact/impact-view';
 import { BackendSources } from './sources/backend-sources';
+import { ErrorDecorations } from './errors/error-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
 import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
@@ -95,6 +96,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
     impact,
     new ImpactDecorations(impact),
+    new ErrorDecorations(s),
     vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {

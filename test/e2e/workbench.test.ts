@@ -30,7 +30,7 @@ before(async () => {
   server = await startCodeServer({
     workspace,
     extensionDevPath: repoRoot,
-    userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m', 'workbench.colorTheme': 'Default Dark Modern' },
+    userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m', 'prodlens.errors.showInProblems': true, 'workbench.colorTheme': 'Default Dark Modern' },
   });
   page = await openWorkbench(server.url, workspace);
 });
@@ -51,7 +51,13 @@ async function sendSpans(): Promise<void> {
   const base = Math.floor(Date.now() / 1000) - 5;
   const emit = (fn: string, line: number, ms: number, error: boolean) => {
     const s = tracer.startSpan(fn, { startTime: [base, 0] as HrTime, attributes: { 'code.file.path': `/srv/shop/src/orders.ts`, 'code.line.number': line, 'code.function.name': `OrderService.${fn}` } });
-    if (error) s.setStatus({ code: 2, message: 'payment <b>declined</b>' });
+    if (error) {
+      // The exception as the Node SDK records it: its stack points into the deployed file.
+      const e = new Error('card declined');
+      e.stack = 'Error: card declined\n    at OrderService.placeOrder (/srv/shop/src/orders.ts:13:12)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)';
+      s.recordException(e);
+      s.setStatus({ code: 2, message: 'payment <b>declined</b>' });
+    }
     s.end([base, ms * 1_000_000] as HrTime);
   };
   for (let i = 0; i < 90; i++) emit('placeOrder', 12, 20, false);
@@ -64,7 +70,13 @@ async function sendSpans(): Promise<void> {
 
 async function lensLineTop(page: Page, lensText: RegExp): Promise<{ lensBottom: number; lineTops: Map<string, number> }> {
   const lens = codeLenses(page).filter({ hasText: lensText }).first();
-  const box = (await lens.boundingBox())!;
+  // Lenses re-render when a refresh lands; retry until one is laid out.
+  let box = await lens.boundingBox();
+  for (let i = 0; !box && i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    box = await lens.boundingBox();
+  }
+  assert.ok(box, 'lens laid out');
   const lines = page.locator('.editor-group-container.active .view-lines .view-line');
   const lineTops = new Map<string, number>();
   for (const l of await lines.all()) {
@@ -126,6 +138,20 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
   assert.match(details, /error: payment <b>declined<\/b>/, 'the hostile status message shows as literal text');
   assert.equal(await frame.locator('b').count(), 0, 'no markup from telemetry');
   await screenshot(page, 'e2e-details');
+});
+
+test('the exception shows on its throwing line and in Problems, with frames in the hover', async () => {
+  await page.keyboard.press('Control+Shift+M');
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'card declined' }).first();
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await problem.innerText(), /Error: card declined \(5× in production/);
+  await openFile(page, 'src/orders.ts'); // focus back in the editor
+  const text = await hoverAt(page, { line: 13, text: 'this.orders.set', contains: /thrown in production/, timeoutMs: 20_000 });
+  const flat = text.replace(/\s+/g, ' ');
+  assert.match(flat, /5 times/);
+  assert.match(flat, /OrderService\.placeOrder — src\/orders\.ts:13/);
+  await screenshot(page, 'e2e-errors');
+  await page.keyboard.press('Escape');
 });
 
 test('the alerts view lists the local error-rate alert and a click lands on the function', async () => {

@@ -13,6 +13,7 @@ import { SeriesKeys } from './series-keys';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
 import { TraceTopology, type CallerShare } from './trace-topology';
+import { ErrorGroups } from '../insights/error-groups';
 
 /** Numbers for one function over one window, and how they were mapped. */
 export interface FunctionStats {
@@ -63,6 +64,7 @@ export class Engine {
   readonly mapper: Mapper;
   readonly ingestRate = new RateMeter();
   readonly topology = new TraceTopology();
+  readonly errors = new ErrorGroups();
   private readonly keys = new SeriesKeys();
   lastDataAtMs: number | undefined;
   logsReceived = 0;
@@ -106,6 +108,7 @@ export class Engine {
       const r = span.resource;
       const key = this.keys.keyOf(r, loc, span.kind, span.name);
       const isError = span.statusCode === 2;
+      if (isError || span.events.length > 0) this.errors.addSpan(span);
       const series = this.store.record(key, () => identityOf(span, loc), span.startMs + span.durationMs, span.durationMs, isError, now);
       if (!series) continue;
       if (!this.locations.has(key)) this.registerSeries(series, loc);
@@ -125,6 +128,7 @@ export class Engine {
 
   ingestLogs(logs: readonly LogRecordData[]): void {
     this.logsReceived += logs.length;
+    for (const log of logs) if (log.severityNumber >= 17 || 'exception.stacktrace' in log.attributes) this.errors.addLog(log);
     if (logs.length) this.emit();
   }
 

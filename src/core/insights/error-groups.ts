@@ -1,0 +1,119 @@
+// Exceptions from production grouped by where they were thrown, for "errors on the code": the
+// throwing line shows the count, the last time and the message. Exceptions recorded as span
+// events and as log records both count. Grouping is cheap at ingest (a key from the type and the
+// frame lines); parsing and resolving to workspace lines happens at query time, once per group.
+import type { LogRecordData, SpanRecord } from '../model';
+import { parseStackTrace } from '../stacktrace/parse';
+import type { FrameResolution, StackResolver } from '../stacktrace/resolve';
+import { stackTracesOfLog, stackTracesOfSpan, type StackTraceSource } from '../stacktrace/span-exceptions';
+
+export interface ErrorGroup {
+  key: string;
+  type: string;
+  /** The latest message (messages vary per occurrence: ids, amounts). */
+  message: string;
+  /** The latest stack trace text. */
+  stack: string;
+  count: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  service: string;
+  /** Trace of the latest occurrence, when it came with one. */
+  traceId: string;
+  origin: 'span event' | 'log record';
+}
+
+export interface LocatedError {
+  group: ErrorGroup;
+  /** The innermost frame inside the workspace: the throwing line as far as our code goes. */
+  top: FrameResolution;
+  /** Every frame, innermost first, resolved or marked outside. */
+  frames: FrameResolution[];
+}
+
+const MAX_GROUPS = 500;
+const MAX_KEY_FRAMES = 12;
+
+export class ErrorGroups {
+  private readonly groups = new Map<string, ErrorGroup>();
+  private readonly located = new Map<string, { version: string; value: LocatedError | null }>();
+  /** Bumped when a group is added or counted, so views know to refresh. */
+  generation = 0;
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  addSpan(span: SpanRecord): void {
+    if (span.events.length === 0 && span.statusCode !== 2) return;
+    for (const s of stackTracesOfSpan(span)) this.add(s, span.startMs + span.durationMs, span.resource.service, span.traceId, 'span event');
+  }
+
+  addLog(log: LogRecordData): void {
+    for (const s of stackTracesOfLog(log)) this.add(s, log.timeMs, log.resource.service, log.traceId, 'log record');
+  }
+
+  private add(s: StackTraceSource, atMs: number, service: string, traceId: string, origin: ErrorGroup['origin']): void {
+    // Frame lines identify the throw site; the header line carries the (varying) message.
+    const frames = s.text
+      .split('\n')
+      .filter((l) => /^\s+(at |File |#\d)|^\s*\S+\.(go|rb|php):\d+/.test(l))
+      .slice(0, MAX_KEY_FRAMES)
+      .map((l) => l.trim())
+      .join('\n');
+    const type = s.type ?? s.text.split('\n')[0]?.split(':')[0]?.trim() ?? 'Error';
+    const key = `${service}\u0000${type}\u0000${frames}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      if (this.groups.size >= MAX_GROUPS) this.evictOldest();
+      g = { key, type, message: '', stack: '', count: 0, firstSeenMs: atMs, lastSeenMs: atMs, service, traceId: '', origin };
+      this.groups.set(key, g);
+    }
+    g.count++;
+    if (atMs >= g.lastSeenMs) {
+      g.lastSeenMs = atMs;
+      g.message = s.message ?? s.text.split('\n')[0] ?? '';
+      g.stack = s.text;
+      if (traceId) g.traceId = traceId;
+    }
+    this.generation++;
+  }
+
+  private evictOldest(): void {
+    let oldest: ErrorGroup | undefined;
+    for (const g of this.groups.values()) if (!oldest || g.lastSeenMs < oldest.lastSeenMs) oldest = g;
+    if (oldest) {
+      this.groups.delete(oldest.key);
+      this.located.delete(oldest.key);
+    }
+  }
+
+  /**
+   * Groups seen since `sinceMs`, each resolved to its throwing line in the workspace (groups
+   * whose frames all lie outside the workspace are left out). `version` changes when the
+   * workspace's files or parsed functions changed, which invalidates the cached resolutions.
+   */
+  async locate(resolver: StackResolver, sinceMs: number, version: string): Promise<LocatedError[]> {
+    const out: LocatedError[] = [];
+    for (const g of this.groups.values()) {
+      if (g.lastSeenMs < sinceMs) continue;
+      let cached = this.located.get(g.key);
+      if (!cached || cached.version !== version) {
+        cached = { version, value: await resolveGroup(g, resolver) };
+        this.located.set(g.key, cached);
+      }
+      if (cached.value) out.push({ ...cached.value, group: g });
+    }
+    return out.sort((a, b) => b.group.count - a.group.count);
+  }
+}
+
+async function resolveGroup(g: ErrorGroup, resolver: StackResolver): Promise<LocatedError | null> {
+  const parsed = parseStackTrace(g.stack);
+  const first = parsed.exceptions[0];
+  if (!first) return null;
+  const frames = first.innermostFirst ? first.frames : [...first.frames].reverse();
+  const resolved = await resolver.resolveAll(frames);
+  const top = resolved.find((r) => r.inWorkspace && r.file !== null && r.line !== null);
+  return top ? { group: g, top, frames: resolved } : null;
+}
