@@ -15,7 +15,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
-import { closeWorkbench, openFile, openWorkbench, screenshot, waitForLens } from './harness/workbench';
+import { closeWorkbench, codeLenses, openFile, openWorkbench, screenshot, waitForLens } from './harness/workbench';
 
 let server: CodeServer;
 let page: Page;
@@ -32,7 +32,7 @@ before(async () => {
   git('add', '.');
   git('commit', '-qm', 'fixture');
   port = await freePort();
-  server = await startCodeServer({ workspace, extensionDevPath: repoRoot, userSettings: { 'prodlens.receiver.port': port, 'git.openRepositoryInParentFolders': 'always' } });
+  server = await startCodeServer({ workspace, extensionDevPath: repoRoot, userSettings: { 'prodlens.receiver.port': port, 'git.openRepositoryInParentFolders': 'always', 'workbench.colorTheme': 'Default Light Modern' } });
   page = await openWorkbench(server.url, workspace);
 });
 
@@ -89,4 +89,16 @@ test('editing a hot function lists it in the Production Impact view with its num
   assert.match(text, /POST \/checkout|\/min|p95/);
   console.log(`impact view updated ${elapsed} ms after save: ${text.replace(/\s+/g, ' ')}`);
   await screenshot(page, 'e2e-impact');
+});
+
+test('the details panel in the light theme (screenshot kept beside the dark one)', async () => {
+  await codeLenses(page).filter({ hasText: /p50 40 ms/ }).first().click();
+  const deadline = Date.now() + 30_000;
+  let found = false;
+  while (!found && Date.now() < deadline) {
+    for (const f of page.frames()) if ((await f.locator('h1', { hasText: 'OrderService.placeOrder' }).count().catch(() => 0)) > 0) found = true;
+    if (!found) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(found, 'panel rendered');
+  await screenshot(page, 'e2e-details-light');
 });
