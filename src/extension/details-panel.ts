@@ -11,8 +11,11 @@ import { WINDOWS, WINDOW_LABELS, type WindowId } from '../core/format/windows';
 import type { AttributeValue, Attributes, SpanRecord } from '../core/model';
 import { MINUTE_RETENTION_MS } from '../core/store/aggregate-store';
 import { LatencySketch } from '../core/store/latency-sketch';
+import type { Series } from '../core/store/series';
 import type {
   AttributeListDto,
+  CompareDto,
+  CompareGroupDto,
   ErrorGroupDto,
   FunctionDetailsDto,
   HistogramDto,
@@ -204,6 +207,32 @@ export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery)
       held: summaries.length,
     },
     errors: errorGroups(held, resolve),
+    compare: compareGroups(engine, fs, q.windowMs),
+  };
+}
+
+/** Per-version and per-environment numbers of the function's series, for the Compare section. */
+function compareGroups(engine: Engine, fs: FunctionStats, windowMs: number): CompareDto {
+  const series = fs.seriesIds.map((id) => engine.store.get(id)).filter((s): s is Series => s !== undefined);
+  const groups = (key: (s: Series) => string): CompareGroupDto[] => {
+    const by = new Map<string, Series[]>();
+    for (const s of series) {
+      const k = key(s);
+      let list = by.get(k);
+      if (!list) by.set(k, (list = []));
+      list.push(s);
+    }
+    const out: CompareGroupDto[] = [];
+    for (const [value, list] of by) {
+      const w = engine.store.windowStats(list, windowMs, 1);
+      if (w.count === 0) continue;
+      out.push({ value, count: w.count, errors: w.errors, p50Ms: num(w.p50Ms), p95Ms: num(w.p95Ms), p99Ms: num(w.p99Ms), lastSeenMs: Math.max(...list.map((s) => s.lastSeenMs)) });
+    }
+    return out;
+  };
+  return {
+    versions: groups((s) => s.identity.version).sort((a, b) => b.lastSeenMs - a.lastSeenMs || a.value.localeCompare(b.value)),
+    environments: groups((s) => s.identity.environment).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
   };
 }
 

@@ -117,6 +117,26 @@ export interface WindowOptionDto {
   label: string;
 }
 
+/** The function's numbers for one version or one environment (series identity fields) over the window. */
+export interface CompareGroupDto {
+  /** As the telemetry gave it ('' when the spans carried none). */
+  value: string;
+  count: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** Newest span of the group, so the webview can pick the two most recent versions. */
+  lastSeenMs: number;
+}
+
+export interface CompareDto {
+  /** Most recently seen first. */
+  versions: CompareGroupDto[];
+  /** Most spans first. */
+  environments: CompareGroupDto[];
+}
+
 export interface FunctionDetailsDto {
   file: string;
   qualifiedName: string;
@@ -134,6 +154,7 @@ export interface FunctionDetailsDto {
   environments: string[];
   traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number };
   errors: ErrorGroupDto[];
+  compare: CompareDto;
 }
 
 /** Requests: name → [params, result]. */

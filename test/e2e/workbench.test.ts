@@ -127,6 +127,9 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
   const body = await frame.locator('body').innerText();
   assert.match(body, /5% \(5\)/);
   assert.match(body, /p50\s+p90\s+p95\s+p99\s+max/);
+  assert.match(body, /Compare/);
+  assert.match(body, /nothing to compare/, 'one version and one environment: the compare section says so');
+  await frame.locator('canvas').nth(2).waitFor({ timeout: 10_000 });
   assert.equal(await frame.locator('canvas').count(), 3, 'latency, throughput and error-rate charts drawn');
   await frame.locator('button[data-tab="failed"]').click();
   await frame.locator('table.traces tbody tr').first().click();

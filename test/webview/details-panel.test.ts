@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { details, HOSTILE, trace } from './fixtures';
+import { compareOf, details, HOSTILE, trace } from './fixtures';
 import { launch, openPanel, postAndWait, posted, startPanelServer, THEMES, type PanelServer } from './page';
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
@@ -42,15 +42,19 @@ describe('details panel webview', () => {
   test('says ready first, then renders a snapshot: numbers, three uPlot charts, histogram, traces, errors', async () => {
     await withPanel(async (page) => {
       assert.deepEqual((await posted(page))[0], { type: 'ready' });
-      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      // Charts are drawn a frame after the numbers and lists ('charts' follows 'snapshot').
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'charts');
       assert.equal(await page.locator('h1').textContent(), 'OrderService.placeOrder');
       assert.equal(await page.locator('.chart canvas').count(), 3, 'latency, throughput and error-rate charts');
       assert.match((await page.locator('.chart figcaption').allTextContents()).join('|'), /p50, p95, p99.*Throughput.*Error rate/);
       assert.match((await page.locator('.histogram figcaption').textContent()) ?? '', /over 500 held sample spans/);
       assert.ok((await page.locator('.histogram-svg rect').count()) > 3);
+      assert.equal(await page.locator('table.traces tbody tr').count(), 20, 'the first 20 rows; the rest on demand');
+      await page.locator('button.more').click();
       assert.equal(await page.locator('table.traces tbody tr').count(), 50);
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.traceId), details().traces.recent[20]!.traceId, 'focus goes to the first new row');
       assert.match((await page.locator('.errors').textContent()) ?? '', /TypeError/);
-      assert.equal(await page.locator('select').count(), 2, 'window and environment pickers');
+      assert.equal(await page.locator('.pickers').first().locator('select').count(), 2, 'window and environment pickers');
       const state = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
       assert.deepEqual(state, { file: 'src/orders/service.ts', qualifiedName: 'OrderService.placeOrder', startLine: 42 });
     });
@@ -192,6 +196,8 @@ describe('details panel webview', () => {
       for (const s of await page.locator('.error-group summary').all()) await s.click();
       await page.waitForTimeout(200);
 
+      for (const sel of await page.locator('.compare select').all()) await sel.focus();
+
       const facts = await page.evaluate(() => ({
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
         imgs: document.querySelectorAll('img').length,
@@ -213,6 +219,10 @@ describe('details panel webview', () => {
       assert.ok(facts.text.includes(HOSTILE.img), 'the markup shows as text');
       assert.ok(facts.text.includes('</script><script>window.__pwned=2</script>'));
       assert.ok(facts.text.includes('admin[U+202E]txt.exe[U+2066]x[U+2069]'), 'bidi controls are shown, not obeyed');
+      const compare = (await page.locator('.compare').textContent()) ?? '';
+      assert.ok(compare.includes(`B: 1.4.2 ${HOSTILE.img}`), 'a hostile version string is a column title, as text');
+      assert.ok(compare.includes('A: admin[U+202E]txt.exe[U+2066]x[U+2069]'), 'version names are cleaned like every string');
+      assert.ok((await page.locator('.compare option').allTextContents()).some((t) => t.includes(HOSTILE.script)), 'environment names are option text');
       assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(facts.text), 'no bidi control reaches the DOM');
       const foreign = requests.filter((u) => !server.assets.includes(u.split('?')[0]!));
       assert.deepEqual(foreign, [], 'no request besides the page and its own assets');
@@ -251,6 +261,94 @@ describe('details panel webview', () => {
       const light = await read();
       assert.deepEqual(dark, { bg: THEMES.dark['--vscode-editor-background'], fg: THEMES.dark['--vscode-foreground'], link: THEMES.dark['--vscode-textLink-foreground'], bar: THEMES.dark['--vscode-charts-blue'] });
       assert.deepEqual(light, { bg: THEMES.light['--vscode-editor-background'], fg: THEMES.light['--vscode-foreground'], link: THEMES.light['--vscode-textLink-foreground'], bar: THEMES.light['--vscode-charts-blue'] });
+    });
+  });
+
+  test('a second snapshot of the same function updates in place: same canvases, same rows, focus kept', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'charts');
+      await page.evaluate(() => {
+        (window as unknown as { __canvas: unknown }).__canvas = document.querySelector('.chart canvas');
+        (window as unknown as { __row: unknown }).__row = document.querySelector('table.traces tbody tr');
+      });
+      await page.locator('table.traces tbody tr').nth(2).focus();
+      const d = details({ spans: 700 });
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      const facts = await page.evaluate(() => ({
+        canvas: document.querySelector('.chart canvas') === (window as unknown as { __canvas: unknown }).__canvas,
+        row: document.querySelector('table.traces tbody tr') === (window as unknown as { __row: unknown }).__row,
+        focused: document.activeElement?.dataset.traceId,
+      }));
+      assert.deepEqual(facts, { canvas: true, row: true, focused: d.traces.recent[2]!.traceId });
+      assert.match((await page.locator('.kpis').textContent()) ?? '', /700/);
+    });
+  });
+
+  test('a 2,000-span waterfall is virtual: few rows in the DOM, one Tab stop, End and Home reach both ends', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const t = trace(2_000, { traceId: d.traces.recent[0]!.traceId });
+      await addTrace(page, t);
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.locator('table.traces tbody tr').first().press('Enter');
+      await rendered;
+      assert.equal(await page.locator('.waterfall').getAttribute('data-rows'), '2000');
+      assert.ok((await page.locator('.wf-row').count()) < 150, 'only rows near the viewport exist');
+      await page.keyboard.press('End');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.spanId), t.rows[1_999]!.spanId);
+      assert.equal(await page.locator('.wf-row[tabindex="0"]').count(), 1);
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('.span-details h3').textContent(), t.rows[1_998]!.name);
+      await page.keyboard.press('Home');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.spanId), t.rows[0]!.spanId);
+      // Scrolled away from the focused row, the tree still has its one Tab stop.
+      await page.locator('.waterfall').evaluate((e: { scrollTop: number }) => (e.scrollTop = 20_000));
+      await page.waitForTimeout(100);
+      assert.equal(await page.locator('.wf-row[tabindex="0"]').count(), 1);
+      assert.equal(await page.locator('.wf-row[tabindex="0"]').getAttribute('data-span-id'), t.rows[0]!.spanId);
+    });
+  });
+
+  test('Compare: defaults to the two most recent versions, older as A, with deltas and regressions in words', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
+      const selects = page.locator('.compare select');
+      assert.equal(await selects.count(), 2);
+      assert.equal(await selects.nth(0).inputValue(), 'version:1.4.1');
+      assert.equal(await selects.nth(1).inputValue(), 'version:1.4.2');
+      const rows = await page.locator('.compare tbody tr').allTextContents();
+      const p95 = rows.find((r) => r.startsWith('p95'))!;
+      assert.match(p95, /120 ms.*180 ms.*\+60 ms.*\+50%.*worse/, 'p95 120 → 180 ms is a 50% regression, said in words');
+      assert.equal(await page.locator('.compare .worse .codicon-arrow-up').count() > 0, true, 'with an icon');
+      assert.match(rows.find((r) => r.startsWith('spans'))!, /600.*400.*−200.*−33\.3%/);
+    });
+  });
+
+  test('Compare: with one version, the two environments; a picker change redraws the table', async () => {
+    await withPanel(async (page) => {
+      const c = compareOf();
+      const d = details({ compare: { versions: c.versions.slice(0, 1), environments: c.environments } });
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      const selects = page.locator('.compare select');
+      assert.equal(await selects.nth(0).inputValue(), 'environment:prod');
+      assert.equal(await selects.nth(1).inputValue(), 'environment:staging');
+      await selects.nth(1).selectOption('version:1.4.2');
+      assert.match((await page.locator('.compare thead').textContent()) ?? '', /A: prod.*B: 1\.4\.2/);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Compare B', 'focus stays on the picker');
+      // The choice survives the next snapshot of the same function.
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      assert.equal(await page.locator('.compare select').nth(1).inputValue(), 'version:1.4.2');
+    });
+  });
+
+  test('Compare: a single version and environment says there is nothing to compare', async () => {
+    await withPanel(async (page) => {
+      const c = compareOf();
+      await postAndWait(page, { type: 'snapshot', details: details({ compare: { versions: c.versions.slice(0, 1), environments: c.environments.slice(0, 1) } }) }, 'snapshot');
+      assert.equal(await page.locator('.compare select').count(), 0);
+      assert.equal(await page.locator('.compare .empty').textContent(), 'Only one version (1.4.2) and one environment in the window: nothing to compare');
     });
   });
 });

@@ -1,6 +1,6 @@
 // Synthetic panel data: snapshots and traces shaped like the host's (src/extension/details-panel.ts),
 // at any size, optionally full of hostile production strings.
-import type { FunctionDetailsDto, HistogramDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../../src/protocol/messages';
+import type { CompareDto, FunctionDetailsDto, HistogramDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../../src/protocol/messages';
 
 export const HOSTILE = {
   img: '<img src=x onerror="window.__pwned=1;alert(1)">',
@@ -34,8 +34,18 @@ export function histogramOf(durations: number[]): HistogramDto {
   return { edgesMs: used, counts, sampleCount: durations.length };
 }
 
+/** Two versions (1.4.2 newest, a p95 regression over 1.4.1) and two environments; hostile version names when asked. */
+export function compareOf(opts: { hostile?: boolean; now?: number } = {}): CompareDto {
+  const now = opts.now ?? 1_750_000_000_000;
+  const g = (value: string, count: number, errors: number, p95Ms: number, lastSeenMs: number) => ({ value, count, errors, p50Ms: 40, p95Ms, p99Ms: p95Ms * 2, lastSeenMs });
+  return {
+    versions: [g(opts.hostile ? `1.4.2 ${HOSTILE.img}` : '1.4.2', 400, 20, 180, now), g(opts.hostile ? HOSTILE.bidi : '1.4.1', 600, 6, 120, now - 300_000), g('1.3.0', 50, 0, 100, now - 900_000)],
+    environments: [g('prod', 900, 20, 150, now), g(opts.hostile ? HOSTILE.script : 'staging', 150, 6, 140, now - 1_000)],
+  };
+}
+
 /** A snapshot for a function with `spans` spans in a 15 min window, 30 points, the host's list limits. */
-export function details(opts: { spans?: number; hostile?: boolean; now?: number } = {}): FunctionDetailsDto {
+export function details(opts: { spans?: number; hostile?: boolean; now?: number; compare?: CompareDto } = {}): FunctionDetailsDto {
   const n = opts.spans ?? 500;
   const now = opts.now ?? 1_750_000_000_000;
   const r = rnd(42);
@@ -92,6 +102,7 @@ export function details(opts: { spans?: number; hostile?: boolean; now?: number 
         ],
       },
     ],
+    compare: opts.compare ?? compareOf({ hostile: h, now }),
   };
 }
 

@@ -112,15 +112,18 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
     const path = new URL(req.url ?? '/', origin).pathname;
     if (path === '/') {
       const nonce = randomBytes(16).toString('base64');
+      // The fake host goes first, as VS Code injects acquireVsCodeApi before the page's own
+      // content: an inline script after the stylesheets would wait for them and hold back the
+      // parser (and the bundle's download) in a way the real panel never does.
       const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${panelCsp(origin, nonce)}">
+<script nonce="${nonce}">${FAKE_HOST}</script>
 <link rel="stylesheet" href="/codicon.css">
 <link rel="stylesheet" href="/main.css">
 <style nonce="${nonce}">${cssVars(THEMES.dark)}</style>
 <title>ProdLens</title></head>
 <body><main id="app" aria-live="polite"></main>
-<script nonce="${nonce}">${FAKE_HOST}</script>
 <script nonce="${nonce}" src="/main.js"></script></body></html>`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
@@ -159,7 +162,7 @@ export async function openPanel(browser: Browser, server: PanelServer, initialSt
 }
 
 /** Posts a host message as VS Code would (structured clone via postMessage) and waits until it is drawn. */
-export async function postAndWait(page: Page, message: unknown, what: 'snapshot' | 'empty' | 'trace'): Promise<number> {
+export async function postAndWait(page: Page, message: unknown, what: 'snapshot' | 'empty' | 'trace' | 'charts'): Promise<number> {
   return page.evaluate(
     ([m, w]) =>
       new Promise<number>((resolve) => {

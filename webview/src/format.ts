@@ -6,6 +6,11 @@ export function nullableMs(v: number | null): string {
   return v === null ? '–' : formatMs(v);
 }
 
+// Not toLocaleTimeString/Intl: the first formatter loads locale data (50–80 ms in the panel's
+// first paint, more than everything else it draws), so times are plain 24-hour HH:MM:SS.
+const two = (n: number) => String(n).padStart(2, '0');
+
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString();
+  const d = new Date(ms);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

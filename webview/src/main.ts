@@ -1,10 +1,14 @@
 // The details panel: renders host snapshots and requested traces (see src/protocol/messages.ts).
 // The page is split into regions so a new snapshot (every data batch) redraws the numbers but
-// leaves an open waterfall, and the keyboard focus in the traces list, where they were.
+// leaves an open waterfall, and the keyboard focus in the traces list, where they were. A snapshot
+// for the function already on show updates in place: regions whose data did not change are left
+// alone and the charts get new data instead of new canvases. Charts are drawn a frame after the
+// numbers and lists, which is what the 'snapshot' rendered event marks ('charts' follows).
 import './styles.css';
 import type { CodeLinkDto, FunctionDetailsDto, HostMessage, TraceTab } from '../../src/protocol/messages';
 import { isHostMessage } from '../../src/protocol/messages';
-import { charts } from './charts';
+import { Charts } from './charts';
+import { Compare } from './compare';
 import { el } from './dom';
 import { errorsSection } from './errors';
 import { histogram } from './histogram';
@@ -12,13 +16,17 @@ import { connectHost } from './host';
 import { UiState } from './state';
 import { mappingNote, summary } from './summary';
 import { onThemeChange } from './theme';
-import { tracesList } from './traces-list';
+import { FIRST_ROWS, tracesList } from './traces-list';
 import { waterfall } from './waterfall';
 
 const host = connectHost();
 const ui = new UiState(host);
 const app = document.getElementById('app')!;
 const top = el('div', { className: 'region-top' });
+const summarySlot = el('div');
+const chartsSlot = el('div');
+const histogramSlot = el('div');
+const compareSlot = el('div');
 const traces = el('div', { className: 'region-traces' });
 const trace = el('div', { className: 'region-trace' });
 const rest = el('div', { className: 'region-rest' });
@@ -26,16 +34,40 @@ app.replaceChildren(top, traces, trace, rest);
 
 let current: FunctionDetailsDto | undefined;
 let openTraceId: string | undefined;
+/** Which function (and window) the regions show, and what each was last drawn from. */
+let shownKey: string | undefined;
+const drawnFrom = new Map<HTMLElement, string>();
+let charts: Charts | undefined;
+let compare: Compare | undefined;
+let traceRows = FIRST_ROWS;
 
 /** Tests and the bench wait for this instead of guessing when drawing is done. */
-function rendered(what: 'snapshot' | 'empty' | 'trace'): void {
+function rendered(what: 'snapshot' | 'empty' | 'trace' | 'charts'): void {
   window.dispatchEvent(new CustomEvent('prodlens-rendered', { detail: what }));
 }
 
 const open = (c: CodeLinkDto) => host.post({ type: 'openLocation', file: c.file, line: c.line });
 
+/** Redraws a region only when its inputs changed (the same snapshot data twice is common). */
+function region(slot: HTMLElement, inputs: unknown, build: () => Node[]): void {
+  const key = JSON.stringify(inputs);
+  if (drawnFrom.get(slot) === key) return;
+  drawnFrom.set(slot, key);
+  slot.replaceChildren(...build());
+}
+
+function reset(): void {
+  charts?.dispose();
+  charts = undefined;
+  compare = undefined;
+  shownKey = undefined;
+  drawnFrom.clear();
+  traceRows = FIRST_ROWS;
+}
+
 function renderEmpty(title: string, reason: string): void {
   current = undefined;
+  reset();
   top.replaceChildren(el('h1', { text: title }), el('p', { className: 'empty', text: reason }));
   traces.replaceChildren();
   rest.replaceChildren();
@@ -48,14 +80,22 @@ function renderTraces(d: FunctionDetailsDto): void {
   const focusTrace = active?.dataset.traceId;
   const focusTab = active?.dataset.tab;
   traces.replaceChildren(
-    tracesList(d, ui.tab, {
+    tracesList(d, ui.tab, traceRows, {
       setTab: (t: TraceTab) => {
         ui.update({ tab: t });
+        traceRows = FIRST_ROWS;
         renderTraces(d);
       },
       open: (id) => void openTrace(id, true),
+      more: () => {
+        traceRows = Infinity;
+        renderTraces(d);
+        // Focus the first row that was not shown before, so keyboard users continue from there.
+        traces.querySelectorAll<HTMLElement>('table.traces tbody tr')[FIRST_ROWS]?.focus();
+      },
     }),
   );
+  drawnFrom.set(traces, JSON.stringify([d.traces, ui.tab, traceRows]));
   const again = focusTrace ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`) : focusTab ? traces.querySelector<HTMLElement>(`button[data-tab="${CSS.escape(focusTab)}"]`) : null;
   again?.focus();
 }
@@ -64,22 +104,55 @@ function render(d: FunctionDetailsDto): void {
   const first = current === undefined;
   current = d;
   ui.showing(d.file, d.qualifiedName, d.startLine);
-  const width = Math.max(320, Math.min((app.clientWidth || 700) - 8, 900));
-  top.replaceChildren(
+  const key = JSON.stringify([d.file, d.qualifiedName, d.window, d.environment]);
+  if (key !== shownKey) {
+    reset();
+    shownKey = key;
+    const width = Math.max(320, Math.min((app.clientWidth || 700) - 8, 900));
+    charts = new Charts(d.stats, width);
+    chartsSlot.replaceChildren(charts.element);
+    compare = new Compare();
+    compareSlot.replaceChildren(compare.element);
+    top.replaceChildren(summarySlot, chartsSlot, histogramSlot, compareSlot);
+  } else charts!.update(d.stats);
+  const { traces: _t, errors: _e, histogram: _h, compare: _c, ...head } = d;
+  region(summarySlot, head, () => [
     summary(d, {
       open,
       refresh: () => host.post({ type: 'refresh' }),
       setWindow: (w) => host.post({ type: 'setWindow', window: w }),
       setEnvironment: (e) => host.post({ type: 'setEnvironment', environment: e }),
     }),
-    charts(d.stats, width),
-    histogram(d.histogram),
-  );
-  renderTraces(d);
-  rest.replaceChildren(errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) }), mappingNote(d));
+  ]);
+  region(histogramSlot, d.histogram, () => [histogram(d.histogram)]);
+  if (drawnFrom.get(compareSlot) !== JSON.stringify(d.compare)) {
+    drawnFrom.set(compareSlot, JSON.stringify(d.compare));
+    compare!.update(d.compare);
+  }
+  if (drawnFrom.get(traces) !== JSON.stringify([d.traces, ui.tab, traceRows])) renderTraces(d);
+  region(rest, [d.errors, d.mapping], () => [errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) }), mappingNote(d)]);
   rendered('snapshot');
+  drawCharts();
   // After a reload the serializer's state names the trace that was open: reopen it.
   if (first && ui.selectedTraceId && !openTraceId) void openTrace(ui.selectedTraceId, false);
+}
+
+/**
+ * Canvases once the numbers and lists are on screen: the second frame from now starts after the
+ * first one is painted, and a task from there leaves that frame free too.
+ */
+function drawCharts(): void {
+  const c = charts;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (c !== charts || !c) return;
+        void c.draw().then(() => {
+          if (c === charts) rendered('charts');
+        });
+      }, 0),
+    ),
+  );
 }
 
 async function openTrace(traceId: string, focus: boolean): Promise<void> {
@@ -90,7 +163,7 @@ async function openTrace(traceId: string, focus: boolean): Promise<void> {
     const t = await host.request('getTrace', { traceId });
     if (openTraceId !== traceId) return;
     trace.replaceChildren(waterfall(t, { open, close: closeTrace }));
-    if (focus) trace.querySelector<HTMLElement>('.wf-row')?.focus();
+    if (focus) trace.querySelector<HTMLElement>('.wf-row[tabindex="0"]')?.focus();
   } catch (e) {
     if (openTraceId !== traceId) return;
     trace.replaceChildren(el('p', { className: 'empty', text: e instanceof Error ? e.message : String(e) }));
@@ -106,6 +179,10 @@ function closeTrace(): void {
   if (id) traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(id)}"]`)?.focus();
 }
 
+// Ready as soon as messages can be received: the host starts building its snapshot while the
+// rest of the page sets up (its reply is a later task, after this module has run).
+host.post({ type: 'ready' });
+
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const m = ev.data;
   if (!isHostMessage(m)) return;
@@ -119,8 +196,11 @@ function handle(m: HostMessage): void {
 }
 
 onThemeChange(() => {
-  if (current) render(current);
+  // Canvas colours are resolved at draw time: new charts for the new theme.
+  if (!current) return;
+  const d = current;
+  shownKey = undefined;
+  render(d);
 });
 
 renderEmpty('ProdLens', 'Loading…');
-host.post({ type: 'ready' });

@@ -39,8 +39,31 @@ function row(t: TraceSummaryDto, open: (id: string) => void): HTMLTableRowElemen
   return tr;
 }
 
-export function tracesList(d: FunctionDetailsDto, tab: TraceTab, actions: { setTab: (t: TraceTab) => void; open: (traceId: string) => void }): HTMLElement {
-  const traces = d.traces[tab];
+/**
+ * Rows of the last draw by their data, reused when a new snapshot carries the same trace summary
+ * (most rows, batch after batch). A row's handlers only use its own trace id and `open`, which
+ * the panel keeps the same for its lifetime.
+ */
+let rowCache = new Map<string, HTMLTableRowElement>();
+
+function cachedRows(traces: readonly TraceSummaryDto[], open: (id: string) => void): HTMLTableRowElement[] {
+  const next = new Map<string, HTMLTableRowElement>();
+  const rows = traces.map((t) => {
+    const key = JSON.stringify(t);
+    const r = (!next.has(key) && rowCache.get(key)) || row(t, open);
+    next.set(key, r);
+    return r;
+  });
+  rowCache = next;
+  return rows;
+}
+
+/** Rows drawn at first; the rest wait for "Show more" so the first paint stays small. */
+export const FIRST_ROWS = 20;
+
+export function tracesList(d: FunctionDetailsDto, tab: TraceTab, limit: number, actions: { setTab: (t: TraceTab) => void; open: (traceId: string) => void; more: () => void }): HTMLElement {
+  const all = d.traces[tab];
+  const traces = all.slice(0, limit);
   const tabs = el('div', { className: 'tabs', role: 'group', label: 'Which traces' });
   for (const t of TABS) {
     const b = button({ className: t.id === tab ? 'tab selected' : 'tab', text: `${t.label} (${d.traces[t.id].length})`, onClick: () => actions.setTab(t.id) });
@@ -53,8 +76,10 @@ export function tracesList(d: FunctionDetailsDto, tab: TraceTab, actions: { setT
         'table',
         { className: 'traces' },
         el('thead', {}, el('tr', {}, ...['time', 'root', 'service', 'this function', 'trace', 'spans', 'status'].map((h) => el('th', { text: h })))),
-        el('tbody', {}, ...traces.map((t) => row(t, actions.open))),
+        el('tbody', {}, ...cachedRows(traces, actions.open)),
       )
     : el('p', { className: 'empty', text: tab === 'failed' ? 'No failed traces through this function are held.' : 'No traces through this function are held in memory.' });
-  return el('section', { className: 'traces-section', label: 'Traces' }, el('h2', { text: `Traces (${d.traces.held} held in memory)` }), tabs, body);
+  const rest = all.length - traces.length;
+  const more = rest > 0 ? button({ className: 'link more', text: `Show ${rest} more`, onClick: actions.more }) : null;
+  return el('section', { className: 'traces-section', label: 'Traces' }, el('h2', { text: `Traces (${d.traces.held} held in memory)` }), tabs, body, more);
 }

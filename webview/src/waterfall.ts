@@ -1,6 +1,6 @@
 // A trace as a waterfall: one row per span in tree order, a bar at its offset and duration.
-// Rows use a roving tabindex (one tab stop for the whole tree; arrows, Home and End move) so a
-// 2,000-span trace is not 2,000 tab stops. Enter or Space shows a span's attributes and events.
+// Rows use a roving tabindex (one tab stop for the whole tree; arrows, Page Up/Down, Home and End
+// move) so a 2,000-span trace is not 2,000 tab stops, and only rows near the viewport are in the DOM. Enter or Space shows a span's attributes and events.
 // Spans mapped to code carry a link that opens the function.
 import type { CodeLinkDto, TraceDto, WaterfallRowDto } from '../../src/protocol/messages';
 import { button, el, icon } from './dom';
@@ -42,61 +42,116 @@ function spanDetails(r: WaterfallRowDto, actions: WaterfallActions): HTMLElement
   );
 }
 
+/** Fixed row height (px, as in styles.css .wf-row): row i sits at i × ROW_H, so rows can be virtual. */
+const ROW_H = 20;
+/** Rows drawn beyond the visible ones on each side, so fast scrolling rarely shows a blank. */
+const OVERSCAN = 30;
+
+function rowElement(r: WaterfallRowDto, i: number, total: number, actions: WaterfallActions): HTMLElement {
+  const name = el('div', { className: 'wf-name', title: r.name }, el('span', { text: r.name }));
+  name.style.paddingLeft = `${Math.min(r.depth, MAX_INDENT) * 12}px`;
+  const code = r.code;
+  if (code) {
+    const link = button({ className: 'link code-link', title: `Open ${code.qualifiedName} (${code.file}:${code.line})`, label: `Open ${code.qualifiedName}`, onClick: () => actions.open(code) }, icon('go-to-file'));
+    link.tabIndex = -1; // reachable from the keyboard through the span's details instead
+    name.append(link);
+  }
+  const bar = el('div', { className: r.error ? 'wf-bar error' : r.isMatch ? 'wf-bar match' : 'wf-bar' });
+  bar.style.left = `${(r.offsetMs / total) * 100}%`;
+  bar.style.width = `max(1px, ${(r.durationMs / total) * 100}%)`;
+  const row = el(
+    'div',
+    { className: r.isMatch ? 'wf-row match' : 'wf-row', role: 'treeitem', label: `${r.name}, ${formatMs(r.durationMs)}${r.error ? ', error' : ''}` },
+    name,
+    el('div', { className: 'wf-track' }, bar),
+    el('div', { className: 'wf-dur num', text: formatMs(r.durationMs) }),
+  );
+  row.style.top = `${i * ROW_H}px`;
+  row.setAttribute('aria-level', String(r.depth + 1));
+  row.dataset.spanId = r.spanId;
+  row.dataset.index = String(i);
+  return row;
+}
+
 export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
   const total = Math.max(t.durationMs, 0.001);
-  const tree = el('div', { className: 'waterfall', role: 'tree', label: `Trace ${t.traceId}` });
+  const n = t.rows.length;
+  // Virtualised: only rows near the viewport exist, inside a spacer as tall as all of them. The
+  // focused row always exists too, so the tree keeps exactly one Tab stop wherever it scrolled.
+  const spacer = el('div', { className: 'wf-spacer' });
+  spacer.style.height = `${n * ROW_H}px`;
+  const tree = el('div', { className: 'waterfall', role: 'tree', label: `Trace ${t.traceId}` }, spacer);
+  tree.dataset.rows = String(n);
   const detail = el('div', { className: 'span-details-slot' });
-  const rows: HTMLElement[] = [];
-  const frag = document.createDocumentFragment();
+  const drawn = new Map<number, HTMLElement>();
   let focused = 0;
+  const draw = () => {
+    // Before the tree is laid out its height is unknown: assume the CSS max (60vh).
+    const view = tree.clientHeight || window.innerHeight * 0.6;
+    const first = Math.max(0, Math.floor(tree.scrollTop / ROW_H) - OVERSCAN);
+    const last = Math.min(n - 1, Math.ceil((tree.scrollTop + view) / ROW_H) + OVERSCAN);
+    for (const [i, row] of drawn) {
+      if ((i < first || i > last) && i !== focused) {
+        row.remove();
+        drawn.delete(i);
+      }
+    }
+    const want = [focused];
+    for (let i = first; i <= last; i++) want.push(i);
+    for (const i of want) {
+      if (drawn.has(i) || i >= n) continue;
+      const row = rowElement(t.rows[i]!, i, total, actions);
+      spacer.append(row);
+      drawn.set(i, row);
+    }
+    for (const [i, row] of drawn) {
+      row.tabIndex = i === focused ? 0 : -1;
+      row.setAttribute('aria-selected', String(i === focused));
+    }
+  };
+  let scheduled = false;
+  tree.addEventListener('scroll', () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      draw();
+    });
+  });
+  new ResizeObserver(() => draw()).observe(tree);
   const select = (i: number, show: boolean) => {
-    rows[focused]!.tabIndex = -1;
-    rows[focused]!.setAttribute('aria-selected', 'false');
     focused = i;
-    const r = rows[i]!;
-    r.tabIndex = 0;
-    r.setAttribute('aria-selected', 'true');
-    r.focus();
+    const top = i * ROW_H;
+    if (top < tree.scrollTop) tree.scrollTop = top;
+    else if (top + ROW_H > tree.scrollTop + tree.clientHeight) tree.scrollTop = top + ROW_H - tree.clientHeight;
+    draw();
+    drawn.get(i)?.focus({ preventScroll: true });
     if (show) detail.replaceChildren(spanDetails(t.rows[i]!, actions));
   };
-  t.rows.forEach((r, i) => {
-    const name = el('div', { className: 'wf-name', title: r.name }, el('span', { text: r.name }));
-    name.style.paddingLeft = `${Math.min(r.depth, MAX_INDENT) * 12}px`;
-    const code = r.code;
-    if (code) {
-      const link = button({ className: 'link code-link', title: `Open ${code.qualifiedName} (${code.file}:${code.line})`, label: `Open ${code.qualifiedName}`, onClick: () => actions.open(code) }, icon('go-to-file'));
-      link.tabIndex = -1; // reachable from the keyboard through the span's details instead
-      name.append(link);
-    }
-    const bar = el('div', { className: r.error ? 'wf-bar error' : r.isMatch ? 'wf-bar match' : 'wf-bar' });
-    bar.style.left = `${(r.offsetMs / total) * 100}%`;
-    bar.style.width = `max(1px, ${(r.durationMs / total) * 100}%)`;
-    const row = el(
-      'div',
-      { className: r.isMatch ? 'wf-row match' : 'wf-row', role: 'treeitem', label: `${r.name}, ${formatMs(r.durationMs)}${r.error ? ', error' : ''}` },
-      name,
-      el('div', { className: 'wf-track' }, bar),
-      el('div', { className: 'wf-dur num', text: formatMs(r.durationMs) }),
-    );
-    row.setAttribute('aria-level', String(r.depth + 1));
-    row.setAttribute('aria-selected', 'false');
-    row.tabIndex = i === 0 ? 0 : -1;
-    row.dataset.spanId = r.spanId;
-    row.addEventListener('click', () => select(i, true));
-    row.addEventListener('keydown', (ev) => {
-      const k = ev.key;
-      if (k === 'Enter' || k === ' ') select(i, true);
-      else if (k === 'ArrowDown' && i + 1 < rows.length) select(i + 1, false);
-      else if (k === 'ArrowUp' && i > 0) select(i - 1, false);
-      else if (k === 'Home') select(0, false);
-      else if (k === 'End') select(rows.length - 1, false);
-      else return;
-      ev.preventDefault();
-    });
-    rows.push(row);
-    frag.append(row);
+  const indexOf = (target: EventTarget | null): number | undefined => {
+    const row = target instanceof Element ? target.closest<HTMLElement>('.wf-row') : null;
+    return row?.dataset.index === undefined ? undefined : Number(row.dataset.index);
+  };
+  tree.addEventListener('click', (ev) => {
+    const i = indexOf(ev.target);
+    if (i !== undefined) select(i, true);
   });
-  tree.append(frag);
+  tree.addEventListener('keydown', (ev) => {
+    const i = indexOf(ev.target);
+    if (i === undefined) return;
+    const k = ev.key;
+    const page = Math.max(1, Math.floor(tree.clientHeight / ROW_H) - 1);
+    if (k === 'Enter' || k === ' ') select(i, true);
+    else if (k === 'ArrowDown' && i + 1 < n) select(i + 1, false);
+    else if (k === 'ArrowUp' && i > 0) select(i - 1, false);
+    else if (k === 'PageDown') select(Math.min(n - 1, i + page), false);
+    else if (k === 'PageUp') select(Math.max(0, i - page), false);
+    else if (k === 'Home') select(0, false);
+    else if (k === 'End') select(n - 1, false);
+    else return;
+    ev.preventDefault();
+  });
+  if (n) draw();
   const errors = t.rows.filter((r) => r.error).length;
   return el(
     'section',
