@@ -3,7 +3,7 @@
 // Every figure is printed beside its baseline from this same run and the issue's target.
 import { decodeTraces, decodeTracesRaw } from '../src/core/ingest/otlp-decode';
 import { createWorkspaceEngine } from '../src/core/engine/create';
-import { hoverMarkdown, lensTitle } from '../src/core/format/presentation';
+import { hoverMarkdown, lensTitle, lensTooltip } from '../src/core/format/presentation';
 import { rmSync } from 'node:fs';
 import { generatedWorkspace, sdkPayloads } from './fixtures';
 
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     const q = { windowMs: 15 * 60_000 };
     const withData = engine.fileStats(file.rel, q).length;
     console.log(`(b) editor: ${file.rel} has ${file.text.split('\n').length - 1} lines, ${fns.length} functions, ${withData} with data`);
-    const lensCall = () => engine.fileStats(file.rel, q).map((s) => lensTitle(s));
+    // What provideCodeLenses does per call: the file's memoized stats → title and tooltip per function.
+    const lensCall = () => engine.fileStats(file.rel, q).map((s) => ({ line: s.function.startLine - 1, title: lensTitle(s), tooltip: lensTooltip(s) }));
     const warm = latency(() => lensCall(), 2_000);
     const cold = latency(() => {
       engine.store.commit(); // new data arrived: the memo recomputes all 500 functions

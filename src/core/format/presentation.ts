@@ -7,7 +7,20 @@ import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate, spa
 
 const UNSURE: Confidence[] = ['low'];
 
+// FunctionStats objects live as long as the engine's memo for their file, so titles are built
+// once per data refresh, not on every lens request (the editor asks often: scrolls, focus).
+const titles = new WeakMap<FunctionStats, string>();
+
 export function lensTitle(fs: FunctionStats): string {
+  let t = titles.get(fs);
+  if (t === undefined) {
+    t = buildLensTitle(fs);
+    titles.set(fs, t);
+  }
+  return t;
+}
+
+function buildLensTitle(fs: FunctionStats): string {
   const s = fs.stats;
   const prefix = UNSURE.includes(fs.mapping.confidence) ? '≈ ' : '';
   return (
@@ -16,7 +29,18 @@ export function lensTitle(fs: FunctionStats): string {
   );
 }
 
+const tooltips = new WeakMap<FunctionStats, string>();
+
 export function lensTooltip(fs: FunctionStats): string {
+  let t = tooltips.get(fs);
+  if (t === undefined) {
+    t = buildLensTooltip(fs);
+    tooltips.set(fs, t);
+  }
+  return t;
+}
+
+function buildLensTooltip(fs: FunctionStats): string {
   const s = fs.stats;
   return [
     `${s.count} spans over the last ${formatDuration(s.coveredMs)}${s.coveredMs < s.windowMs ? ` (data covers ${formatDuration(s.coveredMs)} of the ${formatDuration(s.windowMs)} window)` : ''}`,
