@@ -25,16 +25,7 @@ export interface AlertsIo {
 }
 
 /** One printed alert: the backend's fields plus where it is in the workspace. */
-export interface AlertOutput {
-  name: string;
-  state: string;
-  severity: string;
-  startsAt: string;
-  summary: string;
-  generatorURL: string;
-  labels: Record<string, string>;
-  source: string;
-  environment: string;
+export interface AlertOutput extends Omit<AlertRecord, 'exemplarTraceIds'> {
   file: string | null;
   line: number | null;
   function: string | null;

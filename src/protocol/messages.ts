@@ -39,18 +39,8 @@ export interface HistogramDto {
   sampleCount: number;
 }
 
-export interface TraceSummaryDto {
-  traceId: string;
-  rootName: string;
-  rootService: string;
-  startMs: number;
-  durationMs: number;
-  spanCount: number;
-  error: boolean;
-  /** The slowest span of this function in the trace. */
-  matchDurationMs: number;
-  matchError: boolean;
-}
+/** A held trace through the function (plain data, the same shape the engine's trace window gives). */
+export type TraceSummaryDto = import('../core/engine/trace-topology').TraceSummary;
 
 /** A place in the workspace the webview may ask the host to open. */
 export interface CodeLinkDto {

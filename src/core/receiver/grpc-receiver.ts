@@ -6,7 +6,7 @@ import { Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, 
 import { OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, type OtlpSignal } from '../ingest/otlp-decode';
 import { encodeExportResponse } from '../ingest/responses';
 import { PortInUseError } from './errors';
-import type { ReceiverAddress, ReceiverDataListener, ReceiverSinks } from './http-receiver';
+import type { IngestCounters, ReceiverAddress, ReceiverDataListener, ReceiverSinks } from './http-receiver';
 
 export { PortInUseError };
 
@@ -20,17 +20,9 @@ export interface OtlpGrpcReceiverOptions {
   sinks: ReceiverSinks;
 }
 
-export interface GrpcReceiverStats {
-  requests: number;
-  acceptedSpans: number;
-  rejectedSpans: number;
-  acceptedLogs: number;
-  rejectedLogs: number;
-  acceptedDataPoints: number;
-  rejectedDataPoints: number;
+export interface GrpcReceiverStats extends IngestCounters {
   /** Requests answered INVALID_ARGUMENT (undecodable) or INTERNAL (sink failed). */
   failedRequests: number;
-  lastDataAt: number | undefined;
 }
 
 const SERVICES: readonly [OtlpSignal, string][] = [

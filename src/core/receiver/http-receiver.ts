@@ -41,8 +41,9 @@ export interface OtlpHttpReceiverOptions {
   extraRoute?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
-export interface ReceiverStats {
-  /** HTTP requests received (all paths). */
+/** What every OTLP receiver (HTTP or gRPC) counts. */
+export interface IngestCounters {
+  /** Requests received (for HTTP: all paths). */
   requests: number;
   acceptedSpans: number;
   rejectedSpans: number;
@@ -52,6 +53,9 @@ export interface ReceiverStats {
   rejectedDataPoints: number;
   /** Epoch ms of the last request that delivered any data; undefined until then. */
   lastDataAt: number | undefined;
+}
+
+export interface ReceiverStats extends IngestCounters {
   /** Non-2xx answers by HTTP status. */
   errorsByStatus: Record<number, number>;
 }
