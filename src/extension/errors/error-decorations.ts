@@ -46,7 +46,7 @@ export class ErrorDecorations implements vscode.Disposable {
         engine.functions.onDidChange(() => this.functionsVersion++);
       }
       const since = engine.store.now() - this.session.current.windowMs;
-      this.located = await engine.errors.locate(this.resolver, since, `${engine.files.version}:${this.functionsVersion}`);
+      this.located = mergeByLine(await engine.errors.locate(this.resolver, since, `${engine.files.version}:${this.functionsVersion}`));
       this.apply();
     } catch (e) {
       log().warn(`errors on code: ${errorMessage(e)}`);
@@ -93,6 +93,25 @@ export class ErrorDecorations implements vscode.Disposable {
     this.type.dispose();
     this.problems.dispose();
   }
+}
+
+/**
+ * One entry per throwing line: the same throw is often recorded by several spans (each traced
+ * caller records it) and with different messages, which would stack notes on one line.
+ */
+function mergeByLine(list: LocatedError[]): LocatedError[] {
+  const byLine = new Map<string, LocatedError>();
+  for (const e of list) {
+    const key = `${e.top.file}:${e.top.line}`;
+    const seen = byLine.get(key);
+    if (!seen) {
+      byLine.set(key, { ...e, group: { ...e.group } });
+      continue;
+    }
+    const latest = e.group.lastSeenMs > seen.group.lastSeenMs ? e : seen;
+    byLine.set(key, { ...latest, group: { ...latest.group, count: seen.group.count + e.group.count, firstSeenMs: Math.min(seen.group.firstSeenMs, e.group.firstSeenMs) } });
+  }
+  return [...byLine.values()].sort((a, b) => b.group.count - a.group.count);
 }
 
 function inline(e: LocatedError, now: number): string {
