@@ -110,11 +110,11 @@ test('format (go): -trimpath module paths and a dependency in the module cache',
 example.com/app/internal/orders.(*Store).Load(...)
 	example.com/app@v1.2.3/internal/orders/store.go:42
 github.com/lib/pq.(*conn).query(0xc000100000)
-	/root/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go:1010 +0x2a
+	/home/build/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go:1010 +0x2a
 `);
   assert.deepEqual(p.frames.map((f) => [f.function, f.file, f.line, f.kind]), [
     ['example.com/app/internal/orders.(*Store).Load', 'example.com/app@v1.2.3/internal/orders/store.go', 42, 'app'],
-    ['github.com/lib/pq.(*conn).query', '/root/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go', 1010, 'dependency'],
+    ['github.com/lib/pq.(*conn).query', '/home/build/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go', 1010, 'dependency'],
   ]);
 });
 

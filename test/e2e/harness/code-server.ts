@@ -1,6 +1,6 @@
 // A real VS Code workbench for tests and the demo: code-server (installed by
 // scripts/setup-code-server.sh) with a throwaway profile and the extension under test symlinked in.
-// Recipe and the reasons behind each flag: /work/shared/reference/e2e.md, section 1.
+// Recipe and the reasons behind each flag: the team's e2e reference (shared/reference/e2e.md), section 1.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // Drives the code-server workbench in Debian's Chromium through playwright-core (Playwright's own
-// browsers cannot be downloaded here). Selectors follow /work/shared/reference/e2e.md. Always use
+// browsers cannot be downloaded here). Selectors follow the team's e2e reference (shared/reference/e2e.md). Always use
 // locators, never element handles: lenses and hovers re-render and handles go stale.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
