@@ -2,6 +2,7 @@
 // close, with the fix; a suggested path mapping can be applied from the list.
 import * as vscode from 'vscode';
 import { whyNoData } from '../core/insights/why-no-data';
+import { languageForPath } from '../core/mapping/languages';
 import type { Session } from './session';
 import { relPath } from './workspace-paths';
 
@@ -13,7 +14,9 @@ export async function whyNoDataHere(session: Session): Promise<void> {
     void vscode.window.showInformationMessage('ProdLens: open a workspace source file and put the cursor in a function.');
     return;
   }
-  await engine.functions.get(rel);
+  // The editor's buffer is what the user sees: parse it, not the file on disk.
+  const lang = languageForPath(rel);
+  if (lang) await engine.functions.ensureLanguage(lang);
   const fns = engine.functions.setText(rel, editor.document.getText());
   const line = editor.selection.active.line + 1;
   const fn = fns.filter((f) => f.startLine <= line && line <= f.endLine).pop();

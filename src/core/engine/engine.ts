@@ -248,11 +248,15 @@ export class Engine {
     return out.sort((a, b) => a.function.startLine - b.function.startLine);
   }
 
-  /** Every function with data in the window, parsing the files it needs (CLI reports, panels). */
+  /**
+   * Every function with data in the window, parsing the files it needs (CLI reports, panels).
+   * Files already parsed are not read again: the cache holds editor buffers (newer than the
+   * disk) and the workspace watcher invalidates files changed on disk.
+   */
   async report(q: QueryOptions): Promise<FunctionStats[]> {
     const out: FunctionStats[] = [];
     for (const file of this.filesWithData()) {
-      await this.functions.get(file);
+      if (!this.functions.getCached(file)) await this.functions.get(file);
       out.push(...this.fileStats(file, q));
     }
     return out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine);

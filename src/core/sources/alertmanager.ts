@@ -1,7 +1,7 @@
 // Alertmanager as a source: the alerts it holds (API v2), whichever Prometheus sent them.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus } from './source';
+import { sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 interface GettableAlert {
   labels?: Record<string, string>;
@@ -37,15 +37,11 @@ export class AlertmanagerSource {
 
   /** Asks for Alertmanager's status: proves the URL, the credentials and that it is Alertmanager. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const s = await this.client.getJson<{ versionInfo?: { version?: string }; cluster?: unknown }>('api/v2/status', {}, signal);
       if (!s || typeof s !== 'object' || !('cluster' in s)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered api/v2/status unlike Alertmanager`);
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Alertmanager ${s.versionInfo?.version ?? 'unknown version'})`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Alertmanager ${s.versionInfo?.version ?? 'unknown version'})`;
+    });
     return this.lastStatus;
   }
 

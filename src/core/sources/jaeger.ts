@@ -4,7 +4,7 @@
 // mean "no such trace", so v1 is tried before concluding that.
 import type { Attributes, AttributeValue, SpanEventRecord, SpanRecord } from '../model';
 import { HttpClient, SourceError, type QueryParams } from './http-client';
-import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary } from './source';
+import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary, probeStatus } from './source';
 import { spansFromOtlpJson } from './tempo';
 
 type ApiVersion = 'v3' | 'v1';
@@ -139,8 +139,7 @@ export class JaegerSource implements TraceSource {
 
   /** Lists services (v3, else v1): proves the URL, the credentials and the API. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const n = await this.withFallback(
         async () => {
           const r = await this.client.getJson<{ services?: unknown }>('api/v3/services', {}, signal);
@@ -153,11 +152,8 @@ export class JaegerSource implements TraceSource {
           return r.data.length;
         },
       );
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Jaeger API ${this.api ?? 'v3'}, ${n} services)`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Jaeger API ${this.api ?? 'v3'}, ${n} services)`;
+    });
     return this.lastStatus;
   }
 

@@ -4,7 +4,7 @@
 // stream labels (or, with categorised labels, send as a third value element).
 import type { Attributes, LogRecordData } from '../model';
 import { HttpClient, SourceError } from './http-client';
-import { normalizeId, nsToMs, sourceLabel, type SourceConfig, type SourceStatus } from './source';
+import { normalizeId, nsToMs, sourceLabel, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 export interface LokiRangeQuery {
   /** A LogQL log query (metric queries are refused: they return numbers, not lines). */
@@ -107,15 +107,11 @@ export class LokiSource {
 
   /** Lists labels: proves the URL, the credentials and that it is Loki. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const r = await this.client.getJson<{ status?: string; data?: unknown }>('loki/api/v1/labels', {}, signal);
       if (!r || r.status !== 'success') throw this.unlike('loki/api/v1/labels', 'no {"status":"success"} envelope');
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Loki, ${Array.isArray(r.data) ? r.data.length : 0} labels)`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Loki, ${Array.isArray(r.data) ? r.data.length : 0} labels)`;
+    });
     return this.lastStatus;
   }
 

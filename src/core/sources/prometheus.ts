@@ -5,7 +5,7 @@
 // Tempo's metrics generator (detected once), and every name and template can be overridden.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type AlertRecord, type FunctionStatsRecord, type SourceConfig, type SourceStatus } from './source';
+import { sourceLabel, type AlertRecord, type FunctionStatsRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 export type MetricsFlavor = 'spanmetrics' | 'tempo';
 
@@ -134,14 +134,10 @@ export class PrometheusSource {
 
   /** Asks Prometheus for its version: proves the URL, the credentials and that it is Prometheus. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const info = await this.api<{ version?: string }>('api/v1/status/buildinfo', {}, signal);
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Prometheus ${info.version ?? 'unknown version'})`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Prometheus ${info.version ?? 'unknown version'})`;
+    });
     return this.lastStatus;
   }
 

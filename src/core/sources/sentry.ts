@@ -4,7 +4,7 @@
 // the event payload's snake_case (`abs_path`, `lineno`, `in_app`).
 import { classifyFrame, type ExceptionInfo, type FrameFields, type ParsedStack, type StackFrame, type StackLanguage } from '../stacktrace/frame';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type ErrorIssueRecord, type SourceConfig, type SourceStatus } from './source';
+import { sourceLabel, type ErrorIssueRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 export interface SentryOptions {
   /** Organization slug. */
@@ -167,15 +167,11 @@ export class SentrySource {
 
   /** Reads the project: proves the URL, the token and the organization/project slugs. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const p = await this.client.getJson<{ slug?: string }>(`${this.projectPath}/`, {}, signal);
       if (!p || typeof p !== 'object' || typeof p.slug !== 'string') throw this.unlike(`${this.projectPath}/`);
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Sentry project ${p.slug})`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Sentry project ${p.slug})`;
+    });
     return this.lastStatus;
   }
 

@@ -189,3 +189,18 @@ export function summarizeSpans(spans: readonly SpanRecord[]): TraceSummary | und
   root ??= first;
   return { traceId: first.traceId, rootName: root.name, service: root.resource.service, startMs: start, durationMs: end - start, error: spans.some((s) => s.statusCode === 2) };
 }
+
+/**
+ * Runs a connection check and times it: the check returns the success message or throws; a
+ * caller's cancellation propagates, every other failure becomes a status with its message.
+ */
+export async function probeStatus(signal: AbortSignal | undefined, check: () => Promise<string>): Promise<SourceStatus> {
+  const started = Date.now();
+  try {
+    const message = await check();
+    return { ok: true, latencyMs: Date.now() - started, message, stale: false };
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
+  }
+}

@@ -5,7 +5,7 @@
 import type { SpanRecord } from '../model';
 import { decodeTraces } from '../ingest/otlp-decode';
 import { HttpClient, SourceError } from './http-client';
-import { normalizeId, nsToMs, sourceLabel, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary } from './source';
+import { normalizeId, nsToMs, sourceLabel, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary, probeStatus } from './source';
 
 interface TempoSearchTrace {
   traceID?: string;
@@ -105,15 +105,11 @@ export class TempoSource implements TraceSource {
 
   /** A one-trace search: proves the URL, the credentials and that it speaks Tempo's search API. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const r = await this.client.getJson<{ traces?: unknown }>('api/search', { q: '{}', limit: '1' }, signal);
       if (!r || typeof r !== 'object' || !Array.isArray(r.traces)) throw this.unlike('api/search', 'no traces list');
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: 'ok (Tempo)', stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return 'ok (Tempo)';
+    });
     return this.lastStatus;
   }
 

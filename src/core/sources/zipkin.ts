@@ -3,7 +3,7 @@
 // value is the status description when OpenTelemetry exported the span).
 import type { Attributes, SpanRecord } from '../model';
 import { HttpClient, SourceError } from './http-client';
-import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary } from './source';
+import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary, probeStatus } from './source';
 
 interface ZipkinSpan {
   traceId?: string;
@@ -75,15 +75,11 @@ export class ZipkinSource implements TraceSource {
 
   /** Lists services: proves the URL, the credentials and that it is Zipkin's API v2. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
-    const started = Date.now();
-    try {
+    this.lastStatus = await probeStatus(signal, async () => {
       const r = await this.client.getJson<unknown>('api/v2/services', {}, signal);
       if (!Array.isArray(r)) throw this.unlike('api/v2/services');
-      this.lastStatus = { ok: true, latencyMs: Date.now() - started, message: `ok (Zipkin, ${r.length} services)`, stale: false };
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      this.lastStatus = { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
-    }
+      return `ok (Zipkin, ${r.length} services)`;
+    });
     return this.lastStatus;
   }
 

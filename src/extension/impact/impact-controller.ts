@@ -2,7 +2,7 @@
 // edits (debounced) and when new production data arrives (throttled), off the editor's hot path
 // and cancelled when a newer run starts.
 import * as vscode from 'vscode';
-import { findChangedFunctions } from '../../core/impact/changed-functions';
+import { findChangedFunctions, type ChangeSet } from '../../core/impact/changed-functions';
 import { GitError } from '../../core/impact/git';
 import { assessImpact, type ImpactReport } from '../../core/impact/impact';
 import { errorMessage, log } from '../logging';
@@ -22,6 +22,8 @@ export class ImpactController implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: AbortController | undefined;
   private lastDataRun = 0;
+  /** The working tree's changed functions from the last git review; dropped on edits. */
+  private changes: ChangeSet | undefined;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -34,20 +36,24 @@ export class ImpactController implements vscode.Disposable {
       vscode.workspace.onDidDeleteFiles(() => this.schedule(EDIT_DEBOUNCE_MS)),
       vscode.workspace.onDidRenameFiles(() => this.schedule(EDIT_DEBOUNCE_MS)),
       session.onDidChangeData(() => {
-        if (Date.now() - this.lastDataRun >= DATA_THROTTLE_MS) this.schedule(0);
+        if (Date.now() - this.lastDataRun >= DATA_THROTTLE_MS) this.schedule(0, false);
       }),
     );
   }
 
-  schedule(delayMs: number): void {
+  /** `rereadGit` false: only production data changed, so the last git review is reused. */
+  schedule(delayMs: number, rereadGit = true): void {
+    if (rereadGit) this.changes = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.run();
+      void this.run(false);
     }, delayMs);
   }
 
-  async run(): Promise<ImpactReport | undefined> {
+  /** Reviews again; `rereadGit` false reuses the last git review unless an edit dropped it. */
+  async run(rereadGit = true): Promise<ImpactReport | undefined> {
+    if (rereadGit) this.changes = undefined;
     const root = workspaceRoot();
     const engine = await this.session.ready;
     if (!root) return undefined;
@@ -57,8 +63,9 @@ export class ImpactController implements vscode.Disposable {
     const started = Date.now();
     this.lastDataRun = started;
     try {
-      const changes = await findChangedFunctions(root.uri.fsPath, { signal: abort.signal, wasmDir: this.wasmDir });
+      const changes = this.changes ?? (await findChangedFunctions(root.uri.fsPath, { signal: abort.signal, wasmDir: this.wasmDir }));
       if (abort.signal.aborted) return undefined;
+      this.changes = changes;
       const c = this.session.current;
       const report = await assessImpact(changes, engine, {
         windowMs: c.windowMs,
