@@ -143,6 +143,24 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
   await screenshot(page, 'e2e-details');
 });
 
+test("a click on a stack frame in the panel's errors opens the editor at that frame's line", async () => {
+  const frame = await findFrame(page, async (f) => (await f.locator('section.errors').count()) > 0, 10_000);
+  const group = frame.locator('section.errors details.error-group', { hasText: 'card declined' }).first();
+  await group.locator('summary').click();
+  // The exception's stack: its orders.ts frame is a link, the Node-internal frame is not.
+  const link = group.locator('button.frame', { hasText: 'at OrderService.placeOrder (/srv/shop/src/orders.ts:13:12)' });
+  await link.waitFor({ timeout: 10_000 });
+  assert.equal(await group.locator('span.frame', { hasText: 'node:internal/process/task_queues' }).count(), 1, 'the node-internal frame is plain text');
+  // The panel has focus, so no editor position shows yet: the line below is the click's doing.
+  assert.equal(await page.locator('.part.statusbar .statusbar-item', { hasText: /Ln \d+, Col \d+/ }).count(), 0, 'no editor position while the panel is focused');
+  await link.click();
+  await statusBarText(page, /Ln 13, Col 1/, 10_000);
+  await page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: 'orders.ts' }).waitFor({ timeout: 10_000 });
+  const current = page.locator('.editor-group-container.active .view-overlays .current-line');
+  await current.first().waitFor({ timeout: 10_000 });
+  await screenshot(page, 'e2e-frame-opened');
+});
+
 test('the exception shows on its throwing line and in Problems, with frames in the hover', async () => {
   await page.keyboard.press('Control+Shift+M');
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'card declined' }).first();
