@@ -129,7 +129,7 @@ function prometheusOptions(s: Record<string, unknown>): PrometheusOptions {
   const o: PrometheusOptions = {};
   const flavor = str(s['prodlens.prometheus.flavor']);
   if (flavor === 'auto' || flavor === 'spanmetrics' || flavor === 'tempo') o.flavor = flavor;
-  for (const k of ['callsMetric', 'bucketMetric', 'serviceLabel', 'spanNameLabel', 'statusLabel', 'errorStatus', 'codeFunctionLabel', 'matchers'] as const) {
+  for (const k of ['callsMetric', 'bucketMetric', 'serviceLabel', 'spanNameLabel', 'statusLabel', 'errorStatus', 'codeFunctionLabel', 'codeFileLabel', 'matchers'] as const) {
     const v = str(s[`prodlens.prometheus.${k}`]);
     if (v) o[k] = v;
   }

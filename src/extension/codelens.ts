@@ -2,12 +2,14 @@
 // function ranges are cached per document version and the numbers come from the engine's
 // memoized per-file view. Never touches the network; refreshes come in batches from Session.
 import * as vscode from 'vscode';
+import { originOf } from '../core/engine/backend-stats';
 import type { FunctionStats } from '../core/engine/engine';
 import { lensTitle, lensTooltip } from '../core/format/presentation';
 import { formatDuration } from '../core/format/numbers';
 import { Commands, type FunctionRef } from './command-ids';
 import type { DocumentFunctions } from './document-functions';
 import type { Session } from './session';
+import type { BackendNumbers } from './sources/backend-numbers';
 
 export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -16,6 +18,7 @@ export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
   constructor(
     private readonly session: Session,
     private readonly docs: () => DocumentFunctions | undefined,
+    private readonly backend?: BackendNumbers,
   ) {}
 
   refresh(): void {
@@ -30,11 +33,16 @@ export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
     const parsed = await docs.get(doc, cfg.maxFileLines);
     if (!parsed || token.isCancellationRequested) return [];
     const stats = engine.fileStats(parsed.rel, { windowMs: cfg.windowMs, environment: cfg.environment });
-    return buildLenses(parsed.rel, parsed.functions, stats, cfg.showNoData, cfg.windowMs);
+    // Backend numbers were fetched in the background; this only reads them from memory.
+    const fromBackends = this.backend?.fileStats(parsed.rel, parsed.functions) ?? [];
+    return buildLenses(parsed.rel, parsed.functions, fromBackends.length ? [...stats, ...fromBackends] : stats, cfg.showNoData, cfg.windowMs);
   }
 }
 
-/** One lens per function line, at column 0 so it does not move with edits inside the line. */
+/**
+ * One lens per function line and source (the receiver's, then each backend's, which names
+ * itself in the title), at column 0 so it does not move with edits inside the line.
+ */
 export function buildLenses(
   rel: string,
   functions: readonly { qualifiedName: string; startLine: number }[],
@@ -44,18 +52,21 @@ export function buildLenses(
 ): vscode.CodeLens[] {
   const lenses: vscode.CodeLens[] = [];
   const seenLines = new Set<number>();
+  const seen = new Set<string>();
   for (const s of stats) {
     const line = s.function.startLine - 1;
-    if (seenLines.has(line)) continue;
+    const origin = originOf(s);
+    const key = `${line}|${origin?.label ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     seenLines.add(line);
     const ref: FunctionRef = { file: rel, qualifiedName: s.function.qualifiedName, startLine: s.function.startLine };
     lenses.push(
-      new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-        title: lensTitle(s),
-        tooltip: lensTooltip(s),
-        command: Commands.showFunctionDetails,
-        arguments: [ref],
-      }),
+      new vscode.CodeLens(
+        new vscode.Range(line, 0, line, 0),
+        // The details panel shows the receiver's data; a backend's lens carries its numbers only.
+        origin ? { title: lensTitle(s), tooltip: lensTooltip(s), command: '' } : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
+      ),
     );
   }
   if (showNoData) {

@@ -22,6 +22,7 @@ import { ImpactController } from './impact/impact-controller';
 import { ImpactDecorations } from './impact/impact-decorations';
 import { ImpactView } from './impact/impact-view';
 import { BackendSources } from './sources/backend-sources';
+import { BackendNumbers } from './sources/backend-numbers';
 import { ErrorDecorations } from './errors/error-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
 import { Commands } from './command-ids';
@@ -68,9 +69,10 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     docs = new DocumentFunctions(engine);
     context.subscriptions.push(watchWorkspace(engine, s.current.excludeDirs, () => s.markDirty()));
   });
-  const lenses = new ProdLensCodeLensProvider(s, () => docs);
-  const details = new DetailsPanel(context.extensionUri, s);
   const backends = new BackendSources(context.secrets);
+  const numbers = new BackendNumbers(s, backends);
+  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers);
+  const details = new DetailsPanel(context.extensionUri, s);
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
   const notifier = new AlertNotifier();
@@ -85,7 +87,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     status,
     details,
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
-    vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs)),
+    vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs, numbers)),
     s.onDidChangeData(() => lenses.refresh()),
     insights,
     insights.onDidChange(() => {
@@ -119,6 +121,8 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     ...registerCommands(s, receiver, details, restart, insights, impact),
     backends,
     backends.onDidChange(() => insights.schedule(true)),
+    numbers,
+    numbers.onDidChange(() => lenses.refresh()),
     vscode.commands.registerCommand(Commands.testConnections, () => testConnections(backends)),
     vscode.commands.registerCommand(Commands.setSourceToken, () => setSourceToken(context.secrets, backends)),
     vscode.commands.registerCommand(Commands.clearSourceToken, () => clearSourceToken(context.secrets, backends)),

@@ -1,6 +1,7 @@
 // What the editor shows for a function: the lens title, the hover's Markdown and the short
 // mapping note. Pure string builders over FunctionStats, so they are unit-tested without VS Code
 // and the CLI prints the same words. All telemetry text is escaped before it reaches Markdown.
+import { originOf } from '../engine/backend-stats';
 import type { FunctionStats } from '../engine/engine';
 import type { Confidence } from '../model';
 import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate, sparkline } from './numbers';
@@ -23,10 +24,23 @@ export function lensTitle(fs: FunctionStats): string {
 function buildLensTitle(fs: FunctionStats): string {
   const s = fs.stats;
   const prefix = UNSURE.includes(fs.mapping.confidence) ? '≈ ' : '';
+  const origin = originOf(fs);
+  // Backend numbers name their source (the receiver's are the default and stay unlabelled).
+  const from = origin ? ` · ${origin.label}${origin.stale ? ' · stale' : ''}` : '';
   return (
     `${prefix}p50 ${formatMs(s.p50Ms)} · p95 ${formatMs(s.p95Ms)} · ${formatRate(s.count, s.coveredMs)} · ` +
-    `${formatErrorRate(s.errors, s.count)} err · last ${formatDuration(s.windowMs)} (n=${formatCount(s.count)})`
+    `${formatErrorRate(s.errors, s.count)} err · last ${formatDuration(s.windowMs)} (n=${formatCount(s.count)})${from}`
   );
+}
+
+/** "from prometheus (prod)", and for a stale value since when and why. Plain text. */
+function originSentence(fs: FunctionStats): string | undefined {
+  const o = originOf(fs);
+  if (!o) return undefined;
+  const at = new Date(o.fetchedAt).toISOString().slice(11, 19);
+  return o.stale
+    ? `From ${o.label}: STALE, last known values from ${at} UTC (${o.message ?? 'the backend is not answering'})`
+    : `From ${o.label}, asked at ${at} UTC`;
 }
 
 const tooltips = new WeakMap<FunctionStats, string>();
@@ -42,6 +56,10 @@ export function lensTooltip(fs: FunctionStats): string {
 
 function buildLensTooltip(fs: FunctionStats): string {
   const s = fs.stats;
+  const from = originSentence(fs);
+  if (from) {
+    return [`${formatCount(s.count)} calls over the last ${formatDuration(s.windowMs)} (span metrics)`, from, `Mapped by ${fs.mapping.rule} (${fs.mapping.confidence} confidence): ${fs.mapping.explanation}`].join('\n');
+  }
   return [
     `${s.count} spans over the last ${formatDuration(s.coveredMs)}${s.coveredMs < s.windowMs ? ` (data covers ${formatDuration(s.coveredMs)} of the ${formatDuration(s.windowMs)} window)` : ''}`,
     `Mapped by ${fs.mapping.rule} (${fs.mapping.confidence} confidence): ${fs.mapping.explanation}`,
@@ -62,14 +80,16 @@ export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): str
   const services = fs.services.map(escapeMarkdown).join(', ');
   const envs = fs.environments.filter((e) => e.length > 0).map(escapeMarkdown).join(', ');
   const spark = sparkline(s.series.map((p) => p.p50Ms));
+  const from = originSentence(fs);
   const lines = [
-    `**${name}** · production, last ${formatDuration(s.windowMs)}`,
+    `**${name}** · production, last ${formatDuration(s.windowMs)}${from ? ` · ${escapeMarkdown(originOf(fs)?.label ?? '')}` : ''}`,
+    ...(from ? ['', escapeMarkdown(from)] : []),
     '',
     '| p50 | p90 | p95 | p99 | max |',
     '|---:|---:|---:|---:|---:|',
     `| ${formatMs(s.p50Ms)} | ${formatMs(s.p90Ms)} | ${formatMs(s.p95Ms)} | ${formatMs(s.p99Ms)} | ${formatMs(s.maxMs)} |`,
     '',
-    `**${formatRate(s.count, s.coveredMs)}** · **${formatErrorRate(s.errors, s.count)}** errors (${s.errors} of ${s.count} spans)`,
+    `**${formatRate(s.count, s.coveredMs)}** · **${formatErrorRate(s.errors, s.count)}** errors (${s.errors} of ${s.count} ${from ? 'calls' : 'spans'})`,
     '',
     spark ? `p50 over the window: \`${spark}\`` : '',
     '',
@@ -77,7 +97,7 @@ export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): str
     '',
     `*Mapped by* \`${fs.mapping.rule}\` *(${fs.mapping.confidence} confidence)*: ${escapeMarkdown(fs.mapping.explanation)}${fs.seriesIds.length > 1 ? ` — ${fs.seriesIds.length} code locations merged` : ''}`,
     '',
-    `[Show details](${detailsCommandUri})`,
+    from ? '' : `[Show details](${detailsCommandUri})`,
   ];
   return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');
 }

@@ -57,7 +57,17 @@ export class AlertResolver {
   async resolve(alert: AlertRecord): Promise<AlertResolution> {
     const mapped = this.o.mapping?.[alert.name];
     if (mapped !== undefined) return this.fromMapping(alert.name, mapped);
-    const l = alert.labels;
+    const r = await this.locate(alert.labels, { what: 'the alert', exemplarTraceIds: alert.exemplarTraceIds ?? [] });
+    return r.unresolvedReason !== undefined && r.rule === 'none' ? none(reasonForNothing(alert.name, alert.labels, alert.labels.span_name)) : r;
+  }
+
+  /**
+   * Where a set of telemetry labels points in the workspace: code labels through the span mapper,
+   * then the span name, then exemplar traces. Shared by alerts and by backend numbers (metric
+   * series labels), so both land on the same function. `what` names the labels' owner in
+   * explanations ("the alert", "the metric series").
+   */
+  async locate(l: Readonly<Record<string, string>>, o: { what: string; exemplarTraceIds?: readonly string[] }): Promise<AlertResolution> {
     const fn = first(l, FUNCTION_LABELS);
     const ns = first(l, NAMESPACE_LABELS);
     const filePath = first(l, FILE_LABELS);
@@ -67,22 +77,22 @@ export class AlertResolver {
       if (filePath) loc.filePath = filePath;
       if (fn) loc.functionName = ns && !fn.includes('.') ? `${ns}.${fn}` : fn;
       if (Number.isInteger(line) && line > 0) loc.line = line;
-      if (filePath) return this.fromLocation(loc, 'code-labels', 'the alert labels');
-      return this.byName(loc.functionName ?? '', 'code-labels', `the alert's code function label ${loc.functionName}`);
+      if (filePath) return this.fromLocation(loc, 'code-labels', `${o.what} labels`);
+      return this.byName(loc.functionName ?? '', 'code-labels', `${o.what}'s code function label ${loc.functionName}`);
     }
     const span = l.span_name;
     if (span && !looksLikeRoute(span)) {
-      const r = await this.byName(span, 'span-name', `the alert's span_name ${span}`);
+      const r = await this.byName(span, 'span-name', `${o.what}'s span_name ${span}`);
       if (r.file || r.candidates) return r;
     }
-    for (const traceId of alert.exemplarTraceIds ?? []) {
+    for (const traceId of o.exemplarTraceIds ?? []) {
       const loc = this.o.traceLocator ? await this.o.traceLocator(traceId).catch(() => undefined) : undefined;
       if (loc && loc.source !== 'none') {
         const r = await this.fromLocation(loc, 'exemplar-trace', `exemplar trace ${traceId}`);
         if (r.file) return r;
       }
     }
-    return none(reasonForNothing(alert, span));
+    return none(`${o.what} has no code_function_name, code_filepath or usable span_name label`);
   }
 
   /** `src/orders.ts#OrderService.placeOrder` (or just a file) from settings. */
@@ -157,7 +167,7 @@ export class AlertResolver {
   }
 }
 
-function first(labels: Record<string, string>, keys: readonly string[]): string | undefined {
+function first(labels: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined {
   for (const k of keys) {
     const v = labels[k];
     if (v) return v;
@@ -170,14 +180,13 @@ function looksLikeRoute(name: string): boolean {
   return /\s/.test(name) || name.includes('/');
 }
 
-function reasonForNothing(alert: AlertRecord, span: string | undefined): string {
-  const l = alert.labels;
+function reasonForNothing(name: string, l: Readonly<Record<string, string>>, span: string | undefined): string {
   const route = l.http_route ?? (span && looksLikeRoute(span) ? span : undefined);
   const service = l.service_name ?? l.service;
-  const parts = [`${alert.name || 'the alert'} has no code_function_name, code_filepath or usable span_name label`];
+  const parts = [`${name || 'the alert'} has no code_function_name, code_filepath or usable span_name label`];
   if (route) parts.push(`its route ${route} cannot be mapped to a handler yet`);
   if (service) parts.push(`service ${service} alone does not point to a function`);
-  parts.push(`add "prodlens.alerts.codeMapping": { "${alert.name}": "path/to/file#function" } to place it`);
+  parts.push(`add "prodlens.alerts.codeMapping": { "${name}": "path/to/file#function" } to place it`);
   return parts.join('; ');
 }
 

@@ -32,6 +32,8 @@ export interface PrometheusOptions extends Partial<PromMetricNames> {
   flavor?: 'auto' | MetricsFlavor;
   /** A label carrying the code function (a spanmetrics dimension), e.g. `code_function_name`. */
   codeFunctionLabel?: string;
+  /** A label carrying the code file (a spanmetrics dimension), e.g. `code_file_path`. */
+  codeFileLabel?: string;
   /** Extra matchers for every query, e.g. `span_kind="SPAN_KIND_SERVER"`. */
   matchers?: string;
   queries?: Partial<PromQueryTemplates>;
@@ -157,7 +159,7 @@ export class PrometheusSource {
 
   /** The PromQL a refresh runs, for display and tests. */
   queriesFor(windowMs: number, names: PromMetricNames = this.names ?? this.withOverrides(SPANMETRICS_NAMES)): { calls: string; errors: string; quantiles: string[]; exemplars: string } {
-    const by = [names.serviceLabel, names.spanNameLabel, ...(this.opts.codeFunctionLabel ? [this.opts.codeFunctionLabel] : [])].join(', ');
+    const by = [names.serviceLabel, names.spanNameLabel, ...(this.opts.codeFunctionLabel ? [this.opts.codeFunctionLabel] : []), ...(this.opts.codeFileLabel ? [this.opts.codeFileLabel] : [])].join(', ');
     const extra = this.opts.matchers?.trim() ?? '';
     const status = `${names.statusLabel}="${names.errorStatus}"`;
     const vars = { calls: names.callsMetric, bucket: names.bucketMetric, by, window: promDuration(windowMs), filter: extra, errorFilter: extra ? `${extra}, ${status}` : status };
@@ -185,7 +187,8 @@ export class PrometheusSource {
     ]);
     const scale = names.durationUnit === 's' ? 1000 : 1;
     const codeLabel = this.opts.codeFunctionLabel;
-    const keyOf = (m: Record<string, string>) => JSON.stringify([m[names.serviceLabel] ?? '', m[names.spanNameLabel] ?? '', codeLabel ? (m[codeLabel] ?? '') : '']);
+    const fileLabel = this.opts.codeFileLabel;
+    const keyOf = (m: Record<string, string>) => JSON.stringify([m[names.serviceLabel] ?? '', m[names.spanNameLabel] ?? '', codeLabel ? (m[codeLabel] ?? '') : '', fileLabel ? (m[fileLabel] ?? '') : '']);
     const rows = new Map<string, FunctionStatsRecord>();
     const minutes = windowMs / 60_000;
     for (const s of calls as VectorSample[]) {
@@ -193,6 +196,8 @@ export class PrometheusSource {
       const rec: FunctionStatsRecord = { service: m[names.serviceLabel] ?? '', spanName: m[names.spanNameLabel] ?? '', count: num(s), errors: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, ratePerMin: 0, exemplarTraceIds: [] };
       const fn = codeLabel ? m[codeLabel] : undefined;
       if (fn) rec.codeFunction = fn;
+      const file = fileLabel ? m[fileLabel] : undefined;
+      if (file) rec.codeFile = file;
       rec.ratePerMin = rec.count / minutes;
       rows.set(keyOf(m), rec);
     }

@@ -79,6 +79,8 @@ export interface FunctionStatsRecord {
   spanName: string;
   /** The code-function dimension, when the metrics carry one. */
   codeFunction?: string;
+  /** The code-file dimension, when the metrics carry one. */
+  codeFile?: string;
   count: number;
   errors: number;
   /** NaN when the backend has no latency histogram for the function. */

@@ -1,7 +1,9 @@
 // The production backends configured in `prodlens.sources` (machine-scoped, ignored in untrusted
-// workspaces), with tokens from SecretStorage only. Fetches alerts for the Alerts view and tests
-// connections; an outage is announced once when a source goes down, not on every refresh.
+// workspaces), with tokens from SecretStorage only. Fetches alerts for the Alerts view and
+// per-function numbers for lenses and hovers, and tests connections; an outage is announced once
+// when a source goes down (whichever request noticed it), not on every refresh.
 import * as vscode from 'vscode';
+import type { BackendAnswer } from '../../core/engine/backend-stats';
 import type { Engine } from '../../core/engine/engine';
 import type { CodeAlert } from '../../core/insights/local-alerts';
 import { dedupeAlerts } from '../../core/sources/alert-dedupe';
@@ -20,6 +22,8 @@ export function tokenKey(kind: string, environment: string): string {
 export class BackendSources implements vscode.Disposable {
   private sources: { config: SourceConfig; source: Source }[] = [];
   private readonly down = new Set<string>();
+  /** Latest health per source label and request kind ("alerts", "numbers"). */
+  private readonly health = new Map<string, Map<string, boolean>>();
   statuses: { label: string; url: string; status: SourceStatus }[] = [];
   private readonly subs: vscode.Disposable[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -53,6 +57,8 @@ export class BackendSources implements vscode.Disposable {
     if (flavor === 'auto' || flavor === 'spanmetrics' || flavor === 'tempo') prom.flavor = flavor;
     const codeLabel = c.get<string>('prometheus.codeFunctionLabel', '');
     if (codeLabel) prom.codeFunctionLabel = codeLabel;
+    const fileLabel = c.get<string>('prometheus.codeFileLabel', '');
+    if (fileLabel) prom.codeFileLabel = fileLabel;
     const next: { config: SourceConfig; source: Source }[] = [];
     for (const [i, entry] of (Array.isArray(raw) ? raw : []).entries()) {
       const e = (entry ?? {}) as Record<string, unknown>;
@@ -89,16 +95,9 @@ export class BackendSources implements vscode.Disposable {
     const records: AlertRecord[] = [];
     this.statuses = [];
     for (const { config, result } of results) {
-      const label = sourceLabel(config);
-      this.statuses.push({ label, url: config.url, status: result.status });
+      this.statuses.push({ label: sourceLabel(config), url: config.url, status: result.status });
       if (result.value) records.push(...result.value);
-      if (!result.status.ok && !this.down.has(label)) {
-        this.down.add(label);
-        log().warn(`${label}: ${result.status.message}`);
-        void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${result.status.message}). Alerts from it are ${result.value ? 'shown as last known' : 'missing'} until it recovers.`);
-      } else if (result.status.ok && this.down.delete(label)) {
-        log().info(`${label}: answering again`);
-      }
+      this.noteHealth(config, 'alerts', result.status, result.value !== undefined);
     }
     const resolver = new AlertResolver({ files: engine.files, functions: engine.functions, mapping });
     const out: CodeAlert[] = [];
@@ -119,6 +118,38 @@ export class BackendSources implements vscode.Disposable {
       });
     }
     return out;
+  }
+
+  /**
+   * Per-function numbers from every source that has them (Prometheus), for one window: one
+   * grouped query set per source, cached for the source's TTL, last-known values marked stale.
+   */
+  async functionStats(windowMs: number): Promise<BackendAnswer[]> {
+    const prom = this.sources.filter((s): s is { config: SourceConfig; source: PrometheusSource } => s.source instanceof PrometheusSource);
+    return Promise.all(
+      prom.map(async ({ config, source }) => {
+        const r = await source.functionStats(windowMs);
+        this.noteHealth(config, 'numbers', r.status, r.value !== undefined);
+        const a: BackendAnswer = { source: { kind: config.kind, environment: config.environment }, rows: r.value, windowMs, stale: r.status.stale, fetchedAt: r.fetchedAt ?? Date.now() };
+        if (!r.status.ok) a.message = r.status.message;
+        return a;
+      }),
+    );
+  }
+
+  /** One warning when a source goes down, one log line when every request to it works again. */
+  private noteHealth(config: SourceConfig, what: string, status: SourceStatus, haveValues: boolean): void {
+    const label = sourceLabel(config);
+    let h = this.health.get(label);
+    if (!h) this.health.set(label, (h = new Map()));
+    h.set(what, status.ok);
+    if (!status.ok && !this.down.has(label)) {
+      this.down.add(label);
+      log().warn(`${label}: ${status.message}`);
+      void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${status.message}). Its numbers and alerts are ${haveValues ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`);
+    } else if (status.ok && [...h.values()].every((ok) => ok) && this.down.delete(label)) {
+      log().info(`${label}: answering again`);
+    }
   }
 
   dispose(): void {

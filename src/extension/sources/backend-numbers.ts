@@ -1,0 +1,88 @@
+// Production numbers from the configured backends (Prometheus) for lenses and hovers. The
+// backends are asked in the background — on a timer, when the window, environment or sources
+// change — with one grouped query set per source and window (never per function); the answers are
+// mapped onto workspace functions by the core (BackendStats) and lenses read them from memory.
+import * as vscode from 'vscode';
+import { BackendStats, type SourcedFunctionStats } from '../../core/engine/backend-stats';
+import type { FunctionRange } from '../../core/model';
+import { errorMessage, log } from '../logging';
+import type { Session } from '../session';
+import type { BackendSources } from './backend-sources';
+
+/** How often backends are asked again (their cache's TTL, 30 s by default, sits under this). */
+const REFRESH_MS = 30_000;
+
+export class BackendNumbers implements vscode.Disposable {
+  private stats: BackendStats | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires after a refresh changed what lenses show. */
+  readonly onDidChange = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
+  /** Refreshes done (for logs and tests). */
+  refreshes = 0;
+  private lastSummary = '';
+
+  constructor(
+    private readonly session: Session,
+    private readonly backends: BackendSources,
+  ) {
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.subs.push(
+      backends.onDidChange(() => void this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('prodlens.window') || e.affectsConfiguration('prodlens.environment')) void this.refresh();
+      }),
+    );
+  }
+
+  /** Backend numbers for a file, from memory; [] before the first answer. */
+  fileStats(file: string, ranges?: readonly FunctionRange[]): SourcedFunctionStats[] {
+    if (!this.stats) return [];
+    const env = this.session.current.environment;
+    return this.stats.fileStats(file, env ? { environment: env } : {}, ranges);
+  }
+
+  /** Asks every backend once for the current window; calls made meanwhile coalesce into one more. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const engine = await this.session.ready;
+    if (!engine) return;
+    if (this.backends.configured === 0 && !this.stats) return;
+    try {
+      this.stats ??= new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+      const answers = await this.backends.functionStats(this.session.current.windowMs);
+      await this.stats.update(answers);
+      this.refreshes++;
+      const rows = answers.reduce((n, a) => n + (a.rows?.length ?? 0), 0);
+      const summary = `backend numbers: ${rows} series from ${answers.length} source(s), ${this.stats.unmapped().length} not mapped to a workspace function`;
+      if (summary !== this.lastSummary) log().info(summary);
+      this.lastSummary = summary;
+      this.emitter.fire();
+    } catch (e) {
+      log().warn(`backend numbers: ${errorMessage(e)}`);
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+}
