@@ -10,6 +10,8 @@ export const Commands = {
   statusMenu: 'prodlens.statusMenu',
   openFunction: 'prodlens.openFunction',
   filterHotspots: 'prodlens.filterHotspots',
+  filterHotspotsByEnvironment: 'prodlens.filterHotspotsByEnvironment',
+  rankHotspots: 'prodlens.rankHotspots',
   refreshViews: 'prodlens.refreshViews',
   copyImpactReport: 'prodlens.copyImpactReport',
   refreshImpact: 'prodlens.refreshImpact',

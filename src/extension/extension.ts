@@ -94,7 +94,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       status.update();
       notifier.update(insights.alerts);
     }),
-    vscode.window.registerTreeDataProvider('prodlens.hotspots', new HotspotsView(insights)),
+    HotspotsView.register(insights),
     vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
     impact,
     new ImpactDecorations(impact),

@@ -16,7 +16,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
-import { closeWorkbench, codeLenses, hoverAt, openFile, openWorkbench, screenshot, statusBarText, waitForLens } from './harness/workbench';
+import { closeWorkbench, codeLenses, hoverAt, openFile, openWorkbench, runCommand, screenshot, statusBarText, waitForLens } from './harness/workbench';
 
 let server: CodeServer;
 let page: Page;
@@ -188,6 +188,34 @@ test('the alerts view lists the local error-rate alert and a click lands on the 
   await page.keyboard.press('Control+End');
   await alert.click();
   await statusBarText(page, /Ln 10, Col 1/, 10_000);
+});
+
+test('the Hotspots view re-ranks by errors and filters by environment from its title commands', async () => {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Hotspots' }) }).first();
+  const header = pane.locator('.pane-header');
+  const rows = pane.locator('.pane-body .monaco-list-row');
+  await header.locator('.description', { hasText: 'by time spent' }).waitFor({ timeout: 10_000 });
+  const pickFrom = async (command: string, row: string) => {
+    await runCommand(page, command);
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: row }).first().click({ timeout: 10_000 });
+  };
+  await pickFrom('ProdLens: Rank Hotspots By…', 'Errors');
+  await header.locator('.description', { hasText: 'by errors' }).waitFor({ timeout: 15_000 });
+  const place = rows.filter({ hasText: 'OrderService.placeOrder' }).filter({ hasText: '5 failed' }).first();
+  await place.waitFor({ timeout: 10_000 });
+  await pickFrom('ProdLens: Filter Hotspots by Environment', 'e2e');
+  await header.locator('.description', { hasText: 'by errors · e2e' }).waitFor({ timeout: 15_000 });
+  // The rows in list order (data-index), once the tree has redrawn after the description.
+  const inOrder = async () => (await rows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-index')), e.textContent ?? ''] as const))).sort((a, b) => a[0] - b[0]).map((r) => r[1]);
+  let texts = await inOrder();
+  for (let i = 0; i < 40 && !(texts.length === 2 && texts[0]!.includes('placeOrder')); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    texts = await inOrder();
+  }
+  assert.equal(texts.length, 2, `both functions are in the e2e environment: ${texts.join(' | ')}`);
+  assert.match(texts[0]!, /OrderService\.placeOrder[\s\S]*5 failed/, 'the function with the errors ranks first');
+  assert.match(texts[1]!, /OrderService\.getOrder[\s\S]*0 failed/);
+  await screenshot(page, 'e2e-hotspots-by-errors');
 });
 
 test('aggregates survive a window reload', async () => {

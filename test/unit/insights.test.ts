@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
-import { rankHotspots } from '../../src/core/insights/hotspots';
+import { rankHotspots, sortHotspots, type Hotspot, type HotspotRanking } from '../../src/core/insights/hotspots';
 import { evaluateLocalAlerts } from '../../src/core/insights/local-alerts';
 import { codeSpan } from '../support/spans';
 
@@ -31,4 +31,55 @@ test('hotspots rank by time spent and local alerts fire on errors and p95 regres
   assert.equal(alerts.find((a) => a.function === 'OrderService.getOrder')?.line, 17);
   const onlyShop = await rankHotspots(engine, { windowMs: 15 * MIN }, { service: 'nope' });
   assert.equal(onlyShop.length, 0);
+});
+
+test('hotspots rank by time spent, p95 regression or errors, and filter by service and environment', async () => {
+  const now = Date.now();
+  const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  const file = '/app/src/orders.ts';
+  const prod = { service: 'shop', environment: 'prod', version: '1' };
+  const staging = { service: 'shop', environment: 'staging', version: '1' };
+  const spans = [];
+  // placeOrder (prod): most time spent (60 × 50 ms), p95 steady at 50 ms, no errors.
+  for (let i = 0; i < 60; i++) spans.push(codeSpan(file, 'OrderService.placeOrder', 12, 50, { startMs: now - 20 * MIN, resource: prod }));
+  for (let i = 0; i < 60; i++) spans.push(codeSpan(file, 'OrderService.placeOrder', 12, 50, { startMs: now - 2 * MIN, resource: prod }));
+  // getOrder (prod): little time (30 × 10 ms) but p95 ×5 against the previous window (2 ms), 3 errors.
+  for (let i = 0; i < 30; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 2, { startMs: now - 20 * MIN, resource: prod }));
+  for (let i = 0; i < 30; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 10, { startMs: now - 2 * MIN, resource: prod, statusCode: i < 3 ? 2 : 0 }));
+  // totalItems (staging only): least time (40 × 1 ms), nothing before, the most errors (8).
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'totalItems', 23, 1, { startMs: now - MIN, resource: staging, statusCode: i < 8 ? 2 : 0 }));
+  engine.ingestSpans(spans);
+  const names = (hs: Hotspot[]) => hs.map((h) => h.stats.function.qualifiedName);
+  const q = { windowMs: 15 * MIN };
+
+  assert.deepEqual(names(await rankHotspots(engine, q)), ['OrderService.placeOrder', 'OrderService.getOrder', 'totalItems']);
+  // Regression: getOrder ×5 first, placeOrder ×1 next, totalItems (no previous window) last.
+  const byRegression = await rankHotspots(engine, q, {}, 'p95Regression');
+  assert.deepEqual(names(byRegression), ['OrderService.getOrder', 'OrderService.placeOrder', 'totalItems']);
+  assert.ok(Math.abs(byRegression[0]!.p95Ratio - 5) < 0.3, `ratio ${byRegression[0]!.p95Ratio}`);
+  assert.ok(Number.isNaN(byRegression[2]!.p95Ratio));
+  assert.deepEqual(names(await rankHotspots(engine, q, {}, 'errors')), ['totalItems', 'OrderService.getOrder', 'OrderService.placeOrder']);
+
+  // Environment filter: the numbers are that environment's, and it narrows the query's own.
+  assert.deepEqual(names(await rankHotspots(engine, q, { environment: 'staging' })), ['totalItems']);
+  const prodOnly = await rankHotspots(engine, q, { environment: 'prod' }, 'errors');
+  assert.deepEqual(names(prodOnly), ['OrderService.getOrder', 'OrderService.placeOrder']);
+  assert.deepEqual(prodOnly[0]!.stats.environments, ['prod']);
+  assert.deepEqual(await rankHotspots(engine, { ...q, environment: 'prod' }, { environment: 'staging' }), [], 'a filter contradicting the query leaves nothing');
+  assert.equal((await rankHotspots(engine, q, { service: 'shop', environment: 'prod' })).length, 2);
+  assert.equal((await rankHotspots(engine, q, { service: 'other', environment: 'prod' })).length, 0);
+});
+
+test('sortHotspots breaks ties by time spent, then by place in the code', () => {
+  const h = (name: string, line: number, timeSpentMsPerMin: number, p95Ratio: number, errors: number, count: number): Hotspot => ({
+    stats: { file: 'src/a.ts', function: { qualifiedName: name, startLine: line }, stats: { errors, count } } as unknown as Hotspot['stats'],
+    timeSpentMsPerMin,
+    p95Ratio,
+    previousP95Ms: 1,
+  });
+  const xs = [h('a', 1, 10, NaN, 0, 10), h('b', 2, 30, 2, 2, 100), h('c', 3, 20, 2, 2, 10), h('d', 4, 20, NaN, 0, 10)];
+  const order = (by: HotspotRanking) => sortHotspots([...xs], by).map((x) => x.stats.function.qualifiedName).join('');
+  assert.equal(order('timeSpent'), 'bcda');
+  assert.equal(order('p95Regression'), 'bcda', 'equal ratios: more time spent first; no ratio last');
+  assert.equal(order('errors'), 'cbda', 'equal error counts: the higher error rate first');
 });

@@ -1,7 +1,8 @@
-// The Hotspots view: functions ranked by time spent in production; a click opens the code.
+// The Hotspots view: functions ranked by time spent, p95 regression or errors, filterable by
+// service and environment; a click opens the code. The view's description says what it shows.
 import * as vscode from 'vscode';
 import { formatErrorRate, formatMs, formatRate } from '../../core/format/numbers';
-import type { Hotspot } from '../../core/insights/hotspots';
+import { HOTSPOT_RANKINGS, type Hotspot, type HotspotRanking } from '../../core/insights/hotspots';
 import { Commands } from '../command-ids';
 import type { Insights } from './insights';
 
@@ -13,6 +14,40 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     insights.onDidChange(() => this.emitter.fire());
   }
 
+  /** The tree view with its description, and its title commands (rank by, filter by environment). */
+  static register(insights: Insights): vscode.Disposable {
+    const view = vscode.window.createTreeView('prodlens.hotspots', { treeDataProvider: new HotspotsView(insights) });
+    const describe = () => {
+      const parts = [`by ${HOTSPOT_RANKINGS[insights.ranking].label.toLowerCase()}`];
+      if (insights.serviceFilter) parts.push(insights.serviceFilter);
+      if (insights.environmentFilter) parts.push(insights.environmentFilter);
+      view.description = parts.join(' · ');
+    };
+    describe();
+    return vscode.Disposable.from(
+      view,
+      insights.onDidChange(describe),
+      vscode.commands.registerCommand(Commands.rankHotspots, async () => {
+        const items = (Object.keys(HOTSPOT_RANKINGS) as HotspotRanking[]).map((id) => ({
+          id,
+          label: `${id === insights.ranking ? '$(check) ' : ''}${HOTSPOT_RANKINGS[id].label}`,
+          detail: HOTSPOT_RANKINGS[id].detail,
+        }));
+        const pick = await vscode.window.showQuickPick(items, { title: 'ProdLens: rank hotspots by' });
+        if (!pick) return;
+        insights.ranking = pick.id;
+        await insights.run();
+      }),
+      vscode.commands.registerCommand(Commands.filterHotspotsByEnvironment, async () => {
+        const all = '$(list-flat) All environments';
+        const pick = await vscode.window.showQuickPick([all, ...insights.environments()], { title: 'ProdLens: show hotspots of one environment' });
+        if (pick === undefined) return;
+        insights.environmentFilter = pick === all ? undefined : pick;
+        await insights.run();
+      }),
+    );
+  }
+
   getChildren(element?: Hotspot): Hotspot[] {
     return element ? [] : this.insights.hotspots.slice(0, 200);
   }
@@ -21,12 +56,18 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     const s = h.stats.stats;
     const fn = h.stats.function;
     const item = new vscode.TreeItem(fn.qualifiedName, vscode.TreeItemCollapsibleState.None);
-    const regression = Number.isFinite(h.p95Ratio) && h.p95Ratio >= 1.2 ? ` · p95 ×${h.p95Ratio.toFixed(1)}` : '';
-    item.description = `${formatRate(s.count, s.coveredMs)} · p95 ${formatMs(s.p95Ms)} · ${formatErrorRate(s.errors, s.count)} err${regression}`;
+    const ranking = this.insights.ranking;
+    const ratio = Number.isFinite(h.p95Ratio) ? `p95 ×${h.p95Ratio.toFixed(1)}` : 'no previous window';
+    const regression = ranking === 'p95Regression' ? ` · ${ratio}` : Number.isFinite(h.p95Ratio) && h.p95Ratio >= 1.2 ? ` · ${ratio}` : '';
+    const errors = ranking === 'errors' ? `${s.errors} failed · ` : '';
+    const spent = ranking === 'timeSpent' ? `${formatMs(h.timeSpentMsPerMin)}/min · ` : '';
+    item.description = `${spent}${errors}${formatRate(s.count, s.coveredMs)} · p95 ${formatMs(s.p95Ms)} · ${formatErrorRate(s.errors, s.count)} err${regression}`;
     const tip = new vscode.MarkdownString();
     tip.appendText(`${fn.qualifiedName} — ${h.stats.file}:${fn.startLine}\n\n`);
     tip.appendText(`Time spent: ${formatMs(h.timeSpentMsPerMin)} of work per minute (rate × mean ${formatMs(s.meanMs)})\n\n`);
-    tip.appendText(`Services: ${h.stats.services.join(', ')} · mapped by ${h.stats.mapping.rule} (${h.stats.mapping.confidence})`);
+    tip.appendText(`p95 ${formatMs(s.p95Ms)}${Number.isFinite(h.p95Ratio) ? `, was ${formatMs(h.previousP95Ms)} in the previous window (×${h.p95Ratio.toFixed(1)})` : ', nothing in the previous window'}\n\n`);
+    tip.appendText(`Errors: ${s.errors} of ${s.count} calls\n\n`);
+    tip.appendText(`Services: ${h.stats.services.join(', ')} · environments: ${h.stats.environments.filter((e) => e !== '').join(', ') || '–'} · mapped by ${h.stats.mapping.rule} (${h.stats.mapping.confidence})`);
     item.tooltip = tip;
     item.iconPath = new vscode.ThemeIcon(s.errors > 0 ? 'flame' : 'symbol-method', s.errors > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
     item.contextValue = 'prodlens.function';

@@ -1,7 +1,7 @@
 // Recomputes hotspots and local alerts off the hot path (at most every few seconds, after data
 // changed) and hands them to the views, the status badge and the new-alert notifier.
 import * as vscode from 'vscode';
-import { rankHotspots, type Hotspot } from '../../core/insights/hotspots';
+import { rankHotspots, sortHotspots, type Hotspot, type HotspotRanking } from '../../core/insights/hotspots';
 import { evaluateLocalAlerts, type CodeAlert } from '../../core/insights/local-alerts';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -12,11 +12,16 @@ const MIN_INTERVAL_MS = 5_000;
 const BACKEND_INTERVAL_MS = 30_000;
 
 export class Insights implements vscode.Disposable {
+  /** Every function with data in the window: what the alert rules judge and the filters list. */
+  allHotspots: Hotspot[] = [];
+  /** What the Hotspots view shows: filtered by service and environment, in the chosen order. */
   hotspots: Hotspot[] = [];
   alerts: CodeAlert[] = [];
   private backendAlerts: CodeAlert[] = [];
   private lastBackendRun = 0;
   serviceFilter: string | undefined;
+  environmentFilter: string | undefined;
+  ranking: HotspotRanking = 'timeSpent';
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   private running = false;
@@ -55,7 +60,12 @@ export class Insights implements vscode.Disposable {
     try {
       const c = this.session.current;
       const q = { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) };
-      this.hotspots = await rankHotspots(engine, q, this.serviceFilter ? { service: this.serviceFilter } : {});
+      this.allHotspots = await rankHotspots(engine, q);
+      // The view's filters narrow what it shows, never what the alert rules see.
+      const service = this.serviceFilter;
+      this.hotspots = this.environmentFilter
+        ? await rankHotspots(engine, q, { environment: this.environmentFilter, ...(service ? { service } : {}) }, this.ranking)
+        : sortHotspots(service ? this.allHotspots.filter((h) => h.stats.services.includes(service)) : [...this.allHotspots], this.ranking);
       if (this.forceBackends || Date.now() - this.lastBackendRun >= BACKEND_INTERVAL_MS) {
         this.forceBackends = false;
         this.lastBackendRun = Date.now();
@@ -63,7 +73,7 @@ export class Insights implements vscode.Disposable {
         this.backendAlerts = await this.backends.alerts(engine, mapping ?? {});
       }
       // Backend alerts first: they are what on-call is paged for.
-      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.hotspots, c.alertRules)];
+      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.allHotspots, c.alertRules)];
       this.emitter.fire();
     } catch (e) {
       log().warn(`insights: ${errorMessage(e)}`);
@@ -73,7 +83,11 @@ export class Insights implements vscode.Disposable {
   }
 
   services(): string[] {
-    return [...new Set(this.hotspots.flatMap((h) => h.stats.services))].sort();
+    return [...new Set(this.allHotspots.flatMap((h) => h.stats.services))].sort();
+  }
+
+  environments(): string[] {
+    return [...new Set(this.allHotspots.flatMap((h) => h.stats.environments))].filter((e) => e !== '').sort();
   }
 
   dispose(): void {
