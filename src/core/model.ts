@@ -78,6 +78,8 @@ export interface CodeLocation {
   functionName?: string;
   /** Which attribute names supplied the location, for the mapping explanation. */
   source: 'code.file.path' | 'code.filepath' | 'code.function.name' | 'code.function' | 'none';
+  /** For a server span without code attributes: the HTTP route it served, mapped to its handler. */
+  route?: { method: string; template: string; from: 'http.route' | 'span name' };
 }
 
 /** How sure a mapping is. `ambiguous` is never shown as a number on code. */

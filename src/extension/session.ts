@@ -16,6 +16,8 @@ const REFRESH_MS = 2_000;
 const IDLE_REFRESH_MS = 30_000;
 /** Aggregates are saved this often while new data arrives (cheap; survives a crash or reload). */
 const SAVE_MS = 10_000;
+/** Workspaces with more files than this show indexing progress. */
+const LARGE_WORKSPACE_FILES = 2_000;
 
 export class Session implements vscode.Disposable {
   engine: Engine | undefined;
@@ -48,6 +50,7 @@ export class Session implements vscode.Disposable {
         pathRules: this.config.pathRules,
         excludeDirs: [...DEFAULT_EXCLUDED_DIRS, ...this.config.excludeDirs],
         wasmDir: vscode.Uri.joinPath(vscode.Uri.file(__dirname), 'tree-sitter').fsPath,
+        index: 'background',
       });
       if (this.config.excludeDirs.length) log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
       if (truncated) log().warn('workspace has more source files than the mapping index holds; some files will not be mapped');
@@ -62,6 +65,7 @@ export class Session implements vscode.Disposable {
       });
       this.engine = engine;
       this.dirty = true;
+      void this.indexSources(engine);
       return engine;
     } catch (e) {
       log().error(`engine failed to start: ${errorMessage(e)}`);
@@ -70,6 +74,28 @@ export class Session implements vscode.Disposable {
       });
       return undefined;
     }
+  }
+
+  /**
+   * Reads the workspace for route registrations and log statements, off the hot path: batched
+   * reads that yield between batches; progress in the status bar when the workspace is large.
+   */
+  private async indexSources(engine: Engine): Promise<void> {
+    const files = [...engine.files.list()];
+    const run = (report?: (p: { done: number; total: number }) => void) => engine.sources.build(files, report ? { onProgress: report } : {});
+    const result =
+      files.length < LARGE_WORKSPACE_FILES
+        ? await run()
+        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ProdLens: indexing routes and log statements' }, (progress) => {
+            let last = 0;
+            return run(({ done, total }) => {
+              const pct = Math.floor((done / total) * 100);
+              progress.report({ message: `${done}/${total} files`, increment: pct - last });
+              last = pct;
+            });
+          });
+    log().info(`indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routes.size} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`);
+    this.markDirty();
   }
 
   updateConfig(config: ProdLensConfig): void {

@@ -20,6 +20,7 @@ export function watchWorkspace(engine: Engine, extraExcluded: readonly string[],
     const rel = relevant(uri);
     if (rel) {
       engine.files.add(rel);
+      void engine.sources.refresh(rel).then(onChange);
       onChange();
     }
   });
@@ -28,12 +29,16 @@ export function watchWorkspace(engine: Engine, extraExcluded: readonly string[],
     if (rel) {
       engine.files.remove(rel);
       engine.functions.invalidate(rel);
+      engine.sources.remove(rel);
       onChange();
     }
   });
   watcher.onDidChange((uri) => {
     const rel = relevant(uri);
-    if (rel && !isOpen(uri)) engine.functions.invalidate(rel);
+    if (!rel) return;
+    if (!isOpen(uri)) engine.functions.invalidate(rel);
+    // Saved text re-indexes routes and log statements (an open editor's save lands here too).
+    void engine.sources.refresh(rel).then(onChange);
   });
   return watcher;
 }

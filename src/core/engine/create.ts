@@ -15,6 +15,11 @@ export interface WorkspaceEngineOptions extends EngineOptions {
   signal?: AbortSignal;
   /** Folder of the tree-sitter runtime and grammars, when not the default. */
   wasmDir?: string;
+  /**
+   * The workspace text index (routes): `await` builds it before returning (CLI, tests), `background`
+   * leaves it to the caller's `engine.sources.build` (the editor shows progress), `none` skips it.
+   */
+  index?: 'await' | 'background' | 'none';
 }
 
 export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
@@ -33,5 +38,7 @@ export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineO
       return undefined;
     }
   });
-  return { engine: new Engine(files, functions, opts), truncated: scan.truncated };
+  const engine = new Engine(files, functions, opts);
+  if ((opts.index ?? 'await') === 'await') await engine.sources.build([...files.list()], opts.signal ? { signal: opts.signal } : {});
+  return { engine, truncated: scan.truncated };
 }

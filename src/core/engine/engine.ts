@@ -3,7 +3,11 @@
 // Queries are served from memory and memoized per data generation, so the editor's hot path
 // (lenses, hovers) never recomputes more than once per batch of data.
 import type { CodeLocation, FunctionRange, LogRecordData, MappingResult, SpanRecord, WindowStats } from '../model';
-import { readCodeLocation } from '../mapping/code-attributes';
+import { locationOfIdentity, readCodeLocation } from '../mapping/code-attributes';
+import { RouteIndex } from '../routes/route-index';
+import { extractRoutes } from '../routes/route-extract';
+import { SourceIndex } from '../workspace/source-index';
+import { routeOfSpan } from '../routes/route-pattern';
 import { FunctionIndex } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
@@ -39,17 +43,33 @@ const SAMPLE_INTERVAL_MS = 1_000;
 const ERROR_SAMPLE_INTERVAL_MS = 100;
 const TRACE_SPANS_PER_SEC = 500;
 
-function identityOf(span: SpanRecord, loc: CodeLocation): SeriesIdentity {
+function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): SeriesIdentity {
   const r = span.resource;
-  const identity: SeriesIdentity = { service: r.service, environment: r.environment, version: r.version, codeSource: loc.source, spanName: span.name, kind: span.kind };
+  const identity: SeriesIdentity = { service: r.service, environment: r.environment, version: r.version, codeSource: loc.source, spanName, kind: span.kind };
   if (loc.filePath !== undefined) identity.filePath = loc.filePath;
   if (loc.functionName !== undefined) identity.functionName = loc.functionName;
   if (loc.line !== undefined) identity.line = loc.line;
+  if (loc.route !== undefined) identity.route = loc.route;
   return identity;
 }
 
+/**
+ * A server span without code attributes is mapped by its HTTP route. Its series is named the way
+ * the HTTP conventions name such spans (`GET /orders/:id`), so an instrumentation that names them
+ * by method only (`GET`) still gets one series per route.
+ */
+function withRoute(span: SpanRecord, loc: CodeLocation): string {
+  if (loc.source !== 'none' || span.kind !== SERVER_KIND) return span.name;
+  const route = routeOfSpan(span.name, span.attributes);
+  if (!route) return span.name;
+  loc.route = route;
+  return span.name.includes(route.template) ? span.name : `${route.method} ${route.template}`;
+}
+
+const SERVER_KIND = 2;
+
 interface CachedMapping {
-  filesVersion: number;
+  filesVersion: string;
   ranges: readonly FunctionRange[] | undefined;
   result: MappingResult;
 }
@@ -65,6 +85,9 @@ export class Engine {
   readonly ingestRate = new RateMeter();
   readonly topology = new TraceTopology();
   readonly errors = new ErrorGroups();
+  readonly routes: RouteIndex;
+  /** Whole-workspace text indexes (routes); built by the caller, kept current on file changes. */
+  readonly sources: SourceIndex;
   private readonly keys = new SeriesKeys();
   lastDataAtMs: number | undefined;
   logsReceived = 0;
@@ -72,7 +95,7 @@ export class Engine {
   private readonly locations = new Map<string, CodeLocation>();
   private readonly pathOf = new Map<string, PathResolution | undefined>();
   private readonly byFile = new Map<string, Set<Series>>();
-  private byFileVersion = -1;
+  private byFileVersion = '';
   private readonly mappings = new Map<string, CachedMapping>();
   private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
   private readonly listeners = new Set<() => void>();
@@ -84,7 +107,11 @@ export class Engine {
   ) {
     this.store = new AggregateStore(opts);
     this.ring = new SpanRing(opts.ringCapacity);
-    this.mapper = new Mapper(files);
+    this.routes = new RouteIndex((rel) => files.has(rel));
+    this.sources = new SourceIndex(files.rootPath, [
+      { update: (f, text) => this.routes.set(f, extractRoutes(f, text)), remove: (f) => this.routes.delete(f) },
+    ]);
+    this.mapper = new Mapper(files, this.routes);
     functions.onDidChange(() => this.memo.clear());
   }
 
@@ -105,11 +132,12 @@ export class Engine {
     const keepBelow = perSec <= TRACE_SPANS_PER_SEC ? 0x10000 : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
     for (const span of spans) {
       const loc = readCodeLocation(span.attributes);
+      const name = withRoute(span, loc);
       const r = span.resource;
-      const key = this.keys.keyOf(r, loc, span.kind, span.name);
+      const key = this.keys.keyOf(r, loc, span.kind, name);
       const isError = span.statusCode === 2;
       if (isError || span.events.length > 0) this.errors.addSpan(span);
-      const series = this.store.record(key, () => identityOf(span, loc), span.startMs + span.durationMs, span.durationMs, isError, now);
+      const series = this.store.record(key, () => identityOf(span, loc, name), span.startMs + span.durationMs, span.durationMs, isError, now);
       if (!series) continue;
       if (!this.locations.has(key)) this.registerSeries(series, loc);
       if (keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow) this.topology.add(span, key);
@@ -144,7 +172,7 @@ export class Engine {
     this.locations.set(series.id, loc);
     const path = this.mapper.resolveFile(loc);
     this.pathOf.set(series.id, path);
-    if (path?.file && this.byFileVersion === this.files.version) this.addToFile(path.file, series);
+    if (path?.file && this.byFileVersion === this.mapper.version) this.addToFile(path.file, series);
   }
 
   private addToFile(file: string, s: Series): void {
@@ -155,10 +183,10 @@ export class Engine {
 
   /** The file → series index, rebuilt when the workspace's files or path rules changed. */
   private fileIndex(): Map<string, Set<Series>> {
-    if (this.byFileVersion !== this.files.version) {
+    if (this.byFileVersion !== this.mapper.version) {
       this.byFile.clear();
       this.pathOf.clear();
-      this.byFileVersion = this.files.version;
+      this.byFileVersion = this.mapper.version;
       for (const s of this.store.all()) {
         const loc = this.locationOf(s);
         const path = this.mapper.resolveFile(loc);
@@ -172,11 +200,7 @@ export class Engine {
   private locationOf(s: Series): CodeLocation {
     let loc = this.locations.get(s.id);
     if (!loc) {
-      const id = s.identity;
-      loc = { source: id.codeSource as CodeLocation['source'] };
-      if (id.filePath !== undefined) loc.filePath = id.filePath;
-      if (id.functionName !== undefined) loc.functionName = id.functionName;
-      if (id.line !== undefined) loc.line = id.line;
+      loc = locationOfIdentity(s.identity);
       this.locations.set(s.id, loc);
     }
     return loc;
@@ -188,9 +212,10 @@ export class Engine {
     const path = this.pathOf.get(s.id);
     const ranges = path?.file ? this.functions.getCached(path.file) : undefined;
     const cached = this.mappings.get(s.id);
-    if (cached && cached.filesVersion === this.files.version && cached.ranges === ranges) return cached.result;
+    const version = this.mapper.version;
+    if (cached && cached.filesVersion === version && cached.ranges === ranges) return cached.result;
     const result = this.mapper.map(this.locationOf(s), path, ranges);
-    this.mappings.set(s.id, { filesVersion: this.files.version, ranges, result });
+    this.mappings.set(s.id, { filesVersion: version, ranges, result });
     return result;
   }
 
@@ -205,7 +230,7 @@ export class Engine {
    */
   fileStats(file: string, q: QueryOptions): FunctionStats[] {
     const slot = Math.floor(this.store.now() / 5_000);
-    const key = `${this.store.generation}|${this.files.version}|${q.windowMs}|${q.environment ?? ''}|${q.points ?? 15}|${slot}`;
+    const key = `${this.store.generation}|${this.mapper.version}|${q.windowMs}|${q.environment ?? ''}|${q.points ?? 15}|${slot}`;
     const memo = this.memo.get(file);
     if (memo && memo.key === key) return memo.value;
     const value = this.computeFileStats(file, q);

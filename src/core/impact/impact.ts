@@ -19,6 +19,7 @@ import type { Engine, QueryOptions } from '../engine/engine';
 import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate } from '../format/numbers';
 import { evaluateLocalAlerts, type CodeAlert } from '../insights/local-alerts';
 import { rankHotspots } from '../insights/hotspots';
+import { locationOfIdentity } from '../mapping/code-attributes';
 import { bareName, Mapper } from '../mapping/mapper';
 import type { PathRule } from '../mapping/path-rules';
 import { WorkspaceFiles } from '../mapping/workspace-files';
@@ -228,16 +229,11 @@ function previousVersionMapper(changes: ChangeSet, engine: Engine, opts: ImpactO
   if (opts.pathRules) files.setRules(opts.pathRules);
   const movedTo = new Set(changes.functions.filter((c) => c.previousFile !== undefined && !changes.previousFunctions.has(c.file)).map((c) => c.file));
   files.replaceAll([...[...engine.files.list()].filter((f) => !movedTo.has(f)), ...changes.previousFunctions.keys()]);
-  return new Mapper(files);
+  return new Mapper(files, engine.routes);
 }
 
 function locationOf(s: Series): CodeLocation {
-  const id = s.identity;
-  const loc: CodeLocation = { source: id.codeSource as CodeLocation['source'] };
-  if (id.filePath !== undefined) loc.filePath = id.filePath;
-  if (id.functionName !== undefined) loc.functionName = id.functionName;
-  if (id.line !== undefined) loc.line = id.line;
-  return loc;
+  return locationOfIdentity(s.identity);
 }
 
 /** Why a changed function has no numbers: new, spans that did not map, or none at all. */

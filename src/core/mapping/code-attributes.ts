@@ -12,6 +12,16 @@ function int(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** The location a stored series was keyed by (the inverse of what ingest recorded). */
+export function locationOfIdentity(id: { codeSource: string; filePath?: string; functionName?: string; line?: number; route?: CodeLocation['route'] }): CodeLocation {
+  const loc: CodeLocation = { source: id.codeSource as CodeLocation['source'] };
+  if (id.filePath !== undefined) loc.filePath = id.filePath;
+  if (id.functionName !== undefined) loc.functionName = id.functionName;
+  if (id.line !== undefined) loc.line = id.line;
+  if (id.route !== undefined) loc.route = id.route;
+  return loc;
+}
+
 export function readCodeLocation(attrs: Attributes): CodeLocation {
   const currentPath = str(attrs['code.file.path']);
   const oldPath = str(attrs['code.filepath']);

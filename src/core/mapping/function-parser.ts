@@ -169,6 +169,7 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
     let decl: Node | undefined;
     let receiver: Node | undefined;
     let isDefault = false;
+    let verb: string | undefined;
     for (const { name, node } of match.captures) {
       if (FN_CAPTURES.has(name)) {
         fn = node;
@@ -179,9 +180,11 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
         isDefault = true;
       } else if (name === 'decl') decl = node;
       else if (name === 'receiver') receiver = node;
+      else if (name === 'verb') verb = node.text;
     }
     if (!fn || !nameNode || found.has(fn.id)) continue;
-    const name = isDefault ? 'default' : unquote(nameNode);
+    // An inline route handler (`app.get('/orders/:id', (req, res) => …)`) is named by its route.
+    const name = isDefault ? 'default' : verb ? `${verb.toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
     found.set(fn.id, {
       fn,
       extent: liftDeclaration(decl ?? fn),

@@ -60,6 +60,11 @@ ${fieldPattern.replace('$VALUE', fnValue)}
   left: (member_expression property: [(property_identifier) (private_property_identifier)] @name)
   right: ${fnValue}) @decl
 (export_statement "default" @default value: ${fnValue})
+(call_expression
+  function: (member_expression property: (property_identifier) @verb)
+  arguments: (arguments . (string) @name [(arrow_function) @arrow (function_expression) @function] .)
+  (#match? @verb "^(get|post|put|delete|patch|options|head|all)$")
+  (#match? @name "^.[/*]"))
 `;
 }
 

@@ -4,6 +4,7 @@
 // that name in the file. A line and a name that disagree (deployed code differs from the
 // working tree) lower the confidence instead of being silently trusted.
 import type { CodeLocation, Confidence, FunctionRange, MappingResult } from '../model';
+import { handlerFunction, type RouteIndex } from '../routes/route-index';
 import { functionAt, functionsNamed } from './function-index';
 import type { PathResolution, WorkspaceFiles } from './workspace-files';
 
@@ -23,12 +24,28 @@ export function bareName(name: string): string {
 const NAMESPACE_EXTENSIONS = ['.java', '.kt', '.cs', '.py', '.ts', '.js', '.go'];
 
 export class Mapper {
-  constructor(private readonly files: WorkspaceFiles) {}
+  constructor(
+    private readonly files: WorkspaceFiles,
+    private readonly routes?: RouteIndex,
+  ) {}
+
+  /** Bumped when anything a mapping depends on (files, path rules, routes) changed. */
+  get version(): string {
+    return `${this.files.version}:${this.routes?.version ?? 0}`;
+  }
 
   /** Where a location's file is in the workspace (cheap, memoized in WorkspaceFiles). */
   resolveFile(loc: CodeLocation): PathResolution | undefined {
     if (loc.filePath) return this.files.resolve(loc.filePath);
     if (loc.functionName) return this.resolveNamespace(loc.functionName);
+    if (loc.route && this.routes) {
+      const m = this.routes.match(loc.route);
+      const r: PathResolution = { rule: 'http.route', confidence: m.confidence, explanation: m.explanation };
+      if (m.file) r.file = m.file;
+      if (m.registration) r.route = m.registration;
+      if (m.candidates) r.candidates = m.candidates;
+      return r;
+    }
     return undefined;
   }
 
@@ -59,6 +76,7 @@ export class Mapper {
    */
   map(loc: CodeLocation, path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
     const src = loc.source;
+    if (src === 'none' && loc.route) return this.mapRoute(path, ranges);
     if (src === 'none') {
       return { rule: 'none', confidence: 'none', explanation: 'the span carries no code.* attributes (code.file.path, code.function.name, …)' };
     }
@@ -108,6 +126,21 @@ export class Mapper {
       confidence: 'none',
       explanation: loc.functionName ? `${file} defines no function named ${bareName(loc.functionName)}` : `the span names ${file} but neither a line nor a function`,
     };
+  }
+
+  /** A server span without code attributes, through the route registration that serves it. */
+  private mapRoute(path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
+    const rule = 'http.route';
+    if (!path) return { rule, confidence: 'none', explanation: 'the span carries no code.* attributes and the workspace routes are not indexed' };
+    if (!path.file || !path.route) {
+      const r: MappingResult = { rule, confidence: path.confidence === 'ambiguous' ? 'ambiguous' : 'none', explanation: path.explanation };
+      if (path.candidates) r.candidates = path.candidates;
+      return r;
+    }
+    if (!ranges) return { file: path.file, rule, confidence: 'none', explanation: `${path.explanation}; ${path.file}: its language is not parsed, so no handler function can be chosen` };
+    const { fn, why } = handlerFunction(path.route, ranges);
+    if (!fn) return { file: path.file, rule, confidence: 'none', explanation: `${path.explanation}; ${why}` };
+    return this.hit(path.file, fn, rule, path.confidence, `${path.explanation}; ${why}`);
   }
 
   private hit(file: string, fn: FunctionRange, rule: string, confidence: Confidence, explanation: string): MappingResult {

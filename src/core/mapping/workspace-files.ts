@@ -4,14 +4,17 @@
 // (3) the longest run of trailing path segments shared with a workspace file. Ties are reported
 // as ambiguous, never picked silently.
 import type { Confidence } from '../model';
+import type { RouteRegistration } from '../routes/route-extract';
 import { normalizeDeployedPath, PathRule } from './path-rules';
 
 export interface PathResolution {
   file?: string;
-  rule: 'path-rewrite' | 'workspace-path' | 'path-suffix' | 'none';
+  rule: 'path-rewrite' | 'workspace-path' | 'path-suffix' | 'http.route' | 'none';
   confidence: Confidence;
   explanation: string;
   candidates?: string[];
+  /** For a route match: the registration whose handler the span belongs to. */
+  route?: RouteRegistration;
 }
 
 const CACHE_LIMIT = 20_000;

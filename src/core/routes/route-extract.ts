@@ -1,0 +1,298 @@
+// Finds HTTP route registrations in one source file, per framework family, and says how to find
+// the handler: an inline function at a line, the function a decorator/annotation sits on, or a
+// function named in the registration. Text patterns, not a parse: the index must cover a large
+// workspace in seconds, and a registration is a short, stylised line in every framework.
+import { ANY_METHOD, canonicalRoute, HTTP_METHODS, joinRoute } from './route-pattern';
+import { callArguments, LineMap, stringLiteral } from '../workspace/source-text';
+
+export type HandlerRef =
+  /** A function literal passed in the registration, starting at `line`. */
+  | { kind: 'inline'; line: number }
+  /** The function that follows the decorator or annotation at `line`. */
+  | { kind: 'decorated'; line: number }
+  /** A function referred to by name (`getOrder`, `views.order_detail`, `h.GetOrder`); `module` when imported. */
+  | { kind: 'named'; name: string; module?: string };
+
+export interface RouteRegistration {
+  method: string;
+  /** The template as the code spells it, prefixes joined. */
+  template: string;
+  /** canonicalRoute(template). */
+  route: string;
+  framework: string;
+  file: string;
+  /** 1-based line of the registration. */
+  line: number;
+  handler: HandlerRef;
+}
+
+type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[];
+
+/** Cheap gate: files that cannot hold a registration are skipped without running the patterns. */
+const HINT = /\.(?:get|post|put|delete|patch|all|route|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(/;
+
+export function extractRoutes(file: string, text: string): RouteRegistration[] {
+  const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
+  const extractor = EXTRACTORS[ext];
+  if (!extractor || !HINT.test(text)) return [];
+  return extractor(file, text, new LineMap(text));
+}
+
+function reg(file: string, framework: string, method: string, template: string, line: number, handler: HandlerRef): RouteRegistration {
+  return { method: method.toUpperCase(), template, route: canonicalRoute(template), framework, file, line, handler };
+}
+
+// ---- JavaScript / TypeScript: Express, Koa router, Fastify, NestJS --------------------------------
+
+const JS_VERB = /\b([A-Za-z_$][\w$]*)\.(get|post|put|delete|patch|options|head|all)\s*\(\s*(['"`])((?:\/|\*)[^'"`]*)\3\s*,/g;
+const JS_ROUTE_OBJECT = /\.route\s*\(\s*\{/g;
+const NEST_CONTROLLER = /@Controller\s*\(\s*(?:(['"`])([^'"`]*)\1)?/g;
+const NEST_METHOD = /@(Get|Post|Put|Delete|Patch|Options|Head|All)\s*\(\s*(?:(['"`])([^'"`]*)\2)?\s*\)/g;
+const JS_REQUIRE = /(?:const|let|var)\s+(\{[^}]*\}|[\w$]+)\s*=\s*require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const JS_IMPORT = /import\s+(\*\s+as\s+[\w$]+|[\w$]+|\{[^}]*\})\s+from\s+['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** Local name → relative module, for handlers defined in another file. */
+function jsImports(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const re of [JS_REQUIRE, JS_IMPORT]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const binding = m[1]!.replace(/^\*\s+as\s+/, '');
+      const names = binding.startsWith('{')
+        ? binding.slice(1, -1).split(',').map((p) => p.split(/\s+as\s+|:/).pop()!.trim())
+        : [binding];
+      for (const n of names) if (n) out.set(n, m[2]!);
+    }
+  }
+  return out;
+}
+
+/** Classifies a handler argument: `async (req, res) => …`, `function (…)`, `getOrder`, `wrap(getOrder)`. */
+function jsHandler(arg: { text: string; offset: number }, lines: LineMap, imports: Map<string, string>): HandlerRef | undefined {
+  let t = arg.text;
+  let offset = arg.offset;
+  for (let unwrap = 0; unwrap < 2; unwrap++) {
+    if (/^(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[\w$]+\s*=>)/.test(t)) return { kind: 'inline', line: lines.lineAt(offset) };
+    if (/^[\w$]+(?:\.[\w$]+)*$/.test(t)) {
+      const head = t.split('.')[0]!;
+      const module = imports.get(head);
+      return module ? { kind: 'named', name: t, module } : { kind: 'named', name: t };
+    }
+    // One wrapper call such as asyncHandler(fn) or catchErrors(async (req, res) => …).
+    const w = /^[\w$.]+\s*\(([\s\S]*)\)$/.exec(t);
+    if (!w) return undefined;
+    const inner = w[1]!;
+    offset += t.indexOf(inner) + (inner.length - inner.trimStart().length);
+    t = inner.trim();
+  }
+  return undefined;
+}
+
+const jsRoutes: Extractor = (file, text, lines) => {
+  const out: RouteRegistration[] = [];
+  const imports = jsImports(text);
+  JS_VERB.lastIndex = 0;
+  for (let m = JS_VERB.exec(text); m; m = JS_VERB.exec(text)) {
+    const open = text.indexOf('(', m.index + m[1]!.length);
+    const args = callArguments(text, open);
+    if (!args || args.length < 2) continue;
+    const handler = jsHandler(args[args.length - 1]!, lines, imports);
+    if (!handler) continue;
+    const method = m[2] === 'all' ? ANY_METHOD : m[2]!;
+    out.push(reg(file, 'express', method, m[4]!, lines.lineAt(m.index), handler));
+  }
+  // Fastify's full declaration: fastify.route({ method, url, handler }).
+  JS_ROUTE_OBJECT.lastIndex = 0;
+  for (let m = JS_ROUTE_OBJECT.exec(text); m; m = JS_ROUTE_OBJECT.exec(text)) {
+    const args = callArguments(text, text.indexOf('(', m.index));
+    const body = args?.[0]?.text;
+    if (!body) continue;
+    const url = /\b(?:url|path)\s*:\s*(['"`])([^'"`]+)\1/.exec(body);
+    if (!url) continue;
+    const methods = /\bmethod\s*:\s*(\[[^\]]*\]|(['"`])\w+\2)/.exec(body);
+    const list = methods ? [...methods[1]!.matchAll(/(['"`])(\w+)\1/g)].map((x) => x[2]!) : [ANY_METHOD];
+    const h = /\bhandler\s*(?::\s*([\w$.]+)\s*[,}\n]|[:(])/.exec(body);
+    if (!h) continue;
+    const handler: HandlerRef = h[1] ? { kind: 'named', name: h[1] } : { kind: 'inline', line: lines.lineAt(args![0]!.offset + h.index) };
+    for (const method of list) out.push(reg(file, 'fastify', method, url[2]!, lines.lineAt(m.index), handler));
+  }
+  // NestJS: @Controller('orders') on the class, @Get(':id') on the method.
+  const controllers: { offset: number; prefix: string }[] = [];
+  NEST_CONTROLLER.lastIndex = 0;
+  for (let m = NEST_CONTROLLER.exec(text); m; m = NEST_CONTROLLER.exec(text)) controllers.push({ offset: m.index, prefix: m[2] ?? '' });
+  if (controllers.length) {
+    NEST_METHOD.lastIndex = 0;
+    for (let m = NEST_METHOD.exec(text); m; m = NEST_METHOD.exec(text)) {
+      const owner = controllers.filter((c) => c.offset < m!.index).pop();
+      if (!owner) continue;
+      const line = lines.lineAt(m.index);
+      const method = m[1] === 'All' ? ANY_METHOD : m[1]!;
+      out.push(reg(file, 'nestjs', method, joinRoute(owner.prefix, m[3] ?? ''), line, { kind: 'decorated', line }));
+    }
+  }
+  return out;
+};
+
+// ---- Python: Flask, FastAPI, Django ---------------------------------------------------------------
+
+const PY_DECORATOR = /^[ \t]*@([\w.]+)\.(route|get|post|put|delete|patch|api_route)\s*\(/gm;
+const PY_PREFIXED = /^[ \t]*(\w+)\s*=\s*(?:[\w.]+\.)?(APIRouter|Blueprint)\s*\(/gm;
+const DJANGO_PATH = /\bpath\s*\(/g;
+
+const pyRoutes: Extractor = (file, text, lines) => {
+  const out: RouteRegistration[] = [];
+  const prefixes = new Map<string, string>();
+  PY_PREFIXED.lastIndex = 0;
+  for (let m = PY_PREFIXED.exec(text); m; m = PY_PREFIXED.exec(text)) {
+    const args = callArguments(text, text.indexOf('(', m.index + m[0].length - 1)) ?? [];
+    const kw = args.find((a) => /^(?:url_)?prefix\s*=/.test(a.text));
+    const value = kw ? stringLiteral(kw.text.slice(kw.text.indexOf('=') + 1)) : undefined;
+    if (value) prefixes.set(m[1]!, value);
+  }
+  PY_DECORATOR.lastIndex = 0;
+  for (let m = PY_DECORATOR.exec(text); m; m = PY_DECORATOR.exec(text)) {
+    const args = callArguments(text, m.index + m[0].length - 1);
+    if (!args || args.length === 0) continue;
+    const positional = args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^path\s*=/.test(a.text));
+    const path = positional ? stringLiteral(positional.text.replace(/^path\s*=\s*/, '')) : undefined;
+    if (path === undefined) continue;
+    const owner = m[1]!.split('.')[0]!;
+    const template = joinRoute(prefixes.get(owner) ?? '', path);
+    const line = lines.lineAt(m.index + (m[0].length - m[0].trimStart().length));
+    let methods: string[];
+    if (m[2] === 'route' || m[2] === 'api_route') {
+      const kw = args.find((a) => /^methods\s*=/.test(a.text));
+      methods = kw ? [...kw.text.matchAll(/(['"])(\w+)\1/g)].map((x) => x[2]!) : m[2] === 'route' ? ['GET'] : [ANY_METHOD];
+    } else methods = [m[2]!];
+    const framework = m[2] === 'route' ? 'flask' : 'fastapi';
+    for (const method of methods) out.push(reg(file, framework, method, template, line, { kind: 'decorated', line }));
+  }
+  // Django: path('orders/<int:pk>/', views.order_detail) in a urls module.
+  if (/\burlpatterns\b/.test(text)) {
+    DJANGO_PATH.lastIndex = 0;
+    for (let m = DJANGO_PATH.exec(text); m; m = DJANGO_PATH.exec(text)) {
+      if (/re_$/.test(text.slice(Math.max(0, m.index - 3), m.index))) continue;
+      const args = callArguments(text, m.index + m[0].length - 1);
+      if (!args || args.length < 2) continue;
+      const path = stringLiteral(args[0]!.text);
+      const view = /^([\w.]+?)(?:\.as_view\s*\([^)]*\))?$/.exec(args[1]!.text);
+      if (path === undefined || !view) continue;
+      const name = view[1]!;
+      const parts = name.split('.');
+      const handler: HandlerRef = parts.length > 1 ? { kind: 'named', name, module: `./${parts.slice(0, -1).join('/')}` } : { kind: 'named', name };
+      out.push(reg(file, 'django', ANY_METHOD, `/${path}`, lines.lineAt(m.index), handler));
+    }
+  }
+  return out;
+};
+
+// ---- Java / Kotlin: Spring MVC ---------------------------------------------------------------------
+
+const SPRING = /@(Request|Get|Post|Put|Delete|Patch)Mapping\b/g;
+
+const springRoutes: Extractor = (file, text, lines) => {
+  const out: RouteRegistration[] = [];
+  let prefix = '';
+  SPRING.lastIndex = 0;
+  for (let m = SPRING.exec(text); m; m = SPRING.exec(text)) {
+    let end = m.index + m[0].length;
+    let args: ReturnType<typeof callArguments> = [];
+    if (text[end] === '(') {
+      args = callArguments(text, end);
+      if (!args) continue;
+      end = text.indexOf(')', args.length ? args[args.length - 1]!.offset + args[args.length - 1]!.text.length : end) + 1;
+    }
+    const pathArg = args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^(?:value|path)\s*=/.test(a.text));
+    const raw = pathArg?.text.replace(/^(?:value|path)\s*=\s*/, '').replace(/^\{\s*|\s*\}$/g, '') ?? '';
+    const path = stringLiteral(raw.split(',')[0] ?? '') ?? '';
+    // Class-level when the next declaration after the annotations is a class or interface.
+    const rest = text.slice(end, end + 600).replace(/@\w+(?:\([^)]*\))?/g, ' ');
+    if (/^\s*(?:(?:public|private|protected|abstract|final|open|data|internal)\s+)*(?:class|interface)\b/.test(rest)) {
+      prefix = path;
+      continue;
+    }
+    const methods =
+      m[1] === 'Request' ? [...(args.map((a) => a.text).join(',').matchAll(/RequestMethod\.(\w+)/g))].map((x) => x[1]!) : [m[1]!];
+    const line = lines.lineAt(m.index);
+    for (const method of methods.length ? methods : [ANY_METHOD]) out.push(reg(file, 'spring', method, joinRoute(prefix, path), line, { kind: 'decorated', line }));
+  }
+  return out;
+};
+
+// ---- C#: ASP.NET Core controllers and minimal APIs -------------------------------------------------
+
+const CS_CLASS_ROUTE = /\[Route\s*\(\s*"([^"]*)"\s*\)\][\s\S]{0,400}?\bclass\s+(\w+)/g;
+const CS_HTTP = /\[Http(Get|Post|Put|Delete|Patch|Head|Options)(?:\s*\(\s*"([^"]*)"[^)]*\))?\s*\]/g;
+const CS_MINIMAL = /\.Map(Get|Post|Put|Delete|Patch|Methods)?\s*\(\s*"([^"]*)"\s*,/g;
+
+const aspnetRoutes: Extractor = (file, text, lines) => {
+  const out: RouteRegistration[] = [];
+  const classes: { offset: number; prefix: string }[] = [];
+  CS_CLASS_ROUTE.lastIndex = 0;
+  for (let m = CS_CLASS_ROUTE.exec(text); m; m = CS_CLASS_ROUTE.exec(text)) {
+    const controller = m[2]!.replace(/Controller$/, '');
+    classes.push({ offset: m.index, prefix: m[1]!.replace(/\[controller\]/gi, controller) });
+  }
+  CS_HTTP.lastIndex = 0;
+  for (let m = CS_HTTP.exec(text); m; m = CS_HTTP.exec(text)) {
+    const owner = classes.filter((c) => c.offset < m!.index).pop();
+    const path = m[2] ?? '';
+    const template = path.startsWith('/') || path.startsWith('~/') ? path.replace(/^~/, '') : joinRoute(owner?.prefix ?? '', path);
+    const line = lines.lineAt(m.index);
+    out.push(reg(file, 'aspnet', m[1]!, template, line, { kind: 'decorated', line }));
+  }
+  CS_MINIMAL.lastIndex = 0;
+  for (let m = CS_MINIMAL.exec(text); m; m = CS_MINIMAL.exec(text)) {
+    const args = callArguments(text, text.indexOf('(', m.index));
+    const last = args?.[args.length - 1];
+    if (!args || args.length < 2 || !last) continue;
+    const handler: HandlerRef = /^[\w.]+$/.test(last.text) ? { kind: 'named', name: last.text } : { kind: 'inline', line: lines.lineAt(last.offset) };
+    const method = !m[1] || m[1] === 'Methods' ? ANY_METHOD : m[1];
+    out.push(reg(file, 'aspnet-minimal', method, m[2]!, lines.lineAt(m.index), handler));
+  }
+  return out;
+};
+
+// ---- Go: net/http ServeMux, Gin, echo, chi ---------------------------------------------------------
+
+const GO_ROUTE = /\.(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|Handle|HandleFunc)\s*\(\s*"([^"]*)"\s*,/g;
+const GO_PATTERN_METHOD = new RegExp(`^(${HTTP_METHODS.join('|')})\\s+`);
+
+const goRoutes: Extractor = (file, text, lines) => {
+  const out: RouteRegistration[] = [];
+  GO_ROUTE.lastIndex = 0;
+  for (let m = GO_ROUTE.exec(text); m; m = GO_ROUTE.exec(text)) {
+    const args = callArguments(text, text.indexOf('(', m.index));
+    const last = args?.[args.length - 1];
+    if (!args || args.length < 2 || !last) continue;
+    let pattern = m[2]!;
+    let method = /^(Any|Handle|HandleFunc)$/.test(m[1]!) ? ANY_METHOD : m[1]!;
+    const pm = GO_PATTERN_METHOD.exec(pattern);
+    if (pm) {
+      method = pm[1]!;
+      pattern = pattern.slice(pm[0].length);
+    }
+    if (!pattern.startsWith('/')) pattern = pattern.slice(Math.max(0, pattern.indexOf('/'))); // host-qualified pattern
+    const name = /^(?:http\.HandlerFunc\s*\(\s*)?([\w.]+)\s*\)?$/.exec(last.text);
+    const handler: HandlerRef = name ? { kind: 'named', name: name[1]! } : { kind: 'inline', line: lines.lineAt(last.offset) };
+    const framework = /^(Handle|HandleFunc)$/.test(m[1]!) ? 'net/http' : /^[A-Z]+$/.test(m[1]!) || m[1] === 'Any' ? 'gin/echo' : 'chi';
+    out.push(reg(file, framework, method, pattern, lines.lineAt(m.index), handler));
+  }
+  return out;
+};
+
+const EXTRACTORS: Record<string, Extractor> = {
+  js: jsRoutes,
+  mjs: jsRoutes,
+  cjs: jsRoutes,
+  jsx: jsRoutes,
+  ts: jsRoutes,
+  mts: jsRoutes,
+  cts: jsRoutes,
+  tsx: jsRoutes,
+  py: pyRoutes,
+  java: springRoutes,
+  kt: springRoutes,
+  cs: aspnetRoutes,
+  go: goRoutes,
+};
