@@ -12,6 +12,8 @@ export const Commands = {
   filterHotspots: 'prodlens.filterHotspots',
   filterHotspotsByEnvironment: 'prodlens.filterHotspotsByEnvironment',
   rankHotspots: 'prodlens.rankHotspots',
+  muteAlertNotifications: 'prodlens.muteAlertNotifications',
+  unmuteAlertNotifications: 'prodlens.unmuteAlertNotifications',
   refreshViews: 'prodlens.refreshViews',
   copyImpactReport: 'prodlens.copyImpactReport',
   refreshImpact: 'prodlens.refreshImpact',

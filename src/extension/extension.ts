@@ -13,7 +13,7 @@ import { ReceiverHost } from './receiver-host';
 import { Session } from './session';
 import { StatusBar } from './status-bar';
 import { watchWorkspace } from './workspace-watcher';
-import { AlertNotifier } from './views/alert-notifier';
+import { AlertNotifier, alertNotificationCommands } from './views/alert-notifier';
 import { AlertsView } from './views/alerts-view';
 import { HotspotsView } from './views/hotspots-view';
 import { Insights } from './views/insights';
@@ -94,6 +94,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       status.update();
       notifier.update(insights.alerts);
     }),
+    alertNotificationCommands(),
     HotspotsView.register(insights),
     vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
     impact,

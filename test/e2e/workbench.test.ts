@@ -218,6 +218,24 @@ test('the Hotspots view re-ranks by errors and filters by environment from its t
   await screenshot(page, 'e2e-hotspots-by-errors');
 });
 
+test('alert notifications are muted and unmuted by command', async () => {
+  const notice = (text: string) => page.locator('.notification-list-item-message', { hasText: text }).first();
+  await runCommand(page, 'ProdLens: Mute Alert Notifications');
+  await notice('alert notifications muted').waitFor({ timeout: 10_000 });
+  // The palette now offers the opposite command only.
+  await page.keyboard.press('F1');
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  const labels = page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
+  await box.fill('>ProdLens: Unmute Alert Notifications');
+  await labels.filter({ hasText: /^ProdLens: Unmute Alert Notifications$/ }).first().waitFor({ timeout: 10_000 });
+  await box.fill('>ProdLens: Mute Alert Notifications');
+  await labels.first().waitFor({ timeout: 10_000 });
+  assert.equal(await labels.filter({ hasText: /^ProdLens: Mute Alert Notifications$/ }).count(), 0, 'Mute is hidden while muted');
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'ProdLens: Unmute Alert Notifications');
+  await notice('alert notifications are on').waitFor({ timeout: 10_000 });
+});
+
 test('aggregates survive a window reload', async () => {
   await new Promise((r) => setTimeout(r, 11_000)); // one save interval
   await page.reload();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
-import { rankHotspots, sortHotspots, type Hotspot, type HotspotRanking } from '../../src/core/insights/hotspots';
+import { rankHotspots, regressionOf, sortHotspots, type Hotspot, type HotspotRanking } from '../../src/core/insights/hotspots';
 import { evaluateLocalAlerts } from '../../src/core/insights/local-alerts';
 import { codeSpan } from '../support/spans';
 
@@ -76,10 +76,76 @@ test('sortHotspots breaks ties by time spent, then by place in the code', () => 
     timeSpentMsPerMin,
     p95Ratio,
     previousP95Ms: 1,
+    versionChanges: [],
   });
   const xs = [h('a', 1, 10, NaN, 0, 10), h('b', 2, 30, 2, 2, 100), h('c', 3, 20, 2, 2, 10), h('d', 4, 20, NaN, 0, 10)];
   const order = (by: HotspotRanking) => sortHotspots([...xs], by).map((x) => x.stats.function.qualifiedName).join('');
   assert.equal(order('timeSpent'), 'bcda');
   assert.equal(order('p95Regression'), 'bcda', 'equal ratios: more time spent first; no ratio last');
   assert.equal(order('errors'), 'cbda', 'equal error counts: the higher error rate first');
+});
+
+test('a p95 regression against the previous version alerts, per environment and with enough samples on both sides', async () => {
+  const now = Date.now();
+  const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  const file = '/app/src/orders.ts';
+  const res = (environment: string, version: string) => ({ service: 'shop', environment, version });
+  const spans = [];
+  // getOrder in prod: 1.0.0 at 10 ms until a deploy, then 2.0.0 at 40 ms; nothing in the previous
+  // window, so only the version comparison can see it.
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 10, { startMs: now - 10 * MIN, resource: res('prod', '1.0.0') }));
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 40, { startMs: now - 2 * MIN, resource: res('prod', '2.0.0') }));
+  // placeOrder: staging runs a slow 2.0.0, prod a fast 1.0.0. Two environments are not a deploy.
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.placeOrder', 12, 10, { startMs: now - 10 * MIN, resource: res('prod', '1.0.0') }));
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.placeOrder', 12, 90, { startMs: now - 2 * MIN, resource: res('staging', '2.0.0') }));
+  // totalItems in prod: 3× slower in 2.0.0 but only 10 spans of it (minSamples is 20).
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'totalItems', 23, 10, { startMs: now - 10 * MIN, resource: res('prod', '1.0.0') }));
+  for (let i = 0; i < 10; i++) spans.push(codeSpan(file, 'totalItems', 23, 30, { startMs: now - 2 * MIN, resource: res('prod', '2.0.0') }));
+  engine.ingestSpans(spans);
+  const hot = await rankHotspots(engine, { windowMs: 15 * MIN }, {}, 'p95Regression');
+  const by = (name: string) => hot.find((h) => h.stats.function.qualifiedName === name)!;
+
+  assert.equal(hot[0]!.stats.function.qualifiedName, 'OrderService.getOrder', 'the version regression ranks first');
+  assert.ok(Number.isNaN(by('OrderService.getOrder').p95Ratio), 'nothing in the previous window');
+  const [change] = by('OrderService.getOrder').versionChanges;
+  assert.equal(by('OrderService.getOrder').versionChanges.length, 1);
+  assert.equal(change!.environment, 'prod');
+  assert.deepEqual([change!.current.version, change!.current.count, change!.previous.version, change!.previous.count], ['2.0.0', 40, '1.0.0', 40]);
+  assert.ok(Math.abs(change!.ratio - 4) < 0.2, `ratio ${change!.ratio}`);
+  assert.ok(Math.abs(regressionOf(by('OrderService.getOrder')) - 4) < 0.2);
+  assert.deepEqual(by('OrderService.placeOrder').versionChanges, [], 'one version per environment: nothing to compare');
+  assert.equal(by('totalItems').versionChanges.length, 1, 'compared (≥ 5 spans a side) but below minSamples for an alert');
+
+  const alerts = evaluateLocalAlerts(hot);
+  assert.deepEqual(
+    alerts.map((a) => `${a.name}:${a.function}:${a.severity}`),
+    ['p95 regression since the previous version:OrderService.getOrder:critical'],
+  );
+  assert.match(alerts[0]!.summary, /^p95 40 ms in version 2\.0\.0 in prod, was 10 ms in 1\.0\.0 \(×4\.0; n=40 vs 40\)$/);
+  assert.equal(alerts[0]!.line, 17);
+  // With a lower sample floor totalItems speaks too (×3: critical at the 1.5 threshold).
+  const lenient = evaluateLocalAlerts(hot, { errorRate: 0.05, p95Regression: 1.5, minSamples: 10 });
+  assert.deepEqual(lenient.map((a) => a.function).sort(), ['OrderService.getOrder', 'totalItems']);
+  // A faster new version is no regression.
+  const { engine: e2 } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  const faster = [];
+  for (let i = 0; i < 40; i++) faster.push(codeSpan(file, 'OrderService.getOrder', 18, 40, { startMs: now - 10 * MIN, resource: res('prod', '1.0.0') }));
+  for (let i = 0; i < 40; i++) faster.push(codeSpan(file, 'OrderService.getOrder', 18, 10, { startMs: now - 2 * MIN, resource: res('prod', '2.0.0') }));
+  e2.ingestSpans(faster);
+  const improved = await rankHotspots(e2, { windowMs: 15 * MIN });
+  assert.ok(improved[0]!.versionChanges[0]!.ratio < 0.3);
+  assert.deepEqual(evaluateLocalAlerts(improved), []);
+});
+
+test('spans without service.version are not a version to compare with', async () => {
+  const now = Date.now();
+  const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  const file = '/app/src/orders.ts';
+  const spans = [];
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 10, { startMs: now - 10 * MIN, resource: { service: 'shop', environment: 'prod', version: '' } }));
+  for (let i = 0; i < 40; i++) spans.push(codeSpan(file, 'OrderService.getOrder', 18, 40, { startMs: now - 2 * MIN, resource: { service: 'shop', environment: 'prod', version: '2.0.0' } }));
+  engine.ingestSpans(spans);
+  const [h] = await rankHotspots(engine, { windowMs: 15 * MIN });
+  assert.deepEqual(h!.versionChanges, []);
+  assert.deepEqual(evaluateLocalAlerts([h!]), []);
 });

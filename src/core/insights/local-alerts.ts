@@ -1,13 +1,15 @@
 // Alerts evaluated on the local store, so the alerts view works with no alerting backend:
-// a function's error rate above a threshold, or its p95 regressed against the previous window.
-// Both need a minimum number of samples: two errors in three calls is not an alert.
+// a function's error rate above a threshold, or its p95 regressed against the previous window or
+// against the previous version (`service.version`) when the window holds two versions of it.
+// All need a minimum number of samples: two errors in three calls is not an alert, and a version
+// comparison needs that many spans on both sides.
 import { formatErrorRate, formatMs } from '../format/numbers';
 import type { Hotspot } from './hotspots';
 
 export interface LocalAlertRules {
   /** Error ratio (0..1) at or above which a function alerts. */
   errorRate: number;
-  /** p95 now ÷ p95 before at or above which a function alerts. */
+  /** p95 now ÷ p95 before (previous window or previous version) at or above which a function alerts. */
   p95Regression: number;
   /** Spans needed in the window before either rule speaks. */
   minSamples: number;
@@ -30,6 +32,11 @@ export interface CodeAlert {
   unresolvedReason?: string;
   /** Where the backend says the alert comes from (generatorURL). */
   url?: string;
+}
+
+/** Version and environment names come from production: long ones are cut for one-line summaries. */
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
 export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES): CodeAlert[] {
@@ -56,6 +63,18 @@ export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAl
         name: 'p95 regression',
         severity: h.p95Ratio >= rules.p95Regression * 2 ? 'critical' : 'warning',
         summary: `p95 ${formatMs(s.p95Ms)}, was ${formatMs(h.previousP95Ms)} in the previous window (×${h.p95Ratio.toFixed(1)})`,
+      });
+    }
+    // The worst environment whose two versions both have enough samples (changes come sorted).
+    const change = h.versionChanges.find((c) => c.ratio >= rules.p95Regression && c.current.count >= rules.minSamples && c.previous.count >= rules.minSamples);
+    if (change) {
+      const env = change.environment ? ` in ${clip(change.environment)}` : '';
+      alerts.push({
+        ...where,
+        id: `local:p95-version:${h.stats.file}#${fn.qualifiedName}`,
+        name: 'p95 regression since the previous version',
+        severity: change.ratio >= rules.p95Regression * 2 ? 'critical' : 'warning',
+        summary: `p95 ${formatMs(change.current.p95Ms)} in version ${clip(change.current.version)}${env}, was ${formatMs(change.previous.p95Ms)} in ${clip(change.previous.version)} (×${change.ratio.toFixed(1)}; n=${change.current.count} vs ${change.previous.count})`,
       });
     }
   }

@@ -2,7 +2,7 @@
 // service and environment; a click opens the code. The view's description says what it shows.
 import * as vscode from 'vscode';
 import { formatErrorRate, formatMs, formatRate } from '../../core/format/numbers';
-import { HOTSPOT_RANKINGS, type Hotspot, type HotspotRanking } from '../../core/insights/hotspots';
+import { HOTSPOT_RANKINGS, regressionOf, type Hotspot, type HotspotRanking } from '../../core/insights/hotspots';
 import { Commands } from '../command-ids';
 import type { Insights } from './insights';
 
@@ -57,8 +57,9 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     const fn = h.stats.function;
     const item = new vscode.TreeItem(fn.qualifiedName, vscode.TreeItemCollapsibleState.None);
     const ranking = this.insights.ranking;
-    const ratio = Number.isFinite(h.p95Ratio) ? `p95 ×${h.p95Ratio.toFixed(1)}` : 'no previous window';
-    const regression = ranking === 'p95Regression' ? ` · ${ratio}` : Number.isFinite(h.p95Ratio) && h.p95Ratio >= 1.2 ? ` · ${ratio}` : '';
+    const worst = regressionOf(h);
+    const ratio = Number.isFinite(worst) ? `p95 ×${worst.toFixed(1)}` : 'nothing to compare';
+    const regression = ranking === 'p95Regression' || worst >= 1.2 ? ` · ${ratio}` : '';
     const errors = ranking === 'errors' ? `${s.errors} failed · ` : '';
     const spent = ranking === 'timeSpent' ? `${formatMs(h.timeSpentMsPerMin)}/min · ` : '';
     item.description = `${spent}${errors}${formatRate(s.count, s.coveredMs)} · p95 ${formatMs(s.p95Ms)} · ${formatErrorRate(s.errors, s.count)} err${regression}`;
@@ -66,6 +67,9 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     tip.appendText(`${fn.qualifiedName} — ${h.stats.file}:${fn.startLine}\n\n`);
     tip.appendText(`Time spent: ${formatMs(h.timeSpentMsPerMin)} of work per minute (rate × mean ${formatMs(s.meanMs)})\n\n`);
     tip.appendText(`p95 ${formatMs(s.p95Ms)}${Number.isFinite(h.p95Ratio) ? `, was ${formatMs(h.previousP95Ms)} in the previous window (×${h.p95Ratio.toFixed(1)})` : ', nothing in the previous window'}\n\n`);
+    for (const c of h.versionChanges) {
+      tip.appendText(`p95 ${formatMs(c.current.p95Ms)} in version ${c.current.version}, was ${formatMs(c.previous.p95Ms)} in ${c.previous.version}${c.environment ? ` (${c.environment})` : ''} (×${c.ratio.toFixed(1)})\n\n`);
+    }
     tip.appendText(`Errors: ${s.errors} of ${s.count} calls\n\n`);
     tip.appendText(`Services: ${h.stats.services.join(', ')} · environments: ${h.stats.environments.filter((e) => e !== '').join(', ') || '–'} · mapped by ${h.stats.mapping.rule} (${h.stats.mapping.confidence})`);
     item.tooltip = tip;
