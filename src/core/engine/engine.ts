@@ -7,6 +7,9 @@ import { locationOfIdentity, readCodeLocation } from '../mapping/code-attributes
 import { RouteIndex } from '../routes/route-index';
 import { extractRoutes } from '../routes/route-extract';
 import { SourceIndex } from '../workspace/source-index';
+import { levelOfSeverity, LogIndex, type LogMatch } from '../logs/log-index';
+import { extractLogStatements } from '../logs/log-statements';
+import { StatementLogs } from '../logs/statement-logs';
 import { routeOfSpan } from '../routes/route-pattern';
 import { FunctionIndex } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
@@ -86,7 +89,10 @@ export class Engine {
   readonly topology = new TraceTopology();
   readonly errors = new ErrorGroups();
   readonly routes: RouteIndex;
-  /** Whole-workspace text indexes (routes); built by the caller, kept current on file changes. */
+  /** The workspace's log statements, and the records counted at them. */
+  readonly logStatements = new LogIndex();
+  readonly statementLogs = new StatementLogs(this.logStatements);
+  /** Whole-workspace text indexes (routes, log statements); built by the caller, kept current on file changes. */
   readonly sources: SourceIndex;
   private readonly keys = new SeriesKeys();
   lastDataAtMs: number | undefined;
@@ -110,6 +116,7 @@ export class Engine {
     this.routes = new RouteIndex((rel) => files.has(rel));
     this.sources = new SourceIndex(files.rootPath, [
       { update: (f, text) => this.routes.set(f, extractRoutes(f, text)), remove: (f) => this.routes.delete(f) },
+      { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
     ]);
     this.mapper = new Mapper(files, this.routes);
     functions.onDidChange(() => this.memo.clear());
@@ -156,8 +163,30 @@ export class Engine {
 
   ingestLogs(logs: readonly LogRecordData[]): void {
     this.logsReceived += logs.length;
-    for (const log of logs) if (log.severityNumber >= 17 || 'exception.stacktrace' in log.attributes) this.errors.addLog(log);
-    if (logs.length) this.emit();
+    for (const log of logs) {
+      if (log.severityNumber >= 17 || 'exception.stacktrace' in log.attributes) this.errors.addLog(log);
+      this.statementLogs.add(log, this.matchLog(log.body, log.severityNumber, log.severityText, log.attributes));
+    }
+    if (logs.length) {
+      this.statementLogs.prune(this.store.now());
+      this.emit();
+    }
+  }
+
+  /**
+   * The log statement that printed a record: the statement at the record's code.* location when it
+   * carries one (Python's logging and several Java appenders do), else the template its body fits.
+   */
+  matchLog(body: string, severityNumber: number, severityText: string, attributes: LogRecordData['attributes'] = {}): LogMatch {
+    const loc = readCodeLocation(attributes);
+    if (loc.filePath && loc.line) {
+      const path = this.files.resolve(loc.filePath);
+      const statement = path.file ? this.logStatements.at(path.file, loc.line) : undefined;
+      if (statement) {
+        return { statement, rule: `${loc.source}+line`, confidence: path.confidence, explanation: `the record says it was logged at ${loc.filePath}:${loc.line}; ${path.explanation}` };
+      }
+    }
+    return this.logStatements.match(body, levelOfSeverity(severityNumber, severityText));
   }
 
   ingestMetricPoints(n: number): void {
