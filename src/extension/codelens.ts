@@ -64,8 +64,8 @@ export function buildLenses(
     lenses.push(
       new vscode.CodeLens(
         new vscode.Range(line, 0, line, 0),
-        // The details panel shows the receiver's data; a backend's lens carries its numbers only.
-        origin ? { title: lensTitle(s), tooltip: lensTooltip(s), command: '' } : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
+        // The details panel shows the receiver's data; a backend's lens opens its sources' health.
+        origin ? { title: lensTitle(s), tooltip: `${lensTooltip(s)}\nClick to test the connections to production backends.`, command: Commands.testConnections } : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
       ),
     );
   }
