@@ -21,7 +21,10 @@ export class DocumentFunctions {
     const cached = this.engine.functions.getCached(rel);
     if (cached && this.versions.get(key) === doc.version) return { rel, functions: cached };
     await this.engine.functions.ensureLanguage(lang);
-    const functions = this.engine.functions.setText(rel, doc.getText());
+    const text = doc.getText();
+    const functions = this.engine.functions.setText(rel, text);
+    // Routes and log statements follow the buffer too (regular expressions: cheap next to the parse).
+    this.engine.sources.update(rel, text);
     this.versions.set(key, doc.version);
     return { rel, functions };
   }

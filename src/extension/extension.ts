@@ -24,6 +24,7 @@ import { ImpactView } from './impact/impact-view';
 import { BackendSources } from './sources/backend-sources';
 import { BackendNumbers } from './sources/backend-numbers';
 import { ErrorDecorations } from './errors/error-decorations';
+import { LogDecorations } from './logs/log-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
 import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
@@ -100,6 +101,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     impact,
     new ImpactDecorations(impact),
     new ErrorDecorations(s),
+    new LogDecorations(s),
     vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {

@@ -67,11 +67,18 @@ function buildLensTooltip(fs: FunctionStats): string {
   ].join('\n');
 }
 
+/**
+ * Telemetry text made safe to show as plain text (decorations, hover text): control characters
+ * and bidi overrides, which can make text read differently than it is, become spaces.
+ */
+export function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+}
+
 /** CommonMark backslash-escapes for every punctuation character that could start markup. */
 export function escapeMarkdown(text: string): string {
-  // Control characters and bidi overrides (which can make text read differently than it is) become spaces.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&"':]/g, '\\$&').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return plainText(text.replace(/[\\`*_{}[\]()#+\-.!|<>~&"':]/g, '\\$&'));
 }
 
 export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): string {

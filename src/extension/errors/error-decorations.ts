@@ -3,6 +3,7 @@
 // `prodlens.errors.showInProblems`, the same errors appear in the Problems view.
 import * as vscode from 'vscode';
 import { formatAgo, formatCount } from '../../core/format/numbers';
+import { plainText } from '../../core/format/presentation';
 import type { LocatedError } from '../../core/insights/error-groups';
 import { StackResolver } from '../../core/stacktrace/resolve';
 import { Commands } from '../command-ids';
@@ -116,8 +117,7 @@ function mergeByLine(list: LocatedError[]): LocatedError[] {
 
 function inline(e: LocatedError, now: number): string {
   // Telemetry text goes into a decoration's plain text: control and bidi characters would reorder it.
-  // eslint-disable-next-line no-control-regex
-  const msg = `${e.group.type}: ${e.group.message}`.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  const msg = plainText(`${e.group.type}: ${e.group.message}`);
   const text = `⚠ ${formatCount(e.group.count)}× · ${formatAgo(now - e.group.lastSeenMs)} · ${msg}`;
   return text.length > MAX_INLINE ? `${text.slice(0, MAX_INLINE - 1)}…` : text;
 }

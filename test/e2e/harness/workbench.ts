@@ -147,6 +147,14 @@ export async function hoverAt(page: Page, target: { line: number; text: string; 
   return (await hover.first().innerText()).trim();
 }
 
+/** Moves the cursor of the active editor to 1-based `line` (and `column`) through Go to Line. */
+export async function goToLine(page: Page, line: number, column = 1, timeoutMs = 15_000): Promise<void> {
+  await openQuickInput(page, 'Control+G', timeoutMs);
+  await quickInputBox(page).fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
 /** Text of the first status bar item containing `contains`. */
 export async function statusBarText(page: Page, contains: string | RegExp, timeoutMs = 30_000): Promise<string> {
   const item = page.locator('.part.statusbar .statusbar-item', { hasText: contains }).first();

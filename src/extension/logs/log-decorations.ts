@@ -1,0 +1,92 @@
+// Log lines on the code: each log statement that printed records in the window shows how many, by
+// level, and when last; the hover lists the latest lines (as text: log bodies are untrusted), their
+// trace ids, and how the records were matched to the statement.
+import * as vscode from 'vscode';
+import { formatAgo, formatCount, formatDuration } from '../../core/format/numbers';
+import { plainText } from '../../core/format/presentation';
+import type { StatementLogSummary } from '../../core/logs/statement-logs';
+import { Commands } from '../command-ids';
+import type { Session } from '../session';
+import { relPath } from '../workspace-paths';
+
+const MAX_INLINE = 90;
+const HOVER_LINES = 5;
+const REDRAW_AFTER_EDIT_MS = 400;
+
+export class LogDecorations implements vscode.Disposable {
+  private readonly type = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+  });
+  private readonly subs: vscode.Disposable[] = [];
+  private redraw: NodeJS.Timeout | undefined;
+
+  constructor(private readonly session: Session) {
+    this.subs.push(
+      session.onDidChangeData(() => this.apply()),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.apply()),
+      vscode.workspace.onDidChangeTextDocument(() => {
+        // Statements move with an edit once the buffer is re-indexed (with its lenses); redraw then.
+        if (!this.session.engine?.statementLogs.size) return;
+        clearTimeout(this.redraw);
+        this.redraw = setTimeout(() => this.apply(), REDRAW_AFTER_EDIT_MS);
+      }),
+    );
+  }
+
+  private apply(): void {
+    const engine = this.session.engine;
+    if (!engine) return;
+    const windowMs = this.session.current.windowMs;
+    const now = engine.store.now();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const rel = relPath(editor.document.uri);
+      const here = rel && engine.statementLogs.size > 0 ? engine.statementLogs.inFile(rel, now - windowMs) : [];
+      editor.setDecorations(
+        this.type,
+        here
+          .filter((s) => s.statement.line <= editor.document.lineCount)
+          .map((s) => {
+            const range = editor.document.lineAt(s.statement.line - 1).range;
+            return { range, renderOptions: { after: { contentText: inline(s, windowMs, now) } }, hoverMessage: hover(s, windowMs, now) };
+          }),
+      );
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.redraw);
+    for (const s of this.subs) s.dispose();
+    this.type.dispose();
+  }
+}
+
+function levels(s: StatementLogSummary): string {
+  const order = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'unknown'] as const;
+  return order
+    .filter((l) => s.byLevel[l])
+    .map((l) => `${formatCount(s.byLevel[l]!)} ${l}`)
+    .join(', ');
+}
+
+export function inline(s: StatementLogSummary, windowMs: number, now: number): string {
+  const approx = s.confidence === 'low' || s.confidence === 'medium' ? '≈' : '';
+  const text = `≡ ${approx}${formatCount(s.count)} log line${s.count === 1 ? '' : 's'} in ${formatDuration(windowMs)} (${levels(s)}) · last ${formatAgo(now - s.lastSeenMs)}`;
+  return text.length > MAX_INLINE ? `${text.slice(0, MAX_INLINE - 1)}…` : text;
+}
+
+function hover(s: StatementLogSummary, windowMs: number, now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.isTrusted = { enabledCommands: [Commands.openFunction] };
+  md.appendMarkdown('**ProdLens: logged in production** · ');
+  md.appendText(`${formatCount(s.count)} lines in the last ${formatDuration(windowMs)} (${levels(s)})`);
+  md.appendMarkdown('\n\n');
+  for (const l of s.latest.slice(0, HOVER_LINES)) {
+    md.appendMarkdown('- ');
+    const body = plainText(l.body).replace(/\s+/g, ' ').slice(0, 200);
+    md.appendText(`${formatAgo(now - l.timeMs)} · ${l.level} · ${l.service} · ${body}${l.traceId ? ` · trace ${l.traceId.slice(0, 16)}` : ''}`);
+    md.appendMarkdown('\n');
+  }
+  md.appendMarkdown('\n');
+  md.appendText(`Mapped by ${s.rule} (${s.confidence}): ${s.explanation}`);
+  return md;
+}
