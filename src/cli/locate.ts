@@ -13,17 +13,22 @@ import { classifyFrame, ExceptionInfo, FrameFields, StackFrame, StackLanguage } 
 import { parseStackTrace } from '../core/stacktrace/parse';
 import { FrameResolution, StackResolver } from '../core/stacktrace/resolve';
 import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
+import { parseLogLine } from '../core/logs/log-lines';
+import { functionAt } from '../core/mapping/function-index';
 import { CliError } from './errors';
 import { workspaceDir } from './workspace-arg';
 
-export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE | --log "LINE" | --span FILE) [--json]
-  --stack FILE  a stack trace (any mix of Node, Python, Java/Kotlin, Go, .NET, Ruby, PHP); - reads stdin
-  --log LINE    a log line: its stack trace or file:line references (log-statement matching is not implemented yet)
-  --span FILE   OTLP JSON trace requests (one per line, or one pretty-printed): every exception stack and code.* location`;
+export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE | --log "LINE" | --log-file FILE | --span FILE) [--json]
+  --stack FILE     a stack trace (any mix of Node, Python, Java/Kotlin, Go, .NET, Ruby, PHP); - reads stdin
+  --log LINE       a log line (JSON, logfmt or plain text): the log statement that printed it, and any
+                   stack trace or file:line references it carries
+  --log-file FILE  the same for every line of a log file; - reads stdin
+  --span FILE      OTLP JSON trace requests (one per line, or one pretty-printed): every exception stack and code.* location`;
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 const MAX_LOG_CHARS = 1024 * 1024;
-const LOG_NOTE = 'log-statement matching (finding the logger call that printed this line) is not implemented yet; only stack traces and file:line references in the line are resolved';
+/** A log file's lines beyond this are counted, not located one by one. */
+const MAX_LOG_FILE_LINES = 100_000;
 
 export interface LocateIo {
   stdout: NodeJS.WritableStream;
@@ -35,7 +40,7 @@ export interface LocateIo {
 export interface LocateRecord {
   /** Where the input came from: `stack`, `log`, `span "GET /orders" 5b8e… event #0 "exception"`. */
   source: string;
-  kind: 'frame' | 'code-attributes' | 'file-reference';
+  kind: 'frame' | 'code-attributes' | 'file-reference' | 'log-statement';
   raw: string;
   language: StackLanguage | null;
   frameKind: string | null;
@@ -136,19 +141,59 @@ function fileReferences(text: string): FrameFields[] {
   return out;
 }
 
-async function locateLog(line: string, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+/** The log statement that printed a line, as a record (always one, resolved or not). */
+async function locateStatement(line: string, source: string, engine: Engine): Promise<LocateRecord> {
+  const parsed = parseLogLine(line);
+  const m = engine.logStatements.match(parsed.message, parsed.level);
+  const s = m.statement;
+  const fn = s ? functionAt((await engine.functions.get(s.file)) ?? [], s.line) : undefined;
+  const rec: LocateRecord = {
+    source,
+    kind: 'log-statement',
+    raw: line.length > 300 ? `${line.slice(0, 300)}…` : line,
+    language: null,
+    frameKind: null,
+    exception: null,
+    frameFunction: null,
+    file: s?.file ?? null,
+    line: s?.line ?? null,
+    column: null,
+    function: fn?.qualifiedName ?? null,
+    rule: m.rule,
+    confidence: m.confidence,
+    inWorkspace: s !== undefined,
+    outside: s ? null : m.confidence === 'ambiguous' ? 'ambiguous' : 'not-found',
+    explanation: `${parsed.format} line${parsed.level ? ` (${parsed.level})` : ''}: ${m.explanation}`,
+  };
+  if (m.candidates) rec.candidates = m.candidates;
+  return rec;
+}
+
+async function locateLog(line: string, source: string, engine: Engine, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
   let text = line.length > MAX_LOG_CHARS ? line.slice(0, MAX_LOG_CHARS) : line;
+  const out: LocateRecord[] = [await locateStatement(text.split('\n')[0]!, source, engine)];
   // JSON-logged lines carry their stack with escaped newlines.
-  if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/\\r?\\n/g, '\n').replace(/\\t/g, '\t');
-  const records = (await locateStack(text, 'log', resolver, summaries)).map((r) => ({ ...r, note: LOG_NOTE }));
-  if (records.length > 0) return records;
-  const out: LocateRecord[] = [];
+  if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/(?:\\r)?\\n/g, '\n').replace(/\\t/g, '\t');
+  const stack = await locateStack(text, source, resolver, []);
+  if (stack.length > 0) {
+    summaries.push({ source, frames: stack.length, truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0 });
+    return [...out, ...stack];
+  }
   for (const fields of fileReferences(text)) {
     const cls = classifyFrame(fields);
     const frame: StackFrame = { ...fields, raw: `${fields.file}:${fields.line}${fields.column !== undefined ? `:${fields.column}` : ''}`, lineIndex: 0, kind: cls.kind, exception: -1 };
     if (cls.reason) frame.kindReason = cls.reason;
-    out.push({ ...frameRecord('log', await resolver.resolveFrame(frame), undefined, 'file-reference'), language: null, note: LOG_NOTE });
+    out.push({ ...frameRecord(source, await resolver.resolveFrame(frame), undefined, 'file-reference'), language: null });
   }
+  return out;
+}
+
+/** Every line of a log file: its statement (stack traces inside JSON lines too). */
+async function locateLogFile(text: string, file: string, engine: Engine, resolver: StackResolver, summaries: Summary[], notes: string[]): Promise<LocateRecord[]> {
+  const lines = text.split('\n').filter((l) => l.trim().length > 0);
+  if (lines.length > MAX_LOG_FILE_LINES) notes.push(`${file}: only the first ${MAX_LOG_FILE_LINES} of ${lines.length} lines were located`);
+  const out: LocateRecord[] = [];
+  for (let i = 0; i < Math.min(lines.length, MAX_LOG_FILE_LINES); i++) out.push(...(await locateLog(lines[i]!, `${file}:${i + 1}`, engine, resolver, summaries)));
   return out;
 }
 
@@ -250,7 +295,7 @@ function printText(records: LocateRecord[], summaries: Summary[], notes: string[
 export async function runLocate(argv: string[], io: LocateIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { workspace: { type: 'string' }, stack: { type: 'string' }, log: { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { workspace: { type: 'string' }, stack: { type: 'string' }, log: { type: 'string' }, 'log-file': { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
     allowPositionals: false,
   });
@@ -259,11 +304,13 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
     return 0;
   }
   const workspace = workspaceDir(values.workspace, 'locate');
-  const inputs = [values.stack, values.log, values.span].filter((v) => v !== undefined);
-  if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE" or --span FILE\n${LOCATE_USAGE}`, 2);
+  const inputs = [values.stack, values.log, values['log-file'], values.span].filter((v) => v !== undefined);
+  if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE", --log-file FILE or --span FILE\n${LOCATE_USAGE}`, 2);
   // Read the input before scanning the workspace, so a bad file fails fast.
   const stackText = values.stack !== undefined ? await readInput(values.stack, io.stdin ?? process.stdin) : undefined;
   const spans = values.span !== undefined ? decodeSpanFile(await readInput(values.span, io.stdin ?? process.stdin), values.span) : undefined;
+  const logFile = values['log-file'];
+  const logText = logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
 
   const { engine } = await createWorkspaceEngine(workspace);
   const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
@@ -272,10 +319,8 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
   let records: LocateRecord[];
   if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries);
   else if (spans !== undefined) records = await locateSpans(spans, engine, resolver, summaries);
-  else {
-    notes.push(LOG_NOTE);
-    records = await locateLog(values.log ?? '', resolver, summaries);
-  }
+  else if (logText !== undefined) records = await locateLogFile(logText, logFile === '-' ? 'stdin' : logFile!, engine, resolver, summaries, notes);
+  else records = await locateLog(values.log ?? '', 'log', engine, resolver, summaries);
   if (values.json) {
     if (notes.length) io.stderr.write(notes.map((n) => `prodlens: note: ${n}\n`).join(''));
     io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);

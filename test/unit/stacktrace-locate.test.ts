@@ -55,14 +55,28 @@ test('--stack with junk reports what it could not read', async () => {
   assert.match(out, /no stack frames recognised \(1 lines not recognised, 1 over-long lines skipped\)/);
 });
 
-test('--log: a stack inside a JSON-escaped log line, a file:line reference, and the not-implemented note', async () => {
+test('--log: the statement search, then a stack inside a JSON-escaped log line, or a file:line reference', async () => {
   const withStack = await locate(['--log', 'ERROR failed: Error: boom\\n    at fetchRow (/deploy/app/node/orders.js:19:9)', '--json']);
   const rows = JSON.parse(withStack.out) as LocateRecord[];
-  assert.deepEqual(rows.map((r) => [r.file, r.line, r.function]), [['node/orders.js', 19, 'fetchRow']]);
-  assert.match(withStack.err, /log-statement matching .* not implemented yet/);
+  assert.deepEqual(rows.map((r) => [r.kind, r.file, r.line, r.function]), [['log-statement', null, null, null], ['frame', 'node/orders.js', 19, 'fetchRow']]);
+  assert.match(rows[0]!.explanation, /text line \(error\): no log statements? (were found|in the workspace)/);
   const ref = await locate(['--log', 'WARN slow query at /srv/python/orders.py:25 took 900ms']);
-  assert.match(ref.out, /not implemented yet/);
   assert.match(ref.out, /→ python\/orders\.py:25 in OrderService\.total/);
+});
+
+test('--log and --log-file find the log statement that printed each line (JSON, logfmt, plain)', async () => {
+  writeFileSync(join(ws, 'node', 'checkout.js'), "function checkout(order) {\n  logger.info(`checkout done order=${order.id} in ${order.ms}ms`);\n  logger.warn('cart %s is stale', order.cart);\n}\nmodule.exports = { checkout };\n");
+  const one = JSON.parse((await locate(['--log', '{"level":30,"msg":"checkout done order=o-7 in 12ms"}', '--json'])).out) as LocateRecord[];
+  assert.deepEqual(
+    one.map((r) => [r.kind, r.file, r.line, r.function, r.rule, r.confidence, r.inWorkspace]),
+    [['log-statement', 'node/checkout.js', 2, 'checkout', 'log-template', 'high', true]],
+  );
+  const logFile = join(tmp, 'app.log');
+  writeFileSync(logFile, ['level=warn msg="cart c-1 is stale"', '2026-01-01T00:00:00Z INFO checkout done order=o-8 in 3ms', 'no statement printed this'].join('\n'));
+  const { out } = await locate(['--log-file', logFile]);
+  assert.match(out, /→ node\/checkout\.js:3 in checkout {2}\[log-template, high\]/);
+  assert.match(out, /→ node\/checkout\.js:2 in checkout {2}\[log-template, (high|medium)\]/);
+  assert.match(out, /app\.log:3:\n {2}no statement printed this\n {4}✗ not in the workspace: text line: no log statement in the workspace prints a message like "no statement printed this"/);
 });
 
 function otlpRequest(): string {
