@@ -11,22 +11,23 @@ import { ALERTS_USAGE, runAlerts } from './alerts';
 import { workspaceDir } from './workspace-arg';
 
 const USAGE = `usage:
-  prodlens serve  --workspace DIR [--port 4318] [--host 127.0.0.1] [--data-dir DIR]
+  prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]
   prodlens report --workspace DIR (--from URL | --otlp-file FILE...) [--window 1h] [--environment ENV] [--json]
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
   ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
 
-serve   runs the OTLP/HTTP receiver and store headless; prints "listening on URL" when ready.
+serve   runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and store
+        headless; prints "listening on URL" when ready.
 report  prints per-function latency, throughput and errors mapped into DIR.
 impact  reviews the working tree's changed functions against production (risk, callers, alerts).
 locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
 alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
 
 
-function port(v: string | undefined, fallback: number): number {
+function port(v: string | undefined, fallback: number, flag = '--port'): number {
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new CliError(`--port ${v}: not a port number (0-65535)`, 2);
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new CliError(`${flag} ${v}: not a port number (0-65535)`, 2);
   return Number(v);
 }
 
@@ -37,8 +38,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === 'serve') {
-    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
-    const o = { workspace: workspaceDir(values.workspace), host: values.host ?? '127.0.0.1', port: port(values.port, 4318) };
+    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+    const o = { workspace: workspaceDir(values.workspace), host: values.host ?? '127.0.0.1', port: port(values.port, 4318), ...(values['grpc-port'] !== undefined ? { grpcPort: port(values['grpc-port'], 4317, '--grpc-port') } : {}) };
     await runServe(values['data-dir'] ? { ...o, dataDir: resolve(values['data-dir']) } : o);
     return 0;
   }

@@ -1,4 +1,5 @@
-// `prodlens serve`: the receiver and store without an editor. Prints one line when ready,
+// `prodlens serve`: the receivers (OTLP/HTTP, and OTLP/gRPC with --grpc-port) and store without
+// an editor. Prints "listening on URL" when ready (then "grpc listening on HOST:PORT"),
 // persists aggregates periodically and on SIGTERM/SIGINT, and serves its aggregates to
 // `prodlens report --from`.
 import { createHash } from 'node:crypto';
@@ -7,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
+import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import { loadStore, saveStore, serializeStore } from '../core/store/persistence';
 import { CliError } from './errors';
@@ -17,6 +19,8 @@ export interface ServeOptions {
   workspace: string;
   host: string;
   port: number;
+  /** OTLP/gRPC beside HTTP on this port (0: any free port); undefined: no gRPC. */
+  grpcPort?: number;
   dataDir?: string;
 }
 
@@ -52,14 +56,25 @@ export async function runServe(o: ServeOptions): Promise<void> {
     throw e;
   }
   process.stdout.write(`listening on ${addr.url}\n`);
+  let grpc: OtlpGrpcReceiver | undefined;
+  if (o.grpcPort !== undefined) {
+    const g = new OtlpGrpcReceiver({ host: o.host, port: o.grpcPort, sinks: engineSinks(engine) });
+    try {
+      const a = await g.start();
+      grpc = g;
+      process.stdout.write(`grpc listening on ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}\n`);
+    } catch (e) {
+      // A taken gRPC port (a local Collector) costs gRPC only: OTLP/HTTP keeps serving.
+      process.stderr.write(`prodlens: warning: OTLP/gRPC not started: ${(e as Error).message}; OTLP/HTTP still serves ${addr.url}\n`);
+    }
+  }
   const save = () => saveStore(engine.store, dataDir).catch((e: unknown) => process.stderr.write(`prodlens: warning: could not save aggregates: ${(e as Error).message}\n`));
   const timer = setInterval(() => void save(), 60_000);
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       process.stderr.write(`prodlens: ${signal}: saving aggregates and shutting down\n`);
       clearInterval(timer);
-      void receiver
-        .stop()
+      void Promise.all([receiver.stop(), grpc?.stop()])
         .then(save)
         .then(() => done());
     };

@@ -9,6 +9,8 @@ export interface ProdLensConfig {
   receiverEnabled: boolean;
   receiverHost: string;
   receiverPort: number;
+  /** OTLP/gRPC receiver port; 0 = no gRPC receiver. */
+  grpcPort: number;
   maxBodyBytes: number;
   window: WindowId;
   windowMs: number;
@@ -34,6 +36,11 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     problems.push(`prodlens.receiver.port ${String(port)} is not a port number; using 4318`);
     port = 4318;
   }
+  let grpcPort = c.get<number>('receiver.grpcPort', 4317);
+  if (!Number.isInteger(grpcPort) || grpcPort < 0 || grpcPort > 65535) {
+    problems.push(`prodlens.receiver.grpcPort ${String(grpcPort)} is not a port number (0 turns gRPC off); using 4317`);
+    grpcPort = 4317;
+  }
   const { rules, problems: ruleProblems } = validatePathRules(c.get('pathMappings'));
   for (const p of ruleProblems) problems.push(`prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}: ${p.message}`);
   // An untrusted workspace must not widen where the receiver listens.
@@ -45,6 +52,7 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     receiverEnabled: c.get<boolean>('receiver.enabled', true),
     receiverHost: host,
     receiverPort: port,
+    grpcPort,
     maxBodyBytes: Math.max(1, Number.isFinite(maxMiB) ? maxMiB : 16) * 1024 * 1024,
     window,
     windowMs: WINDOWS[window],

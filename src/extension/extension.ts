@@ -115,7 +115,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       const prev = s.current;
       s.updateConfig(next.config);
       const c = next.config;
-      if (c.receiverEnabled !== prev.receiverEnabled || c.receiverPort !== prev.receiverPort || c.receiverHost !== prev.receiverHost || c.maxBodyBytes !== prev.maxBodyBytes) {
+      if (c.receiverEnabled !== prev.receiverEnabled || c.receiverPort !== prev.receiverPort || c.grpcPort !== prev.grpcPort || c.receiverHost !== prev.receiverHost || c.maxBodyBytes !== prev.maxBodyBytes) {
         void restart();
       }
       lenses.refresh();

@@ -1,8 +1,10 @@
-// Runs the embedded OTLP/HTTP receiver for the session and reports its state. A taken port is
-// an expected situation (a local Collector often owns 4318): it becomes a clear status and a
-// notification with a way out, never an exception.
+// Runs the embedded OTLP/HTTP receiver (and OTLP/gRPC beside it, `prodlens.receiver.grpcPort`)
+// for the session and reports their state. A taken port is an expected situation (a local
+// Collector often owns 4318 and 4317): it becomes a clear status and a notification, never an
+// exception, and a taken gRPC port leaves OTLP/HTTP running.
 import * as vscode from 'vscode';
 import { engineSinks } from '../core/engine/sinks';
+import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import type { ProdLensConfig } from './config';
 import { Commands } from './command-ids';
@@ -15,8 +17,12 @@ export type ReceiverState =
   | { kind: 'listening'; url: string; host: string; port: number }
   | { kind: 'error'; message: string; portInUse?: number };
 
+export type GrpcState = { kind: 'off' } | { kind: 'listening'; url: string; port: number } | { kind: 'error'; message: string; portInUse?: number };
+
 export class ReceiverHost implements vscode.Disposable {
   private receiver: OtlpHttpReceiver | undefined;
+  private grpcReceiver: OtlpGrpcReceiver | undefined;
+  grpc: GrpcState = { kind: 'off' };
   private readonly emitter = new vscode.EventEmitter<ReceiverState>();
   readonly onDidChangeState = this.emitter.event;
   state: ReceiverState = { kind: 'starting' };
@@ -25,10 +31,12 @@ export class ReceiverHost implements vscode.Disposable {
 
   async start(config: ProdLensConfig): Promise<void> {
     await this.stop();
+    this.grpc = { kind: 'off' };
     if (!config.receiverEnabled) return this.set({ kind: 'disabled' });
     const engine = await this.session.ready;
     if (!engine) return this.set({ kind: 'error', message: 'the mapping engine failed to start (see logs)' });
     this.set({ kind: 'starting' });
+    const grpcStarted = this.startGrpc(config, engineSinks(engine));
     const receiver = new OtlpHttpReceiver({
       host: config.receiverHost,
       port: config.receiverPort,
@@ -58,6 +66,29 @@ export class ReceiverHost implements vscode.Disposable {
         this.set({ kind: 'error', message: errorMessage(e) });
       }
     }
+    await grpcStarted;
+  }
+
+  /** OTLP/gRPC beside HTTP; a failure is reported and leaves HTTP alone. */
+  private async startGrpc(config: ProdLensConfig, sinks: ReturnType<typeof engineSinks>): Promise<void> {
+    if (config.grpcPort === 0) return;
+    const receiver = new OtlpGrpcReceiver({ host: config.receiverHost, port: config.grpcPort, maxMessageBytes: config.maxBodyBytes, sinks });
+    try {
+      const addr = await receiver.start();
+      this.grpcReceiver = receiver;
+      log().info(`OTLP/gRPC receiver listening on ${addr.host}:${addr.port}`);
+      this.grpc = { kind: 'listening', url: addr.url, port: addr.port };
+    } catch (e) {
+      const inUse = e instanceof PortInUseError;
+      this.grpc = inUse ? { kind: 'error', message: e.message, portInUse: config.grpcPort } : { kind: 'error', message: errorMessage(e) };
+      log().warn(`OTLP/gRPC receiver not started: ${errorMessage(e)}`);
+      void vscode.window.showWarningMessage(
+        inUse
+          ? `ProdLens: OTLP/gRPC port ${config.grpcPort} is already in use (a Collector?). OTLP/HTTP still works; set prodlens.receiver.grpcPort to another port, or 0 to turn gRPC off.`
+          : `ProdLens: the OTLP/gRPC receiver did not start (${errorMessage(e)}). OTLP/HTTP still works.`,
+      );
+    }
+    this.emitter.fire(this.state);
   }
 
   get stats(): OtlpHttpReceiver['stats'] | undefined {
@@ -66,8 +97,11 @@ export class ReceiverHost implements vscode.Disposable {
 
   async stop(): Promise<void> {
     const r = this.receiver;
+    const g = this.grpcReceiver;
     this.receiver = undefined;
+    this.grpcReceiver = undefined;
     if (r) await r.stop().catch((e: unknown) => log().warn(`receiver stop: ${errorMessage(e)}`));
+    if (g) await g.stop().catch((e: unknown) => log().warn(`gRPC receiver stop: ${errorMessage(e)}`));
   }
 
   private set(s: ReceiverState): void {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatAgo, formatCount } from '../core/format/numbers';
 import { Commands } from './command-ids';
-import { endpointFor, type ReceiverHost } from './receiver-host';
+import { endpointFor, type GrpcState, type ReceiverHost } from './receiver-host';
 import type { Session } from './session';
 import type { Insights } from './views/insights';
 
@@ -41,6 +41,7 @@ export class StatusBar implements vscode.Disposable {
         tip.appendMarkdown(`**ProdLens receiver** listening on \`${st.url}\`\n\n`);
         tip.appendMarkdown(`Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`);
         tip.appendMarkdown(`Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`);
+        tip.appendMarkdown(`${grpcLine(this.receiver.grpc)}\n\n`);
         tip.appendMarkdown(`[Copy endpoint](command:${Commands.copyOtlpEndpoint})`);
         break;
       }
@@ -56,6 +57,7 @@ export class StatusBar implements vscode.Disposable {
         text = st.portInUse !== undefined ? `$(warning) ProdLens: port ${st.portInUse} in use` : '$(error) ProdLens';
         background = new vscode.ThemeColor('statusBarItem.warningBackground');
         tip.appendMarkdown(`**Receiver not running:** ${st.message.replace(/[<>]/g, '')}\n\n[Use another port](command:${Commands.useAnotherPort}) · [Show logs](command:${Commands.showLogs})`);
+        tip.appendMarkdown(`\n\n${grpcLine(this.receiver.grpc)}`);
         break;
     }
     if (text !== this.lastText) {
@@ -70,5 +72,17 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     clearInterval(this.timer);
     this.item.dispose();
+  }
+}
+
+/** The gRPC receiver's line in the tooltip (Markdown; messages stripped of markup). */
+export function grpcLine(g: GrpcState): string {
+  switch (g.kind) {
+    case 'off':
+      return 'OTLP/gRPC: off (`prodlens.receiver.grpcPort` is 0)';
+    case 'listening':
+      return `OTLP/gRPC listening on \`${g.url}\` (\`OTEL_EXPORTER_OTLP_PROTOCOL=grpc\`)`;
+    case 'error':
+      return `**OTLP/gRPC not running:** ${g.portInUse !== undefined ? `port ${g.portInUse} in use` : g.message.replace(/[<>[\]()*_`\\]/g, '')}`;
   }
 }

@@ -3,12 +3,18 @@
 // built extension with `prodlens.sources` pointing at it and no spans sent to the receiver. The
 // lens above OrderService.getOrder shows Prometheus' numbers and says so; the hover names the
 // source; when Prometheus goes away the lens keeps its values marked stale and one warning says why.
+// The extension's OTLP/gRPC receiver (prodlens.receiver.grpcPort) takes spans from the real gRPC
+// exporter beside them.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { HrTime } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BASELINE_CALLS, ensureBackendBinaries, startBackends, type Backends, type Workload } from '../support/backends';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
@@ -25,6 +31,7 @@ let backends: Backends;
 let server: CodeServer;
 let page: Page;
 let workspace: string;
+let grpcPort: number;
 
 before(async () => {
   ensureBackendBinaries();
@@ -42,7 +49,7 @@ before(async () => {
     extensionDevPath: repoRoot,
     userSettings: {
       'prodlens.receiver.port': await freePort(),
-      'prodlens.receiver.grpcPort': 0,
+      'prodlens.receiver.grpcPort': (grpcPort = await freePort()),
       'prodlens.window': '15m',
       'prodlens.sources': [{ kind: 'prometheus', url: backends.prometheusUrl, environment: 'e2e' }],
       'prodlens.prometheus.codeFunctionLabel': 'code_function_name',
@@ -100,4 +107,20 @@ test('Prometheus down: the lens keeps its values marked stale, and one warning s
   assert.equal(await note.count(), 1, 'one warning per outage');
   const warned = server.extensionHostLogTail(2000).split('\n').filter((l) => /\[warning\] prometheus \(e2e\): /.test(l));
   assert.equal(warned.length, 1, `one logged outage:\n${warned.join('\n')}`);
+});
+
+test('spans sent to the OTLP/gRPC receiver show as a receiver lens beside the Prometheus ones', async () => {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'grpc-shop' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${grpcPort}` }), { scheduledDelayMillis: 50 })],
+  });
+  const base = Math.floor(Date.now() / 1000) - 5;
+  for (let i = 0; i < 7; i++) {
+    const s = provider.getTracer('e2e').startSpan('totalItems', { startTime: [base, 0] as HrTime, attributes: { 'code.file.path': '/srv/shop/src/orders.ts', 'code.line.number': 23 } });
+    s.end([base, 4_000_000] as HrTime);
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+  const title = await waitForLens(page, /\(n=7\)/, 30_000);
+  assert.match(title, /^p50 4 ms · p95 4 ms · .* · 0% err · last 15 min \(n=7\)$/, 'a receiver lens: no source suffix');
 });
