@@ -131,7 +131,7 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
   assert.match(body, /nothing to compare/, 'one version and one environment: the compare section says so');
   await frame.locator('canvas').nth(2).waitFor({ timeout: 10_000 });
   assert.equal(await frame.locator('canvas').count(), 3, 'latency, throughput and error-rate charts drawn');
-  await frame.locator('button[data-tab="failed"]').click();
+  await frame.locator('[data-tab="failed"]').click();
   await frame.locator('table.traces tbody tr').first().click();
   const tree = frame.locator('.waterfall');
   await tree.waitFor({ timeout: 10_000 });
@@ -195,15 +195,23 @@ test('the Hotspots view re-ranks by errors and filters by environment from its t
   const header = pane.locator('.pane-header');
   const rows = pane.locator('.pane-body .monaco-list-row');
   await header.locator('.description', { hasText: 'by time spent' }).waitFor({ timeout: 10_000 });
-  const pickFrom = async (command: string, row: string) => {
-    await runCommand(page, command);
+  // The command opens a second quick pick at once (so the widget never hides in between): wait
+  // for that pick's title, then click its row.
+  const pickFrom = async (command: string, title: string, row: string) => {
+    await page.keyboard.press('F1');
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await box.waitFor({ timeout: 10_000 });
+    await box.fill(`>${command}`);
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name', { hasText: command }).first().click({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 10_000 });
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: row }).first().click({ timeout: 10_000 });
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   };
-  await pickFrom('ProdLens: Rank Hotspots By…', 'Errors');
+  await pickFrom('ProdLens: Rank Hotspots By…', 'rank hotspots by', 'Errors');
   await header.locator('.description', { hasText: 'by errors' }).waitFor({ timeout: 15_000 });
   const place = rows.filter({ hasText: 'OrderService.placeOrder' }).filter({ hasText: '5 failed' }).first();
   await place.waitFor({ timeout: 10_000 });
-  await pickFrom('ProdLens: Filter Hotspots by Environment', 'e2e');
+  await pickFrom('ProdLens: Filter Hotspots by Environment', 'hotspots of one environment', 'e2e');
   await header.locator('.description', { hasText: 'by errors · e2e' }).waitFor({ timeout: 15_000 });
   // The rows in list order (data-index), once the tree has redrawn after the description.
   const inOrder = async () => (await rows.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-index')), e.textContent ?? ''] as const))).sort((a, b) => a[0] - b[0]).map((r) => r[1]);
