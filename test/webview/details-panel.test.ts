@@ -75,7 +75,7 @@ describe('details panel webview', () => {
       const t = trace(40, { traceId: d.traces.recent[0]!.traceId });
       await addTrace(page, t);
       await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
-      await page.locator('button[data-tab="failed"]').focus();
+      await page.locator('[data-tab="failed"]').focus();
       let onRow = false;
       for (let i = 0; i < 10 && !onRow; i++) {
         await page.keyboard.press('Tab');
@@ -87,7 +87,7 @@ describe('details panel webview', () => {
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Enter');
-      await page.locator('button[data-tab="recent"][aria-pressed="true"]').waitFor();
+      await page.locator('[data-tab="recent"][aria-pressed="true"]').waitFor();
       await page.locator('table.traces tbody tr').first().focus();
       const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
       await page.keyboard.press('Enter');
@@ -144,6 +144,30 @@ describe('details panel webview', () => {
     });
   });
 
+  test('buttons are vscode-elements buttons that work from the keyboard: Refresh, trace tabs, close the trace', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      await addTrace(page, trace(5, { traceId: d.traces.slowest[0]!.traceId }));
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      assert.equal(await page.locator('vscode-button[data-tab]').count(), 3);
+      assert.equal(await page.locator('vscode-button.refresh').getAttribute('aria-label'), 'Refresh');
+      await page.locator('vscode-button.refresh').focus();
+      await page.keyboard.press('Enter');
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'refresh'), [{ type: 'refresh' }]);
+      await page.locator('[data-tab="slowest"]').focus();
+      await page.keyboard.press('Space');
+      await page.locator('[data-tab="slowest"][aria-pressed="true"]').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.tab), 'slowest', 'focus stays on the tab');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.locator('table.traces tbody tr').first().press('Enter');
+      await rendered;
+      await page.locator('vscode-button.close-trace').focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('.wf-row').count(), 0, 'the trace closed');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.traceId), d.traces.slowest[0]!.traceId, 'focus back on its row');
+    });
+  });
+
   test('the pickers post setWindow and setEnvironment', async () => {
     await withPanel(async (page) => {
       await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
@@ -167,7 +191,7 @@ describe('details panel webview', () => {
         await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
         await rendered;
         assert.equal(await page.locator('.wf-row').count(), 10);
-        assert.equal(await page.locator('button[data-tab="slowest"]').getAttribute('aria-pressed'), 'true');
+        assert.equal(await page.locator('[data-tab="slowest"]').getAttribute('aria-pressed'), 'true');
       },
       { file: d.file, qualifiedName: d.qualifiedName, startLine: d.startLine, tab: 'slowest', selectedTraceId: traceId },
     );

@@ -9,6 +9,7 @@ import type { CodeLinkDto, FunctionDetailsDto, HostMessage, TraceTab } from '../
 import { isHostMessage } from '../../src/protocol/messages';
 import { Charts } from './charts';
 import { Compare } from './compare';
+import { focusControl } from './controls';
 import { el } from './dom';
 import { errorsSection } from './errors';
 import { histogram } from './histogram';
@@ -96,8 +97,8 @@ function renderTraces(d: FunctionDetailsDto): void {
     }),
   );
   drawnFrom.set(traces, JSON.stringify([d.traces, ui.tab, traceRows]));
-  const again = focusTrace ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`) : focusTab ? traces.querySelector<HTMLElement>(`button[data-tab="${CSS.escape(focusTab)}"]`) : null;
-  again?.focus();
+  const again = focusTrace ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`) : focusTab ? traces.querySelector<HTMLElement>(`[data-tab="${CSS.escape(focusTab)}"]`) : null;
+  focusControl(again);
 }
 
 function render(d: FunctionDetailsDto): void {

@@ -1,6 +1,7 @@
 // The top of the panel: title, where the function is, pickers, headline numbers and the mapping.
 import type { CodeLinkDto, FunctionDetailsDto } from '../../src/protocol/messages';
-import { button, el, icon } from './dom';
+import { vscodeButton } from './controls';
+import { button, el } from './dom';
 import { formatCount, formatErrorRate, nullableMs } from './format';
 import { pickers } from './pickers';
 
@@ -21,7 +22,7 @@ export function summary(d: FunctionDetailsDto, actions: SummaryActions): HTMLEle
   return el(
     'div',
     { className: 'summary' },
-    el('header', {}, el('h1', { text: d.qualifiedName }), button({ className: 'icon', title: 'Refresh', label: 'Refresh', onClick: actions.refresh }, icon('refresh'))),
+    el('header', {}, el('h1', { text: d.qualifiedName }), vscodeButton({ className: 'refresh', title: 'Refresh', label: 'Refresh', secondary: true, iconName: 'refresh', onClick: actions.refresh })),
     el(
       'p',
       { className: 'sub' },

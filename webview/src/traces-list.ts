@@ -1,6 +1,7 @@
 // Recent, slowest and failed traces through the function. Rows are focusable; Enter or Space (or
 // a click) opens the trace's waterfall, arrow keys move between rows.
 import type { FunctionDetailsDto, TraceSummaryDto, TraceTab } from '../../src/protocol/messages';
+import { vscodeButton } from './controls';
 import { button, el } from './dom';
 import { formatMs, formatTime } from './format';
 
@@ -66,7 +67,7 @@ export function tracesList(d: FunctionDetailsDto, tab: TraceTab, limit: number, 
   const traces = all.slice(0, limit);
   const tabs = el('div', { className: 'tabs', role: 'group', label: 'Which traces' });
   for (const t of TABS) {
-    const b = button({ className: t.id === tab ? 'tab selected' : 'tab', text: `${t.label} (${d.traces[t.id].length})`, onClick: () => actions.setTab(t.id) });
+    const b = vscodeButton({ className: t.id === tab ? 'tab selected' : 'tab', text: `${t.label} (${d.traces[t.id].length})`, secondary: t.id !== tab, onClick: () => actions.setTab(t.id) });
     b.setAttribute('aria-pressed', String(t.id === tab));
     b.dataset.tab = t.id;
     tabs.append(b);

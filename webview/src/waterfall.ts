@@ -3,6 +3,7 @@
 // move) so a 2,000-span trace is not 2,000 tab stops, and only rows near the viewport are in the DOM. Enter or Space shows a span's attributes and events.
 // Spans mapped to code carry a link that opens the function.
 import type { CodeLinkDto, TraceDto, WaterfallRowDto } from '../../src/protocol/messages';
+import { vscodeButton } from './controls';
 import { button, el, icon } from './dom';
 import { formatMs } from './format';
 import { framesList } from './frames';
@@ -160,7 +161,7 @@ export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
       'header',
       {},
       el('h2', { text: `Trace ${t.traceId}` }),
-      button({ className: 'icon', title: 'Close the trace', label: 'Close the trace', onClick: actions.close }, icon('close')),
+      vscodeButton({ className: 'close-trace', title: 'Close the trace', label: 'Close the trace', secondary: true, iconName: 'close', onClick: actions.close }),
     ),
     el('p', { className: 'muted', text: `${t.rows.length} spans held · ${formatMs(t.durationMs)} · ${errors} with errors` }),
     tree,
