@@ -80,3 +80,25 @@ export function sdkPayloads(ws: BenchWorkspace, requests: number, perRequest: nu
   }
   return { protobuf, json, spans: requests * perRequest };
 }
+
+/**
+ * A workspace of `count` small service files in four languages, each with route registrations,
+ * log statements and helpers, as the workspace text index sees a real repository.
+ */
+export function serviceWorkspace(count: number): { root: string; files: string[] } {
+  const root = mkdtempSync(join(tmpdir(), 'prodlens-bench-index-'));
+  const files: string[] = [];
+  const kinds = [
+    (i: number) => ({ rel: `js/svc${i}/routes.js`, text: `const express = require('express');\nconst router = express.Router();\n${Array.from({ length: 8 }, (_, j) => `router.get('/r${i}/items${j}/:id', async (req, res) => {\n  logger.info(\`item ${j} served id=\${req.params.id}\`);\n  res.json(await load${j}(req.params.id));\n});\n`).join('')}function helper() {\n  return 1;\n}\nmodule.exports = router;\n` }),
+    (i: number) => ({ rel: `py/svc${i}/views.py`, text: `import logging\nlogger = logging.getLogger(__name__)\n\n${Array.from({ length: 8 }, (_, j) => `@app.get("/r${i}/items${j}/{item_id}")\nasync def read_${j}(item_id: int):\n    logger.info("item ${j} read %s", item_id)\n    return {"id": item_id}\n\n`).join('')}` }),
+    (i: number) => ({ rel: `java/svc${i}/ItemController.java`, text: `package svc${i};\n\n@RestController\n@RequestMapping("/r${i}")\npublic class ItemController {\n${Array.from({ length: 8 }, (_, j) => `    @GetMapping("/items${j}/{id}")\n    public String get${j}(@PathVariable String id) {\n        log.info("item ${j} fetched {}", id);\n        return id;\n    }\n`).join('')}}\n` }),
+    (i: number) => ({ rel: `go/svc${i}/main.go`, text: `package main\n\n${Array.from({ length: 8 }, (_, j) => `func get${j}(w http.ResponseWriter, r *http.Request) {\n\tslog.Info("item ${j} served", "path", r.URL.Path)\n}\n\n`).join('')}func routes(mux *http.ServeMux) {\n${Array.from({ length: 8 }, (_, j) => `\tmux.HandleFunc("GET /r${i}/items${j}/{id}", get${j})\n`).join('')}}\n` }),
+  ];
+  for (let i = 0; i < count; i++) {
+    const { rel, text } = kinds[i % kinds.length]!(i);
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), text);
+    files.push(rel);
+  }
+  return { root, files };
+}

@@ -5,7 +5,14 @@ import { decodeTraces, decodeTracesRaw } from '../src/core/ingest/otlp-decode';
 import { createWorkspaceEngine } from '../src/core/engine/create';
 import { hoverMarkdown, lensTitle, lensTooltip } from '../src/core/format/presentation';
 import { rmSync } from 'node:fs';
-import { generatedWorkspace, sdkPayloads } from './fixtures';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SourceIndex } from '../src/core/workspace/source-index';
+import { RouteIndex } from '../src/core/routes/route-index';
+import { extractRoutes } from '../src/core/routes/route-extract';
+import { LogIndex } from '../src/core/logs/log-index';
+import { extractLogStatements } from '../src/core/logs/log-statements';
+import { generatedWorkspace, sdkPayloads, serviceWorkspace } from './fixtures';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -91,6 +98,8 @@ async function main(): Promise<void> {
     console.log(`  lenses right after new data (recompute)  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (happens at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`);
     console.log(`  hover                                    p50 ${ms(hover.p50)}  p99 ${ms(hover.p99)}  (target p99 ≤ 1 ms: ${verdict(hover.p99 <= 1)})\n`);
 
+    await indexBench();
+
     if (!gc) {
       console.log('(c) heap: skipped — run with node --expose-gc (npm run bench does)');
       return;
@@ -106,6 +115,38 @@ async function main(): Promise<void> {
     const per1M = (grown * 1_000_000) / total;
     console.log(`(c) heap: ${total.toLocaleString('en-US')} spans over 1,000 functions → ${fresh.store.size} series, ${fresh.store.bucketTotal} buckets, ring ${fresh.ring.capacity} spans`);
     console.log(`  heap growth ${grown.toFixed(1)} MB = ${per1M.toFixed(1)} MB per 1M spans (target ≤ 64 MB: ${verdict(per1M <= 64)}); bounded: series, buckets and ring are capped, so more spans do not grow it`);
+  } finally {
+    rmSync(ws.root, { recursive: true, force: true });
+  }
+}
+
+/** (d) The workspace text index (routes + log statements) against plain reads of the same files. */
+async function indexBench(): Promise<void> {
+  const N = 4_000;
+  const ws = serviceWorkspace(N);
+  try {
+    const readAll = async () => {
+      for (let i = 0; i < ws.files.length; i += 64) await Promise.all(ws.files.slice(i, i + 64).map((f) => readFile(join(ws.root, f), 'utf8')));
+    };
+    const runs: { read: number; index: number; routes: number; logs: number }[] = [];
+    for (let r = 0; r < 3; r++) {
+      let t = performance.now();
+      await readAll();
+      const read = performance.now() - t;
+      const routes = new RouteIndex();
+      const logs = new LogIndex();
+      const index = new SourceIndex(ws.root, [
+        { update: (f, text) => routes.set(f, extractRoutes(f, text)), remove: (f) => routes.delete(f) },
+        { update: (f, text) => logs.set(f, extractLogStatements(f, text)), remove: (f) => logs.delete(f) },
+      ]);
+      t = performance.now();
+      await index.build(ws.files);
+      runs.push({ read, index: performance.now() - t, routes: routes.size, logs: logs.size });
+    }
+    const best = runs.sort((a, b) => a.index - b.index)[0]!;
+    const perSec = (N / best.index) * 1000;
+    console.log(`(d) workspace index: ${N.toLocaleString('en-US')} service files (JS, Python, Java, Go) → ${best.routes.toLocaleString('en-US')} routes, ${best.logs.toLocaleString('en-US')} log statements`);
+    console.log(`  plain reads ${Math.round(best.read)} ms; read + index ${Math.round(best.index)} ms = ${Math.round(perSec).toLocaleString('en-US')} files/s (target ≥ 2,000: ${verdict(perSec >= 2_000)}); index / read = ${(best.index / best.read).toFixed(2)}×\n`);
   } finally {
     rmSync(ws.root, { recursive: true, force: true });
   }

@@ -1,14 +1,41 @@
 // Lists a folder's source files (workspace-relative, forward slashes) without following
-// symlinks, skipping dependency and build folders. Bounded so a huge tree cannot stall a caller.
+// symlinks, skipping dependency and build folders and what .gitignore files exclude (each applies
+// below its own folder, as git reads them). Bounded so a huge tree cannot stall a caller.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import { languageForPath } from '../mapping/languages';
+
+interface IgnoreRules {
+  /** The folder the .gitignore sits in, workspace-relative ('' for the root). */
+  base: string;
+  rules: Ignore;
+}
+
+async function readGitignore(root: string, rel: string): Promise<IgnoreRules | undefined> {
+  try {
+    const text = await fs.readFile(join(root, rel, '.gitignore'), 'utf8');
+    return { base: rel, rules: ignore().add(text) };
+  } catch {
+    return undefined; // none here
+  }
+}
+
+function ignored(rules: readonly IgnoreRules[], rel: string, isDir: boolean): boolean {
+  for (const r of rules) {
+    const sub = r.base ? rel.slice(r.base.length + 1) : rel;
+    if (sub && r.rules.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}
 
 export const DEFAULT_EXCLUDED_DIRS = ['node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'build', 'target', 'bin', 'obj', '.venv', 'venv', '__pycache__', '.cache', '.next', 'coverage', 'vendor'];
 
 export interface ScanOptions {
   excludeDirs?: readonly string[];
   maxFiles?: number;
+  /** Read .gitignore files (default true). */
+  gitignore?: boolean;
   signal?: AbortSignal;
 }
 
@@ -16,10 +43,14 @@ export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Pro
   const exclude = new Set(opts.excludeDirs ?? DEFAULT_EXCLUDED_DIRS);
   const max = opts.maxFiles ?? 200_000;
   const files: string[] = [];
-  const stack: string[] = [''];
+  const useGitignore = opts.gitignore ?? true;
+  // Each folder carries the .gitignore rules of its ancestors and its own.
+  const stack: { rel: string; rules: IgnoreRules[] }[] = [{ rel: '', rules: [] }];
   while (stack.length > 0) {
     if (opts.signal?.aborted) break;
-    const rel = stack.pop()!;
+    const { rel, rules: inherited } = stack.pop()!;
+    const own = useGitignore ? await readGitignore(root, rel) : undefined;
+    const rules = own ? [...inherited, own] : inherited;
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(join(root, rel), { withFileTypes: true });
@@ -29,8 +60,8 @@ export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Pro
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!exclude.has(e.name)) stack.push(child);
-      } else if (e.isFile() && languageForPath(e.name)) {
+        if (!exclude.has(e.name) && !ignored(rules, child, true)) stack.push({ rel: child, rules });
+      } else if (e.isFile() && languageForPath(e.name) && !ignored(rules, child, false)) {
         files.push(child);
         if (files.length >= max) return { files, truncated: true };
       }
