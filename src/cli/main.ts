@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseWindow } from '../core/format/windows';
 import { CliError } from './errors';
-import { printTable, runReport } from './report';
+import { printTable, reportSources, runReport } from './report';
 import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
@@ -12,14 +12,15 @@ import { workspaceDir } from './workspace-arg';
 
 const USAGE = `usage:
   prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]
-  prodlens report --workspace DIR (--from URL | --otlp-file FILE...) [--window 1h] [--environment ENV] [--json]
+  prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source prometheus[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
   ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
 
 serve   runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and store
         headless; prints "listening on URL" when ready.
-report  prints per-function latency, throughput and errors mapped into DIR.
+report  prints per-function latency, throughput and errors mapped into DIR; --source (or prodlens.sources
+        in DIR/.vscode/settings.json) adds Prometheus span metrics, token from PRODLENS_PROMETHEUS_TOKEN.
 impact  reviews the working tree's changed functions against production (risk, callers, alerts).
 locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
 alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
@@ -46,25 +47,30 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'report') {
     const { values } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string' }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
+      options: { workspace: { type: 'string' }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, source: { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
     const workspace = workspaceDir(values.workspace);
     const files = values['otlp-file'] ?? [];
-    if (!values.from && files.length === 0) throw new CliError('report needs --from URL or at least one --otlp-file FILE', 2);
+    const sources = values.source ?? [];
+    if (!values.from && files.length === 0 && !reportSources({ workspace, sources }).sources.some((c) => c.kind === 'prometheus')) {
+      throw new CliError('report needs --from URL or at least one --otlp-file FILE, or --source prometheus=URL (or a prometheus entry in prodlens.sources)', 2);
+    }
     if (values.from && !/^https?:\/\//.test(values.from)) throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
     const windowMs = parseWindow(values.window ?? '1h');
     if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
-    const { rows, unmapped } = await runReport({
+    const { rows, unmapped, warnings, sourceFailed } = await runReport({
       workspace,
       otlpFiles: files,
+      sources,
       windowMs,
       json: values.json ?? false,
       ...(values.from ? { from: values.from } : {}),
       ...(values.environment ? { environment: values.environment } : {}),
     });
+    for (const w of warnings) process.stderr.write(`prodlens: warning: ${w}\n`);
     process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTable(rows, unmapped)}\n`);
-    return 0;
+    return sourceFailed ? 1 : 0;
   }
   if (command === 'impact') return runImpact(rest);
   if (command === 'locate') return runLocate(rest);

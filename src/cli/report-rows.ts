@@ -17,6 +17,8 @@ export interface ReportRow {
   confidence: string;
   services: string[];
   explanation: string;
+  /** Rows from a production backend name it (`prometheus (prod)`, `…, stale`); absent for spans. */
+  source?: string;
 }
 
 function ms(v: number): number | null {

@@ -1,9 +1,15 @@
 // `prodlens report`: per-function numbers mapped into a workspace, from a running `prodlens
-// serve` (--from) or from OTLP JSON files (one ExportTraceServiceRequest per line, as the
-// Collector's file exporter writes them).
+// serve` (--from), from OTLP JSON files (one ExportTraceServiceRequest per line, as the
+// Collector's file exporter writes them), and from production backends (`--source
+// prometheus=URL`, or `prodlens.sources` in DIR/.vscode/settings.json, read as `prodlens alerts`
+// reads them): one grouped query set per source, rows mapped by the same core as the editor's.
+import { BackendStats } from '../core/engine/backend-stats';
 import { formatCount, formatErrorRate, formatMs } from '../core/format/numbers';
+import { PrometheusSource } from '../core/sources/prometheus';
+import { sourceLabel } from '../core/sources/source';
 import { loadEngine } from './engine-input';
 import { toRow, type ReportRow } from './report-rows';
+import { loadSourceSetup } from './source-flags';
 
 export { readOtlpFile } from './engine-input';
 
@@ -14,22 +20,69 @@ export interface ReportOptions {
   windowMs: number;
   environment?: string;
   json: boolean;
+  /** `--source KIND[@ENV]=URL` values; without any, prodlens.sources from the workspace settings. */
+  sources?: readonly string[];
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function runReport(o: ReportOptions): Promise<{ rows: ReportRow[]; unmapped: number }> {
+export interface ReportResult {
+  rows: ReportRow[];
+  unmapped: number;
+  /** Problems for stderr (a failing source, a token found in settings); never a token. */
+  warnings: string[];
+  /** True when a source failed (its last values, if any, are still in the rows, marked stale). */
+  sourceFailed: boolean;
+}
+
+/** Whether report has anything to read: files, a serve, or a Prometheus source. */
+export function reportSources(o: Pick<ReportOptions, 'workspace' | 'sources' | 'env'>): ReturnType<typeof loadSourceSetup> {
+  return loadSourceSetup({ workspace: o.workspace, flags: o.sources ?? [], ...(o.env ? { env: o.env } : {}) });
+}
+
+export async function runReport(o: ReportOptions): Promise<ReportResult> {
+  const setup = reportSources(o);
+  const prom = setup.sources.filter((c) => c.kind === 'prometheus');
+  // Ask the backends while the workspace is scanned: both take time.
+  const answers = Promise.all(
+    prom.map(async (config) => {
+      const r = await new PrometheusSource(config, setup.prometheus).functionStats(o.windowMs);
+      return { config, r };
+    }),
+  );
   const engine = await loadEngine(o);
   const q = { windowMs: o.windowMs, ...(o.environment ? { environment: o.environment } : {}) };
   const stats = await engine.report(q);
-  return { rows: stats.map(toRow), unmapped: engine.unmapped(q).reduce((n, u) => n + u.count, 0) };
+  const rows = stats.map(toRow);
+  const warnings = [...setup.warnings];
+  let sourceFailed = false;
+  let unmapped = engine.unmapped(q).reduce((n, u) => n + u.count, 0);
+  const got = await answers;
+  if (got.length) {
+    const backend = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+    await backend.update(
+      got.map(({ config, r }) => {
+        if (!r.status.ok) {
+          sourceFailed = true;
+          warnings.push(r.status.message);
+        }
+        return { source: { kind: config.kind, environment: config.environment }, rows: r.value, windowMs: o.windowMs, stale: r.status.stale, fetchedAt: r.fetchedAt ?? Date.now(), ...(r.status.ok ? {} : { message: r.status.message }) };
+      }),
+    );
+    for (const fs of await backend.report(o.environment ? { environment: o.environment } : {})) rows.push({ ...toRow(fs), source: fs.origin.stale ? `${fs.origin.label}, stale` : fs.origin.label });
+    unmapped += backend.unmapped().reduce((n, u) => n + Math.round(u.row.count), 0);
+    rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    for (const { config, r } of got) if (r.status.ok && (r.value?.length ?? 0) === 0) warnings.push(`${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`);
+  }
+  return { rows, unmapped, warnings, sourceFailed };
 }
 
 export function printTable(rows: ReportRow[], unmapped: number): string {
   const head = ['function', 'location', 'count', 'p50', 'p95', 'p99', 'err', 'mapped by'];
-  const body = rows.map((r) => [r.function, `${r.file}:${r.line}`, formatCount(r.count), formatMs(r.p50Ms ?? NaN), formatMs(r.p95Ms ?? NaN), formatMs(r.p99Ms ?? NaN), formatErrorRate(r.errors, r.count), `${r.mappedBy} (${r.confidence})`]);
+  const body = rows.map((r) => [r.function, `${r.file}:${r.line}`, formatCount(r.count), formatMs(r.p50Ms ?? NaN), formatMs(r.p95Ms ?? NaN), formatMs(r.p99Ms ?? NaN), formatErrorRate(r.errors, r.count), `${r.mappedBy} (${r.confidence})${r.source ? ` · ${r.source}` : ''}`]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
   const lines = all.map((row) => row.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
   if (rows.length === 0) lines.push('(no spans mapped to functions in this workspace for the window)');
-  if (unmapped > 0) lines.push(`${unmapped} span${unmapped === 1 ? '' : 's'} in the window did not map to a workspace function.`);
+  if (unmapped > 0) lines.push(`${unmapped} span${unmapped === 1 ? '' : 's'} (or calls counted by a backend) in the window did not map to a workspace function.`);
   return lines.join('\n');
 }
