@@ -14,7 +14,7 @@ const watch = process.argv.includes('--watch');
 const dist = join(root, 'dist');
 
 /** Grammars we parse; others in the package are left out of the VSIX. */
-const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'c-sharp'];
+const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'c-sharp', 'ruby', 'php'];
 
 function copyAssets() {
   const tsDir = dirname(require.resolve('@vscode/tree-sitter-wasm/package.json'));

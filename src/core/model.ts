@@ -21,7 +21,7 @@ export interface FunctionRange {
 }
 
 /** Languages the function parser understands without any language extension installed. */
-export type LanguageId = 'typescript' | 'tsx' | 'javascript' | 'python' | 'java' | 'go' | 'csharp';
+export type LanguageId = 'typescript' | 'tsx' | 'javascript' | 'python' | 'java' | 'go' | 'csharp' | 'ruby' | 'php';
 
 /** OTLP span kind, as the integer enum on the wire. */
 export const enum SpanKind {

@@ -9,12 +9,24 @@ import { FunctionParser, defaultWasmDir } from '../../src/core/mapping/function-
 import { languageForPath } from '../../src/core/mapping/languages';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'parse');
-const ALL_LANGUAGES: LanguageId[] = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'csharp'];
+const ALL_LANGUAGES: LanguageId[] = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'csharp', 'ruby', 'php'];
 
 /** [name, qualifiedName, kind, startLine, endLine, nameLine, nameColumn, nameEndColumn] */
 type Row = [string, string, FunctionRange['kind'], number, number, number, number, number];
 
 const EXPECTED: Record<string, Row[]> = {
+    'orders.rb': [
+      ['initialize', 'Shop.OrderService.initialize', 'constructor', 4, 6, 4, 8, 18],
+      ['place', 'Shop.OrderService.place', 'method', 8, 11, 8, 8, 13],
+      ['build', 'Shop.OrderService.build', 'method', 13, 15, 13, 13, 18],
+      ['helper', 'helper', 'function', 19, 21, 19, 4, 10],
+    ],
+    'Invoices.php': [
+      ['__construct', 'Invoices.__construct', 'constructor', 9, 10, 9, 20, 31],
+      ['settle', 'Invoices.settle', 'method', 12, 14, 12, 20, 26],
+      ['make', 'Invoices.make', 'method', 16, 18, 16, 27, 31],
+      ['format_cents', 'format_cents', 'function', 21, 23, 21, 9, 21],
+    ],
     'Dashboard.tsx': [
       ['Dashboard', 'Dashboard', 'function', 10, 29, 10, 16, 25],
       ['renderRow', 'Dashboard.renderRow', 'arrow', 22, 26, 22, 8, 17],
@@ -271,5 +283,14 @@ describe('languageForPath', () => {
       ['dir.ts/file', undefined],
     ];
     for (const [file, language] of cases) assert.equal(languageForPath(file), language, file);
+  });
+});
+
+describe('the build ships every grammar', () => {
+  it('scripts/build.mjs copies the grammar of each language the parser knows', async () => {
+    const { LANGUAGE_SPECS } = await import('../../src/core/mapping/languages');
+    const build = readFileSync(path.join(__dirname, '..', '..', 'scripts', 'build.mjs'), 'utf8');
+    const listed = /const GRAMMARS = \[([^\]]*)\]/.exec(build)?.[1] ?? '';
+    for (const spec of Object.values(LANGUAGE_SPECS)) assert.ok(listed.includes(`'${spec.grammar.replace(/^tree-sitter-|\.wasm$/g, '')}'`), spec.grammar);
   });
 });

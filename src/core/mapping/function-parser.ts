@@ -227,6 +227,9 @@ function unquote(node: Node): string {
 }
 
 function refineKind(kind: Kind, fn: Node, name: string): Kind {
+  // Ruby: `initialize` constructs; a `def` outside any class or module is a plain function.
+  if (fn.type === 'method') return name === 'initialize' ? 'constructor' : fn.parent?.type === 'program' ? 'function' : kind;
+  if (fn.type === 'method_declaration' && name === '__construct') return 'constructor'; // PHP
   if (fn.type === 'method_definition' && name === 'constructor' && fn.parent?.type === 'class_body') return 'constructor';
   if (fn.type === 'function_definition') {
     // Python: a def directly in a class body is a method; __init__ is what runs on construction.

@@ -35,6 +35,8 @@ const EXTENSIONS: Readonly<Record<string, LanguageId>> = {
   '.java': 'java',
   '.go': 'go',
   '.cs': 'csharp',
+  '.rb': 'ruby',
+  '.php': 'php',
 };
 
 /** The parser language for a file path (either slash style), or undefined when unsupported. */
@@ -96,6 +98,16 @@ const CSHARP_QUERY = `
 (local_function_statement name: (identifier) @name body: (_)) @function
 `;
 
+const RUBY_QUERY = `
+(method name: (_) @name) @method
+(singleton_method name: (_) @name) @method
+`;
+
+const PHP_QUERY = `
+(function_definition name: (name) @name) @function
+(method_declaration name: (name) @name body: (compound_statement)) @method
+`;
+
 export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
   typescript: {
     grammar: 'tree-sitter-typescript.wasm',
@@ -145,6 +157,18 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
     query: CSHARP_QUERY,
     // Namespaces are deliberately absent: telemetry names rarely carry them consistently.
     containerTypes: ['class_declaration', 'struct_declaration', 'interface_declaration', 'record_declaration'],
+    leadingTrivia: ['attribute_list', 'comment'],
+  },
+  ruby: {
+    grammar: 'tree-sitter-ruby.wasm',
+    query: RUBY_QUERY,
+    containerTypes: ['class', 'module'],
+    leadingTrivia: ['comment'],
+  },
+  php: {
+    grammar: 'tree-sitter-php.wasm',
+    query: PHP_QUERY,
+    containerTypes: ['class_declaration', 'interface_declaration', 'trait_declaration', 'enum_declaration'],
     leadingTrivia: ['attribute_list', 'comment'],
   },
 };
