@@ -105,6 +105,8 @@ export function loadSourceSetup(input: SourceSetupInput): SourceSetup {
       const kind = str(e.kind) ?? '';
       const url = str(e.url) ?? '';
       if ('token' in e) warnings.push(`prodlens.sources[${i}] has a token in settings.json; it is ignored: set PRODLENS_${kind.toUpperCase() || 'KIND'}_TOKEN in the environment instead`);
+      // Sentry and Loki entries feed the editor's errors and log lines; the CLI has no use for them.
+      if (kind === 'sentry' || kind === 'loki') continue;
       if (!isSourceKind(kind) || !/^https?:\/\//.test(url)) {
         warnings.push(`prodlens.sources[${i}] is skipped: it needs "kind" (${SOURCE_KINDS.join(' or ')}) and an http(s) "url"`);
         continue;

@@ -23,6 +23,7 @@ import { ImpactDecorations } from './impact/impact-decorations';
 import { ImpactView } from './impact/impact-view';
 import { BackendSources } from './sources/backend-sources';
 import { BackendNumbers } from './sources/backend-numbers';
+import { BackendFeeds } from './sources/backend-feeds';
 import { ErrorDecorations } from './errors/error-decorations';
 import { LogDecorations } from './logs/log-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
@@ -72,6 +73,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   });
   const backends = new BackendSources(context.secrets);
   const numbers = new BackendNumbers(s, backends);
+  const feeds = new BackendFeeds(s, backends);
   const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers);
   const details = new DetailsPanel(context.extensionUri, s);
   void backends.reload().then(() => insights.schedule(true));
@@ -100,7 +102,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
     impact,
     new ImpactDecorations(impact),
-    new ErrorDecorations(s),
+    new ErrorDecorations(s, feeds),
     new LogDecorations(s),
     vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
@@ -126,6 +128,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     backends.onDidChange(() => insights.schedule(true)),
     numbers,
     numbers.onDidChange(() => lenses.refresh()),
+    feeds,
     vscode.commands.registerCommand(Commands.testConnections, () => testConnections(backends)),
     vscode.commands.registerCommand(Commands.setSourceToken, () => setSourceToken(context.secrets, backends)),
     vscode.commands.registerCommand(Commands.clearSourceToken, () => clearSourceToken(context.secrets, backends)),

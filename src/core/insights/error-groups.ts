@@ -20,7 +20,23 @@ export interface ErrorGroup {
   service: string;
   /** Trace of the latest occurrence, when it came with one. */
   traceId: string;
-  origin: 'span event' | 'log record';
+  origin: 'span event' | 'log record' | 'backend';
+  /** Set when the group came from an error backend (Sentry) rather than the receiver. */
+  backend?: ErrorBackendOrigin;
+}
+
+/** Which backend an error group came from, and how fresh it is. */
+export interface ErrorBackendOrigin {
+  /** For display: `Sentry (prod)`. */
+  label: string;
+  /** The environment the backend serves ('' = unnamed). */
+  environment: string;
+  /** True when the backend failed its latest refresh and this is its last answer. */
+  stale: boolean;
+  /** The backend's page for the issue, '' when none. */
+  url: string;
+  /** The backend's id, e.g. `CHECKOUT-1A`. */
+  shortId: string;
 }
 
 export interface LocatedError {

@@ -3,12 +3,20 @@
 import type { SpanRecord } from '../model';
 
 /**
- * Backends ProdLens can read from. `SOURCE_KINDS` lists the kinds the CLI and the extension's
- * settings accept; `TRACE_LOG_ERROR_KINDS` have clients but are not wired into either yet.
+ * Backends ProdLens can read from. `SOURCE_KINDS` lists the kinds the CLI's `--source` accepts;
+ * the extension's settings also take `EDITOR_SOURCE_KINDS` (Sentry errors, Loki lines on the
+ * code); tempo, jaeger and zipkin have clients but are not wired into either yet.
  */
 export type SourceKind = 'prometheus' | 'alertmanager' | 'tempo' | 'jaeger' | 'zipkin' | 'loki' | 'sentry';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager'];
+
+/** Kinds `prodlens.sources` accepts in the editor. */
+export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager', 'sentry', 'loki'];
+
+export function isEditorSourceKind(v: string): v is SourceKind {
+  return (EDITOR_SOURCE_KINDS as readonly string[]).includes(v);
+}
 
 /** What a source can be asked for. */
 export type Capability = 'functionStats' | 'traces' | 'logs' | 'errors' | 'alerts';

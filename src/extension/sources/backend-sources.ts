@@ -1,7 +1,8 @@
 // The production backends configured in `prodlens.sources` (machine-scoped, ignored in untrusted
-// workspaces), with tokens from SecretStorage only. Fetches alerts for the Alerts view and
-// per-function numbers for lenses and hovers, and tests connections; an outage is announced once
-// when a source goes down (whichever request noticed it), not on every refresh.
+// workspaces), with tokens from SecretStorage only. Fetches alerts for the Alerts view,
+// per-function numbers for lenses and hovers, Sentry issues for errors on the code and Loki lines
+// for log statements, and tests connections; an outage is announced once when a source goes down
+// (whichever request noticed it), not on every refresh.
 import * as vscode from 'vscode';
 import type { BackendAnswer } from '../../core/engine/backend-stats';
 import type { Engine } from '../../core/engine/engine';
@@ -9,18 +10,25 @@ import type { CodeAlert } from '../../core/insights/local-alerts';
 import { dedupeAlerts } from '../../core/sources/alert-dedupe';
 import { AlertResolver } from '../../core/sources/alert-resolution';
 import { AlertmanagerSource } from '../../core/sources/alertmanager';
+import type { BackendErrors } from '../../core/insights/backend-errors';
+import type { BackendLogs, LogStreamSource } from '../../core/sources/backend-logs';
+import { LokiSource } from '../../core/sources/loki';
 import { PrometheusSource, type PrometheusOptions } from '../../core/sources/prometheus';
-import { isSourceKind, sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus } from '../../core/sources/source';
+import { SentrySource } from '../../core/sources/sentry';
+import { isEditorSourceKind, sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus } from '../../core/sources/source';
 import { log } from '../logging';
 
-type Source = PrometheusSource | AlertmanagerSource;
+type Source = PrometheusSource | AlertmanagerSource | SentrySource | LokiSource;
+
+/** Lines asked of Loki per refresh at most. */
+const LOKI_LIMIT = 1_000;
 
 export function tokenKey(kind: string, environment: string): string {
   return `prodlens.token.${kind}.${environment || 'default'}`;
 }
 
 export class BackendSources implements vscode.Disposable {
-  private sources: { config: SourceConfig; source: Source }[] = [];
+  private sources: { config: SourceConfig; source: Source; logQuery?: string }[] = [];
   private readonly down = new Set<string>();
   /** Latest health per source label and request kind ("alerts", "numbers"). */
   private readonly health = new Map<string, Map<string, boolean>>();
@@ -59,13 +67,22 @@ export class BackendSources implements vscode.Disposable {
     if (codeLabel) prom.codeFunctionLabel = codeLabel;
     const fileLabel = c.get<string>('prometheus.codeFileLabel', '');
     if (fileLabel) prom.codeFileLabel = fileLabel;
-    const next: { config: SourceConfig; source: Source }[] = [];
+    const next: { config: SourceConfig; source: Source; logQuery?: string }[] = [];
     for (const [i, entry] of (Array.isArray(raw) ? raw : []).entries()) {
       const e = (entry ?? {}) as Record<string, unknown>;
       const kind = typeof e.kind === 'string' ? e.kind : '';
       const url = typeof e.url === 'string' ? e.url : '';
-      if (!isSourceKind(kind) || !/^https?:\/\//.test(url)) {
-        log().warn(`setting prodlens.sources[${i}] skipped: needs "kind" (prometheus or alertmanager) and an http(s) "url"`);
+      if (!isEditorSourceKind(kind) || !/^https?:\/\//.test(url)) {
+        log().warn(`setting prodlens.sources[${i}] skipped: needs "kind" (prometheus, alertmanager, sentry or loki) and an http(s) "url"`);
+        continue;
+      }
+      const field = (k: string) => (typeof e[k] === 'string' ? (e[k] as string).trim() : '');
+      if (kind === 'sentry' && (!field('organization') || !field('project'))) {
+        log().warn(`setting prodlens.sources[${i}] skipped: a sentry source needs "organization" and "project" (slugs)`);
+        continue;
+      }
+      if (kind === 'loki' && !/^\{.*\}/s.test(field('query'))) {
+        log().warn(`setting prodlens.sources[${i}] skipped: a loki source needs "query", a LogQL stream selector such as {service_name="shop"}`);
         continue;
       }
       const environment = typeof e.environment === 'string' ? e.environment : '';
@@ -73,7 +90,9 @@ export class BackendSources implements vscode.Disposable {
       const token = await this.secrets.get(tokenKey(kind, environment));
       if (token) config.token = token;
       try {
-        next.push({ config, source: kind === 'prometheus' ? new PrometheusSource(config, prom) : new AlertmanagerSource(config) });
+        if (kind === 'sentry') next.push({ config, source: new SentrySource(config, { organization: field('organization'), project: field('project') }) });
+        else if (kind === 'loki') next.push({ config, source: new LokiSource(config, field('serviceLabel') ? { serviceLabel: field('serviceLabel') } : {}), logQuery: field('query') });
+        else next.push({ config, source: kind === 'prometheus' ? new PrometheusSource(config, prom) : new AlertmanagerSource(config) });
       } catch (err) {
         log().warn(`setting prodlens.sources[${i}]: ${(err as Error).message}`);
       }
@@ -90,8 +109,9 @@ export class BackendSources implements vscode.Disposable {
 
   /** Alerts from every source, resolved to code; failing sources are reported once per outage. */
   async alerts(engine: Engine, mapping: Record<string, string>): Promise<CodeAlert[]> {
-    if (this.sources.length === 0) return [];
-    const results = await Promise.all(this.sources.map(async ({ config, source }) => ({ config, result: await source.alerts() })));
+    const alerting = this.sources.filter((s): s is { config: SourceConfig; source: PrometheusSource | AlertmanagerSource } => s.source instanceof PrometheusSource || s.source instanceof AlertmanagerSource);
+    if (alerting.length === 0) return [];
+    const results = await Promise.all(alerting.map(async ({ config, source }) => ({ config, result: await source.alerts() })));
     const records: AlertRecord[] = [];
     this.statuses = [];
     for (const { config, result } of results) {
@@ -137,6 +157,20 @@ export class BackendSources implements vscode.Disposable {
     );
   }
 
+  /** Sentry issues and their latest events into `feed` (cached there); failing sources are reported once per outage. */
+  async errors(feed: BackendErrors, windowMs: number): Promise<void> {
+    const sentry = this.sources.flatMap((s) => (s.source instanceof SentrySource ? [s.source] : []));
+    if (sentry.length === 0 && feed.size === 0) return;
+    for (const r of await feed.refresh(sentry, windowMs)) this.noteHealth(r.config, 'errors', r.status, r.issues > 0);
+  }
+
+  /** Loki lines of the window into `feed`, one bounded query_range per source; outages reported once. */
+  async logs(feed: BackendLogs, windowMs: number, match: Parameters<BackendLogs['refresh']>[2]): Promise<void> {
+    const loki: LogStreamSource[] = this.sources.flatMap((s) => (s.source instanceof LokiSource && s.logQuery ? [{ source: s.source, query: s.logQuery, limit: LOKI_LIMIT }] : []));
+    if (loki.length === 0 && feed.sourceCount === 0) return;
+    for (const r of await feed.refresh(loki, windowMs, match)) this.noteHealth(r.config, 'logs', r.status, r.lines > 0);
+  }
+
   /** One warning when a source goes down, one log line when every request to it works again. */
   private noteHealth(config: SourceConfig, what: string, status: SourceStatus, haveValues: boolean): void {
     const label = sourceLabel(config);
@@ -146,7 +180,7 @@ export class BackendSources implements vscode.Disposable {
     if (!status.ok && !this.down.has(label)) {
       this.down.add(label);
       log().warn(`${label}: ${status.message}`);
-      void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${status.message}). Its numbers and alerts are ${haveValues ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`);
+      void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${status.message}). What it gave is ${haveValues ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`);
     } else if (status.ok && [...h.values()].every((ok) => ok) && this.down.delete(label)) {
       log().info(`${label}: answering again`);
     }

@@ -2,7 +2,7 @@
 // logs) and test every configured source with its latency.
 import * as vscode from 'vscode';
 import { formatMs } from '../../core/format/numbers';
-import { SOURCE_KINDS } from '../../core/sources/source';
+import { EDITOR_SOURCE_KINDS } from '../../core/sources/source';
 import { tokenKey, type BackendSources } from './backend-sources';
 
 export async function setSourceToken(secrets: vscode.SecretStorage, sources: BackendSources): Promise<void> {
@@ -23,7 +23,7 @@ export async function clearSourceToken(secrets: vscode.SecretStorage, sources: B
 
 export async function testConnections(sources: BackendSources): Promise<void> {
   if (sources.configured === 0) {
-    const open = await vscode.window.showInformationMessage('ProdLens: no production backends configured. Add Prometheus or Alertmanager under prodlens.sources (user settings).', 'Open Settings');
+    const open = await vscode.window.showInformationMessage('ProdLens: no production backends configured. Add Prometheus, Alertmanager, Sentry or Loki under prodlens.sources (user settings).', 'Open Settings');
     if (open) void vscode.commands.executeCommand('workbench.action.openSettings', 'prodlens.sources');
     return;
   }
@@ -41,6 +41,6 @@ export async function testConnections(sources: BackendSources): Promise<void> {
 async function pickSource(sources: BackendSources, title: string): Promise<{ sourceKind: string; environment: string; label: string } | undefined> {
   type Item = vscode.QuickPickItem & { sourceKind: string; environment: string };
   const configured: Item[] = sources.configs().map((c) => ({ label: `${c.kind}${c.environment ? ` (${c.environment})` : ''}`, description: c.url, sourceKind: c.kind, environment: c.environment }));
-  const generic: Item[] = SOURCE_KINDS.map((k) => ({ label: k, description: 'any environment', sourceKind: k, environment: '' }));
+  const generic: Item[] = EDITOR_SOURCE_KINDS.map((k) => ({ label: k, description: 'any environment', sourceKind: k, environment: '' }));
   return vscode.window.showQuickPick<Item>(configured.length ? configured : generic, { title: `ProdLens: ${title}` });
 }

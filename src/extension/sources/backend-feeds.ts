@@ -1,0 +1,74 @@
+// Errors and log lines from the configured backends (Sentry issues, Loki lines) for the errors on
+// the code and the log statements' notes. Asked in the background only — on a timer, when the
+// sources, the window or the environment change — never on a hover; the answers are held by the
+// core (BackendErrors, BackendLogs) and the decorations read them from memory.
+import * as vscode from 'vscode';
+import { BackendErrors } from '../../core/insights/backend-errors';
+import { BackendLogs } from '../../core/sources/backend-logs';
+import { errorMessage, log } from '../logging';
+import type { Session } from '../session';
+import type { BackendSources } from './backend-sources';
+
+/** How often the backends are asked again (their caches' TTLs sit under this). */
+const REFRESH_MS = 60_000;
+
+export class BackendFeeds implements vscode.Disposable {
+  readonly errors = new BackendErrors();
+  logs: BackendLogs | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires after a refresh changed what the decorations show. */
+  readonly onDidChange = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: Session,
+    private readonly backends: BackendSources,
+  ) {
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.subs.push(
+      backends.onDidChange(() => void this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('prodlens.window') || e.affectsConfiguration('prodlens.environment')) void this.refresh();
+      }),
+    );
+  }
+
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const engine = await this.session.ready;
+    if (!engine) return;
+    const windowMs = this.session.current.windowMs;
+    const before = `${this.errors.generation}|${this.logs?.generation ?? -1}`;
+    this.logs ??= new BackendLogs(engine.logStatements);
+    const logs = this.logs;
+    try {
+      await Promise.all([this.backends.errors(this.errors, windowMs), this.backends.logs(logs, windowMs, (body, n, text, attrs) => engine.matchLog(body, n, text, attrs))]);
+    } catch (e) {
+      log().warn(`backend errors and logs: ${errorMessage(e)}`);
+    }
+    if (`${this.errors.generation}|${logs.generation}` !== before) this.emitter.fire();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+}
