@@ -103,7 +103,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     impact,
     new ImpactDecorations(impact),
     new ErrorDecorations(s, feeds),
-    new LogDecorations(s),
+    new LogDecorations(s, feeds),
     vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {

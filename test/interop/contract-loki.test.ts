@@ -5,6 +5,11 @@ import { after, test } from 'node:test';
 import { fakeBackends } from '../support/fake-backend';
 import { SourceError } from '../../src/core/sources/http-client';
 import { LokiSource, lokiTextQuery, lokiTraceQuery } from '../../src/core/sources/loki';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWorkspaceEngine } from '../../src/core/engine/create';
+import { BackendLogs, type MatchLog } from '../../src/core/sources/backend-logs';
 
 const TOKEN = 'loki-secret-1d8f3b6e';
 const backends = fakeBackends('loki');
@@ -54,4 +59,61 @@ test('contract: loki faults: HTML instead of JSON, a 500, and a 401 that never s
   const status = await src.testConnection();
   assert.equal(status.ok, false);
   assert.ok(!status.message.includes(TOKEN));
+});
+
+test('contract: loki lines counted at the log statements that printed them (BackendLogs): one bounded query per refresh, marked by source, stale on outage', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'prodlens-loki-logs-'));
+  try {
+    mkdirSync(join(ws, 'svc'));
+    const source = ['import logging', 'logger = logging.getLogger(__name__)', '', 'def load(oid):', '    logger.error("order not found id=%s", oid)', '    logger.info(f"retrying order id={oid}")', '    logger.error("loading order id=%s failed", oid)', '    logger.warning("unrelated %s", oid)', ''].join('\n');
+    writeFileSync(join(ws, 'svc', 'orders.py'), source);
+    let down = false;
+    const s = await fake((u) => (down ? { status: 502, body: 'bad gateway', type: 'text/plain' } : u.pathname === '/loki/api/v1/query_range' ? { fixture: 'query-range.json' } : { status: 404, body: '' }));
+    let now = 1767225600041 + 60_000;
+    const { engine } = await createWorkspaceEngine(ws);
+    const feed = new BackendLogs(engine.logStatements, { ttlMs: 30_000, now: () => now });
+    const stream = { source: loki(s.url, TOKEN), query: '{service_name="checkout"}', limit: 1000 };
+    const match: MatchLog = (body, n, text, attrs) => engine.matchLog(body, n, text, attrs);
+    const windowMs = 15 * 60_000;
+    const [r] = await feed.refresh([stream], windowMs, match);
+    assert.deepEqual([r?.status.ok, r?.lines, r?.unmatched], [true, 3, 0]);
+    assert.equal(s.asked.length, 1, 'one query_range per refresh');
+    const q = s.asked[0]!.searchParams;
+    assert.deepEqual([q.get('query'), q.get('limit'), q.get('direction'), q.get('end'), q.get('start')], ['{service_name="checkout"}', '1000', 'backward', `${now}000000`, `${now - windowMs}000000`]);
+
+    const here = feed.inFile('svc/orders.py', now - windowMs);
+    assert.deepEqual(
+      here.map((h) => [h.summary.statement.line, h.summary.count, JSON.stringify(h.summary.byLevel), h.summary.latest[0]?.traceId, h.origin.label, h.origin.stale, h.origin.truncated]),
+      [
+        [5, 1, '{"error":1}', '0af7651916cd43dd8448eb211c80319c', 'loki (prod)', false, false],
+        [6, 1, '{"info":1}', '0af7651916cd43dd8448eb211c80319c', 'loki (prod)', false, false],
+        [7, 1, '{"error":1}', '0af7651916cd43dd8448eb211c80319c', 'loki (prod)', false, false],
+      ],
+    );
+    assert.equal(engine.statementLogs.size, 0, "the receiver's counts are not touched");
+    assert.equal(feed.inFile('svc/orders.py', 1767225600042 + 1).length, 0, 'outside the window');
+
+    // Within the TTL nothing is asked and nothing is counted twice.
+    await feed.refresh([stream], windowMs, match);
+    assert.equal(s.asked.length, 1);
+    assert.deepEqual(feed.inFile('svc/orders.py', now - windowMs).map((h) => h.summary.count), [1, 1, 1]);
+
+    // Down after the TTL: the counts stay, marked stale, the status names the failure, not the token.
+    down = true;
+    now += 31_000;
+    const [failed] = await feed.refresh([stream], windowMs, match);
+    assert.equal(failed?.status.ok, false);
+    assert.ok(!failed?.status.message.includes(TOKEN));
+    const stale = feed.inFile('svc/orders.py', now - windowMs);
+    assert.deepEqual(stale.map((h) => [h.summary.count, h.origin.stale]), [[1, true], [1, true], [1, true]]);
+
+    // A limit the answer fills says the count is a lower bound.
+    down = false;
+    const [capped] = await feed.refresh([{ ...stream, limit: 3 }], windowMs, match);
+    assert.equal(capped?.status.ok, true);
+    assert.equal(s.asked.at(-1)?.searchParams.get('limit'), '3');
+    assert.ok(feed.inFile('svc/orders.py', now - windowMs).every((h) => h.origin.truncated && !h.origin.stale));
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,12 @@
 // Log lines on the code: each log statement that printed records in the window shows how many, by
 // level, and when last; the hover lists the latest lines (as text: log bodies are untrusted), their
-// trace ids, and how the records were matched to the statement.
+// trace ids, and how the records were matched to the statement. Lines from a log backend (Loki,
+// fetched in the background by BackendFeeds) are counted apart and say where they came from.
 import * as vscode from 'vscode';
 import { formatAgo, formatCount, formatDuration } from '../../core/format/numbers';
 import { plainText } from '../../core/format/presentation';
 import type { StatementLogSummary } from '../../core/logs/statement-logs';
+import type { BackendLogs, LogsOrigin } from '../../core/sources/backend-logs';
 import { Commands } from '../command-ids';
 import type { Session } from '../session';
 import { relPath } from '../workspace-paths';
@@ -20,13 +22,17 @@ export class LogDecorations implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private redraw: NodeJS.Timeout | undefined;
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly backend?: { readonly logs: BackendLogs | undefined; onDidChange: vscode.Event<void> },
+  ) {
     this.subs.push(
       session.onDidChangeData(() => this.apply()),
+      ...(backend ? [backend.onDidChange(() => this.apply())] : []),
       vscode.window.onDidChangeVisibleTextEditors(() => this.apply()),
       vscode.workspace.onDidChangeTextDocument(() => {
         // Statements move with an edit once the buffer is re-indexed (with its lenses); redraw then.
-        if (!this.session.engine?.statementLogs.size) return;
+        if (!this.session.engine?.statementLogs.size && !this.backend?.logs?.sourceCount) return;
         clearTimeout(this.redraw);
         this.redraw = setTimeout(() => this.apply(), REDRAW_AFTER_EDIT_MS);
       }),
@@ -40,15 +46,20 @@ export class LogDecorations implements vscode.Disposable {
     const now = engine.store.now();
     for (const editor of vscode.window.visibleTextEditors) {
       const rel = relPath(editor.document.uri);
-      const here = rel && engine.statementLogs.size > 0 ? engine.statementLogs.inFile(rel, now - windowMs) : [];
+      const here: { s: StatementLogSummary; origin?: LogsOrigin }[] = rel && engine.statementLogs.size > 0 ? engine.statementLogs.inFile(rel, now - windowMs).map((s) => ({ s })) : [];
+      const env = this.session.current.environment;
+      const remote = rel && this.backend?.logs ? this.backend.logs.inFile(rel, Date.now() - windowMs).filter((r) => !env || !r.origin.environment || r.origin.environment === env) : [];
+      for (const r of remote) here.push({ s: r.summary, origin: r.origin });
+      // One note per statement line: the receiver's count first, a backend's beside it.
+      const byLine = new Map<number, { s: StatementLogSummary; origin?: LogsOrigin }[]>();
+      for (const h of here) if (h.s.statement.line <= editor.document.lineCount) byLine.set(h.s.statement.line, [...(byLine.get(h.s.statement.line) ?? []), h]);
       editor.setDecorations(
         this.type,
-        here
-          .filter((s) => s.statement.line <= editor.document.lineCount)
-          .map((s) => {
-            const range = editor.document.lineAt(s.statement.line - 1).range;
-            return { range, renderOptions: { after: { contentText: inline(s, windowMs, now) } }, hoverMessage: hover(s, windowMs, now) };
-          }),
+        [...byLine].map(([line, list]) => {
+          const range = editor.document.lineAt(line - 1).range;
+          const text = list.map((h) => inline(h.s, windowMs, h.origin ? Date.now() : now, h.origin)).join('  ');
+          return { range, renderOptions: { after: { contentText: text.length > MAX_INLINE * 2 ? `${text.slice(0, MAX_INLINE * 2 - 1)}…` : text } }, hoverMessage: list.map((h) => hover(h.s, windowMs, h.origin ? Date.now() : now, h.origin)) };
+        }),
       );
     }
   }
@@ -68,17 +79,23 @@ function levels(s: StatementLogSummary): string {
     .join(', ');
 }
 
-export function inline(s: StatementLogSummary, windowMs: number, now: number): string {
+export function inline(s: StatementLogSummary, windowMs: number, now: number, origin?: LogsOrigin): string {
   const approx = s.confidence === 'low' || s.confidence === 'medium' ? '≈' : '';
-  const text = `≡ ${approx}${formatCount(s.count)} log line${s.count === 1 ? '' : 's'} in ${formatDuration(windowMs)} (${levels(s)}) · last ${formatAgo(now - s.lastSeenMs)}`;
+  const from = origin ? ` · ${origin.label}${origin.stale ? ' · stale' : ''}` : '';
+  const atLeast = origin?.truncated ? '≥' : '';
+  const text = `≡ ${approx}${atLeast}${formatCount(s.count)} log line${s.count === 1 ? '' : 's'} in ${formatDuration(windowMs)} (${levels(s)}) · last ${formatAgo(now - s.lastSeenMs)}${from}`;
   return text.length > MAX_INLINE ? `${text.slice(0, MAX_INLINE - 1)}…` : text;
 }
 
-function hover(s: StatementLogSummary, windowMs: number, now: number): vscode.MarkdownString {
+function hover(s: StatementLogSummary, windowMs: number, now: number, origin?: LogsOrigin): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.isTrusted = { enabledCommands: [Commands.openFunction] };
   md.appendMarkdown('**ProdLens: logged in production** · ');
   md.appendText(`${formatCount(s.count)} lines in the last ${formatDuration(windowMs)} (${levels(s)})`);
+  if (origin) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`from ${origin.label}${origin.truncated ? ` — counted in the newest ${formatCount(origin.limit)} lines of the window that the query returned` : ''}${origin.stale ? ` — STALE: ${origin.message ?? 'the backend is not answering'}; last answer ${formatAgo(Date.now() - origin.fetchedAt)}` : ''}`);
+  }
   md.appendMarkdown('\n\n');
   for (const l of s.latest.slice(0, HOVER_LINES)) {
     md.appendMarkdown('- ');
