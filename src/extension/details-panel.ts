@@ -31,6 +31,7 @@ import type {
 } from '../protocol/messages';
 import { isWebviewMessage, panelCsp } from '../protocol/messages';
 import type { FunctionRef } from './command-ids';
+import { functionLogs } from './details-logs';
 import type { Session } from './session';
 import { uriOf } from './workspace-paths';
 
@@ -207,6 +208,7 @@ export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery)
       held: summaries.length,
     },
     errors: errorGroups(held, resolve),
+    logs: functionLogs(engine, { file: fs.file, startLine: fs.function.startLine, endLine: fs.function.endLine }, from),
     compare: compareGroups(engine, fs, q.windowMs),
   };
 }

@@ -127,6 +127,50 @@ export interface CompareDto {
   environments: CompareGroupDto[];
 }
 
+/** A log level as the core reads it from a record's severity ('unknown' when it carried none). */
+export type LogLevelDto = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'print' | 'unknown';
+
+/** One log record as printed (the body already cut to 2,000 characters by the core). */
+export interface LogLineDto {
+  timeMs: number;
+  level: LogLevelDto;
+  body: string;
+  /** '' when the record carried none. */
+  traceId: string;
+  spanId: string;
+  service: string;
+}
+
+/** A log statement inside the function with records in the window. */
+export interface LogStatementDto {
+  file: string;
+  /** The statement's line as the file is now (1-based). */
+  line: number;
+  /** The level of the call as written (`logger.warn` → warn). */
+  level: LogLevelDto;
+  /** The message as written in the code. */
+  template: string;
+  count: number;
+  byLevel: Partial<Record<LogLevelDto, number>>;
+  lastSeenMs: number;
+  /** Newest first; the panel's newest lines across all statements, so possibly fewer than `count`. */
+  latest: LogLineDto[];
+  rule: string;
+  confidence: string;
+  explanation: string;
+}
+
+export interface LogsDto {
+  /** Log statements the workspace index found inside the function (with records or not). */
+  statementsInFunction: number;
+  /** Statements with records in the window, in line order. */
+  statements: LogStatementDto[];
+  /** Records in the window across those statements (the sum of their counts). */
+  records: number;
+  /** Lines sent across all statements (at most the host's limit). */
+  linesShown: number;
+}
+
 export interface FunctionDetailsDto {
   file: string;
   qualifiedName: string;
@@ -144,6 +188,7 @@ export interface FunctionDetailsDto {
   environments: string[];
   traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number };
   errors: ErrorGroupDto[];
+  logs: LogsDto;
   compare: CompareDto;
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { compareOf, details, HOSTILE, trace } from './fixtures';
+import { compareOf, details, HOSTILE, logsOf, trace } from './fixtures';
 import { launch, openPanel, postAndWait, posted, startPanelServer, THEMES, type PanelServer } from './page';
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
@@ -218,6 +218,8 @@ describe('details panel webview', () => {
       await page.locator('.wf-row').nth(1).click();
       await page.locator('.wf-row').nth(t.rows.findIndex((r) => r.error)).click();
       for (const s of await page.locator('.error-group summary').all()) await s.click();
+      // Use the Logs section too: focus and open every line from the keyboard.
+      for (const li of await page.locator('.logs .log-line').all()) await li.press('Enter');
       await page.waitForTimeout(200);
 
       for (const sel of await page.locator('.compare select').all()) await sel.focus();
@@ -248,11 +250,95 @@ describe('details panel webview', () => {
       assert.ok(compare.includes('A: admin[U+202E]txt.exe[U+2066]x[U+2069]'), 'version names are cleaned like every string');
       assert.ok((await page.locator('.compare option').allTextContents()).some((t) => t.includes(HOSTILE.script)), 'environment names are option text');
       assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(facts.text), 'no bidi control reaches the DOM');
+      const logBodies = await page.locator('.logs .log-body').allTextContents();
+      assert.ok(logBodies.includes(HOSTILE.img), 'a log body with markup is text');
+      assert.ok(logBodies.includes(`${HOSTILE.script} ${HOSTILE.svg} ${HOSTILE.style}`));
+      assert.ok(logBodies.includes(`${HOSTILE.js}\nadmin[U+202E]txt.exe[U+2066]x[U+2069]`), 'javascript: text and bidi controls in a body are inert text');
+      assert.ok((await page.locator('.logs .log-service').allTextContents()).includes('admin[U+202E]txt.exe[U+2066]x[U+2069]'));
+      assert.ok((await page.locator('.logs code').allTextContents()).includes(`order placed ${HOSTILE.script}`), 'the template is text too');
+      assert.equal(await page.locator('.logs button.log-trace').count(), 2, 'the two hex trace ids are buttons; the one that is not hex is no control');
+      assert.equal(await page.locator('.logs span.log-trace').textContent(), `trace ${HOSTILE.js}`);
       const foreign = requests.filter((u) => !server.assets.includes(u.split('?')[0]!));
       assert.deepEqual(foreign, [], 'no request besides the page and its own assets');
     } finally {
       await page.close();
     }
+  });
+
+  test('Logs: per statement its counts by level, template and line, then its latest lines; drawn with the lists, before the charts', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const drawn = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'snapshot' && r(document.querySelectorAll('.logs .log-line').length))));
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      assert.equal(await drawn, 4, "the log lines exist when 'snapshot' fires (charts come later)");
+      assert.equal(await page.locator('.logs h2').textContent(), 'Logs (12 from 2 statements)');
+      const heads = await page.locator('.logs .log-statement-link').allTextContents();
+      assert.deepEqual(heads, ['order placed orderId=${id} total=${total} · line 48', 'payment failed for customer ${customer} · line 57']);
+      const counts = await page.locator('.logs .log-counts').allTextContents();
+      assert.match(counts[0]!, /^9 lines \(9 info\) · last \d\d:\d\d:\d\d · latest 2 shown$/);
+      assert.match(counts[1]!, /^≈3 lines \(2 error, 1 warn\)/, 'a medium-confidence match is marked ≈');
+      const first = page.locator('.logs .log-line').first();
+      assert.equal(await first.locator('.log-body').textContent(), 'order placed orderId=o-1 total=42.50');
+      assert.match((await first.textContent()) ?? '', /^\d\d:\d\d:\d\dinfoshop/);
+      assert.equal(await first.locator('.codicon-info').count(), 1, 'levels carry a codicon');
+      assert.equal(await page.locator('.logs .log-line').nth(1).locator('.log-trace').count(), 0, 'a line without a trace id offers none');
+      assert.equal(await page.locator('.logs .log-line.level-error .codicon-error').count(), 1);
+      // Focus stays on the same log line when a new snapshot redraws the section.
+      await page.locator('.logs .log-line').nth(2).focus();
+      const more = logsOf();
+      more.records = 13;
+      more.statements[1]!.count = 4;
+      await postAndWait(page, { type: 'snapshot', details: { ...d, logs: more } }, 'snapshot');
+      assert.equal(await page.locator('.logs h2').textContent(), 'Logs (13 from 2 statements)');
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('log-line') && document.activeElement.querySelector('.log-body')?.textContent), 'payment failed for customer c-7');
+    });
+  });
+
+  test('Logs from the keyboard: Enter on a line or a statement posts openLocation for the statement; a trace id opens the trace', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const t = trace(8, { traceId: d.logs.statements[1]!.latest[0]!.traceId });
+      await addTrace(page, t);
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      await page.locator('.logs .log-statement-link').first().focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('ArrowDown'); // to the first line of statement 48
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('log-line')), true);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown'); // past statement 57's head to its first line
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement?.querySelector('.log-body')?.textContent), 'payment failed for customer c-7');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab'); // the line's trace button
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('log-trace')), true, 'the trace id is a focusable control');
+      const rendered = page.evaluate(() => new Promise((r) => window.addEventListener('prodlens-rendered', (e: Event) => (e as CustomEvent).detail === 'trace' && r(true))));
+      await page.keyboard.press('Enter');
+      await rendered;
+      await page.locator('.logs .log-line').nth(3).click();
+      const msgs = await posted(page);
+      assert.deepEqual(
+        msgs.filter((m) => m.type === 'openLocation'),
+        [
+          { type: 'openLocation', file: 'src/orders/service.ts', line: 48 },
+          { type: 'openLocation', file: 'src/orders/service.ts', line: 57 },
+          { type: 'openLocation', file: 'src/orders/service.ts', line: 57 },
+        ],
+        'Enter on the trace button opens the trace only',
+      );
+      assert.deepEqual(msgs.find((m) => m.type === 'request'), { type: 'request', id: 1, method: 'getTrace', params: { traceId: t.traceId } });
+      assert.equal(await page.locator('.wf-row').count(), 8);
+    });
+  });
+
+  test('Logs: the empty state says why, whether the function has no log statements or none matched', async () => {
+    await withPanel(async (page) => {
+      await postAndWait(page, { type: 'snapshot', details: details({ logs: { statementsInFunction: 0, statements: [], records: 0, linesShown: 0 } }) }, 'snapshot');
+      assert.equal(await page.locator('.logs .empty').textContent(), "No log records from this function's log statements in the last 15 min.");
+      assert.match((await page.locator('.logs .muted').textContent()) ?? '', /found no log statements in this function/);
+      await postAndWait(page, { type: 'snapshot', details: details({ logs: { statementsInFunction: 2, statements: [], records: 0, linesShown: 0 } }) }, 'snapshot');
+      assert.match((await page.locator('.logs .muted').textContent()) ?? '', /^Its 2 log statements matched no OTLP log records in the window/);
+      assert.equal(await page.locator('.logs .log-line').count(), 0);
+    });
   });
 
   test('messages that are not from the protocol are ignored', async () => {

@@ -1,6 +1,6 @@
 // Synthetic panel data: snapshots and traces shaped like the host's (src/extension/details-panel.ts),
 // at any size, optionally full of hostile production strings.
-import type { CompareDto, FunctionDetailsDto, HistogramDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../../src/protocol/messages';
+import type { CompareDto, FunctionDetailsDto, HistogramDto, LogsDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../../src/protocol/messages';
 
 export const HOSTILE = {
   img: '<img src=x onerror="window.__pwned=1;alert(1)">',
@@ -44,8 +44,54 @@ export function compareOf(opts: { hostile?: boolean; now?: number } = {}): Compa
   };
 }
 
+/**
+ * Two log statements inside the function (lines 48 and 57), the second with an error and a warning
+ * line; hostile bodies, template, service and a non-hex trace id when asked. The first line's trace
+ * is the snapshot's newest trace.
+ */
+export function logsOf(opts: { hostile?: boolean; now?: number } = {}): LogsDto {
+  const now = opts.now ?? 1_750_000_000_000;
+  const h = opts.hostile;
+  const file = 'src/orders/service.ts';
+  const line = (i: number, level: 'info' | 'warn' | 'error', body: string, traceId = hex(i + 1, 32)) => ({ timeMs: now - i * 2_000, level, body, traceId, spanId: traceId ? hex(i + 1, 16) : '', service: h && i === 1 ? HOSTILE.bidi : 'shop' });
+  return {
+    statementsInFunction: 3,
+    records: 12,
+    linesShown: 4,
+    statements: [
+      {
+        file,
+        line: 48,
+        level: 'info',
+        template: h ? `order placed ${HOSTILE.script}` : 'order placed orderId=${id} total=${total}',
+        count: 9,
+        byLevel: { info: 9 },
+        lastSeenMs: now,
+        latest: [line(0, 'info', h ? HOSTILE.img : 'order placed orderId=o-1 total=42.50'), line(2, 'info', h ? `${HOSTILE.js}
+${HOSTILE.bidi}` : 'order placed orderId=o-2 total=9.99', '')],
+        rule: 'log-template',
+        confidence: 'high',
+        explanation: 'every literal part of the template appears in order',
+      },
+      {
+        file,
+        line: 57,
+        level: 'error',
+        template: 'payment failed for customer ${customer}',
+        count: 3,
+        byLevel: { error: 2, warn: 1 },
+        lastSeenMs: now - 1_000,
+        latest: [line(1, 'error', h ? `${HOSTILE.script} ${HOSTILE.svg} ${HOSTILE.style}` : 'payment failed for customer c-7', h ? HOSTILE.js : hex(2, 32)), line(3, 'warn', 'payment failed for customer c-8')],
+        rule: 'log-template',
+        confidence: 'medium',
+        explanation: 'found inside a longer line',
+      },
+    ],
+  };
+}
+
 /** A snapshot for a function with `spans` spans in a 15 min window, 30 points, the host's list limits. */
-export function details(opts: { spans?: number; hostile?: boolean; now?: number; compare?: CompareDto } = {}): FunctionDetailsDto {
+export function details(opts: { spans?: number; hostile?: boolean; now?: number; compare?: CompareDto; logs?: LogsDto } = {}): FunctionDetailsDto {
   const n = opts.spans ?? 500;
   const now = opts.now ?? 1_750_000_000_000;
   const r = rnd(42);
@@ -102,6 +148,7 @@ export function details(opts: { spans?: number; hostile?: boolean; now?: number;
         ],
       },
     ],
+    logs: opts.logs ?? logsOf({ hostile: h, now }),
     compare: opts.compare ?? compareOf({ hostile: h, now }),
   };
 }

@@ -14,6 +14,7 @@ import { el } from './dom';
 import { errorsSection } from './errors';
 import { histogram } from './histogram';
 import { connectHost } from './host';
+import { logsSection } from './logs';
 import { UiState } from './state';
 import { mappingNote, summary } from './summary';
 import { onThemeChange } from './theme';
@@ -31,6 +32,9 @@ const compareSlot = el('div');
 const traces = el('div', { className: 'region-traces' });
 const trace = el('div', { className: 'region-trace' });
 const rest = el('div', { className: 'region-rest' });
+const errorsSlot = el('div');
+const logsSlot = el('div');
+const mappingSlot = el('div');
 app.replaceChildren(top, traces, trace, rest);
 
 let current: FunctionDetailsDto | undefined;
@@ -49,12 +53,18 @@ function rendered(what: 'snapshot' | 'empty' | 'trace' | 'charts'): void {
 
 const open = (c: CodeLinkDto) => host.post({ type: 'openLocation', file: c.file, line: c.line });
 
-/** Redraws a region only when its inputs changed (the same snapshot data twice is common). */
+/**
+ * Redraws a region only when its inputs changed (the same snapshot data twice is common). Keyboard
+ * focus on an element with a data-log-key stays on the element with that key after the redraw.
+ */
 function region(slot: HTMLElement, inputs: unknown, build: () => Node[]): void {
   const key = JSON.stringify(inputs);
   if (drawnFrom.get(slot) === key) return;
   drawnFrom.set(slot, key);
+  const active = document.activeElement instanceof HTMLElement && slot.contains(document.activeElement) ? document.activeElement.dataset.logKey : undefined;
   slot.replaceChildren(...build());
+  // Compared, not selected: a key holds production text (a selector could not carry every character).
+  if (active !== undefined) [...slot.querySelectorAll<HTMLElement>('[data-log-key]')].find((e) => e.dataset.logKey === active)?.focus();
 }
 
 function reset(): void {
@@ -115,8 +125,9 @@ function render(d: FunctionDetailsDto): void {
     compare = new Compare();
     compareSlot.replaceChildren(compare.element);
     top.replaceChildren(summarySlot, chartsSlot, histogramSlot, compareSlot);
+    rest.replaceChildren(errorsSlot, logsSlot, mappingSlot);
   } else charts!.update(d.stats);
-  const { traces: _t, errors: _e, histogram: _h, compare: _c, ...head } = d;
+  const { traces: _t, errors: _e, histogram: _h, compare: _c, logs: _l, ...head } = d;
   region(summarySlot, head, () => [
     summary(d, {
       open,
@@ -131,7 +142,10 @@ function render(d: FunctionDetailsDto): void {
     compare!.update(d.compare);
   }
   if (drawnFrom.get(traces) !== JSON.stringify([d.traces, ui.tab, traceRows])) renderTraces(d);
-  region(rest, [d.errors, d.mapping], () => [errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) }), mappingNote(d)]);
+  // Errors and logs are drawn with the other lists, before 'snapshot' (the charts come after).
+  region(errorsSlot, d.errors, () => [errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) })]);
+  region(logsSlot, [d.logs, d.stats.windowLabel], () => [logsSection(d.logs, d.stats.windowLabel, { open, openTrace: (id) => void openTrace(id, true) })]);
+  region(mappingSlot, d.mapping, () => [mappingNote(d)]);
   rendered('snapshot');
   drawCharts();
   // After a reload the serializer's state names the trace that was open: reopen it.
