@@ -3,7 +3,6 @@
 // reports its own status; one that is down, slow or misconfigured costs its own alerts only.
 import { parseArgs } from 'node:util';
 import { createWorkspaceEngine } from '../core/engine/create';
-import { validatePathRules } from '../core/mapping/path-rules';
 import { AlertResolver } from '../core/sources/alert-resolution';
 import { dedupeAlerts } from '../core/sources/alert-dedupe';
 import { AlertmanagerSource } from '../core/sources/alertmanager';
@@ -11,7 +10,7 @@ import type { SourceResult } from '../core/sources/cache';
 import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel, type AlertRecord, type SourceConfig } from '../core/sources/source';
 import { CliError } from './errors';
-import { loadSourceSetup, readWorkspaceSettings } from './source-flags';
+import { loadSourceSetup, workspaceMappingSettings } from './source-flags';
 import { workspaceDir } from './workspace-arg';
 
 export const ALERTS_USAGE = `usage: prodlens alerts --workspace DIR [--source KIND[@ENV]=URL]... [--timeout 10s] [--json]
@@ -66,10 +65,7 @@ export async function runAlerts(argv: string[], io: AlertsIo = { stdout: process
 
   // Ask the backends while the workspace is scanned and parsed: both take time.
   const fetched = Promise.all(alertSources.map((c) => fetchAlerts(c, setup.prometheus)));
-  const settings = readWorkspaceSettings(workspace);
-  const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
-  const excludeDirs = Array.isArray(settings['prodlens.exclude']) ? settings['prodlens.exclude'].filter((x): x is string => typeof x === 'string') : [];
-  const { engine } = await createWorkspaceEngine(workspace, { pathRules: rules, excludeDirs });
+  const { engine } = await createWorkspaceEngine(workspace, workspaceMappingSettings(workspace));
   const resolver = new AlertResolver({ files: engine.files, functions: engine.functions, mapping: setup.alertMapping });
 
   const results = await fetched;

@@ -9,6 +9,7 @@ import type { SpanRecord } from '../core/model';
 import { deserializeInto } from '../core/store/persistence';
 import { CliError } from './errors';
 import { AGGREGATES_PATH } from './serve';
+import { workspaceMappingSettings } from './source-flags';
 
 export interface EngineInput {
   workspace: string;
@@ -58,7 +59,10 @@ export async function fetchAggregates(url: string): Promise<string> {
   return res.text();
 }
 
-/** An engine over the workspace holding the given data; its clock is set as `now` below. */
+/**
+ * An engine over the workspace holding the given data; its clock is set as `now` below. Paths map
+ * through the workspace's `prodlens.pathMappings` (and skip `prodlens.exclude`), as in the editor.
+ */
 export async function loadEngine(o: EngineInput): Promise<Engine> {
   const spans: SpanRecord[] = [];
   for (const f of o.otlpFiles) spans.push(...(await readOtlpFile(f, o.warn)));
@@ -66,7 +70,7 @@ export async function loadEngine(o: EngineInput): Promise<Engine> {
   // Windows end at the newest data: a file recorded yesterday still reports its last hour.
   let now = Date.now();
   if (!remote && spans.length) now = spans.reduce((m, s) => Math.max(m, s.startMs + s.durationMs), -Infinity);
-  const { engine } = await createWorkspaceEngine(o.workspace, { now: () => now });
+  const { engine } = await createWorkspaceEngine(o.workspace, { now: () => now, ...workspaceMappingSettings(o.workspace) });
   if (remote) {
     try {
       deserializeInto(engine.store, remote);

@@ -4,6 +4,7 @@
 // file would end up committed, so one found there is ignored with a warning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
 import { isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
 import { CliError } from './errors';
@@ -76,6 +77,17 @@ export function readWorkspaceSettings(workspace: string): Record<string, unknown
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   return Object.fromEntries(Object.entries(parsed).filter(([k]) => k.startsWith('prodlens.')));
+}
+
+/**
+ * What DIR/.vscode/settings.json says about mapping: `prodlens.pathMappings` (deployed prefix →
+ * workspace folder) and `prodlens.exclude`, as the editor applies them.
+ */
+export function workspaceMappingSettings(workspace: string): { pathRules: PathRule[]; excludeDirs: string[] } {
+  const settings = readWorkspaceSettings(workspace);
+  const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
+  const excludeDirs = Array.isArray(settings['prodlens.exclude']) ? settings['prodlens.exclude'].filter((x): x is string => typeof x === 'string') : [];
+  return { pathRules: rules, excludeDirs };
 }
 
 /** The token for a source from the environment: the per-environment variable wins. */

@@ -2,7 +2,7 @@
 // one-line errors with non-zero exits for bad input.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -78,6 +78,28 @@ test('report --otlp-file --json maps Collector file-exporter lines onto function
   assert.ok(Math.abs(row.p99Ms - 49) / 49 <= 0.02, `p99 ${row.p99Ms}`); // rank 0.99 × 49 of 1..50 ms
   const table = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file]);
   assert.match(table.stdout, /OrderService\.placeOrder\s+src\/orders\.ts:10\s+50/);
+});
+
+test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as alerts does): an ambiguous deployed path lands where the rule says', () => {
+  const { memory, emit } = makeProvider('memory');
+  emit(20);
+  const file = join(tmp, 'spans-mapped.json');
+  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
+  const ws = join(tmp, 'two-services');
+  const orders = readFileSync(join(WORKSPACE, 'src', 'orders.ts'), 'utf8');
+  for (const svc of ['api', 'worker']) {
+    mkdirSync(join(ws, 'services', svc, 'src'), { recursive: true });
+    writeFileSync(join(ws, 'services', svc, 'src', 'orders.ts'), orders);
+  }
+  const before = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
+  assert.equal(before.status, 0, before.stderr);
+  assert.deepEqual(JSON.parse(before.stdout), [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
+  mkdirSync(join(ws, '.vscode'));
+  writeFileSync(join(ws, '.vscode', 'settings.json'), '{\n  // JSONC, as VS Code writes it\n  "prodlens.pathMappings": [{ "from": "/opt/svc/", "to": "services/worker/" }],\n}\n');
+  const after = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
+  assert.equal(after.status, 0, after.stderr);
+  const rows = JSON.parse(after.stdout) as Row[];
+  assert.deepEqual(rows.map((r) => [r.file, r.function, r.count]), [['services/worker/src/orders.ts', 'OrderService.placeOrder', 20]]);
 });
 
 test('serve receives from a real exporter, report --from reads it, SIGTERM persists', async () => {
