@@ -9,7 +9,7 @@ const noVscode = (message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test/fixtures/**', 'test-results/**', 'demo/workspace-copy/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test/fixtures/**', 'bench/mapping/programs/**', 'test-results/**', 'demo/workspace-copy/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -38,6 +38,11 @@ test('Java slf4j {} and String.format, Go slog/printf/zap, .NET message template
   assert.deepEqual(of('Payments.cs').map(brief), ['5 info ["Refund issued for order "] …end', '6 error ["Refund "," rejected by "] …end']);
 });
 
+test('PHP: interpolation and string joins with `.`', () => {
+  const text = '<?php\nLog::warn("coupon $code is unknown");\n$this->logger->info("redeemed " . count($s) . " of {$total}");\n';
+  assert.deepEqual(extractLogStatements('Coupons.php', text).map(brief), ['2 warn ["coupon "," is unknown"]', '3 info ["redeemed "] …end']);
+});
+
 test('a printed message finds its statement; equal fits are ambiguous; severity breaks ties', () => {
   const index = new LogIndex();
   for (const f of ['orders.js', 'billing.py', 'Shipping.java', 'worker.go', 'Payments.cs']) index.set(f, of(f));

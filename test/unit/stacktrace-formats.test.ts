@@ -1,4 +1,5 @@
-// Format tests (NOT captured): Go, .NET, Ruby, PHP and Kotlin are not installed here, so their
+// Format tests (NOT captured): .NET and Kotlin are not installed here, and Go, Ruby and PHP only by
+// npm run bench:mapping (their captured output is scored in mapping-accuracy.test.ts), so their
 // parsers are checked against hand-written traces that follow the formats documented in
 // shared/reference/protocols.md §3 (and the runtimes' docs cited there).
 import assert from 'node:assert/strict';
@@ -201,6 +202,27 @@ test('format (php native): getTraceAsString with vendor, internal function and {
   ]);
   const rs = await resolver.resolveAll(p.frames);
   assert.deepEqual(rs[0] && [rs[0].file, rs[0].line], ['src/OrderService.php', 51]);
+});
+
+test('format (php native): the exception line is the throw site, and Next chains the wrapping exception', () => {
+  const p = parseStackTrace(`InvalidArgumentException: unknown coupon BOGUS in /var/www/src/Coupons.php:14
+Stack trace:
+#0 /var/www/src/Coupons.php(23): Coupons->discount()
+#1 {main}
+
+Next RuntimeException: cannot redeem BOGUS in /var/www/src/Coupons.php:26
+Stack trace:
+#0 /var/www/index.php(9): redeem()
+#1 {main}`);
+  assert.deepEqual(p.frames.map((f) => [f.file ?? null, f.line ?? null]), [
+    ['/var/www/src/Coupons.php', 14],
+    ['/var/www/src/Coupons.php', 23],
+    [null, null],
+    ['/var/www/src/Coupons.php', 26],
+    ['/var/www/index.php', 9],
+    [null, null],
+  ]);
+  assert.deepEqual(p.exceptions.map((e) => [e.type, e.message]), [['InvalidArgumentException', 'unknown coupon BOGUS'], ['RuntimeException', 'cannot redeem BOGUS']]);
 });
 
 test('format (php OTel SDK): Java-like frames with dotted namespaces and basenames', async () => {

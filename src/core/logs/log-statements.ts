@@ -44,7 +44,7 @@ const LEVELS: Record<string, LogLevel> = {
 };
 
 // Receiver (logger, console, self.log, _logger, log, slog, zap's sugar, Rails.logger …) and level.
-const CALL = /(?:\b(?:console|logging|slog|log|logger|LOG|LOGGER|Log|Logger|_log|_logger|self\.log(?:ger)?|this\.log(?:ger)?|this\._?logger|Rails\.logger|\$this->logger|\$logger|[a-z]\w*(?:Log|Logger))(?:\.|->)(?:Log)?(trace|verbose|debug|fine|info|information|notice|log|warn|warning|error|exception|severe|critical|fatal|panic|Trace|Debug|Info|Information|Warn|Warning|Error|Critical|Fatal|Panic|Printf|Println|Print|Fatalf|Panicf|Infof|Warnf|Errorf|Debugf|Infow|Warnw|Errorw|Debugw)\s*\(|\bprint\s*\()/g;
+const CALL = /(?:\b(?:console|logging|slog|log|logger|LOG|LOGGER|Log|Logger|_log|_logger|self\.log(?:ger)?|this\.log(?:ger)?|this\._?logger|Rails\.logger|\$this->logger|\$logger|[a-z]\w*(?:Log|Logger))(?:\.|->|::)(?:Log)?(trace|verbose|debug|fine|info|information|notice|log|warn|warning|error|exception|severe|critical|fatal|panic|Trace|Debug|Info|Information|Warn|Warning|Error|Critical|Fatal|Panic|Printf|Println|Print|Fatalf|Panicf|Infof|Warnf|Errorf|Debugf|Infow|Warnw|Errorw|Debugw)\s*\(|\bprint\s*\()/g;
 const HINT = /console\.|log|Log|LOG|print/;
 
 export function extractLogStatements(file: string, text: string): LogStatement[] {
@@ -97,8 +97,10 @@ function messageLiteral(arg: string, style: Style): { text: string; concatenated
     /^(?:[fFrRbBuU]{0,2})("""|'''|["'`])([\s\S]*?)\1/.exec(a) ?? (style === 'cs' ? /^\$?@?(")([\s\S]*?)"/.exec(a) : null);
   if (!m) return undefined;
   const rest = a.slice(m[0].length).trim();
-  if (rest && !/^(?:%|\.format\s*\(|\+|,|\))/.test(rest)) return undefined;
-  return { text: m[2]!, concatenated: rest.startsWith('+') };
+  // PHP joins strings with `.`: `"redeemed " . $n . " times"`.
+  const phpJoin = style === 'php' && /^\.(?!\w*\s*\()/.test(rest);
+  if (rest && !phpJoin && !/^(?:%|\.format\s*\(|\+|,|\))/.test(rest)) return undefined;
+  return { text: m[2]!, concatenated: rest.startsWith('+') || phpJoin };
 }
 
 /** Placeholder patterns per style, applied to the literal message. */

@@ -6,7 +6,7 @@ import { classifyFrame, ExceptionInfo, ExceptionRelation, FrameMatch, ParsedStac
 import { dotnetInnerHeader, isDotnetFiller, isDotnetInnerEnd, matchDotnet } from './parse-dotnet';
 import { goPanicHeader, goroutineHeader, matchGo } from './parse-go';
 import { javaChainHeader, javaOmitted, matchJava } from './parse-java';
-import { matchPhp } from './parse-php';
+import { matchPhp, matchPhpHeader } from './parse-php';
 import { isPythonFrameFiller, isPythonTracebackStart, matchPython, pythonChainMarker, stripGroupPrefix } from './parse-python';
 import { matchRuby } from './parse-ruby';
 import { matchV8 } from './parse-v8';
@@ -31,7 +31,7 @@ function matchFrame(line: string, next: string | undefined): FrameMatch | undefi
   if (t.startsWith('at ')) return matchJava(line) ?? matchDotnet(line) ?? matchV8(line);
   if (t.startsWith('File "') || t.startsWith('|')) return matchPython(line);
   if (t.startsWith('#')) return matchPhp(line);
-  return matchRuby(line) ?? matchGo(line, next);
+  return matchRuby(line) ?? matchPhpHeader(line) ?? matchGo(line, next);
 }
 
 interface Header {
