@@ -12,8 +12,9 @@ import { openFunction } from './views/open-function';
 import type { ImpactController } from './impact/impact-controller';
 import { impactMarkdown } from '../core/impact/markdown';
 import { whyNoDataHere } from './why-no-data-command';
+import type { BackendNumbers } from './sources/backend-numbers';
 
-export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights, impact: ImpactController): vscode.Disposable[] {
+export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights, impact: ImpactController, numbers?: BackendNumbers): vscode.Disposable[] {
   const config = () => vscode.workspace.getConfiguration('prodlens');
   return [
     vscode.commands.registerCommand(Commands.copyOtlpEndpoint, async () => {
@@ -61,7 +62,7 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
     vscode.commands.registerCommand(Commands.openFunction, (file: string, line: number) => openFunction(file, line)),
     vscode.commands.registerCommand(Commands.refreshViews, () => insights.run()),
     vscode.commands.registerCommand(Commands.refreshImpact, () => impact.run()),
-    vscode.commands.registerCommand(Commands.whyNoData, () => whyNoDataHere(session)),
+    vscode.commands.registerCommand(Commands.whyNoData, () => whyNoDataHere(session, numbers)),
     vscode.commands.registerCommand(Commands.copyImpactReport, async () => {
       const report = (await impact.run()) ?? impact.report;
       if (!report) {

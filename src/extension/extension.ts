@@ -123,7 +123,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       lenses.refresh();
       insights.schedule();
     }),
-    ...registerCommands(s, receiver, details, restart, insights, impact),
+    ...registerCommands(s, receiver, details, restart, insights, impact, numbers),
     backends,
     backends.onDidChange(() => insights.schedule(true)),
     numbers,

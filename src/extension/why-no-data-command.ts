@@ -1,12 +1,14 @@
 // "ProdLens: Why No Data Here?" — diagnoses the function under the cursor and lists what came
-// close, with the fix; a suggested path mapping can be applied from the list.
+// close, with the fix; a suggested path mapping can be applied from the list. Backend (Prometheus)
+// series that mapped to no function are listed too, with their labels and the reason.
 import * as vscode from 'vscode';
 import { whyNoData } from '../core/insights/why-no-data';
 import { languageForPath } from '../core/mapping/languages';
 import type { Session } from './session';
+import type { BackendNumbers } from './sources/backend-numbers';
 import { relPath } from './workspace-paths';
 
-export async function whyNoDataHere(session: Session): Promise<void> {
+export async function whyNoDataHere(session: Session, numbers?: Pick<BackendNumbers, 'unmapped'>): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const engine = session.engine;
   const rel = editor ? relPath(editor.document.uri) : undefined;
@@ -25,10 +27,10 @@ export async function whyNoDataHere(session: Session): Promise<void> {
     return;
   }
   const c = session.current;
-  const d = whyNoData(engine, rel, fn, { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) });
+  const d = whyNoData(engine, rel, fn, { windowMs: c.windowMs, ...(c.environment ? { environment: c.environment } : {}) }, numbers?.unmapped() ?? []);
   const items: (vscode.QuickPickItem & { fix?: string })[] = d.nearMisses.map((m) => ({
-    label: `$(debug-disconnect) ${m.telemetry}`,
-    description: `${m.service}${m.environment ? ` · ${m.environment}` : ''} · ${m.count} span${m.count === 1 ? '' : 's'}`,
+    label: `${m.source ? '$(server-environment)' : '$(debug-disconnect)'} ${m.telemetry}`,
+    description: m.source ? `${m.count} call${m.count === 1 ? '' : 's'} counted by ${m.source}` : `${m.service}${m.environment ? ` · ${m.environment}` : ''} · ${m.count} span${m.count === 1 ? '' : 's'}`,
     detail: m.fix ? `${m.why} — fix: ${m.fix}` : m.why,
     ...(m.fix ? { fix: m.fix } : {}),
   }));

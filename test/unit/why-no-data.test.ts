@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { whyNoData } from '../../src/core/insights/why-no-data';
+import { BackendStats } from '../../src/core/engine/backend-stats';
+import type { FunctionStatsRecord } from '../../src/core/sources/source';
 import { codeSpan } from '../support/spans';
 
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
@@ -24,4 +26,37 @@ test('why no data: an ambiguous or foreign path, another environment, an old win
   const p = whyNoData(engine, 'src/orders.ts', place, { windowMs: 900_000, environment: 'prod' });
   assert.match(p.nearMisses[0]!.why, /environment "staging" is filtered out/);
   assert.match(p.nearMisses[0]!.fix ?? '', /prodlens\.environment/);
+});
+
+test('why no data also lists Prometheus series that mapped to no function: labels, source and reason, the ones naming this file first', async () => {
+  const { engine } = await createWorkspaceEngine(WORKSPACE);
+  const fns = (await engine.functions.get('src/orders.ts'))!;
+  const total = fns.find((f) => f.qualifiedName === 'totalItems')!;
+  const stats = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const row = (o: Partial<FunctionStatsRecord>): FunctionStatsRecord => ({ service: 'shop', spanName: 'x', count: 0, errors: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3, ratePerMin: 1, exemplarTraceIds: [], ...o });
+  await stats.update([
+    {
+      source: { kind: 'prometheus', environment: 'prod' },
+      rows: [row({ spanName: 'GET /health', count: 900.4 }), row({ spanName: 'refund', codeFile: '/app/src/orders.ts', codeFunction: 'OrderService.refund', count: 12.6 }), row({ spanName: 'placeOrder', codeFunction: 'OrderService.placeOrder', count: 50 })],
+      windowMs: 900_000,
+      stale: false,
+      fetchedAt: Date.now(),
+    },
+  ]);
+  assert.equal(stats.unmapped().length, 2, 'placeOrder maps; the other two do not');
+  const d = whyNoData(engine, 'src/orders.ts', total, { windowMs: 900_000 }, stats.unmapped());
+  assert.deepEqual(
+    d.nearMisses.map((m) => [m.source, m.telemetry, m.count]),
+    [
+      ['prometheus (prod)', 'prometheus (prod): service_name="shop", span_name="refund", code_function="OrderService.refund", code_file="/app/src/orders.ts"', 13],
+      ['prometheus (prod)', 'prometheus (prod): service_name="shop", span_name="GET /health"', 900],
+    ],
+    'the row naming this file before the busier unrelated one',
+  );
+  assert.match(d.nearMisses[0]!.why, /src\/orders\.ts defines no function named refund/);
+  assert.deepEqual(d.nearMisses[0]!.labels, { service_name: 'shop', span_name: 'refund', code_function: 'OrderService.refund', code_file: '/app/src/orders.ts' });
+  assert.match(d.nearMisses[1]!.why, /^maps to no function \(not this one either\): .*no code_function_name/);
+  assert.match(d.nearMisses[1]!.fix ?? '', /codeFunctionLabel/);
+  assert.match(d.summary, /Nothing from the receiver came close; 2 prometheus \(prod\) series mapped to no function/);
+  assert.equal(whyNoData(engine, 'src/orders.ts', total, { windowMs: 900_000 }).nearMisses.length, 0, 'without backend rows, nothing is listed');
 });

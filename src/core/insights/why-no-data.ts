@@ -1,6 +1,7 @@
 // "Why no data here?": for one function, which telemetry came close and why it did not land
 // on it — path mapping, name, window, environment — with a fix to try. Competitors' users most
 // often ask exactly this; the answer should never be silence.
+import type { BackendUnmapped } from '../engine/backend-stats';
 import type { Engine } from '../engine/engine';
 import { bareName } from '../mapping/mapper';
 import type { FunctionRange } from '../model';
@@ -15,6 +16,10 @@ export interface NearMiss {
   count: number;
   why: string;
   fix?: string;
+  /** Set for a backend's row (`prometheus (prod)`); `count` is then the calls it counted. */
+  source?: string;
+  /** The row's labels as the backend gave them. */
+  labels?: Record<string, string>;
 }
 
 export interface Diagnosis {
@@ -29,7 +34,14 @@ function basename(p: string): string {
   return p.replace(/\\/g, '/').split('/').pop() ?? p;
 }
 
-export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { windowMs: number; environment?: string }): Diagnosis {
+/** Backend rows listed at most: the ones naming this function or file first, then any others. */
+const MAX_BACKEND_ROWS = 10;
+
+/**
+ * `backendUnmapped`: the rows a production backend (Prometheus) gave that reached no function
+ * (BackendStats.unmapped()), listed with their labels and the reason.
+ */
+export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { windowMs: number; environment?: string }, backendUnmapped: readonly BackendUnmapped[] = []): Diagnosis {
   const misses: NearMiss[] = [];
   const base = basename(file);
   const name = fn.name;
@@ -64,13 +76,36 @@ export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { 
     }
   }
   misses.sort((a, b) => b.count - a.count);
+  const backend = backendMisses(backendUnmapped, base, name);
   const summary =
-    misses.length === 0
+    misses.length === 0 && backend.length > 0
+      ? `Nothing from the receiver came close; ${backend.length} ${backend[0]!.source} series mapped to no function, the first: ${backend[0]!.why}`
+      : misses.length === 0
       ? engine.store.size === 0
         ? 'No telemetry has arrived at all: point OTEL_EXPORTER_OTLP_ENDPOINT at the ProdLens receiver.'
         : `No span names this file or a function called ${name}. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name); does this code path create spans with them?`
       : `${misses.length} telemetry source${misses.length === 1 ? '' : 's'} came close; the first: ${misses[0]!.why}`;
-  return { file, function: fn.qualifiedName, summary, nearMisses: misses.slice(0, 20) };
+  return { file, function: fn.qualifiedName, summary, nearMisses: [...misses.slice(0, 20), ...backend] };
+}
+
+function backendMisses(rows: readonly BackendUnmapped[], base: string, name: string): NearMiss[] {
+  const near: NearMiss[] = [];
+  const other: NearMiss[] = [];
+  for (const u of rows) {
+    const r = u.row;
+    const labels: Record<string, string> = { service_name: r.service, span_name: r.spanName };
+    if (r.codeFunction !== undefined) labels.code_function = r.codeFunction;
+    if (r.codeFile !== undefined) labels.code_file = r.codeFile;
+    const isNear = (r.codeFile !== undefined && basename(r.codeFile) === base) || (r.codeFunction !== undefined && bareName(r.codeFunction) === name) || bareName(r.spanName) === name;
+    const telemetry = `${u.source}: ${Object.entries(labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ')}`;
+    const miss: NearMiss = { service: r.service, environment: '', telemetry, count: Math.round(r.count), why: isNear ? u.reason : `maps to no function (not this one either): ${u.reason}`, source: u.source, labels };
+    if (!r.codeFunction && !r.codeFile) miss.fix = 'add a code-function dimension to the span metrics and set prodlens.prometheus.codeFunctionLabel';
+    (isNear ? near : other).push(miss);
+  }
+  const byCount = (a: NearMiss, b: NearMiss) => b.count - a.count;
+  return [...near.sort(byCount), ...other.sort(byCount)].slice(0, MAX_BACKEND_ROWS);
 }
 
 /** A prefix rule that turns the deployed path into the workspace path, when one exists. */

@@ -3,7 +3,7 @@
 // change — with one grouped query set per source and window (never per function); the answers are
 // mapped onto workspace functions by the core (BackendStats) and lenses read them from memory.
 import * as vscode from 'vscode';
-import { BackendStats, type SourcedFunctionStats } from '../../core/engine/backend-stats';
+import { BackendStats, type BackendUnmapped, type SourcedFunctionStats } from '../../core/engine/backend-stats';
 import type { FunctionRange } from '../../core/model';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -43,6 +43,11 @@ export class BackendNumbers implements vscode.Disposable {
     if (!this.stats) return [];
     const env = this.session.current.environment;
     return this.stats.fileStats(file, env ? { environment: env } : {}, ranges);
+  }
+
+  /** The latest refresh's rows that reached no workspace function, with the reason. */
+  unmapped(): readonly BackendUnmapped[] {
+    return this.stats?.unmapped() ?? [];
   }
 
   /** Asks every backend once for the current window; calls made meanwhile coalesce into one more. */
