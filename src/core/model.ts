@@ -67,6 +67,8 @@ export interface ResourceInfo {
   service: string;
   environment: string;
   version: string;
+  /** The commit the service was built from, when the resource says (`vcs.ref.head.revision`). */
+  revision?: string;
 }
 
 /** Where a span says its code is, read from the OTel `code.*` attributes (current or deprecated). */
@@ -78,6 +80,8 @@ export interface CodeLocation {
   functionName?: string;
   /** Which attribute names supplied the location, for the mapping explanation. */
   source: 'code.file.path' | 'code.filepath' | 'code.function.name' | 'code.function' | 'none';
+  /** The deployed commit the location refers to (`vcs.ref.head.revision`, or a commit-like service.version). */
+  revision?: string;
   /** For a server span without code attributes: the HTTP route it served, mapped to its handler. */
   route?: { method: string; template: string; from: 'http.route' | 'span name' };
 }

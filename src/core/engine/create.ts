@@ -7,6 +7,7 @@ import { FunctionParser } from '../mapping/function-parser';
 import type { PathRule } from '../mapping/path-rules';
 import { WorkspaceFiles } from '../mapping/workspace-files';
 import { scanSourceFiles } from '../workspace/scan-files';
+import { VersionDrift } from '../mapping/version-drift';
 import { Engine, EngineOptions } from './engine';
 
 export interface WorkspaceEngineOptions extends EngineOptions {
@@ -39,6 +40,9 @@ export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineO
     }
   });
   const engine = new Engine(files, functions, opts);
+  // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
+  const drift = await VersionDrift.open(root).catch(() => undefined);
+  if (drift) engine.attachDrift(drift);
   if ((opts.index ?? 'await') === 'await') await engine.sources.build([...files.list()], opts.signal ? { signal: opts.signal } : {});
   return { engine, truncated: scan.truncated };
 }

@@ -7,6 +7,7 @@ import { locationOfIdentity, readCodeLocation } from '../mapping/code-attributes
 import { RouteIndex } from '../routes/route-index';
 import { extractRoutes } from '../routes/route-extract';
 import { SourceIndex } from '../workspace/source-index';
+import { rangeChanged, type VersionDrift } from '../mapping/version-drift';
 import { levelOfSeverity, LogIndex, type LogMatch } from '../logs/log-index';
 import { extractLogStatements } from '../logs/log-statements';
 import { StatementLogs } from '../logs/statement-logs';
@@ -32,6 +33,8 @@ export interface FunctionStats {
   seriesIds: string[];
   services: string[];
   environments: string[];
+  /** The deployed revision (short) when the function was edited since that commit. */
+  changedSince?: string;
 }
 
 export interface QueryOptions {
@@ -53,6 +56,7 @@ function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): Seri
   if (loc.functionName !== undefined) identity.functionName = loc.functionName;
   if (loc.line !== undefined) identity.line = loc.line;
   if (loc.route !== undefined) identity.route = loc.route;
+  if (r.revision !== undefined) identity.revision = r.revision;
   return identity;
 }
 
@@ -122,6 +126,12 @@ export class Engine {
     functions.onDidChange(() => this.memo.clear());
   }
 
+  /** Re-anchors lines of older deployed commits from now on; mappings refresh as diffs arrive. */
+  attachDrift(drift: VersionDrift): void {
+    this.mapper.drift = drift;
+    drift.onDidChange(() => this.emit());
+  }
+
   /** Called once per ingested batch (never per span). */
   onDidIngest(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -141,6 +151,7 @@ export class Engine {
       const loc = readCodeLocation(span.attributes);
       const name = withRoute(span, loc);
       const r = span.resource;
+      if (r.revision !== undefined && loc.line !== undefined) loc.revision = r.revision;
       const key = this.keys.keyOf(r, loc, span.kind, name);
       const isError = span.statusCode === 2;
       if (isError || span.events.length > 0) this.errors.addSpan(span);
@@ -289,7 +300,7 @@ export class Engine {
     for (const [fn, g] of groups) {
       const stats = this.store.windowStats(g.series, q.windowMs, q.points ?? 15);
       if (stats.count === 0) continue;
-      out.push({
+      const row: FunctionStats = {
         file,
         function: fn,
         stats,
@@ -297,7 +308,11 @@ export class Engine {
         seriesIds: g.series.map((s) => s.id),
         services: unique(g.series.map((s) => s.identity.service)),
         environments: unique(g.series.map((s) => s.identity.environment)),
-      });
+      };
+      const rev = g.best.s.identity.revision;
+      const drift = rev && this.mapper.drift ? this.mapper.drift.state(rev, file) : undefined;
+      if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine)) row.changedSince = rev.slice(0, 8);
+      out.push(row);
     }
     return out.sort((a, b) => a.function.startLine - b.function.startLine);
   }

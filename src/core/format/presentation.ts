@@ -29,7 +29,8 @@ function buildLensTitle(fs: FunctionStats): string {
   const from = origin ? ` · ${origin.label}${origin.stale ? ' · stale' : ''}` : '';
   return (
     `${prefix}p50 ${formatMs(s.p50Ms)} · p95 ${formatMs(s.p95Ms)} · ${formatRate(s.count, s.coveredMs)} · ` +
-    `${formatErrorRate(s.errors, s.count)} err · last ${formatDuration(s.windowMs)} (n=${formatCount(s.count)})${from}`
+    `${formatErrorRate(s.errors, s.count)} err · last ${formatDuration(s.windowMs)} (n=${formatCount(s.count)})${from}` +
+    (fs.changedSince ? ` · changed since ${fs.changedSince}` : '')
   );
 }
 
@@ -101,6 +102,8 @@ export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): str
     spark ? `p50 over the window: \`${spark}\`` : '',
     '',
     `Service: ${services}${envs ? ` · environment: ${envs}` : ''}`,
+    '',
+    fs.changedSince ? `**Changed since the deployed revision ${fs.changedSince}:** these numbers come from the code as it was deployed, not from your edits.` : '',
     '',
     `*Mapped by* \`${fs.mapping.rule}\` *(${fs.mapping.confidence} confidence)*: ${escapeMarkdown(fs.mapping.explanation)}${fs.seriesIds.length > 1 ? ` — ${fs.seriesIds.length} code locations merged` : ''}`,
     '',

@@ -130,11 +130,16 @@ function identityText(v: AttributeValue | undefined): string | undefined {
  * `deployment.environment` is honoured when the current `deployment.environment.name` is absent.
  */
 export function resourceInfo(attrs: Attributes): ResourceInfo {
-  return {
+  const info: ResourceInfo = {
     service: identityText(attrs['service.name']) || 'unknown_service',
     environment: identityText(attrs['deployment.environment.name']) ?? identityText(attrs['deployment.environment']) ?? '',
     version: identityText(attrs['service.version']) ?? '',
   };
+  // The VCS conventions' revision; a version that is itself a commit id serves too.
+  const revision = identityText(attrs['vcs.ref.head.revision']) ?? identityText(attrs['vcs.repository.ref.revision']) ?? identityText(attrs['git.commit.sha']);
+  if (revision) info.revision = revision;
+  else if (/^[0-9a-f]{7,40}$/i.test(info.version)) info.revision = info.version;
+  return info;
 }
 
 /** Collects per-item rejections into a count and a short, developer-facing message. */

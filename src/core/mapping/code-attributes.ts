@@ -13,12 +13,13 @@ function int(v: unknown): number | undefined {
 }
 
 /** The location a stored series was keyed by (the inverse of what ingest recorded). */
-export function locationOfIdentity(id: { codeSource: string; filePath?: string; functionName?: string; line?: number; route?: CodeLocation['route'] }): CodeLocation {
+export function locationOfIdentity(id: { codeSource: string; filePath?: string; functionName?: string; line?: number; route?: CodeLocation['route']; revision?: string }): CodeLocation {
   const loc: CodeLocation = { source: id.codeSource as CodeLocation['source'] };
   if (id.filePath !== undefined) loc.filePath = id.filePath;
   if (id.functionName !== undefined) loc.functionName = id.functionName;
   if (id.line !== undefined) loc.line = id.line;
   if (id.route !== undefined) loc.route = id.route;
+  if (id.revision !== undefined) loc.revision = id.revision;
   return loc;
 }
 

@@ -6,6 +6,7 @@
 import type { CodeLocation, Confidence, FunctionRange, MappingResult } from '../model';
 import { handlerFunction, type RouteIndex } from '../routes/route-index';
 import { functionAt, functionsNamed } from './function-index';
+import { anchorLine, type VersionDrift } from './version-drift';
 import type { PathResolution, WorkspaceFiles } from './workspace-files';
 
 const ORDER: Confidence[] = ['none', 'ambiguous', 'low', 'medium', 'high', 'exact'];
@@ -24,14 +25,33 @@ export function bareName(name: string): string {
 const NAMESPACE_EXTENSIONS = ['.java', '.kt', '.cs', '.py', '.ts', '.js', '.go'];
 
 export class Mapper {
+  /** Set once the workspace's git state is known; re-anchors lines of older deployed commits. */
+  drift: VersionDrift | undefined;
+
   constructor(
     private readonly files: WorkspaceFiles,
     private readonly routes?: RouteIndex,
   ) {}
 
-  /** Bumped when anything a mapping depends on (files, path rules, routes) changed. */
+  /** Bumped when anything a mapping depends on (files, path rules, routes, drift) changed. */
   get version(): string {
-    return `${this.files.version}:${this.routes?.version ?? 0}`;
+    return `${this.files.version}:${this.routes?.version ?? 0}:${this.drift?.version ?? -1}`;
+  }
+
+  /**
+   * The working-tree line for a location's line: through the diff from its deployed revision when
+   * that is an older local commit. `note` says what happened, for the explanation.
+   */
+  private anchored(loc: CodeLocation, file: string): { line: number | undefined; changed: boolean; note: string } {
+    const line = loc.line;
+    if (line === undefined || !loc.revision || !this.drift) return { line, changed: false, note: '' };
+    const short = loc.revision.slice(0, 8);
+    const st = this.drift.state(loc.revision, file);
+    if (st.kind === 'unknown-revision') return { line, changed: false, note: `; the deployed revision ${short} is not in the local clone, so its lines may have moved` };
+    if (st.kind !== 'drifted') return { line, changed: false, note: '' };
+    const a = anchorLine(st.hunks, line);
+    if (a.changed) return { line: a.line, changed: true, note: `; line ${line} at the deployed ${short} was edited since, so it is matched near line ${a.line}` };
+    return { line: a.line, changed: false, note: a.line !== line ? `; line ${line} at the deployed ${short} is line ${a.line} in the working tree` : '' };
   }
 
   /** Where a location's file is in the workspace (cheap, memoized in WorkspaceFiles). */
@@ -90,18 +110,28 @@ export class Mapper {
     }
     const file = path.file;
     if (!ranges) return { file, rule: path.rule, confidence: 'none', explanation: `${file}: its language is not parsed, so no function can be chosen` };
-    const byLine = loc.line !== undefined ? functionAt(ranges, loc.line) : undefined;
+    const drift = this.anchored(loc, file);
+    const r = this.mapCode(loc, { ...path, file }, ranges, drift.line);
+    if (!drift.note) return r;
+    const confidence = drift.changed && r.function ? weakest(r.confidence, 'medium') : r.confidence;
+    return { ...r, confidence, explanation: `${r.explanation}${drift.note}` };
+  }
+
+  private mapCode(loc: CodeLocation, path: PathResolution & { file: string }, ranges: readonly FunctionRange[], line: number | undefined): MappingResult {
+    const src = loc.source;
+    const file = path.file;
+    const byLine = line !== undefined ? functionAt(ranges, line) : undefined;
     const named = loc.functionName ? functionsNamed(ranges, loc.functionName) : [];
     const lineRule = `${src}+line`;
     const nameRule = `${src}+function`;
 
     if (byLine && (!loc.functionName || nameAgrees(byLine, loc.functionName))) {
-      return this.hit(file, byLine, lineRule, path.confidence, `${path.explanation}; line ${loc.line} is inside ${byLine.qualifiedName}`);
+      return this.hit(file, byLine, lineRule, path.confidence, `${path.explanation}; line ${line} is inside ${byLine.qualifiedName}`);
     }
     if (named.length === 1) {
       const fn = named[0]!;
       const why = byLine
-        ? `line ${loc.line} is inside ${byLine.qualifiedName} but the span names ${loc.functionName}, so it was matched by name (the deployed code may differ from this file)`
+        ? `line ${line} is inside ${byLine.qualifiedName} but the span names ${loc.functionName}, so it was matched by name (the deployed code may differ from this file)`
         : `matched by the name ${loc.functionName}`;
       return this.hit(file, fn, nameRule, weakest(path.confidence, byLine ? 'medium' : 'high'), `${path.explanation}; ${why}`);
     }
@@ -115,10 +145,10 @@ export class Mapper {
       };
     }
     if (byLine) {
-      return this.hit(file, byLine, lineRule, 'low', `${path.explanation}; line ${loc.line} is inside ${byLine.qualifiedName}, but the span names ${loc.functionName}, which this file does not define`);
+      return this.hit(file, byLine, lineRule, 'low', `${path.explanation}; line ${line} is inside ${byLine.qualifiedName}, but the span names ${loc.functionName}, which this file does not define`);
     }
-    if (loc.line !== undefined) {
-      return { file, rule: lineRule, confidence: 'none', explanation: `line ${loc.line} of ${file} is outside every function` };
+    if (line !== undefined) {
+      return { file, rule: lineRule, confidence: 'none', explanation: `line ${line} of ${file} is outside every function` };
     }
     return {
       file,

@@ -20,6 +20,8 @@ export interface SeriesIdentity {
   /** The span name seen first for this series (spans without code attributes are keyed by it). */
   spanName: string;
   kind: number;
+  /** The deployed commit, when the resource names one (not part of the key: it follows the version). */
+  revision?: string;
   /** A server span's HTTP route (method, template, where it was read), when it has no code attributes. */
   route?: { method: string; template: string; from: 'http.route' | 'span name' };
 }

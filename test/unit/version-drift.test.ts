@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createWorkspaceEngine } from '../../src/core/engine/create';
+import { lensTitle } from '../../src/core/format/presentation';
+import { anchorLine, parseHunks, rangeChanged } from '../../src/core/mapping/version-drift';
+import { codeSpan } from '../support/spans';
+
+test('lines move through -U0 hunks: insertions shift, edits and deletions say so', () => {
+  const hunks = parseHunks('diff --git a/x b/x\n@@ -2,0 +3,3 @@\n+a\n+b\n+c\n@@ -10,2 +13,1 @@\n-x\n-y\n+z\n@@ -20 +22,0 @@\n-gone\n');
+  assert.deepEqual(hunks, [
+    { oldStart: 2, oldCount: 0, newStart: 3, newCount: 3 },
+    { oldStart: 10, oldCount: 2, newStart: 13, newCount: 1 },
+    { oldStart: 20, oldCount: 1, newStart: 22, newCount: 0 },
+  ]);
+  assert.deepEqual(anchorLine(hunks, 1), { line: 1, changed: false });
+  assert.deepEqual(anchorLine(hunks, 2), { line: 2, changed: false }, 'inserted after line 2');
+  assert.deepEqual(anchorLine(hunks, 5), { line: 8, changed: false });
+  assert.deepEqual(anchorLine(hunks, 11), { line: 13, changed: true });
+  assert.deepEqual(anchorLine(hunks, 15), { line: 17, changed: false });
+  assert.deepEqual(anchorLine(hunks, 20), { line: 22, changed: true });
+  assert.deepEqual(anchorLine(hunks, 30), { line: 31, changed: false });
+  assert.equal(rangeChanged(hunks, 12, 14), true);
+  assert.equal(rangeChanged(hunks, 15, 20), false);
+  assert.equal(rangeChanged(hunks, 20, 25), true, 'a deletion inside the range');
+});
+
+const repo = mkdtempSync(join(tmpdir(), 'prodlens-drift-'));
+after(() => rmSync(repo, { recursive: true, force: true }));
+const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+
+const V1 = `export function placeOrder(id: string) {
+  const total = 1;
+  return total;
+}
+
+export function getOrder(id: string) {
+  return id;
+}
+`;
+
+test('spans from an older deployed commit land on the function their line belongs to now; edited functions say so', async () => {
+  mkdirSync(join(repo, 'src'));
+  writeFileSync(join(repo, 'src/orders.ts'), V1);
+  git('init', '-q');
+  git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
+  git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'v1');
+  const deployed = git('rev-parse', 'HEAD');
+  // Since the deploy: three lines above both functions, and getOrder edited.
+  const v2 = `// header\n// added\n// since v1\n${V1.replace('return id;', 'return id.trim();')}`;
+  writeFileSync(join(repo, 'src/orders.ts'), v2);
+  git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'v2');
+  const { engine } = await createWorkspaceEngine(repo);
+  const resource = { service: 'shop', environment: 'prod', version: '1.0.0', revision: deployed };
+  const spans = [];
+  for (let i = 0; i < 5; i++) spans.push(codeSpan('/app/src/orders.ts', 'placeOrder', 2, 10, { resource }));
+  for (let i = 0; i < 5; i++) spans.push(codeSpan('/app/src/orders.ts', 'getOrder', 7, 3, { resource }));
+  engine.ingestSpans(spans);
+  await engine.functions.get('src/orders.ts');
+  engine.fileStats('src/orders.ts', { windowMs: 900_000 }); // asks for the drift; git answers in the background
+  await new Promise<void>((resolve) => engine.onDidIngest(resolve));
+  const stats = engine.fileStats('src/orders.ts', { windowMs: 900_000 });
+  const place = stats.find((s) => s.function.name === 'placeOrder')!;
+  const get = stats.find((s) => s.function.name === 'getOrder')!;
+  assert.equal(place.function.startLine, 4);
+  assert.match(place.mapping.explanation, new RegExp(`line 2 at the deployed ${deployed.slice(0, 8)} is line 5 in the working tree`));
+  assert.equal(place.mapping.confidence, 'high');
+  assert.equal(place.changedSince, undefined);
+  assert.match(get.mapping.explanation, /line 7 at the deployed \w+ was edited since, so it is matched near line 10/);
+  assert.equal(get.mapping.confidence, 'medium');
+  assert.equal(get.changedSince, deployed.slice(0, 8));
+  assert.match(lensTitle(get), new RegExp(`· changed since ${deployed.slice(0, 8)}$`));
+  // Telemetry at HEAD itself needs no re-anchoring.
+  engine.ingestSpans([codeSpan('/app/src/orders.ts', 'placeOrder', 5, 1, { resource: { ...resource, version: '2.0.0', revision: git('rev-parse', 'HEAD') } })]);
+  const head = engine.fileStats('src/orders.ts', { windowMs: 900_000 }).find((s) => s.function.name === 'placeOrder')!;
+  assert.equal(head.stats.count, 6);
+});
