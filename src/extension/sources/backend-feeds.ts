@@ -2,6 +2,7 @@
 // the code and the log statements' notes. Asked in the background only — on a timer, when the
 // sources, the window or the environment change — never on a hover; the answers are held by the
 // core (BackendErrors, BackendLogs) and the decorations read them from memory.
+import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
 import { BackendErrors } from '../../core/insights/backend-errors';
 import { BackendLogs } from '../../core/sources/backend-logs';
@@ -16,8 +17,7 @@ export class BackendFeeds implements vscode.Disposable {
   readonly errors = new BackendErrors();
   logs: BackendLogs | undefined;
   private readonly timer: NodeJS.Timeout;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly refresher = new CoalescedRun(() => this.run());
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires after a refresh changed what the decorations show. */
   readonly onDidChange = this.emitter.event;
@@ -37,18 +37,7 @@ export class BackendFeeds implements vscode.Disposable {
   }
 
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.running;
+    return this.refresher.call();
   }
 
   private async run(): Promise<void> {

@@ -2,6 +2,7 @@
 // backends are asked in the background — on a timer, when the window, environment or sources
 // change — with one grouped query set per source and window (never per function); the answers are
 // mapped onto workspace functions by the core (BackendStats) and lenses read them from memory.
+import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
 import { BackendStats, type BackendUnmapped, type SourcedFunctionStats } from '../../core/engine/backend-stats';
 import type { FunctionRange } from '../../core/model';
@@ -15,8 +16,7 @@ const REFRESH_MS = 30_000;
 export class BackendNumbers implements vscode.Disposable {
   private stats: BackendStats | undefined;
   private readonly timer: NodeJS.Timeout;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly refresher = new CoalescedRun(() => this.run());
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires after a refresh changed what lenses show. */
   readonly onDidChange = this.emitter.event;
@@ -52,18 +52,7 @@ export class BackendNumbers implements vscode.Disposable {
 
   /** Asks every backend once for the current window; calls made meanwhile coalesce into one more. */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.running;
+    return this.refresher.call();
   }
 
   private async run(): Promise<void> {
