@@ -12,6 +12,7 @@ import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSp
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { HrTime } from '@opentelemetry/api';
+import type { ReportRow } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -19,17 +20,8 @@ const WORKSPACE = join(ROOT, 'test', 'fixtures', 'workspace');
 const tmp = mkdtempSync(join(tmpdir(), 'prodlens-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Row {
-  file: string;
-  function: string;
-  line: number;
-  count: number;
-  errors: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  mappedBy: string;
-}
+/** What `prodlens report --json` prints per function. */
+type Row = ReportRow;
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');

@@ -12,6 +12,7 @@ import { BackendStats } from '../../src/core/engine/backend-stats';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { PrometheusSource } from '../../src/core/sources/prometheus';
 import { BASELINE_CALLS, ensureBackendBinaries, freePort, startBackends, type Backends, type Workload } from '../support/backends';
+import type { ReportRow } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -26,18 +27,8 @@ const workload: Workload[] = [
 let backends: Backends;
 let workspace: string;
 
-interface Row {
-  file: string;
-  function: string;
-  line: number;
-  count: number;
-  errors: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  mappedBy: string;
-  confidence: string;
-  source?: string;
-}
+/** What `prodlens report --json` prints per function. */
+type Row = ReportRow;
 
 before(async () => {
   ensureBackendBinaries();
