@@ -66,8 +66,8 @@ test('report --otlp-file --json maps Collector file-exporter lines onto function
   assert.equal(row.count, 50);
   assert.equal(row.errors, 5);
   assert.equal(row.mappedBy, 'code.filepath+line');
-  assert.ok(Math.abs(row.p50Ms - 25) <= 0.5, `p50 ${row.p50Ms}`);
-  assert.ok(Math.abs(row.p99Ms - 49) / 49 <= 0.02, `p99 ${row.p99Ms}`); // rank 0.99 × 49 of 1..50 ms
+  assert.ok(Math.abs((row.p50Ms ?? NaN) - 25) <= 0.5, `p50 ${row.p50Ms}`);
+  assert.ok(Math.abs((row.p99Ms ?? NaN) - 49) / 49 <= 0.02, `p99 ${row.p99Ms}`); // rank 0.99 × 49 of 1..50 ms
   const table = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file]);
   assert.match(table.stdout, /OrderService\.placeOrder\s+src\/orders\.ts:10\s+50/);
 });
