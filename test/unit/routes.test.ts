@@ -132,3 +132,13 @@ test('editing a file re-indexes its routes and remaps', async () => {
   engine.sources.update(file, readFileSync(join(ROOT, file), 'utf8'));
   assert.equal((await statsOf(file))[0]?.fn, 'getShipment');
 });
+
+test('bad input: a minified one-line bundle and binary junk index without a hang, partial results kept', () => {
+  const chunk = 'var a=require("x");a.get("/api/items/:id",function(b,c){logger.info(`item ${b.id} served`);c.json(1)});';
+  const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1').replace(/[\r\n]/g, ' ');
+  const bundle = `${chunk}${'x.get(\'/unterminated'.repeat(2000)}${junk}${chunk.repeat(200)}`;
+  const routes = extractRoutes('dist/bundle.min.js', bundle);
+  assert.equal(routes.length, 201);
+  assert.ok(routes.every((r) => r.route === '/api/items/{}' && r.line === 1));
+  assert.deepEqual(extractRoutes('x.js', junk), []);
+});
