@@ -47,7 +47,7 @@ test('Express: inline, named, imported and wrapped handlers', () => {
   assert.equal(del.handler.kind === 'named' && del.handler.module, './handlers/orders');
 });
 
-test('NestJS, Flask (blueprint prefix, methods=), FastAPI (router prefix), Django, Spring, ASP.NET, Go', () => {
+test('NestJS, Flask (blueprint prefix, methods=), FastAPI (router prefix), Django, Spring, ASP.NET, Go, Rails', () => {
   assert.deepEqual(routesOf('nest/orders.controller.ts').map(summary), ['GET /admin/orders/{} @5 decorated', 'POST /admin/orders @10 decorated']);
   assert.deepEqual(routesOf('flask/app.py').map(summary), ['GET /invoices/{} @7 decorated', 'DELETE /invoices/{} @7 decorated', 'POST /billing/refunds @12 decorated']);
   assert.deepEqual(routesOf('fastapi/main.py').map(summary), ['GET /carts/{} @7 decorated', 'PUT /users/{} @12 decorated']);
@@ -56,6 +56,12 @@ test('NestJS, Flask (blueprint prefix, methods=), FastAPI (router prefix), Djang
   assert.deepEqual(routesOf('aspnet/PaymentsController.cs').map(summary), ['GET /api/payments/{} @7 decorated', 'POST /api/payments @13 decorated']);
   assert.deepEqual(routesOf('aspnet/Program.cs').map(summary), ['GET /status/{} @2 named:Handlers.Status']);
   assert.deepEqual(routesOf('go/main.go').map(summary), ['GET /shipments/{} @21 named:getShipment', 'GET /warehouses/{} @24 named:a.ListWarehouses']);
+  assert.deepEqual(routesOf('rails/config/routes.rb').map(summary), [
+    'GET /reports/{} @3 named:yearly',
+    'POST /webhooks/stripe @4 named:stripe',
+    'GET /receipts @2 named:index',
+    'GET /receipts/{} @2 named:show',
+  ]);
 });
 
 test('text that only looks like a route is not one', () => {
@@ -93,6 +99,7 @@ before(async () => {
     spans.push(server('GET /invoices/<int:invoice_id>', { 'http.request.method': 'GET', 'http.route': '/invoices/<int:invoice_id>' }, 7));
     spans.push(server('GET', { 'http.request.method': 'GET', 'http.route': '/products/<int:pk>/' }, 4));
     spans.push(server('GET /shipments/{id}', { 'http.request.method': 'GET', 'http.route': '/shipments/{id}' }, 2));
+    spans.push(server('GET /receipts/:id(.:format)', { 'http.request.method': 'GET', 'http.route': '/receipts/:id(.:format)' }, 3));
   }
   engine.ingestSpans(spans);
 });
@@ -111,6 +118,8 @@ test('server spans without code attributes reach their handlers through the rout
   assert.deepEqual(await statsOf('flask/app.py'), [{ fn: 'invoice', count: 20, rule: 'http.route', confidence: 'high' }]);
   assert.deepEqual(await statsOf('django/shop/views.py'), [{ fn: 'product_detail', count: 20, rule: 'http.route', confidence: 'high' }]);
   assert.deepEqual(await statsOf('go/main.go'), [{ fn: 'getShipment', count: 20, rule: 'http.route', confidence: 'high' }]);
+  // Rails: config/routes.rb's resources → the controller action in app/controllers.
+  assert.deepEqual(await statsOf('rails/app/controllers/receipts_controller.rb'), [{ fn: 'ReceiptsController.show', count: 20, rule: 'http.route', confidence: 'high' }]);
 });
 
 test('a span named only by its method still gets one series per route, explained', async () => {

@@ -29,7 +29,7 @@ export interface RouteRegistration {
 type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[];
 
 /** Cheap gate: files that cannot hold a registration are skipped without running the patterns. */
-const HINT = /\.(?:get|post|put|delete|patch|all|route|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(/;
+const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(/m;
 
 export function extractRoutes(file: string, text: string): RouteRegistration[] {
   const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
@@ -281,7 +281,46 @@ const goRoutes: Extractor = (file, text, lines) => {
   return out;
 };
 
+// ---- Ruby: Rails config/routes.rb ------------------------------------------------------------------
+
+const RAILS_VERB = /^[ \t]*(get|post|put|patch|delete)\s*\(?\s*['"]([^'"]+)['"]\s*(?:,\s*to:\s*|=>\s*)['"](\w+(?:\/\w+)*)#(\w+)['"]/gm;
+const RAILS_RESOURCES = /^[ \t]*resources?\s+:(\w+)(?:\s*,\s*only:\s*\[([^\]]*)\])?/gm;
+/** The seven routes `resources :orders` draws, as [method, path suffix, action]. */
+const RESTFUL: [string, string, string][] = [
+  ['GET', '', 'index'],
+  ['GET', '/new', 'new'],
+  ['POST', '', 'create'],
+  ['GET', '/:id', 'show'],
+  ['GET', '/:id/edit', 'edit'],
+  ['PATCH', '/:id', 'update'],
+  ['PUT', '/:id', 'update'],
+  ['DELETE', '/:id', 'destroy'],
+];
+
+const railsRoutes: Extractor = (file, text, lines) => {
+  if (!/(?:^|\/)routes\.rb$/.test(file)) return [];
+  const out: RouteRegistration[] = [];
+  // Controllers live in app/controllers beside config/.
+  const controllers = file.includes('config/') ? `${'../'.repeat(file.slice(file.indexOf('config/')).split('/').length - 1)}app/controllers` : 'app/controllers';
+  const handler = (controller: string, action: string): HandlerRef => ({ kind: 'named', name: action, module: `./${controllers}/${controller}_controller` });
+  RAILS_VERB.lastIndex = 0;
+  for (let m = RAILS_VERB.exec(text); m; m = RAILS_VERB.exec(text)) {
+    out.push(reg(file, 'rails', m[1]!, joinRoute('', m[2]!), lines.lineAt(m.index), handler(m[3]!, m[4]!)));
+  }
+  RAILS_RESOURCES.lastIndex = 0;
+  for (let m = RAILS_RESOURCES.exec(text); m; m = RAILS_RESOURCES.exec(text)) {
+    const only = m[2] ? new Set([...m[2].matchAll(/:(\w+)/g)].map((x) => x[1]!)) : undefined;
+    const line = lines.lineAt(m.index);
+    for (const [method, suffix, action] of RESTFUL) {
+      if (only && !only.has(action)) continue;
+      out.push(reg(file, 'rails', method, `/${m[1]}${suffix}`, line, handler(m[1]!, action)));
+    }
+  }
+  return out;
+};
+
 const EXTRACTORS: Record<string, Extractor> = {
+  rb: railsRoutes,
   js: jsRoutes,
   mjs: jsRoutes,
   cjs: jsRoutes,

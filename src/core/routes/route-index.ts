@@ -15,7 +15,7 @@ export interface RouteMatch {
   candidates?: string[];
 }
 
-const MODULE_EXTENSIONS = ['', '.ts', '.js', '.tsx', '.mjs', '.cjs', '.py', '/index.ts', '/index.js', '/__init__.py'];
+const MODULE_EXTENSIONS = ['', '.ts', '.js', '.tsx', '.mjs', '.cjs', '.py', '.rb', '/index.ts', '/index.js', '/__init__.py'];
 
 export class RouteIndex {
   private readonly byFile = new Map<string, RouteRegistration[]>();
