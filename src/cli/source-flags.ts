@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
-import { isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
+import { isEditorSourceKind, isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
 import { CliError } from './errors';
 
 export interface SourceSetup {
@@ -117,8 +117,8 @@ export function loadSourceSetup(input: SourceSetupInput): SourceSetup {
       const kind = str(e.kind) ?? '';
       const url = str(e.url) ?? '';
       if ('token' in e) warnings.push(`prodlens.sources[${i}] has a token in settings.json; it is ignored: set PRODLENS_${kind.toUpperCase() || 'KIND'}_TOKEN in the environment instead`);
-      // Sentry and Loki entries feed the editor's errors and log lines; the CLI has no use for them.
-      if (kind === 'sentry' || kind === 'loki') continue;
+      // Sentry, Loki and trace backends feed the editor's errors, log lines and panel; the CLI has no use for them.
+      if (isEditorSourceKind(kind) && !isSourceKind(kind)) continue;
       if (!isSourceKind(kind) || !/^https?:\/\//.test(url)) {
         warnings.push(`prodlens.sources[${i}] is skipped: it needs "kind" (${SOURCE_KINDS.join(' or ')}) and an http(s) "url"`);
         continue;

@@ -1,19 +1,23 @@
 // The function details panel host: one webview panel, reused, restored after a reload by its
 // serializer. It sends complete snapshots built from memory and answers the webview's typed
 // requests (a trace's waterfall); the webview never reaches a backend (CSP `connect-src 'none'`)
-// and renders every production string as text.
+// and renders every production string as text. With trace backends configured (Tempo, Jaeger,
+// Zipkin), the host asks them for the function's lists in the background — the first paint comes
+// from memory, the backends' rows follow in a later snapshot — and fetches a backend's trace by id
+// when the webview opens it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { SourcedFunctionStats } from '../core/engine/backend-stats';
 import type { Engine, FunctionStats } from '../core/engine/engine';
+import { BackendTraces, mergeTraceLists, waterfallOf, type TraceListQuery, type TraceTarget } from '../core/sources/backend-traces';
 import type { TraceSummary } from '../core/engine/trace-topology';
 import { formatDuration } from '../core/format/numbers';
 import { WINDOWS, WINDOW_LABELS, type WindowId } from '../core/format/windows';
-import type { AttributeValue, Attributes, SpanRecord } from '../core/model';
+import type { AttributeValue, SpanRecord } from '../core/model';
 import { MINUTE_RETENTION_MS } from '../core/store/aggregate-store';
 import { LatencySketch } from '../core/store/latency-sketch';
 import type { Series } from '../core/store/series';
 import type {
-  AttributeListDto,
   CompareDto,
   CompareGroupDto,
   ErrorGroupDto,
@@ -26,6 +30,7 @@ import type {
   StackFrameDto,
   StatsDto,
   TraceDto,
+  TraceSourceDto,
   TraceSummaryDto,
   WaterfallRowDto,
 } from '../protocol/messages';
@@ -33,13 +38,19 @@ import { isWebviewMessage, panelCsp } from '../protocol/messages';
 import type { FunctionRef } from './command-ids';
 import { functionLogs } from './details-logs';
 import type { Session } from './session';
+import type { BackendNumbers } from './sources/backend-numbers';
+import type { BackendSources } from './sources/backend-sources';
 import { uriOf } from './workspace-paths';
 
 export const DETAILS_VIEW_TYPE = 'prodlens.details';
 
 const LIST_LIMIT = 50;
-const MAX_WATERFALL_ROWS = 10_000;
-const MAX_ATTR_CHARS = 4_000;
+
+/** What the panel reads besides the receiver: backend numbers (for functions only they know) and trace backends. */
+export interface PanelBackends {
+  sources: BackendSources;
+  numbers: BackendNumbers;
+}
 
 export class DetailsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -47,16 +58,34 @@ export class DetailsPanel implements vscode.Disposable {
   private ready = false;
   /** Series of the function on show, so waterfall rows can be marked as "this function". */
   private seriesIds = new Set<string>();
+  /** What the trace backends are asked for the function on show (undefined: nothing to ask). */
+  private traceQuery: TraceListQuery | undefined;
+  private readonly traces: BackendTraces | undefined;
+  /** Cancels the backend requests of the function on show when another one is shown. */
+  private listAbort = new AbortController();
+  private traceAbort: AbortController | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly session: Session,
+    private readonly backends?: PanelBackends,
   ) {
     this.subscriptions.push(session.onDidChangeData(() => this.post()));
+    if (backends) {
+      this.traces = new BackendTraces(() => backends.sources.traceSources());
+      this.subscriptions.push(
+        backends.numbers.onDidChange(() => this.post()),
+        backends.sources.onDidChange(() => {
+          this.traces?.clear();
+          this.post();
+        }),
+      );
+    }
   }
 
   show(ref: FunctionRef): void {
+    if (this.ref?.file !== ref.file || this.ref.qualifiedName !== ref.qualifiedName) this.cancelBackendRequests();
     this.ref = ref;
     if (!this.panel) this.attach(vscode.window.createWebviewPanel(DETAILS_VIEW_TYPE, 'ProdLens', vscode.ViewColumn.Beside, this.options()));
     else this.panel.reveal(vscode.ViewColumn.Beside, true);
@@ -82,6 +111,7 @@ export class DetailsPanel implements vscode.Disposable {
     panel.webview.html = this.html(panel.webview);
     panel.onDidDispose(() => {
       this.panel = undefined;
+      this.cancelBackendRequests();
     });
     panel.webview.onDidReceiveMessage((m: unknown) => {
       if (!isWebviewMessage(m)) return;
@@ -104,7 +134,7 @@ export class DetailsPanel implements vscode.Disposable {
           if (m.environment.length <= 200) void this.updateSetting('environment', m.environment);
           break;
         case 'request':
-          this.answer(m);
+          void this.answer(m);
           break;
       }
     });
@@ -115,18 +145,58 @@ export class DetailsPanel implements vscode.Disposable {
     await vscode.workspace.getConfiguration('prodlens').update(key, value, target);
   }
 
-  private answer(m: RequestMessage): void {
+  private cancelBackendRequests(): void {
+    this.listAbort.abort();
+    this.listAbort = new AbortController();
+    this.traceAbort?.abort();
+    this.traceAbort = undefined;
+  }
+
+  /**
+   * A trace for the waterfall: the receiver's from memory, or (a row from a backend, or a trace the
+   * receiver no longer holds) fetched from the trace backends in the background. The webview shows
+   * its loading state meanwhile; a newer request cancels an older one.
+   */
+  private async answer(m: RequestMessage): Promise<void> {
     if (!this.panel) return;
     const engine = this.session.engine;
+    const fail = (error: string): HostMessage => ({ type: 'response', id: m.id, method: m.method, ok: false, error });
     let reply: HostMessage;
-    if (!engine) reply = { type: 'response', id: m.id, method: m.method, ok: false, error: 'The engine is still starting.' };
+    if (!engine) reply = fail('The engine is still starting.');
     else {
-      const trace = buildTrace(engine, m.params.traceId, this.seriesIds);
-      reply = trace.rows.length
-        ? { type: 'response', id: m.id, method: 'getTrace', ok: true, result: trace }
-        : { type: 'response', id: m.id, method: m.method, ok: false, error: 'This trace is no longer held in memory (only recent traces are kept).' };
+      const source = m.params.source;
+      const held = source === undefined ? buildTrace(engine, m.params.traceId, this.seriesIds) : undefined;
+      if (held?.rows.length) reply = { type: 'response', id: m.id, method: 'getTrace', ok: true, result: held };
+      else if (!this.traces || !this.backends || this.traces.configured === 0) reply = fail('This trace is no longer held in memory (only recent traces are kept).');
+      else {
+        this.traceAbort?.abort();
+        const abort = (this.traceAbort = new AbortController());
+        const ref = this.ref;
+        const targets = this.traceQuery?.targets ?? [];
+        const resolve = frameResolver(engine);
+        try {
+          const r = await this.traces.trace(
+            m.params.traceId,
+            source,
+            {
+              mapper: engine.mapper,
+              functions: engine.functions,
+              isMatch: (span, code) => (code && ref ? code.file === ref.file && code.qualifiedName === ref.qualifiedName : targets.some((t) => t.service === span.resource.service && (!t.spanName || t.spanName === span.name))),
+              frames: (stack) => framesOf(stack, resolve),
+            },
+            abort.signal,
+          );
+          this.backends.sources.noteTrace(r.ok ? r.source : source, r);
+          reply = r.ok ? { type: 'response', id: m.id, method: 'getTrace', ok: true, result: r.trace } : fail(source === undefined ? `Not held in memory any more, and ${r.error.charAt(0).toLowerCase()}${r.error.slice(1)}` : r.error);
+        } catch (e) {
+          if (abort.signal.aborted) reply = fail('Cancelled: another trace was opened.');
+          else reply = fail((e as Error).message);
+        } finally {
+          if (this.traceAbort === abort) this.traceAbort = undefined;
+        }
+      }
     }
-    void this.panel.webview.postMessage(reply);
+    void this.panel?.webview.postMessage(reply);
   }
 
   private post(): void {
@@ -137,16 +207,53 @@ export class DetailsPanel implements vscode.Disposable {
   private snapshot(): HostMessage {
     const ref = this.ref;
     const engine = this.session.engine;
+    this.traceQuery = undefined;
     if (!ref) return { type: 'empty', title: 'ProdLens', reason: 'Open details from a code lens or a hover.' };
     if (!engine) return { type: 'empty', title: ref.qualifiedName, reason: 'The engine is still starting.' };
     const cfg = this.session.current;
     const stats = engine.fileStats(ref.file, { windowMs: cfg.windowMs, environment: cfg.environment, points: 30 });
-    const fs = stats.find((s) => s.function.qualifiedName === ref.qualifiedName);
-    if (!fs) return { type: 'empty', title: ref.qualifiedName, reason: `No spans mapped to ${ref.qualifiedName} in the last ${formatDuration(cfg.windowMs)}.` };
-    this.seriesIds = new Set(fs.seriesIds);
-    return { type: 'snapshot', details: buildDetails(engine, fs, { window: cfg.window, windowMs: cfg.windowMs, environment: cfg.environment }) };
+    const same = (s: FunctionStats) => s.function.qualifiedName === ref.qualifiedName;
+    const fs = stats.find(same);
+    // A function only a backend knows (Prometheus numbers): its numbers, and its traces from the trace backends.
+    const fromBackend = this.backends?.numbers.fileStats(ref.file).filter(same) ?? [];
+    const shown = fs ?? fromBackend[0];
+    if (!shown) return { type: 'empty', title: ref.qualifiedName, reason: `No spans mapped to ${ref.qualifiedName} in the last ${formatDuration(cfg.windowMs)}.` };
+    this.seriesIds = new Set(shown.seriesIds);
+    const details = buildDetails(engine, shown, { window: cfg.window, windowMs: cfg.windowMs, environment: cfg.environment });
+    this.addBackendTraces(details, traceTargets(engine, fs, fromBackend, cfg.windowMs), shown.stats.p95Ms, cfg.windowMs);
+    return { type: 'snapshot', details };
   }
 
+  /**
+   * The trace backends' rows, from memory, merged into the lists; when they are missing or old
+   * (and not asked within their TTL), they are asked in the background and a new snapshot follows.
+   */
+  private addBackendTraces(details: FunctionDetailsDto, targets: TraceTarget[], p95Ms: number, windowMs: number): void {
+    const traces = this.traces;
+    if (!traces || !this.backends || traces.configured === 0) return;
+    const q: TraceListQuery = { targets, windowMs };
+    if (Number.isFinite(p95Ms) && p95Ms > 0) q.slowMinMs = p95Ms;
+    this.traceQuery = q;
+    const peek = traces.peek(q);
+    const merged = mergeTraceLists(details.traces, peek.lists, LIST_LIMIT);
+    const sources: TraceSourceDto[] = peek.lists.map((l) => ({
+      label: l.label,
+      ok: l.status.ok,
+      stale: l.status.stale,
+      message: l.status.ok ? '' : l.status.message,
+      loading: !l.answered && (peek.loading || peek.due),
+    }));
+    if (targets.length === 0) for (const s of sources) Object.assign(s, { ok: false, loading: false, message: 'no service and span name known for this function yet, so there is nothing to search for' });
+    details.traces = { ...merged, held: details.traces.held, sources };
+    if (!peek.due) return;
+    const signal = this.listAbort.signal;
+    void this.backends.sources.traceLists(traces, q, signal).then(
+      () => {
+        if (!signal.aborted) this.post();
+      },
+      () => undefined,
+    );
+  }
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString('base64');
     const base = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
@@ -164,6 +271,7 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.cancelBackendRequests();
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
@@ -404,34 +512,9 @@ function str(v: AttributeValue | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Trace waterfall.
 
-function attributeList(attrs: Attributes): AttributeListDto {
-  return Object.entries(attrs).map(([k, v]) => {
-    const s = str(v);
-    return [k, s.length > MAX_ATTR_CHARS ? `${s.slice(0, MAX_ATTR_CHARS)}…` : s];
-  });
-}
-
 /** Every held span of a trace as waterfall rows in tree order; spans whose parent is missing become roots. */
 export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySet<string>): TraceDto {
-  const entries = engine.topology.trace(traceId).slice(0, MAX_WATERFALL_ROWS);
-  if (entries.length === 0) return { traceId, startMs: 0, durationMs: 0, rows: [] };
-  const start = entries[0]!.span.startMs;
-  let end = -Infinity;
-  const ids = new Set<string>();
-  const children = new Map<string, typeof entries>();
-  for (const e of entries) {
-    end = Math.max(end, e.span.startMs + e.span.durationMs);
-    ids.add(e.span.spanId);
-  }
-  const roots: typeof entries = [];
-  for (const e of entries) {
-    const p = e.span.parentSpanId;
-    if (p && ids.has(p) && p !== e.span.spanId) {
-      let list = children.get(p);
-      if (!list) children.set(p, (list = []));
-      list.push(e);
-    } else roots.push(e);
-  }
+  const entries = engine.topology.trace(traceId);
   const codeOf = new Map<string, WaterfallRowDto['code'] | undefined>();
   const code = (seriesId: string): WaterfallRowDto['code'] | undefined => {
     if (codeOf.has(seriesId)) return codeOf.get(seriesId);
@@ -442,37 +525,27 @@ export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySe
     return c;
   };
   const resolve = frameResolver(engine);
-  const rows: WaterfallRowDto[] = [];
-  const visited = new Set<string>();
-  // Iterative depth-first walk: a 2,000-deep chain must not overflow the stack; `visited` guards cycles.
-  const stack: { e: (typeof entries)[number]; depth: number }[] = roots.reverse().map((e) => ({ e, depth: 0 }));
-  while (stack.length) {
-    const { e, depth } = stack.pop()!;
-    if (visited.has(e.span.spanId)) continue;
-    visited.add(e.span.spanId);
-    const s = e.span;
-    const row: WaterfallRowDto = {
-      spanId: s.spanId,
-      parentSpanId: s.parentSpanId,
-      name: s.name,
-      service: s.resource.service,
-      depth,
-      offsetMs: s.startMs - start,
-      durationMs: s.durationMs,
-      error: s.statusCode === 2,
-      statusMessage: s.statusMessage,
-      isMatch: matchIds.has(e.seriesId),
-      attributes: attributeList(s.attributes),
-      events: s.events.map((ev) => {
-        const stackText = ev.name === 'exception' ? str(ev.attributes['exception.stacktrace']) : '';
-        return { name: ev.name, offsetMs: ev.timeMs - start, attributes: attributeList(ev.attributes), ...(stackText ? { frames: framesOf(stackText, resolve) } : {}) };
-      }),
-    };
-    const c = code(e.seriesId);
-    if (c) row.code = c;
-    rows.push(row);
-    const kids = children.get(s.spanId);
-    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push({ e: kids[i]!, depth: depth + 1 });
+  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack) => framesOf(stack, resolve) });
+}
+
+/**
+ * What the trace backends are searched for: the service and span name of the function's receiver
+ * series (busiest first), then those of its backend numbers' series, without repeats.
+ */
+export function traceTargets(engine: Engine, fs: FunctionStats | undefined, fromBackend: readonly SourcedFunctionStats[], windowMs: number): TraceTarget[] {
+  const out: TraceTarget[] = [];
+  const seen = new Set<string>();
+  const add = (service: string, spanName: string) => {
+    const key = `${service}\u0000${spanName}`;
+    if (!service || seen.has(key)) return;
+    seen.add(key);
+    out.push(spanName ? { service, spanName } : { service });
+  };
+  if (fs) {
+    const series = fs.seriesIds.map((id) => engine.store.get(id)).filter((s): s is Series => s !== undefined);
+    const counted = series.map((s) => ({ s, n: engine.store.windowStats([s], windowMs, 1).count })).sort((a, b) => b.n - a.n);
+    for (const { s } of counted) add(s.identity.service, s.identity.spanName);
   }
-  return { traceId, startMs: start, durationMs: end - start, rows };
+  for (const b of fromBackend) for (const sp of b.spans ?? []) add(sp.service, sp.spanName);
+  return out;
 }

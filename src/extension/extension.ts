@@ -75,7 +75,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const numbers = new BackendNumbers(s, backends);
   const feeds = new BackendFeeds(s, backends);
   const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers);
-  const details = new DetailsPanel(context.extensionUri, s);
+  const details = new DetailsPanel(context.extensionUri, s, { sources: backends, numbers });
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
   const notifier = new AlertNotifier();

@@ -39,8 +39,29 @@ export interface HistogramDto {
   sampleCount: number;
 }
 
-/** A held trace through the function (plain data, the same shape the engine's trace window gives). */
-export type TraceSummaryDto = import('../core/engine/trace-topology').TraceSummary;
+/**
+ * A trace through the function: one the receiver holds (the engine's trace window shape) or one a
+ * trace backend's search found, labelled with its source; a search answer does not say how long
+ * the function's own span took or how many spans the trace has (null then).
+ */
+export interface TraceSummaryDto extends Omit<import('../core/engine/trace-topology').TraceSummary, 'matchDurationMs' | 'spanCount'> {
+  matchDurationMs: number | null;
+  spanCount: number | null;
+  /** `tempo (prod)` when a backend found it; absent for the receiver's traces. */
+  source?: string;
+}
+
+/** A trace backend's answer for the function's lists: which source, and how it went. */
+export interface TraceSourceDto {
+  label: string;
+  ok: boolean;
+  /** The lists are an earlier answer: the backend failed its latest search. */
+  stale: boolean;
+  /** The backend's status sentence (redacted by the client) when not ok; '' otherwise. */
+  message: string;
+  /** True while the first answer for this function is still on its way. */
+  loading: boolean;
+}
 
 /** A place in the workspace the webview may ask the host to open. */
 export interface CodeLinkDto {
@@ -97,6 +118,8 @@ export interface WaterfallRowDto {
 
 export interface TraceDto {
   traceId: string;
+  /** The trace backend it came from (`tempo (prod)`); absent when the receiver holds it. */
+  source?: string;
   startMs: number;
   durationMs: number;
   rows: WaterfallRowDto[];
@@ -186,7 +209,7 @@ export interface FunctionDetailsDto {
   mapping: { rule: string; confidence: string; explanation: string };
   services: string[];
   environments: string[];
-  traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number };
+  traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number; sources?: TraceSourceDto[] };
   errors: ErrorGroupDto[];
   logs: LogsDto;
   compare: CompareDto;
@@ -194,7 +217,8 @@ export interface FunctionDetailsDto {
 
 /** Requests: name → [params, result]. */
 export interface RequestMap {
-  getTrace: [{ traceId: string }, TraceDto];
+  /** `source` names a configured trace backend by its label; without it, the receiver (then any backend). */
+  getTrace: [{ traceId: string; source?: string }, TraceDto];
 }
 export type RequestName = keyof RequestMap;
 
@@ -222,6 +246,8 @@ export interface PanelState {
   startLine: number;
   tab?: TraceTab;
   selectedTraceId?: string;
+  /** The trace backend label the open trace came from; absent for the receiver's. */
+  selectedTraceSource?: string;
 }
 export type TraceTab = 'recent' | 'slowest' | 'failed';
 
@@ -260,7 +286,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'request': {
       if (typeof o.id !== 'number' || !Number.isInteger(o.id)) return false;
       const p = o.params as Record<string, unknown> | null | undefined;
-      if (o.method === 'getTrace') return typeof p === 'object' && p !== null && isStr(p.traceId) && /^[0-9a-f]{1,64}$/i.test(p.traceId);
+      if (o.method === 'getTrace') return typeof p === 'object' && p !== null && isStr(p.traceId) && /^[0-9a-f]{1,64}$/i.test(p.traceId) && (p.source === undefined || (isStr(p.source) && p.source.length <= 200));
       return false;
     }
     default:

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSourceSetup, workspaceMappingSettings } from '../../src/cli/source-flags';
 
-test('CLI settings: sentry and loki entries are the editor\'s (skipped quietly), a token in the file is still warned about, path mappings are read', () => {
+test('CLI settings: sentry, loki and trace backend entries are the editor\'s (skipped quietly), a token in the file is still warned about, path mappings are read', () => {
   const ws = mkdtempSync(join(tmpdir(), 'prodlens-flags-'));
   try {
     mkdirSync(join(ws, '.vscode'));
@@ -18,6 +18,7 @@ test('CLI settings: sentry and loki entries are the editor\'s (skipped quietly),
         { kind: 'sentry', url: 'https://sentry.io', environment: 'prod', organization: 'acme', project: 'shop', token: 'sntrys_do_not_print' },
         { kind: 'loki', url: 'http://loki:3100', query: '{service_name="shop"}' },
         { kind: 'tempo', url: 'http://tempo:3200' },
+        { kind: 'graphite', url: 'http://graphite:8080' },
       ],
       'prodlens.pathMappings': [{ from: '/app/', to: 'services/api/' }, { from: 42 }],
       'prodlens.exclude': ['vendor', 7],
@@ -28,7 +29,7 @@ test('CLI settings: sentry and loki entries are the editor\'s (skipped quietly),
     assert.equal(setup.warnings.length, 2, setup.warnings.join('\n'));
     assert.match(setup.warnings[0]!, /prodlens\.sources\[1\] has a token in settings\.json; it is ignored: set PRODLENS_SENTRY_TOKEN/);
     assert.ok(!setup.warnings.join('\n').includes('sntrys_do_not_print'));
-    assert.match(setup.warnings[1]!, /prodlens\.sources\[3\] is skipped/);
+    assert.match(setup.warnings[1]!, /prodlens\.sources\[4\] is skipped/);
     const m = workspaceMappingSettings(ws);
     assert.equal(m.pathRules.length, 1);
     assert.deepEqual(m.excludeDirs, ['vendor']);

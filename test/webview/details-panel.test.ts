@@ -461,4 +461,53 @@ describe('details panel webview', () => {
       assert.equal(await page.locator('.compare .empty').textContent(), 'Only one version (1.4.2) and one environment in the window: nothing to compare');
     });
   });
+
+  test('trace backends: rows labelled with their source, per-source status lines, opening one asks the host with its source and shows loading, then the error', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      const tempoRow = { traceId: 'ab'.repeat(16), rootName: `GET ${HOSTILE.img}`, rootService: 'checkout', startMs: d.traces.recent[0]!.startMs + 1_000, durationMs: 42, spanCount: null, error: true, matchDurationMs: null, matchError: false, source: 'tempo (prod)' };
+      d.traces.recent = [tempoRow, ...d.traces.recent.slice(0, 5)];
+      d.traces.sources = [
+        { label: 'tempo (prod)', ok: true, stale: false, message: '', loading: false },
+        { label: 'zipkin (prod)', ok: false, stale: false, message: `zipkin (prod) at http://zipkin:9411 answered HTTP 503 ${HOSTILE.script}`, loading: false },
+      ];
+      await page.evaluate(() => ((window as unknown as { __holdRequests: boolean }).__holdRequests = true));
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      assert.match((await page.locator('.traces-section h2').textContent()) ?? '', /more from tempo \(prod\), zipkin \(prod\)/);
+      assert.deepEqual(await page.locator('.trace-sources li').allTextContents(), ['tempo (prod): answered', `zipkin (prod): not answering — zipkin (prod) at http://zipkin:9411 answered HTTP 503 ${HOSTILE.script}`]);
+      assert.equal(await page.locator('table.traces thead th').last().textContent(), 'source');
+      const first = page.locator('table.traces tbody tr').first();
+      assert.equal(await first.locator('td.source').textContent(), 'tempo (prod)');
+      assert.equal(await page.locator('table.traces tbody tr').nth(1).locator('td.source').textContent(), 'receiver');
+      assert.deepEqual((await first.locator('td').allTextContents()).slice(3, 6), ['–', '42 ms', '–'], 'what a search cannot know is a dash');
+      await first.click();
+      // Loading: the host fetches in the background; the panel stays usable meanwhile.
+      await page.locator('.region-trace .trace-loading').waitFor();
+      assert.equal(await page.locator('.region-trace').textContent(), `Loading trace ${'ab'.repeat(16)} from tempo (prod)…`);
+      const req = (await posted(page)).find((m) => m.type === 'request');
+      assert.deepEqual(req, { type: 'request', id: 1, method: 'getTrace', params: { traceId: 'ab'.repeat(16), source: 'tempo (prod)' } });
+      assert.equal((await page.evaluate(() => (window as unknown as { __state: { selectedTraceSource?: string } }).__state)).selectedTraceSource, 'tempo (prod)');
+      assert.equal(await page.locator('table.traces tbody tr').count(), 6, 'the lists are still there');
+      const error = `tempo (prod) at http://tempo:3200 answered HTTP 500: querier unavailable ${HOSTILE.svg}. The trace could not be fetched; try again when the backend answers.`;
+      await postAndWait(page, { type: 'response', id: 1, method: 'getTrace', ok: false, error }, 'trace');
+      assert.equal(await page.locator('.region-trace [role="alert"]').textContent(), error);
+      // Opening it again, the backend answers: the waterfall says where it came from.
+      const t = { ...trace(5, { traceId: 'ab'.repeat(16) }), source: 'tempo (prod)' };
+      await first.click();
+      await page.locator('.region-trace .trace-loading').waitFor();
+      await postAndWait(page, { type: 'response', id: 2, method: 'getTrace', ok: true, result: t }, 'trace');
+      assert.match((await page.locator('.trace p.muted').first().textContent()) ?? '', /^5 spans from tempo \(prod\)/);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'hostile text stayed text');
+    });
+  });
+
+  test('trace backends still asking: the empty list says so', async () => {
+    await withPanel(async (page) => {
+      const d = details();
+      d.traces = { recent: [], slowest: [], failed: [], held: 0, sources: [{ label: 'jaeger (prod)', ok: true, stale: false, message: '', loading: true }] };
+      await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      assert.equal(await page.locator('.traces-section .empty').textContent(), 'No traces through this function held in memory; asking jaeger (prod)…');
+      assert.deepEqual(await page.locator('.trace-sources li').allTextContents(), ['jaeger (prod): asking…']);
+    });
+  });
 });

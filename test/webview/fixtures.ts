@@ -131,7 +131,7 @@ export function details(opts: { spans?: number; hostile?: boolean; now?: number;
     environments: ['prod'],
     traces: {
       recent: summaries.slice(0, 50),
-      slowest: [...summaries].sort((a, b) => b.matchDurationMs - a.matchDurationMs).slice(0, 50),
+      slowest: [...summaries].sort((a, b) => (b.matchDurationMs ?? 0) - (a.matchDurationMs ?? 0)).slice(0, 50),
       failed: summaries.filter((t) => t.matchError).slice(0, 50),
       held: summaries.length,
     },

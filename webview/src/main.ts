@@ -97,7 +97,7 @@ function renderTraces(d: FunctionDetailsDto): void {
         traceRows = FIRST_ROWS;
         renderTraces(d);
       },
-      open: (id) => void openTrace(id, true),
+      open: (id, source) => void openTrace(id, true, source),
       more: () => {
         traceRows = Infinity;
         renderTraces(d);
@@ -149,7 +149,7 @@ function render(d: FunctionDetailsDto): void {
   rendered('snapshot');
   drawCharts();
   // After a reload the serializer's state names the trace that was open: reopen it.
-  if (first && ui.selectedTraceId && !openTraceId) void openTrace(ui.selectedTraceId, false);
+  if (first && ui.selectedTraceId && !openTraceId) void openTrace(ui.selectedTraceId, false, ui.selectedTraceSource);
 }
 
 /**
@@ -170,18 +170,26 @@ function drawCharts(): void {
   );
 }
 
-async function openTrace(traceId: string, focus: boolean): Promise<void> {
+/**
+ * Shows a trace's waterfall. A backend's trace (`source`) is fetched by the host in the background:
+ * the region says so until the answer (or the backend's error) arrives; the rest of the panel stays.
+ */
+async function openTrace(traceId: string, focus: boolean, source?: string): Promise<void> {
   openTraceId = traceId;
-  ui.update({ selectedTraceId: traceId });
-  trace.replaceChildren(el('p', { className: 'empty', text: 'Loading the trace…' }));
+  ui.update({ selectedTraceId: traceId, selectedTraceSource: source });
+  const loading = el('p', { className: 'empty trace-loading', text: source ? `Loading trace ${traceId} from ${source}…` : 'Loading the trace…' });
+  loading.setAttribute('role', 'status');
+  trace.replaceChildren(loading);
   try {
-    const t = await host.request('getTrace', { traceId });
+    const t = await host.request('getTrace', source ? { traceId, source } : { traceId });
     if (openTraceId !== traceId) return;
     trace.replaceChildren(waterfall(t, { open, close: closeTrace }));
     if (focus) trace.querySelector<HTMLElement>('.wf-row[tabindex="0"]')?.focus();
   } catch (e) {
     if (openTraceId !== traceId) return;
-    trace.replaceChildren(el('p', { className: 'empty', text: e instanceof Error ? e.message : String(e) }));
+    const msg = el('p', { className: 'trace-error error', text: e instanceof Error ? e.message : String(e) });
+    msg.setAttribute('role', 'alert');
+    trace.replaceChildren(msg);
   }
   rendered('trace');
 }
@@ -189,7 +197,7 @@ async function openTrace(traceId: string, focus: boolean): Promise<void> {
 function closeTrace(): void {
   const id = openTraceId;
   openTraceId = undefined;
-  ui.update({ selectedTraceId: undefined });
+  ui.update({ selectedTraceId: undefined, selectedTraceSource: undefined });
   trace.replaceChildren();
   if (id) traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(id)}"]`)?.focus();
 }

@@ -18,6 +18,11 @@ export class UiState {
     return this.s?.selectedTraceId;
   }
 
+  /** The trace backend the open trace came from (undefined: the receiver). */
+  get selectedTraceSource(): string | undefined {
+    return this.s?.selectedTraceSource;
+  }
+
   /** A snapshot for another function resets what belonged to the previous one. */
   showing(file: string, qualifiedName: string, startLine: number): void {
     const same = this.s?.file === file && this.s.qualifiedName === qualifiedName;
@@ -25,10 +30,11 @@ export class UiState {
     this.host.setState(this.s);
   }
 
-  update(patch: Partial<Pick<PanelState, 'tab' | 'selectedTraceId'>>): void {
+  update(patch: Partial<Pick<PanelState, 'tab' | 'selectedTraceId' | 'selectedTraceSource'>>): void {
     if (!this.s) return;
     this.s = { ...this.s, ...patch };
     if (patch.selectedTraceId === undefined && 'selectedTraceId' in patch) delete this.s.selectedTraceId;
+    if (patch.selectedTraceSource === undefined && 'selectedTraceSource' in patch) delete this.s.selectedTraceSource;
     this.host.setState(this.s);
   }
 }

@@ -163,7 +163,7 @@ export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
       el('h2', { text: `Trace ${t.traceId}` }),
       vscodeButton({ className: 'close-trace', title: 'Close the trace', label: 'Close the trace', secondary: true, iconName: 'close', onClick: actions.close }),
     ),
-    el('p', { className: 'muted', text: `${t.rows.length} spans held · ${formatMs(t.durationMs)} · ${errors} with errors` }),
+    el('p', { className: 'muted', text: `${t.rows.length} spans ${t.source ? `from ${t.source}` : 'held'} · ${formatMs(t.durationMs)} · ${errors} with errors` }),
     tree,
     detail,
   );

@@ -32,6 +32,8 @@ export interface SourcedFunctionStats extends FunctionStats {
   origin: StatsOrigin;
   /** The backend's exemplar trace ids, most recent first. */
   exemplarTraceIds: string[];
+  /** The series' service and span name, busiest first: what a trace backend is searched for. */
+  spans: { service: string; spanName: string }[];
 }
 
 /** The origin of a FunctionStats, when it came from a backend (undefined for the receiver's). */
@@ -274,5 +276,6 @@ function toFunctionStats(g: Group, file: string, fn: FunctionRange): SourcedFunc
     environments: g.origin.environment ? [g.origin.environment] : [],
     origin: g.origin,
     exemplarTraceIds: exemplars.slice(0, 5),
+    spans: [...g.rows].sort((a, b) => b.count - a.count).map((r) => ({ service: r.service, spanName: r.spanName })),
   };
 }

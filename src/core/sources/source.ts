@@ -5,14 +5,14 @@ import type { SpanRecord } from '../model';
 /**
  * Backends ProdLens can read from. `SOURCE_KINDS` lists the kinds the CLI's `--source` accepts;
  * the extension's settings also take `EDITOR_SOURCE_KINDS` (Sentry errors, Loki lines on the
- * code); tempo, jaeger and zipkin have clients but are not wired into either yet.
+ * code, Tempo/Jaeger/Zipkin traces in the details panel).
  */
 export type SourceKind = 'prometheus' | 'alertmanager' | 'tempo' | 'jaeger' | 'zipkin' | 'loki' | 'sentry';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager'];
 
 /** Kinds `prodlens.sources` accepts in the editor. */
-export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager', 'sentry', 'loki'];
+export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager', 'sentry', 'loki', 'tempo', 'jaeger', 'zipkin'];
 
 export function isEditorSourceKind(v: string): v is SourceKind {
   return (EDITOR_SOURCE_KINDS as readonly string[]).includes(v);

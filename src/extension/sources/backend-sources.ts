@@ -1,7 +1,7 @@
 // The production backends configured in `prodlens.sources` (machine-scoped, ignored in untrusted
 // workspaces), with tokens from SecretStorage only. Fetches alerts for the Alerts view,
 // per-function numbers for lenses and hovers, Sentry issues for errors on the code and Loki lines
-// for log statements, and tests connections; an outage is announced once when a source goes down
+// for log statements, a function's traces for the details panel, and tests connections; an outage is announced once when a source goes down
 // (whichever request noticed it), not on every refresh.
 import * as vscode from 'vscode';
 import type { BackendAnswer } from '../../core/engine/backend-stats';
@@ -15,10 +15,14 @@ import type { BackendLogs, LogStreamSource } from '../../core/sources/backend-lo
 import { LokiSource } from '../../core/sources/loki';
 import { PrometheusSource, type PrometheusOptions } from '../../core/sources/prometheus';
 import { SentrySource } from '../../core/sources/sentry';
-import { isEditorSourceKind, sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus } from '../../core/sources/source';
+import type { BackendTraceResult, BackendTraces, SourceTraceLists, TraceListQuery } from '../../core/sources/backend-traces';
+import { JaegerSource } from '../../core/sources/jaeger';
+import { TempoSource } from '../../core/sources/tempo';
+import { ZipkinSource } from '../../core/sources/zipkin';
+import { EDITOR_SOURCE_KINDS, isEditorSourceKind, sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus, type TraceSource } from '../../core/sources/source';
 import { log } from '../logging';
 
-type Source = PrometheusSource | AlertmanagerSource | SentrySource | LokiSource;
+type Source = PrometheusSource | AlertmanagerSource | SentrySource | LokiSource | TempoSource | JaegerSource | ZipkinSource;
 
 /** Lines asked of Loki per refresh at most. */
 const LOKI_LIMIT = 1_000;
@@ -73,7 +77,7 @@ export class BackendSources implements vscode.Disposable {
       const kind = typeof e.kind === 'string' ? e.kind : '';
       const url = typeof e.url === 'string' ? e.url : '';
       if (!isEditorSourceKind(kind) || !/^https?:\/\//.test(url)) {
-        log().warn(`setting prodlens.sources[${i}] skipped: needs "kind" (prometheus, alertmanager, sentry or loki) and an http(s) "url"`);
+        log().warn(`setting prodlens.sources[${i}] skipped: needs "kind" (${EDITOR_SOURCE_KINDS.join(', ')}) and an http(s) "url"`);
         continue;
       }
       const field = (k: string) => (typeof e[k] === 'string' ? (e[k] as string).trim() : '');
@@ -92,6 +96,9 @@ export class BackendSources implements vscode.Disposable {
       try {
         if (kind === 'sentry') next.push({ config, source: new SentrySource(config, { organization: field('organization'), project: field('project') }) });
         else if (kind === 'loki') next.push({ config, source: new LokiSource(config, field('serviceLabel') ? { serviceLabel: field('serviceLabel') } : {}), logQuery: field('query') });
+        else if (kind === 'tempo') next.push({ config, source: new TempoSource(config) });
+        else if (kind === 'jaeger') next.push({ config, source: new JaegerSource(config) });
+        else if (kind === 'zipkin') next.push({ config, source: new ZipkinSource(config) });
         else next.push({ config, source: kind === 'prometheus' ? new PrometheusSource(config, prom) : new AlertmanagerSource(config) });
       } catch (err) {
         log().warn(`setting prodlens.sources[${i}]: ${(err as Error).message}`);
@@ -169,6 +176,33 @@ export class BackendSources implements vscode.Disposable {
     const loki: LogStreamSource[] = this.sources.flatMap((s) => (s.source instanceof LokiSource && s.logQuery ? [{ source: s.source, query: s.logQuery, limit: LOKI_LIMIT }] : []));
     if (loki.length === 0 && feed.sourceCount === 0) return;
     for (const r of await feed.refresh(loki, windowMs, match)) this.noteHealth(r.config, 'logs', r.status, r.lines > 0);
+  }
+
+  /** The configured trace backends (Tempo, Jaeger, Zipkin). */
+  traceSources(): TraceSource[] {
+    return this.sources.flatMap((s) => (s.source instanceof TempoSource || s.source instanceof JaegerSource || s.source instanceof ZipkinSource ? [s.source] : []));
+  }
+
+  /** A function's trace lists from every trace backend (cached in `traces`); outages reported once. */
+  async traceLists(traces: BackendTraces, q: TraceListQuery, signal?: AbortSignal): Promise<SourceTraceLists[]> {
+    const lists = await traces.fetch(q, signal);
+    for (const l of lists) {
+      const config = this.configByLabel(l.label);
+      if (config) this.noteHealth(config, 'traces', l.status, l.answered);
+    }
+    return lists;
+  }
+
+  /** Notes a trace-by-id answer's health (a failure, not a trace the backend does not know). */
+  noteTrace(label: string | undefined, r: BackendTraceResult): void {
+    const config = label === undefined ? undefined : this.configByLabel(label);
+    if (!config) return;
+    if (r.ok) this.noteHealth(config, 'traces', { ok: true, latencyMs: 0, message: 'ok', stale: false }, true);
+    else if (!r.notFound) this.noteHealth(config, 'traces', { ok: false, latencyMs: 0, message: r.error, stale: false }, false);
+  }
+
+  private configByLabel(label: string): SourceConfig | undefined {
+    return this.sources.find((s) => sourceLabel(s.config) === label)?.config;
   }
 
   /** One warning when a source goes down, one log line when every request to it works again. */

@@ -23,7 +23,7 @@ export async function clearSourceToken(secrets: vscode.SecretStorage, sources: B
 
 export async function testConnections(sources: BackendSources): Promise<void> {
   if (sources.configured === 0) {
-    const open = await vscode.window.showInformationMessage('ProdLens: no production backends configured. Add Prometheus, Alertmanager, Sentry or Loki under prodlens.sources (user settings).', 'Open Settings');
+    const open = await vscode.window.showInformationMessage('ProdLens: no production backends configured. Add Prometheus, Alertmanager, Sentry, Loki, Tempo, Jaeger or Zipkin under prodlens.sources (user settings).', 'Open Settings');
     if (open) void vscode.commands.executeCommand('workbench.action.openSettings', 'prodlens.sources');
     return;
   }
