@@ -64,8 +64,11 @@ export function buildLenses(
     lenses.push(
       new vscode.CodeLens(
         new vscode.Range(line, 0, line, 0),
-        // The details panel shows the receiver's data; a backend's lens opens its sources' health.
-        origin ? { title: lensTitle(s), tooltip: `${lensTooltip(s)}\nClick to test the connections to production backends.`, command: Commands.testConnections } : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
+        // A lens opens the function's details (receiver or backend numbers); a stale backend lens
+        // opens the sources' health instead, which is what needs looking at.
+        origin?.stale
+          ? { title: lensTitle(s), tooltip: `${lensTooltip(s)}\nClick to test the connections to production backends.`, command: Commands.testConnections }
+          : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
       ),
     );
   }
