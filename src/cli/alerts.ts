@@ -10,7 +10,7 @@ import type { SourceResult } from '../core/sources/cache';
 import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel, type AlertRecord, type SourceConfig } from '../core/sources/source';
 import { CliError } from './errors';
-import { loadSourceSetup, workspaceMappingSettings } from './source-flags';
+import { loadSourceSetup, unusedSourceWarnings, workspaceMappingSettings } from './source-flags';
 import { workspaceDir } from './workspace-arg';
 
 export const ALERTS_USAGE = `usage: prodlens alerts --workspace DIR [--source KIND[@ENV]=URL]... [--timeout 10s] [--json]
@@ -60,7 +60,9 @@ export async function runAlerts(argv: string[], io: AlertsIo = { stdout: process
   const timeoutMs = parseTimeout(values.timeout);
   const setup = loadSourceSetup({ workspace, flags: values.source ?? [], ...(timeoutMs ? { timeoutMs } : {}) });
   for (const w of setup.warnings) io.stderr.write(`prodlens: warning: ${w}\n`);
-  const alertSources = setup.sources;
+  // Sources named on the command line but of no use here are said; the editor's own ones in settings are not.
+  if ((values.source ?? []).length) for (const w of unusedSourceWarnings('alerts', setup.sources, ['alertmanager', 'prometheus'], 'alerts from Alertmanager and Prometheus')) io.stderr.write(`prodlens: warning: ${w}\n`);
+  const alertSources = setup.sources.filter((c) => c.kind === 'alertmanager' || c.kind === 'prometheus');
   if (alertSources.length === 0) throw new CliError(`alerts needs at least one --source alertmanager=URL or prometheus=URL (or prodlens.sources in .vscode/settings.json)\n${ALERTS_USAGE}`, 2);
 
   // Ask the backends while the workspace is scanned and parsed: both take time.

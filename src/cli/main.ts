@@ -8,11 +8,12 @@ import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
 import { ALERTS_USAGE, runAlerts } from './alerts';
+import { splitReceiverSources } from './source-flags';
 import { workspaceDir } from './workspace-arg';
 
 const USAGE = `usage:
   prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]
-  prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source prometheus[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]
+  prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
   ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
@@ -20,7 +21,9 @@ const USAGE = `usage:
 serve   runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and store
         headless; prints "listening on URL" when ready.
 report  prints per-function latency, throughput and errors mapped into DIR; --source (or prodlens.sources
-        in DIR/.vscode/settings.json) adds Prometheus span metrics, token from PRODLENS_PROMETHEUS_TOKEN.
+        in DIR/.vscode/settings.json) adds Prometheus span metrics, token from PRODLENS_PROMETHEUS_TOKEN;
+        --source prodlens=URL is a running \`prodlens serve\` (as --from). KIND: prometheus, alertmanager,
+        tempo, jaeger, zipkin, loki, sentry, prodlens (each command reads the kinds it uses, and says so).
 impact  reviews the working tree's changed functions against production (risk, callers, alerts).
 locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
 alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
@@ -52,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
     });
     const workspace = workspaceDir(values.workspace);
     const files = values['otlp-file'] ?? [];
-    const sources = values.source ?? [];
+    // --source prodlens=URL is the embedded receiver (`prodlens serve`) as a source: --from.
+    const { receiver, rest: sources } = splitReceiverSources(values.source ?? []);
+    if (receiver && !values.from) values.from = receiver;
     if (!values.from && files.length === 0 && !reportSources({ workspace, sources }).sources.some((c) => c.kind === 'prometheus')) {
       throw new CliError('report needs --from URL or at least one --otlp-file FILE, or --source prometheus=URL (or a prometheus entry in prodlens.sources)', 2);
     }

@@ -9,7 +9,7 @@ import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel } from '../core/sources/source';
 import { loadEngine } from './engine-input';
 import { toRow, type ReportRow } from './report-rows';
-import { loadSourceSetup } from './source-flags';
+import { loadSourceSetup, unusedSourceWarnings } from './source-flags';
 
 export { readOtlpFile } from './engine-input';
 
@@ -42,6 +42,7 @@ export function reportSources(o: Pick<ReportOptions, 'workspace' | 'sources' | '
 export async function runReport(o: ReportOptions): Promise<ReportResult> {
   const setup = reportSources(o);
   const prom = setup.sources.filter((c) => c.kind === 'prometheus');
+  if ((o.sources ?? []).length) setup.warnings.push(...unusedSourceWarnings('report', setup.sources, ['prometheus'], 'per-function numbers from the receiver (--from, --source prodlens=URL) and Prometheus'));
   // Ask the backends while the workspace is scanned: both take time.
   const answers = Promise.all(
     prom.map(async (config) => {

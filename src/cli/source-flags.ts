@@ -26,13 +26,34 @@ export interface SourceSetupInput {
   timeoutMs?: number;
 }
 
+/**
+ * `--source prodlens=URL` is a running `prodlens serve` (the embedded receiver as a source): the
+ * same as `--from URL`. Returns the URL and the flags without it.
+ */
+export function splitReceiverSources(flags: readonly string[]): { receiver?: string; rest: string[] } {
+  const rest: string[] = [];
+  let receiver: string | undefined;
+  for (const f of flags) {
+    const m = /^prodlens(?:@[^=]*)?=(.*)$/.exec(f);
+    if (!m) rest.push(f);
+    else if (!/^https?:\/\/[^/]/.test(m[1]!.trim())) throw new CliError(`--source prodlens=${redactUrl(m[1]!)}: expected an http:// or https:// URL`, 2);
+    else receiver = m[1]!.trim();
+  }
+  return receiver ? { receiver, rest } : { rest };
+}
+
+/** What a command does not read among the configured sources, as warnings (kinds are all valid). */
+export function unusedSourceWarnings(command: string, sources: readonly SourceConfig[], used: readonly SourceKind[], what: string): string[] {
+  return sources.filter((c) => !used.includes(c.kind)).map((c) => `${command} reads ${what}; the ${c.kind} source (${redactUrl(c.url)}) is for the editor (traces, logs and errors on the code) and is not used here`);
+}
+
 /** `prometheus=http://h:9090` or `prometheus@staging=http://h:9090`. */
 export function parseSourceFlag(value: string, defaultEnvironment: string): Omit<SourceConfig, 'token'> {
   const eq = value.indexOf('=');
   const head = eq < 0 ? '' : value.slice(0, eq);
   const url = eq < 0 ? '' : value.slice(eq + 1).trim();
   const [kind = '', environment] = head.split('@');
-  if (!isSourceKind(kind)) throw new CliError(`--source ${redactUrl(value)}: expected KIND=URL with KIND one of ${SOURCE_KINDS.join(', ')}`, 2);
+  if (!isSourceKind(kind)) throw new CliError(`--source ${redactUrl(value)}: expected KIND=URL with KIND one of ${[...SOURCE_KINDS, 'prodlens'].join(', ')}`, 2);
   if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--source ${kind}=${redactUrl(url)}: expected an http:// or https:// URL`, 2);
   return { kind, url, environment: environment ?? defaultEnvironment };
 }

@@ -116,6 +116,10 @@ test('serve receives from a real exporter, report --from reads it, SIGTERM persi
     const rows = JSON.parse(r.stdout) as Row[];
     assert.equal(rows[0]?.function, 'OrderService.placeOrder');
     assert.equal(rows[0]?.count, 30);
+    // The running receiver as a source, the way the backends are named: the same report.
+    const viaSource = cli(['report', '--workspace', WORKSPACE, '--source', `prodlens=${url}`, '--json', '--window', '15m']);
+    assert.equal(viaSource.status, 0, viaSource.stderr);
+    assert.equal((JSON.parse(viaSource.stdout) as Row[])[0]?.count, 30);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0);

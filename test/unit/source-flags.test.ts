@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadSourceSetup, workspaceMappingSettings } from '../../src/cli/source-flags';
+import { loadSourceSetup, splitReceiverSources, unusedSourceWarnings, workspaceMappingSettings } from '../../src/cli/source-flags';
 
-test('CLI settings: sentry, loki and trace backend entries are the editor\'s (skipped quietly), a token in the file is still warned about, path mappings are read', () => {
+test('CLI settings: every known kind is read (each command uses its own), a token in the file is warned about, an unknown kind skipped, path mappings are read', () => {
   const ws = mkdtempSync(join(tmpdir(), 'prodlens-flags-'));
   try {
     mkdirSync(join(ws, '.vscode'));
@@ -25,7 +25,15 @@ test('CLI settings: sentry, loki and trace backend entries are the editor\'s (sk
     };
     writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(settings));
     const setup = loadSourceSetup({ workspace: ws, flags: [], env: {} });
-    assert.deepEqual(setup.sources.map((s) => [s.kind, s.url, s.environment]), [['prometheus', 'http://prom:9090', 'prod']]);
+    assert.deepEqual(
+      setup.sources.map((s) => [s.kind, s.url, s.environment]),
+      [
+        ['prometheus', 'http://prom:9090', 'prod'],
+        ['sentry', 'https://sentry.io', 'prod'],
+        ['loki', 'http://loki:3100', ''],
+        ['tempo', 'http://tempo:3200', ''],
+      ],
+    );
     assert.equal(setup.warnings.length, 2, setup.warnings.join('\n'));
     assert.match(setup.warnings[0]!, /prodlens\.sources\[1\] has a token in settings\.json; it is ignored: set PRODLENS_SENTRY_TOKEN/);
     assert.ok(!setup.warnings.join('\n').includes('sntrys_do_not_print'));
@@ -37,4 +45,14 @@ test('CLI settings: sentry, loki and trace backend entries are the editor\'s (sk
   } finally {
     rmSync(ws, { recursive: true, force: true });
   }
+});
+
+test('--source takes every kind; prodlens=URL is the receiver; commands name the sources they do not read', () => {
+  assert.deepEqual(splitReceiverSources(['prometheus=http://p:9090', 'prodlens=http://127.0.0.1:4318']), { receiver: 'http://127.0.0.1:4318', rest: ['prometheus=http://p:9090'] });
+  assert.throws(() => splitReceiverSources(['prodlens=ftp://x']), /expected an http/);
+  const setup = loadSourceSetup({ workspace: tmpdir(), flags: ['tempo@prod=http://tempo:3200', 'prometheus=http://p:9090'], env: {} });
+  assert.deepEqual(setup.sources.map((s) => s.kind), ['tempo', 'prometheus']);
+  const w = unusedSourceWarnings('report', setup.sources, ['prometheus'], 'per-function numbers');
+  assert.deepEqual(w, ['report reads per-function numbers; the tempo source (http://tempo:3200) is for the editor (traces, logs and errors on the code) and is not used here']);
+  assert.throws(() => loadSourceSetup({ workspace: tmpdir(), flags: ['graphite=http://g'], env: {} }), /KIND one of prometheus, alertmanager, sentry, loki, tempo, jaeger, zipkin, prodlens/);
 });

@@ -9,10 +9,11 @@ import type { SpanRecord } from '../model';
  */
 export type SourceKind = 'prometheus' | 'alertmanager' | 'tempo' | 'jaeger' | 'zipkin' | 'loki' | 'sentry';
 
-export const SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager'];
-
 /** Kinds `prodlens.sources` accepts in the editor. */
 export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager', 'sentry', 'loki', 'tempo', 'jaeger', 'zipkin'];
+
+/** Every kind is accepted by the CLI too; each command reads the kinds it has a use for and says so of the rest. */
+export const SOURCE_KINDS: readonly SourceKind[] = EDITOR_SOURCE_KINDS;
 
 export function isEditorSourceKind(v: string): v is SourceKind {
   return (EDITOR_SOURCE_KINDS as readonly string[]).includes(v);
