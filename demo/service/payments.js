@@ -1,6 +1,7 @@
 'use strict';
-// The card processor. About 5 % of charges fail with a thrown Error, so ProdLens has error rates and
-// real stack traces (recorded on the span by `traced`) to show.
+// The card processor. About 7 % of charges fail with a thrown Error, so ProdLens has error rates,
+// real stack traces (recorded on the span by `traced`) and an error-rate alert (above the default
+// 5 % threshold with a margin, so it does not flap while the demo runs) to show.
 const { traced } = require('./tracing');
 const { io, chance } = require('./simulate');
 
@@ -14,7 +15,7 @@ class PaymentError extends Error {
 
 function authorize(customerId, amountCents) {
   if (chance(0.035)) throw new PaymentError(`card declined for ${customerId}`, 'card_declined');
-  if (chance(0.015)) throw new PaymentError('payment gateway timed out after 30s', 'gateway_timeout');
+  if (chance(0.035)) throw new PaymentError('payment gateway timed out after 30s', 'gateway_timeout');
   return { authCode: Math.random().toString(36).slice(2, 8).toUpperCase(), amountCents };
 }
 
