@@ -2,6 +2,7 @@
 // the code and the log statements' notes. Asked in the background only — on a timer, when the
 // sources, the window or the environment change — never on a hover; the answers are held by the
 // core (BackendErrors, BackendLogs) and the decorations read them from memory.
+import { refreshTriggers } from './refresh-triggers';
 import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
 import { BackendErrors } from '../../core/insights/backend-errors';
@@ -16,24 +17,17 @@ const REFRESH_MS = 60_000;
 export class BackendFeeds implements vscode.Disposable {
   readonly errors = new BackendErrors();
   logs: BackendLogs | undefined;
-  private readonly timer: NodeJS.Timeout;
   private readonly refresher = new CoalescedRun(() => this.run());
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires after a refresh changed what the decorations show. */
   readonly onDidChange = this.emitter.event;
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly triggers: vscode.Disposable;
 
   constructor(
     private readonly session: Session,
     private readonly backends: BackendSources,
   ) {
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    this.subs.push(
-      backends.onDidChange(() => void this.refresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('prodlens.window') || e.affectsConfiguration('prodlens.environment')) void this.refresh();
-      }),
-    );
+    this.triggers = refreshTriggers(backends, () => void this.refresh(), REFRESH_MS);
   }
 
   refresh(): Promise<void> {
@@ -56,8 +50,7 @@ export class BackendFeeds implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.timer);
-    for (const s of this.subs) s.dispose();
+    this.triggers.dispose();
     this.emitter.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // backends are asked in the background — on a timer, when the window, environment or sources
 // change — with one grouped query set per source and window (never per function); the answers are
 // mapped onto workspace functions by the core (BackendStats) and lenses read them from memory.
+import { refreshTriggers } from './refresh-triggers';
 import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
 import { BackendStats, type BackendUnmapped, type SourcedFunctionStats } from '../../core/engine/backend-stats';
@@ -15,12 +16,11 @@ const REFRESH_MS = 30_000;
 
 export class BackendNumbers implements vscode.Disposable {
   private stats: BackendStats | undefined;
-  private readonly timer: NodeJS.Timeout;
   private readonly refresher = new CoalescedRun(() => this.run());
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires after a refresh changed what lenses show. */
   readonly onDidChange = this.emitter.event;
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly triggers: vscode.Disposable;
   /** Refreshes done (for logs and tests). */
   refreshes = 0;
   private lastSummary = '';
@@ -29,13 +29,7 @@ export class BackendNumbers implements vscode.Disposable {
     private readonly session: Session,
     private readonly backends: BackendSources,
   ) {
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    this.subs.push(
-      backends.onDidChange(() => void this.refresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('prodlens.window') || e.affectsConfiguration('prodlens.environment')) void this.refresh();
-      }),
-    );
+    this.triggers = refreshTriggers(backends, () => void this.refresh(), REFRESH_MS);
   }
 
   /** Backend numbers for a file, from memory; [] before the first answer. */
@@ -75,8 +69,7 @@ export class BackendNumbers implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.timer);
-    for (const s of this.subs) s.dispose();
+    this.triggers.dispose();
     this.emitter.dispose();
   }
 }
