@@ -5,6 +5,7 @@
 // reported as ambiguous, never picked silently.
 import type { Confidence } from '../model';
 import type { LogLevel, LogStatement } from './log-statements';
+import { replaceFileEntries } from '../workspace/per-file';
 
 export interface LogMatch {
   statement?: LogStatement;
@@ -42,11 +43,7 @@ export class LogIndex {
   }
 
   set(file: string, statements: LogStatement[]): void {
-    const before = this.byFile.get(file);
-    if (!before?.length && statements.length === 0) return;
-    if (before && before.length === statements.length && before.every((c, i) => JSON.stringify(c.s) === JSON.stringify(statements[i]))) return;
-    if (statements.length) this.byFile.set(file, statements.map((s) => ({ s, id: statementId(s), literal: s.parts.join('').length })));
-    else this.byFile.delete(file);
+    if (!replaceFileEntries(this.byFile, file, statements, (c) => c.s, (s) => ({ s, id: statementId(s), literal: s.parts.join('').length }))) return;
     this.byWord = undefined;
     this.version++;
   }

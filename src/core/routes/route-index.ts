@@ -5,6 +5,7 @@ import type { Confidence, FunctionRange } from '../model';
 import { functionsNamed } from '../mapping/function-index';
 import { ANY_METHOD, canonicalRoute, routeFit, TelemetryRoute } from './route-pattern';
 import type { RouteRegistration } from './route-extract';
+import { replaceFileEntries } from '../workspace/per-file';
 
 export interface RouteMatch {
   registration?: RouteRegistration;
@@ -34,11 +35,7 @@ export class RouteIndex {
 
   /** Replaces one file's registrations; returns whether anything changed. */
   set(file: string, regs: RouteRegistration[]): boolean {
-    const before = this.byFile.get(file);
-    if (!before?.length && regs.length === 0) return false;
-    if (before && sameRegistrations(before, regs)) return false;
-    if (regs.length) this.byFile.set(file, regs);
-    else this.byFile.delete(file);
+    if (!replaceFileEntries(this.byFile, file, regs, (r) => r, (r) => r)) return false;
     this.byRoute = undefined;
     this.version++;
     return true;
@@ -152,10 +149,6 @@ function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const x of xs) if (!seen.has(key(x))) seen.set(key(x), x);
   return [...seen.values()];
-}
-
-function sameRegistrations(a: RouteRegistration[], b: RouteRegistration[]): boolean {
-  return a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
 }
 
 function joinPath(dir: string, rel: string): string {
