@@ -149,3 +149,19 @@ test('spans without service.version are not a version to compare with', async ()
   assert.deepEqual(h!.versionChanges, []);
   assert.deepEqual(evaluateLocalAlerts([h!]), []);
 });
+
+test('a firing error-rate alert clears only below 80% of its threshold (no flapping at the edge)', async () => {
+  const now = Date.now();
+  const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  // 4.5% errors: under the 5% threshold, above 80% of it.
+  const spans = [];
+  for (let i = 0; i < 200; i++) spans.push(codeSpan('/app/src/orders.ts', 'OrderService.getOrder', 18, 2, { startMs: now - MIN, statusCode: i < 9 ? 2 : 0 }));
+  engine.ingestSpans(spans);
+  const hot = await rankHotspots(engine, { windowMs: 15 * MIN });
+  assert.equal(evaluateLocalAlerts(hot).length, 0, 'not firing before: 4.5% does not start an alert');
+  const id = 'local:errors:src/orders.ts#OrderService.getOrder';
+  assert.deepEqual(evaluateLocalAlerts(hot, undefined, new Set([id])).map((a) => a.id), [id], 'firing before: 4.5% keeps it');
+  engine.ingestSpans(Array.from({ length: 100 }, () => codeSpan('/app/src/orders.ts', 'OrderService.getOrder', 18, 2, { startMs: now - MIN })));
+  const later = await rankHotspots(engine, { windowMs: 15 * MIN });
+  assert.deepEqual(evaluateLocalAlerts(later, undefined, new Set([id])), [], '3% (under 4%) clears it');
+});

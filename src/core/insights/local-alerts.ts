@@ -17,6 +17,12 @@ export interface LocalAlertRules {
 
 export const DEFAULT_RULES: LocalAlertRules = { errorRate: 0.05, p95Regression: 1.5, minSamples: 20 };
 
+/**
+ * A firing alert clears only once its figure falls this far back towards normal (80 % of the
+ * error-rate threshold; 80 % of the p95 excess), so a rate hovering at the threshold does not flap.
+ */
+export const CLEAR_AT = 0.8;
+
 export interface CodeAlert {
   id: string;
   name: string;
@@ -39,39 +45,43 @@ function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES): CodeAlert[] {
+/** `firing`: ids of the alerts firing at the last evaluation, which clear at CLEAR_AT instead. */
+export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES, firing: ReadonlySet<string> = new Set()): CodeAlert[] {
   const alerts: CodeAlert[] = [];
+  const errorThreshold = (id: string) => (firing.has(id) ? rules.errorRate * CLEAR_AT : rules.errorRate);
+  const p95Threshold = (id: string) => (firing.has(id) ? 1 + (rules.p95Regression - 1) * CLEAR_AT : rules.p95Regression);
   for (const h of hotspots) {
     const s = h.stats.stats;
     const fn = h.stats.function;
     if (s.count < rules.minSamples) continue;
     const where = { file: h.stats.file, line: fn.startLine, function: fn.qualifiedName, state: 'firing' as const, source: 'local' as const };
     const rate = s.errors / s.count;
-    if (rate >= rules.errorRate) {
+    const ids = { errors: `local:errors:${h.stats.file}#${fn.qualifiedName}`, p95: `local:p95:${h.stats.file}#${fn.qualifiedName}`, version: `local:p95-version:${h.stats.file}#${fn.qualifiedName}` };
+    if (rate >= errorThreshold(ids.errors)) {
       alerts.push({
         ...where,
-        id: `local:errors:${h.stats.file}#${fn.qualifiedName}`,
+        id: ids.errors,
         name: 'High error rate',
         severity: rate >= rules.errorRate * 2 ? 'critical' : 'warning',
         summary: `${formatErrorRate(s.errors, s.count)} of ${s.count} calls failed (threshold ${formatErrorRate(rules.errorRate * 1000, 1000)})`,
       });
     }
-    if (Number.isFinite(h.p95Ratio) && h.p95Ratio >= rules.p95Regression) {
+    if (Number.isFinite(h.p95Ratio) && h.p95Ratio >= p95Threshold(ids.p95)) {
       alerts.push({
         ...where,
-        id: `local:p95:${h.stats.file}#${fn.qualifiedName}`,
+        id: ids.p95,
         name: 'p95 regression',
         severity: h.p95Ratio >= rules.p95Regression * 2 ? 'critical' : 'warning',
         summary: `p95 ${formatMs(s.p95Ms)}, was ${formatMs(h.previousP95Ms)} in the previous window (×${h.p95Ratio.toFixed(1)})`,
       });
     }
     // The worst environment whose two versions both have enough samples (changes come sorted).
-    const change = h.versionChanges.find((c) => c.ratio >= rules.p95Regression && c.current.count >= rules.minSamples && c.previous.count >= rules.minSamples);
+    const change = h.versionChanges.find((c) => c.ratio >= p95Threshold(ids.version) && c.current.count >= rules.minSamples && c.previous.count >= rules.minSamples);
     if (change) {
       const env = change.environment ? ` in ${clip(change.environment)}` : '';
       alerts.push({
         ...where,
-        id: `local:p95-version:${h.stats.file}#${fn.qualifiedName}`,
+        id: ids.version,
         name: 'p95 regression since the previous version',
         severity: change.ratio >= rules.p95Regression * 2 ? 'critical' : 'warning',
         summary: `p95 ${formatMs(change.current.p95Ms)} in version ${clip(change.current.version)}${env}, was ${formatMs(change.previous.p95Ms)} in ${clip(change.previous.version)} (×${change.ratio.toFixed(1)}; n=${change.current.count} vs ${change.previous.count})`,

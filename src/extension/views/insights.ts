@@ -73,7 +73,9 @@ export class Insights implements vscode.Disposable {
         this.backendAlerts = await this.backends.alerts(engine, mapping ?? {});
       }
       // Backend alerts first: they are what on-call is paged for.
-      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.allHotspots, c.alertRules)];
+      // Alerts firing now clear only well below their threshold (no flapping at the edge).
+      const firing = new Set(this.alerts.filter((a) => a.source === 'local').map((a) => a.id));
+      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.allHotspots, c.alertRules, firing)];
       this.emitter.fire();
     } catch (e) {
       log().warn(`insights: ${errorMessage(e)}`);
