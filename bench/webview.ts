@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     const snapshot = { type: 'snapshot', details: details({ spans: 10_000 }) };
     const big = trace(2_000, { traceId: snapshot.details.traces.recent[0]!.traceId });
     const open: number[] = [];
+    const blank: number[] = [];
     const render: number[] = [];
     const waterfall: number[] = [];
     const withCharts: number[] = [];
@@ -82,6 +83,11 @@ async function main(): Promise<void> {
       const drawMs = await postAndWait(page, snapshot, 'snapshot');
       open.push((await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt)) + drawMs);
       render.push(drawMs);
+      // Baseline in the same run: a new page of the same browser and server that only runs a script.
+      const empty = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      await empty.goto(`${server.origin}/blank`);
+      blank.push(await empty.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt));
+      await empty.close();
       // Measured apart on a second page, so waiting for the charts cannot slow the figure above.
       const page2 = await openPanel(browser, server);
       withCharts.push((await snapshotWithCharts(page2, snapshot))[1]);
@@ -99,6 +105,8 @@ async function main(): Promise<void> {
     console.log(`Panel with data, function with 10,000 spans in its window (median of ${RUNS})`);
     console.log(`  open: navigation → ready + snapshot → painted  ${o.toFixed(0).padStart(6)} ms   target ≤ 300 ms   ${verdict(o, 300)}`);
     console.log(`    of which snapshot → numbers+lists painted ${r.toFixed(0).padStart(6)} ms   (first 20 trace rows; charts deferred)`);
+    const b = median(blank);
+    console.log(`  baseline: a blank page, same browser and server ${b.toFixed(0).padStart(4)} ms   (navigation → its script ran); the panel's own part ${(o - b).toFixed(0)} ms = ${(o / b).toFixed(1)}× the blank page`);
     console.log(`  deferred: snapshot → uPlot charts drawn     ${median(withCharts).toFixed(0).padStart(6)} ms   (next frame, uPlot evaluated on first use)`);
     console.log(`Trace waterfall, 2,000 spans (median of ${RUNS})`);
     console.log(`  Enter on trace row → waterfall painted    ${w.toFixed(0).padStart(6)} ms   target ≤ 500 ms   ${verdict(w, 500)}   (virtual: rows in view + overscan)`);

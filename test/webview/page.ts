@@ -111,6 +111,11 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
   let origin = '';
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
+    if (path === '/blank') {
+      // The bench's baseline: the same browser and server opening a page that only runs a script.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><head><script>window.__readyAt = performance.now();</script></head><body></body></html>');
+      return;
+    }
     if (path === '/') {
       const nonce = randomBytes(16).toString('base64');
       // The fake host goes first, as VS Code injects acquireVsCodeApi before the page's own

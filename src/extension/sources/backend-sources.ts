@@ -34,6 +34,8 @@ export function tokenKey(kind: string, environment: string): string {
 export class BackendSources implements vscode.Disposable {
   private sources: { config: SourceConfig; source: Source; logQuery?: string }[] = [];
   private readonly down = new Set<string>();
+  /** Sources that gave values through any of their feeds (numbers, alerts, traces…) at some point. */
+  private readonly gaveValues = new Set<string>();
   /** Latest health per source label and request kind ("alerts", "numbers"). */
   private readonly health = new Map<string, Map<string, boolean>>();
   statuses: { label: string; url: string; status: SourceStatus }[] = [];
@@ -211,10 +213,13 @@ export class BackendSources implements vscode.Disposable {
     let h = this.health.get(label);
     if (!h) this.health.set(label, (h = new Map()));
     h.set(what, status.ok);
+    if (haveValues) this.gaveValues.add(label);
     if (!status.ok && !this.down.has(label)) {
       this.down.add(label);
       log().warn(`${label}: ${status.message}`);
-      void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${status.message}). What it gave is ${haveValues ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`);
+      // Whichever feed notices the outage first, the message speaks for all of the source's feeds.
+      const kept = this.gaveValues.has(label);
+      void vscode.window.showWarningMessage(`ProdLens: ${label} is not answering (${status.message}). What it gave is ${kept ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`);
     } else if (status.ok && [...h.values()].every((ok) => ok) && this.down.delete(label)) {
       log().info(`${label}: answering again`);
     }
