@@ -2,7 +2,8 @@
 // they load from disk (tree-sitter runtime and grammars, codicons). Usage:
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, rmSync, chmodSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { codiconSubsetCss } from './codicon-subset.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -25,7 +26,8 @@ function copyAssets() {
   for (const g of GRAMMARS) cpSync(join(tsDir, 'wasm', `tree-sitter-${g}.wasm`), join(out, `tree-sitter-${g}.wasm`));
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
   mkdirSync(join(dist, 'webview'), { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, f), join(dist, 'webview', f));
+  cpSync(join(codicons, 'codicon.ttf'), join(dist, 'webview', 'codicon.ttf'));
+  writeFileSync(join(dist, 'webview', 'codicon.css'), codiconSubsetCss());
 }
 
 const common = {

@@ -3,7 +3,7 @@
 // acquireVsCodeApi that records posted messages and answers getTrace from window.__traces.
 // Shared by the webview component tests and the browser lane of the bench.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelCsp } from '../../src/protocol/messages';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/harness/workbench';
+// @ts-expect-error: a plain .mjs build helper without type declarations
+import { codiconSubsetCss } from '../../scripts/codicon-subset.mjs';
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -102,10 +104,12 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
   const dir = mkdtempSync(join(tmpdir(), 'prodlens-webview-'));
   await esbuild.build({ entryPoints: { main: join(root, 'webview/src/main.ts') }, outdir: dir, bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: options.production ?? false, logLevel: 'warning' });
   const codicons = join(dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')), 'dist');
+  // The stylesheet as the build ships it (only the icons the panel names).
+  writeFileSync(join(dir, 'codicon.css'), codiconSubsetCss());
   const files: Record<string, { path: string; type: string }> = {
     '/main.js': { path: join(dir, 'main.js'), type: 'text/javascript' },
     '/main.css': { path: join(dir, 'main.css'), type: 'text/css' },
-    '/codicon.css': { path: join(codicons, 'codicon.css'), type: 'text/css' },
+    '/codicon.css': { path: join(dir, 'codicon.css'), type: 'text/css' },
     '/codicon.ttf': { path: join(codicons, 'codicon.ttf'), type: 'font/ttf' },
   };
   let origin = '';
