@@ -72,13 +72,6 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
       await vscode.env.clipboard.writeText(impactMarkdown(report));
       void vscode.window.showInformationMessage(`Copied the production impact report (${report.items.length} changed functions) as Markdown.`);
     }),
-    vscode.commands.registerCommand(Commands.filterHotspots, async () => {
-      const all = '$(list-flat) All services';
-      const pick = await vscode.window.showQuickPick([all, ...insights.services()], { title: 'ProdLens: show hotspots of one service' });
-      if (pick === undefined) return;
-      insights.serviceFilter = pick === all ? undefined : pick;
-      await insights.run();
-    }),
     vscode.commands.registerCommand(Commands.statusMenu, async () => {
       const items: (vscode.QuickPickItem & { run: () => unknown })[] = [
         { label: '$(copy) Copy OTLP endpoint', description: endpointFor(receiver.state) ?? 'receiver not running', run: () => vscode.commands.executeCommand(Commands.copyOtlpEndpoint) },

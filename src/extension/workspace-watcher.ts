@@ -14,7 +14,6 @@ export function watchWorkspace(engine: Engine, extraExcluded: readonly string[],
     if (!rel || !languageForPath(rel)) return undefined;
     return rel.split('/').some((seg) => excluded.has(seg)) ? undefined : rel;
   };
-  const isOpen = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
   const watcher = vscode.workspace.createFileSystemWatcher('**/*');
   watcher.onDidCreate((uri) => {
     const rel = relevant(uri);
@@ -36,8 +35,14 @@ export function watchWorkspace(engine: Engine, extraExcluded: readonly string[],
   watcher.onDidChange((uri) => {
     const rel = relevant(uri);
     if (!rel) return;
-    if (!isOpen(uri)) engine.functions.invalidate(rel);
-    // Saved text re-indexes routes and log statements (an open editor's save lands here too).
+    // An open document's text is already in memory: index that instead of reading the disk again.
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc) {
+      engine.sources.update(rel, doc.getText());
+      onChange();
+      return;
+    }
+    engine.functions.invalidate(rel);
     void engine.sources.refresh(rel).then(onChange);
   });
   return watcher;

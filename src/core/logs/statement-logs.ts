@@ -84,8 +84,12 @@ export class StatementLogs {
     this.generation++;
   }
 
-  /** Drops minutes older than the longest window. */
+  private prunedAt = 0;
+
+  /** Drops minutes older than the longest window (at most once a minute: it walks every entry). */
   prune(nowMs: number): void {
+    if (nowMs - this.prunedAt < MINUTE) return;
+    this.prunedAt = nowMs;
     for (const [k, e] of this.entries) {
       for (const m of e.minutes.keys()) if (m < nowMs - KEEP_MS) e.minutes.delete(m);
       if (e.minutes.size === 0) this.entries.delete(k);

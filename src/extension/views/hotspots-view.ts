@@ -38,11 +38,16 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
         insights.ranking = pick.id;
         await insights.run();
       }),
+      vscode.commands.registerCommand(Commands.filterHotspots, async () => {
+        const pick = await pickFilter('All services', insights.services(), 'ProdLens: show hotspots of one service');
+        if (pick === null) return;
+        insights.serviceFilter = pick;
+        await insights.run();
+      }),
       vscode.commands.registerCommand(Commands.filterHotspotsByEnvironment, async () => {
-        const all = '$(list-flat) All environments';
-        const pick = await vscode.window.showQuickPick([all, ...insights.environments()], { title: 'ProdLens: show hotspots of one environment' });
-        if (pick === undefined) return;
-        insights.environmentFilter = pick === all ? undefined : pick;
+        const pick = await pickFilter('All environments', insights.environments(), 'ProdLens: show hotspots of one environment');
+        if (pick === null) return;
+        insights.environmentFilter = pick;
         await insights.run();
       }),
     );
@@ -78,4 +83,12 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     item.command = { command: Commands.openFunction, title: 'Open', arguments: [h.stats.file, fn.startLine] };
     return item;
   }
+}
+
+/** One value of a filter, undefined for "all", null when the pick was dismissed. */
+async function pickFilter(allLabel: string, values: string[], title: string): Promise<string | undefined | null> {
+  const all = `$(list-flat) ${allLabel}`;
+  const pick = await vscode.window.showQuickPick([all, ...values], { title });
+  if (pick === undefined) return null;
+  return pick === all ? undefined : pick;
 }
