@@ -1,9 +1,10 @@
-// Builds the three bundles (extension, CLI, webview) with esbuild and copies the runtime assets
+// Builds the bundles (extension, CLI, and the webview's two) with esbuild and copies the runtime assets
 // they load from disk (tree-sitter runtime and grammars, codicons). Usage:
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, rmSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { codiconSubsetCss } from './codicon-subset.mjs';
+import { webviewBundles } from './webview-bundles.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -57,14 +58,7 @@ const configs = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
-  {
-    ...common,
-    entryPoints: { main: join(root, 'webview/src/main.ts') },
-    outdir: join(dist, 'webview'),
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-  },
+  ...webviewBundles(root, join(dist, 'webview'), common),
 ];
 
 if (!watch) rmSync(dist, { recursive: true, force: true });
@@ -76,4 +70,9 @@ if (watch) {
 } else {
   await Promise.all(configs.map((c) => esbuild.build(c)));
   if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
+  // The panel host inlines these into the page (src/protocol/panel-page.ts): an end tag inside
+  // would cut it, so the build fails here rather than the panel at run time.
+  for (const [file, tag] of [['main.js', 'script'], ['main.css', 'style'], ['codicon.css', 'style']]) {
+    if (new RegExp(`</${tag}`, 'i').test(readFileSync(join(dist, 'webview', file), 'utf8'))) throw new Error(`dist/webview/${file} contains </${tag} and cannot be inlined`);
+  }
 }

@@ -6,6 +6,8 @@
 // from memory, the backends' rows follow in a later snapshot — and fetches a backend's trace by id
 // when the webview opens it.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SourcedFunctionStats } from '../core/engine/backend-stats';
 import type { Engine, FunctionStats } from '../core/engine/engine';
@@ -34,7 +36,8 @@ import type {
   TraceSummaryDto,
   WaterfallRowDto,
 } from '../protocol/messages';
-import { isWebviewMessage, panelCsp } from '../protocol/messages';
+import { isWebviewMessage } from '../protocol/messages';
+import { panelHtml } from '../protocol/panel-page';
 import type { FunctionRef } from './command-ids';
 import { functionLogs } from './details-logs';
 import type { Session } from './session';
@@ -65,6 +68,8 @@ export class DetailsPanel implements vscode.Disposable {
   private listAbort = new AbortController();
   private traceAbort: AbortController | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The built page assets, read once (they change only with the extension). */
+  private assets: { styles: string[]; script: string } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -108,7 +113,7 @@ export class DetailsPanel implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = this.html(panel.webview, this.snapshot());
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.cancelBackendRequests();
@@ -254,20 +259,18 @@ export class DetailsPanel implements vscode.Disposable {
       () => undefined,
     );
   }
-  private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
+  /** The page with the bundle inline and, when there is one, the first snapshot (src/protocol/panel-page.ts). */
+  private html(webview: vscode.Webview, first: HostMessage | undefined): string {
     const base = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.js'));
-    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(base, 'codicon.css'));
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${panelCsp(webview.cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons.toString()}">
-<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(base, 'main.css')).toString()}">
-<title>ProdLens</title></head>
-<body><main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script></body></html>`;
+    const assets = (this.assets ??= readPanelAssets(base.fsPath));
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      assetsBase: `${webview.asWebviewUri(base).toString()}/`,
+      styles: assets.styles,
+      script: assets.script,
+      first,
+    });
   }
 
   dispose(): void {
@@ -275,6 +278,11 @@ export class DetailsPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+function readPanelAssets(dir: string): { styles: string[]; script: string } {
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { styles: [read('codicon.css'), read('main.css')], script: read('main.js') };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -251,21 +251,6 @@ export interface PanelState {
 }
 export type TraceTab = 'recent' | 'slowest' | 'failed';
 
-/**
- * The panel's Content Security Policy: scripts only with the page's nonce, no network at all
- * (`connect-src 'none'`). The host and the webview component tests use this same function.
- */
-export function panelCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-    `img-src ${cspSource} data:`,
-    "connect-src 'none'",
-  ].join('; ');
-}
-
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isLine = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 

@@ -8,7 +8,7 @@ import { launch, openPanel, postAndWait, posted, startPanelServer, THEMES, type 
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const window: any, document: any, getComputedStyle: any;
+declare const window: any, document: any, getComputedStyle: any, customElements: any;
 type Event = any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -58,6 +58,78 @@ describe('details panel webview', () => {
       const state = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
       assert.deepEqual(state, { file: 'src/orders/service.ts', qualifiedName: 'OrderService.placeOrder', startLine: 42 });
     });
+  });
+
+  test('the first snapshot inside the page HTML is drawn at once: no loading state, ready still posted, the block removed', async () => {
+    const d = details();
+    const page = await openPanel(browser, server, undefined, { type: 'snapshot', details: d });
+    try {
+      await page.waitForFunction(() => window.__paintedAt.snapshot !== undefined);
+      assert.equal(await page.locator('h1').textContent(), 'OrderService.placeOrder');
+      assert.equal(await page.locator('table.traces tbody tr').count(), 20);
+      assert.equal(await page.evaluate(() => window.__renderedAt.empty), undefined, 'no "Loading…" frame before the data');
+      assert.deepEqual((await posted(page))[0], { type: 'ready' }, 'the host still hears ready, and sends later snapshots as messages');
+      assert.equal(await page.locator('#prodlens-initial').count(), 0);
+      await page.waitForFunction(() => window.__paintedAt.charts !== undefined);
+      assert.equal(await page.locator('.chart canvas').count(), 3, 'uplot.js loaded after the first paint');
+      // A later snapshot of the same function updates the page the first one drew.
+      await postAndWait(page, { type: 'snapshot', details: { ...d, stats: { ...d.stats, count: 777 } } }, 'snapshot');
+      assert.match((await page.locator('.kpis').textContent()) ?? '', /777/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('hostile strings in the first snapshot of the page HTML stay text: the JSON block cannot be closed from inside', async () => {
+    const page = await openPanel(browser, server, undefined, { type: 'snapshot', details: details({ hostile: true }) });
+    try {
+      await page.waitForFunction(() => window.__paintedAt.snapshot !== undefined);
+      const facts = await page.evaluate(() => ({
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+        inlineScripts: [...document.querySelectorAll('script')].filter((s) => !s.src).length,
+        violations: (window as unknown as { __violations: string[] }).__violations,
+        title: document.querySelector('h1')?.textContent,
+      }));
+      assert.equal(facts.pwned, undefined);
+      assert.equal(facts.inlineScripts, 2, 'the fake host and the panel: no script made from the data');
+      assert.deepEqual(facts.violations, []);
+      assert.equal(facts.title, `OrderService.${HOSTILE.img}`);
+      assert.ok(((await page.locator('body').textContent()) ?? '').includes('</script><script>window.__pwned=2</script>'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('buttons before elements.js has defined them: the same box and colours, and a click already works', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/elements.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(server.urlWith({ type: 'snapshot', details: details() }), { waitUntil: 'commit' }); // the load event waits for the held script
+      await page.waitForFunction(() => window.__paintedAt.snapshot !== undefined);
+      const look = () =>
+        page.evaluate(() => {
+          const b = document.querySelector('vscode-button[data-tab="recent"]');
+          const r = b.getBoundingClientRect();
+          return { defined: b.matches(':defined'), width: Math.round(r.width), height: Math.round(r.height), background: getComputedStyle(b).backgroundColor };
+        });
+      const before = await look();
+      assert.equal(before.defined, false);
+      assert.equal(before.background, 'rgb(0, 120, 212)', 'the selected tab in --vscode-button-background');
+      await page.locator('vscode-button.refresh').click();
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'refresh'), [{ type: 'refresh' }], 'clickable before it is defined');
+      release();
+      await page.waitForFunction(() => customElements.get('vscode-button') !== undefined);
+      await page.waitForFunction(() => document.querySelector('vscode-button[data-tab="recent"]').shadowRoot?.querySelector('.base'));
+      const after = await look();
+      assert.ok(Math.abs(after.width - before.width) <= 2 && Math.abs(after.height - before.height) <= 2, `nothing moves when it is defined: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    } finally {
+      await page.close();
+    }
   });
 
   test('an empty message replaces the panel with its reason', async () => {
@@ -149,6 +221,8 @@ describe('details panel webview', () => {
       const d = details();
       await addTrace(page, trace(5, { traceId: d.traces.slowest[0]!.traceId }));
       await postAndWait(page, { type: 'snapshot', details: d }, 'snapshot');
+      // vscode-button is defined just after the first paint (elements.js, see controls.ts).
+      await page.waitForFunction(() => customElements.get('vscode-button') !== undefined);
       assert.equal(await page.locator('vscode-button[data-tab]').count(), 3);
       assert.equal(await page.locator('vscode-button.refresh').getAttribute('aria-label'), 'Refresh');
       await page.locator('vscode-button.refresh').focus();
@@ -227,7 +301,7 @@ describe('details panel webview', () => {
       const facts = await page.evaluate(() => ({
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
         imgs: document.querySelectorAll('img').length,
-        scripts: document.querySelectorAll('script').length,
+        scripts: [...document.querySelectorAll('script')].map((s) => s.src || (s.nonce ? 'inline with the nonce' : 'inline without a nonce')),
         svgsWithOnload: document.querySelectorAll('[onload], [onerror]').length,
         styles: document.querySelectorAll('body style').length,
         anchors: document.querySelectorAll('a').length,
@@ -237,7 +311,10 @@ describe('details panel webview', () => {
       assert.equal(facts.pwned, undefined, 'no injected script ran');
       assert.deepEqual(dialogs, []);
       assert.equal(facts.imgs, 0);
-      assert.equal(facts.scripts, 2, "only the page's own two scripts");
+      // The fake host and the panel inline; the bundles the panel loads after its first paint.
+      assert.deepEqual(facts.scripts.filter((s: string) => !s.startsWith('http')), ['inline with the nonce', 'inline with the nonce'], "only the page's own inline scripts");
+      const later = [`${server.origin}/elements.js`, `${server.origin}/uplot.js`];
+      assert.deepEqual(facts.scripts.filter((s: string) => s.startsWith('http') && !later.includes(s)), [], 'no script from anywhere else');
       assert.equal(facts.svgsWithOnload, 0);
       assert.equal(facts.styles, 0);
       assert.equal(facts.anchors, 0, 'no links are made from data (no javascript: URLs)');

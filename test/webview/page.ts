@@ -1,4 +1,4 @@
-// Runs the details panel webview in a real Chromium without VS Code: builds the bundle with
+// Runs the details panel webview in a real Chromium without VS Code: builds the bundles with
 // esbuild into a temp dir, serves it from 127.0.0.1 behind the host's own CSP, and injects a fake
 // acquireVsCodeApi that records posted messages and answers getTrace from window.__traces.
 // Shared by the webview component tests and the browser lane of the bench.
@@ -11,10 +11,13 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { panelCsp } from '../../src/protocol/messages';
+import type { HostMessage } from '../../src/protocol/messages';
+import { panelHtml } from '../../src/protocol/panel-page';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/harness/workbench';
 // @ts-expect-error: a plain .mjs build helper without type declarations
 import { codiconSubsetCss } from '../../scripts/codicon-subset.mjs';
+// @ts-expect-error: a plain .mjs build helper without type declarations
+import { webviewBundles } from '../../scripts/webview-bundles.mjs';
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -43,6 +46,10 @@ export const THEMES = {
     '--vscode-charts-red': 'rgb(241, 76, 76)',
     '--vscode-charts-green': 'rgb(137, 209, 133)',
     '--vscode-charts-purple': 'rgb(179, 128, 255)',
+    '--vscode-button-background': 'rgb(0, 120, 212)',
+    '--vscode-button-foreground': 'rgb(255, 255, 255)',
+    '--vscode-button-secondaryBackground': 'rgb(49, 49, 49)',
+    '--vscode-button-secondaryForeground': 'rgb(204, 204, 204)',
   },
   light: {
     '--vscode-font-family': 'sans-serif',
@@ -61,6 +68,10 @@ export const THEMES = {
     '--vscode-charts-red': 'rgb(229, 20, 0)',
     '--vscode-charts-green': 'rgb(56, 138, 52)',
     '--vscode-charts-purple': 'rgb(101, 47, 181)',
+    '--vscode-button-background': 'rgb(0, 95, 184)',
+    '--vscode-button-foreground': 'rgb(255, 255, 255)',
+    '--vscode-button-secondaryBackground': 'rgb(229, 229, 229)',
+    '--vscode-button-secondaryForeground': 'rgb(59, 59, 59)',
   },
 } as const;
 
@@ -90,51 +101,65 @@ window.acquireVsCodeApi = () => ({
   setState(s) { window.__state = JSON.parse(JSON.stringify(s)); },
 });
 window.__state = window.__initialState;
+// When each 'prodlens-rendered' event fired, and when the frame after it was painted (two frames).
+window.__renderedAt = {};
+window.__paintedAt = {};
+window.addEventListener('prodlens-rendered', (e) => {
+  const what = e.detail;
+  window.__renderedAt[what] ??= performance.now();
+  requestAnimationFrame(() => requestAnimationFrame(() => { window.__paintedAt[what] ??= performance.now(); }));
+});
 `;
 
 export interface PanelServer {
   url: string;
   origin: string;
   assets: string[];
+  /** A page URL whose HTML carries `message` as the panel's first message, as the extension's host writes it. */
+  urlWith(message: HostMessage): string;
   close(): Promise<void>;
 }
 
-/** Builds the webview bundle (as scripts/build.mjs does, minus sourcemaps) and serves the panel page. */
+/** Builds the webview bundles (the options scripts/build.mjs uses, minus sourcemaps) and serves the panel page. */
 export async function startPanelServer(options: { production?: boolean } = {}): Promise<PanelServer> {
   const dir = mkdtempSync(join(tmpdir(), 'prodlens-webview-'));
-  await esbuild.build({ entryPoints: { main: join(root, 'webview/src/main.ts') }, outdir: dir, bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: options.production ?? false, logLevel: 'warning' });
+  await Promise.all(webviewBundles(root, dir, { minify: options.production ?? false, logLevel: 'warning' }).map((o: esbuild.BuildOptions) => esbuild.build(o)));
   const codicons = join(dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')), 'dist');
   // The stylesheet as the build ships it (only the icons the panel names).
   writeFileSync(join(dir, 'codicon.css'), codiconSubsetCss());
+  // What the page fetches after it is parsed; the panel script and stylesheets are in its HTML.
   const files: Record<string, { path: string; type: string }> = {
-    '/main.js': { path: join(dir, 'main.js'), type: 'text/javascript' },
-    '/main.css': { path: join(dir, 'main.css'), type: 'text/css' },
-    '/codicon.css': { path: join(dir, 'codicon.css'), type: 'text/css' },
+    '/uplot.js': { path: join(dir, 'uplot.js'), type: 'text/javascript' },
+    '/elements.js': { path: join(dir, 'elements.js'), type: 'text/javascript' },
     '/codicon.ttf': { path: join(codicons, 'codicon.ttf'), type: 'font/ttf' },
   };
   let origin = '';
+  const shell = () => ({
+    cspSource: origin,
+    nonce: randomBytes(16).toString('base64'),
+    assetsBase: `${origin}/`,
+    styles: [readFileSync(join(dir, 'codicon.css'), 'utf8'), readFileSync(join(dir, 'main.css'), 'utf8')],
+    headScript: FAKE_HOST,
+    themeCss: cssVars(THEMES.dark),
+  });
+  const firstMessages = new Map<string, HostMessage>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
-    if (path === '/blank') {
-      // The bench's baseline: the same browser and server opening a page that only runs a script.
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><head><script>window.__readyAt = performance.now();</script></head><body></body></html>');
+    if (path === '/baseline') {
+      // The bench's baseline: the same page shell (CSP, fake host, stylesheets, theme) whose script
+      // only writes one heading — what painting anything at all costs in this browser.
+      const html = panelHtml({
+        ...shell(),
+        script: `document.getElementById('app').innerHTML = '<h1>OrderService.placeOrder</h1>'; window.dispatchEvent(new CustomEvent('prodlens-rendered', { detail: 'snapshot' }));`,
+      });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
     if (path === '/') {
-      const nonce = randomBytes(16).toString('base64');
-      // The fake host goes first, as VS Code injects acquireVsCodeApi before the page's own
-      // content: an inline script after the stylesheets would wait for them and hold back the
-      // parser (and the bundle's download) in a way the real panel never does.
-      const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${panelCsp(origin, nonce)}">
-<script nonce="${nonce}">${FAKE_HOST}</script>
-<link rel="stylesheet" href="/codicon.css">
-<link rel="stylesheet" href="/main.css">
-<style nonce="${nonce}">${cssVars(THEMES.dark)}</style>
-<title>ProdLens</title></head>
-<body><main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="/main.js"></script></body></html>`;
+      const first = firstMessages.get(new URL(req.url ?? '/', origin).searchParams.get('initial') ?? '');
+      // The page the extension's host writes (src/protocol/panel-page.ts), with the fake host in
+      // the place of VS Code's acquireVsCodeApi and the dark theme's variables.
+      const html = panelHtml({ ...shell(), script: readFileSync(join(dir, 'main.js'), 'utf8'), first });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
@@ -151,6 +176,11 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
     url: `${origin}/`,
     origin,
     assets: ['/', ...Object.keys(files)].map((p) => `${origin}${p}`),
+    urlWith(message) {
+      const id = String(firstMessages.size + 1);
+      firstMessages.set(id, message);
+      return `${origin}/?initial=${id}`;
+    },
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
@@ -162,11 +192,14 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Opens the panel page; `initialState` plays the part of the state VS Code restores after a reload. */
-export async function openPanel(browser: Browser, server: PanelServer, initialState?: unknown): Promise<Page> {
+/**
+ * Opens the panel page; `initialState` plays the part of the state VS Code restores after a reload,
+ * `firstMessage` the snapshot the extension's host writes into the panel's HTML.
+ */
+export async function openPanel(browser: Browser, server: PanelServer, initialState?: unknown, firstMessage?: HostMessage): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   if (initialState !== undefined) await page.addInitScript((s) => ((window as unknown as { __initialState: unknown }).__initialState = s), initialState);
-  await page.goto(server.url);
+  await page.goto(firstMessage ? server.urlWith(firstMessage) : server.url);
   await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   return page;
 }

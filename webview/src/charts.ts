@@ -1,19 +1,27 @@
 // Over-time charts drawn with uPlot (canvas): latency percentiles, throughput and error rate.
 // Each chart sits in a labelled figure whose text summary is what screen readers get. The
 // figures (captions, summaries, sized boxes) are part of the first paint; the canvases are drawn
-// a frame later by `draw()`, and uPlot itself is imported then (its evaluation was most of the
-// bundle's start-up cost), so numbers and lists never wait for canvas work.
+// a frame later by `draw()`, and uPlot is loaded then, from its own script (later-scripts.ts).
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { StatsDto } from '../../src/protocol/messages';
 import { el } from './dom';
 import { formatErrorRate, formatMs } from './format';
+import { loadLaterScript } from './later-scripts';
 import { themeColor } from './theme';
 
 type UPlotCtor = typeof uPlot;
+
 let loading: Promise<UPlotCtor> | undefined;
-/** esbuild turns this into a lazily evaluated module inside the one bundle (no extra request). */
-const loadUPlot = (): Promise<UPlotCtor> => (loading ??= import('uplot').then((m) => m.default));
+
+function loadUPlot(): Promise<UPlotCtor> {
+  loading ??= loadLaterScript('uplot.js').then(() => {
+    const lib = (window as unknown as { ProdLensUPlot?: { default?: UPlotCtor } }).ProdLensUPlot?.default;
+    if (!lib) throw new Error('uplot.js loaded without defining uPlot');
+    return lib;
+  });
+  return loading;
+}
 
 interface Line {
   label: string;
@@ -113,10 +121,19 @@ export class Charts {
     });
   }
 
-  /** Creates the canvases (once); resolves when they are drawn. */
+  /**
+   * Creates the canvases (once); resolves when they are drawn. When the chart library cannot be
+   * loaded, each box says so and the figures keep their text summaries.
+   */
   async draw(): Promise<void> {
     if (this.plots.length) return;
-    const UPlot = await loadUPlot();
+    let UPlot: UPlotCtor;
+    try {
+      UPlot = await loadUPlot();
+    } catch (e) {
+      for (const box of this.boxes) box.replaceChildren(el('p', { className: 'empty', text: `Chart not drawn: ${(e as Error).message}.` }));
+      return;
+    }
     if (this.disposed || this.plots.length) return;
     this.plots = specs(this.stats).map((spec, i) => new UPlot(options(spec, this.width), dataOf(this.stats, spec), this.boxes[i]!));
   }

@@ -1,12 +1,18 @@
 // The panel's buttons from @vscode-elements/elements (a Lit web component styled with the
 // --vscode-* theme variables), behind this one function so the rest of the panel does not depend
-// on the library and the control can be swapped back to native HTML in one place. Only
-// vscode-button is imported (not the library's index). The pickers stay native <select>s:
-// vscode-single-select measured about three times the render cost of a native select plus
-// ~18 ms of script evaluation on the panel's first paint, which the 300 ms open target cannot
-// spare (see the bench's browser lane). Text from production reaches the button as text only.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
+// on the library and the control can be swapped back to native HTML in one place. The library
+// (only vscode-button, not its index) is its own bundle, elements.js, defined after the first
+// paint: until then styles.css draws `vscode-button:not(:defined)` with the same box and colours,
+// and clicks already work (the listener is on the element). The pickers stay native <select>s:
+// vscode-single-select measured about three times the render cost of a native select.
+// Text from production reaches the button as text only.
 import { clean, icon, type Props } from './dom';
+import { loadLaterScript } from './later-scripts';
+
+/** Defines vscode-button (loads elements.js); the panel calls it after its first paint. */
+export function defineControls(): Promise<void> {
+  return loadLaterScript('elements.js');
+}
 
 /**
  * A vscode-button (role=button, in the Tab order, Enter and Space click). `secondary` for the
@@ -35,12 +41,17 @@ export function vscodeButton(props: Props & { onClick: () => void; secondary?: b
 
 /**
  * Focuses an element that may be a control just created: a vscode-button becomes focusable at
- * its first render (Lit reflects its tabindex then, a microtask after insertion), so focus waits
- * for that render. Other elements are focused at once.
+ * its first render (Lit reflects its tabindex then, a microtask after insertion, and only once
+ * elements.js has defined it), so focus waits for that render. Other elements are focused at once.
  */
 export function focusControl(e: HTMLElement | null | undefined): void {
   if (!e) return;
-  const ready = (e as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
-  if (ready) void ready.then(() => e.focus());
-  else e.focus();
+  if (e.localName !== 'vscode-button') {
+    e.focus();
+    return;
+  }
+  void customElements
+    .whenDefined('vscode-button')
+    .then(() => (e as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete)
+    .then(() => e.focus());
 }

@@ -1,5 +1,6 @@
 // The seam over acquireVsCodeApi, so components run in a plain browser page with a fake host.
 // Requests carry an id and resolve when the host's response with that id arrives.
+import { INITIAL_MESSAGE_ID } from '../../src/protocol/panel-page';
 import type { CommandMessage, PanelState, RequestMap, RequestName, ResponseMessage } from '../../src/protocol/messages';
 
 export interface Host {
@@ -55,4 +56,19 @@ export function connectHost(): Host {
     getState: () => vs.getState() as PanelState | undefined,
     setState: (s) => vs.setState(s),
   };
+}
+
+/**
+ * The message the host put in the page's HTML (src/protocol/panel-page.ts), read once and
+ * removed; undefined when there is none or it does not parse (the page then waits for messages).
+ */
+export function takeInitialMessage(): unknown {
+  const block = document.getElementById(INITIAL_MESSAGE_ID);
+  if (!block) return undefined;
+  block.remove();
+  try {
+    return JSON.parse(block.textContent ?? '');
+  } catch {
+    return undefined;
+  }
 }

@@ -9,11 +9,12 @@ import type { CodeLinkDto, FunctionDetailsDto, HostMessage, TraceTab } from '../
 import { isHostMessage } from '../../src/protocol/messages';
 import { Charts } from './charts';
 import { Compare } from './compare';
-import { focusControl } from './controls';
+import { defineControls, focusControl } from './controls';
 import { el } from './dom';
 import { errorsSection } from './errors';
 import { histogram } from './histogram';
-import { connectHost } from './host';
+import { connectHost, takeInitialMessage } from './host';
+import { afterNextPaint } from './later-scripts';
 import { logsSection } from './logs';
 import { UiState } from './state';
 import { mappingNote, summary } from './summary';
@@ -202,8 +203,9 @@ function closeTrace(): void {
   if (id) traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(id)}"]`)?.focus();
 }
 
-// Ready as soon as messages can be received: the host starts building its snapshot while the
-// rest of the page sets up (its reply is a later task, after this module has run).
+// Ready as soon as messages can be received: the host starts building its next snapshot while the
+// page draws the first one, which came inside its HTML (its reply is a later task).
+const initial = takeInitialMessage();
 host.post({ type: 'ready' });
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
@@ -226,4 +228,7 @@ onThemeChange(() => {
   render(d);
 });
 
-renderEmpty('ProdLens', 'Loading…');
+if (isHostMessage(initial) && initial.type !== 'response') handle(initial);
+else renderEmpty('ProdLens', 'Loading…');
+// The buttons' library is defined once the first frame is on screen (see controls.ts).
+afterNextPaint(() => void defineControls().catch(() => undefined));
