@@ -59,6 +59,8 @@ export class DetailsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ref: FunctionRef | undefined;
   private ready = false;
+  /** Data changed after the page's HTML was written, so the page needs a snapshot once it is ready. */
+  private stale = false;
   /** Series of the function on show, so waterfall rows can be marked as "this function". */
   private seriesIds = new Set<string>();
   /** What the trace backends are asked for the function on show (undefined: nothing to ask). */
@@ -92,10 +94,12 @@ export class DetailsPanel implements vscode.Disposable {
   show(ref: FunctionRef): void {
     if (this.ref?.file !== ref.file || this.ref.qualifiedName !== ref.qualifiedName) this.cancelBackendRequests();
     this.ref = ref;
-    if (!this.panel) this.attach(vscode.window.createWebviewPanel(DETAILS_VIEW_TYPE, 'ProdLens', vscode.ViewColumn.Beside, this.options()));
-    else this.panel.reveal(vscode.ViewColumn.Beside, true);
+    this.panel?.reveal(vscode.ViewColumn.Beside, true);
+    const created = !this.panel;
+    // A new panel's HTML carries the snapshot; an open one gets it as a message.
+    if (created) this.attach(vscode.window.createWebviewPanel(DETAILS_VIEW_TYPE, 'ProdLens', vscode.ViewColumn.Beside, this.options()));
     this.panel!.title = `ProdLens: ${ref.qualifiedName}`;
-    this.post();
+    if (!created) this.post();
   }
 
   /** Used by the serializer after a window reload. */
@@ -113,7 +117,9 @@ export class DetailsPanel implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
-    panel.webview.html = this.html(panel.webview, this.snapshot());
+    const first = this.snapshot();
+    this.stale = first.type !== 'snapshot';
+    panel.webview.html = this.html(panel.webview, first);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.cancelBackendRequests();
@@ -122,6 +128,10 @@ export class DetailsPanel implements vscode.Disposable {
       if (!isWebviewMessage(m)) return;
       switch (m.type) {
         case 'ready':
+          // The page drew the snapshot in its HTML; another only if the data moved on since.
+          this.ready = true;
+          if (this.stale) this.post();
+          break;
         case 'refresh':
           this.ready = true;
           this.post();
@@ -205,7 +215,12 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   private post(): void {
-    if (!this.panel || !this.ready) return;
+    if (!this.panel) return;
+    if (!this.ready) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     void this.panel.webview.postMessage(this.snapshot());
   }
 
