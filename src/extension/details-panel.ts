@@ -14,6 +14,7 @@ import type { Engine, FunctionStats } from '../core/engine/engine';
 import { BackendTraces, mergeTraceLists, waterfallOf, type TraceListQuery, type TraceTarget } from '../core/sources/backend-traces';
 import type { TraceSummary } from '../core/engine/trace-topology';
 import { formatDuration } from '../core/format/numbers';
+import { anchorDeployedLine } from '../core/mapping/version-drift';
 import { WINDOWS, WINDOW_LABELS, type WindowId } from '../core/format/windows';
 import type { AttributeValue, SpanRecord } from '../core/model';
 import { MINUTE_RETENTION_MS } from '../core/store/aggregate-store';
@@ -197,7 +198,7 @@ export class DetailsPanel implements vscode.Disposable {
               mapper: engine.mapper,
               functions: engine.functions,
               isMatch: (span, code) => (code && ref ? code.file === ref.file && code.qualifiedName === ref.qualifiedName : targets.some((t) => t.service === span.resource.service && (!t.spanName || t.spanName === span.name))),
-              frames: (stack) => framesOf(stack, resolve),
+              frames: (stack, span) => framesOf(stack, resolve, span.resource.revision),
             },
             abort.signal,
           );
@@ -465,7 +466,8 @@ export function histogram(durations: readonly number[]): HistogramDto {
 // ---------------------------------------------------------------------------------------------
 // Errors and stack frames.
 
-type FrameResolver = (text: string) => StackFrameDto;
+/** A frame's text → the frame, linked to its line now when `revision` (the deployed commit) is older. */
+type FrameResolver = (text: string, revision: string | undefined) => StackFrameDto;
 
 const FRAME_PATTERNS: RegExp[] = [
   /File "([^"]+)", line (\d+)/, // Python
@@ -477,7 +479,7 @@ const FRAME_PATTERNS: RegExp[] = [
 /** Frames as printed, linked to the workspace file and line when the path resolves to one. */
 function frameResolver(engine: Engine): FrameResolver {
   const cache = new Map<string, string | undefined>();
-  return (text) => {
+  return (text, revision) => {
     for (const re of FRAME_PATTERNS) {
       const m = re.exec(text);
       if (!m) continue;
@@ -489,22 +491,22 @@ function frameResolver(engine: Engine): FrameResolver {
         cache.set(path, file);
       }
       const line = Number(m[2]);
-      return file && line >= 1 ? { text, code: { file, line } } : { text };
+      return file && line >= 1 ? { text, code: { file, line: anchorDeployedLine(engine.mapper.drift, revision, file, line).line } } : { text };
     }
     return { text };
   };
 }
 
-function framesOf(stack: string, resolve: FrameResolver): StackFrameDto[] {
+function framesOf(stack: string, resolve: FrameResolver, revision: string | undefined): StackFrameDto[] {
   return stack
     .split(/\r?\n/)
     .filter((l) => l.trim() !== '')
     .slice(0, 200)
-    .map((l) => resolve(l.length > 500 ? `${l.slice(0, 500)}…` : l));
+    .map((l) => resolve(l.length > 500 ? `${l.slice(0, 500)}…` : l, revision));
 }
 
 function errorGroups(spans: readonly SpanRecord[], resolve: FrameResolver): ErrorGroupDto[] {
-  const groups = new Map<string, ErrorGroupDto & { stack: string }>();
+  const groups = new Map<string, ErrorGroupDto & { stack: string; revision: string | undefined }>();
   for (const s of spans) {
     if (s.statusCode !== 2) continue;
     const exceptions = s.events.filter((e) => e.name === 'exception');
@@ -514,17 +516,17 @@ function errorGroups(spans: readonly SpanRecord[], resolve: FrameResolver): Erro
     for (const f of found) {
       const key = `${f.type}\u0000${f.message}`;
       const g = groups.get(key);
-      if (!g) groups.set(key, { type: f.type, message: f.message, count: 1, lastSeenMs: f.at, traceId: s.traceId, frames: [], stack: f.stack });
+      if (!g) groups.set(key, { type: f.type, message: f.message, count: 1, lastSeenMs: f.at, traceId: s.traceId, frames: [], stack: f.stack, revision: s.resource.revision });
       else {
         g.count++;
-        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, stack: f.stack || g.stack });
+        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, stack: f.stack || g.stack, revision: f.stack ? s.resource.revision : g.revision });
       }
     }
   }
   return [...groups.values()]
     .sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs)
     .slice(0, 20)
-    .map(({ stack, ...g }) => ({ ...g, frames: framesOf(stack, resolve) }));
+    .map(({ stack, revision, ...g }) => ({ ...g, frames: framesOf(stack, resolve, revision) }));
 }
 
 function str(v: AttributeValue | undefined): string {
@@ -548,7 +550,7 @@ export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySe
     return c;
   };
   const resolve = frameResolver(engine);
-  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack) => framesOf(stack, resolve) });
+  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack, span) => framesOf(stack, resolve, span.resource.revision) });
 }
 
 /**

@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { lensTitle } from '../../src/core/format/presentation';
 import { anchorLine, parseHunks, rangeChanged } from '../../src/core/mapping/version-drift';
-import { codeSpan } from '../support/spans';
+import { StackResolver } from '../../src/core/stacktrace/resolve';
+import { codeSpan, span } from '../support/spans';
 
 test('lines move through -U0 hunks: insertions shift, edits and deletions say so', () => {
   const hunks = parseHunks('diff --git a/x b/x\n@@ -2,0 +3,3 @@\n+a\n+b\n+c\n@@ -10,2 +13,1 @@\n-x\n-y\n+z\n@@ -20 +22,0 @@\n-gone\n');
@@ -77,4 +78,33 @@ test('spans from an older deployed commit land on the function their line belong
   engine.ingestSpans([codeSpan('/app/src/orders.ts', 'placeOrder', 5, 1, { resource: { ...resource, version: '2.0.0', revision: git('rev-parse', 'HEAD') } })]);
   const head = engine.fileStats('src/orders.ts', { windowMs: 900_000 }).find((s) => s.function.name === 'placeOrder')!;
   assert.equal(head.stats.count, 6);
+});
+
+test('a stack trace from an older deployed commit opens the line it names as it is now; an edited line lowers the confidence', async () => {
+  // The repository of the test above: v1 deployed, three lines added on top since, getOrder edited.
+  const deployed = git('rev-parse', 'HEAD~1');
+  const { engine } = await createWorkspaceEngine(repo);
+  const resource = { service: 'shop', environment: 'prod', version: '1.0.0', revision: deployed };
+  const stack = ['Error: boom', '    at getOrder (/app/src/orders.ts:7:10)', '    at placeOrder (/app/src/orders.ts:2:9)'].join('\n');
+  const thrown = span({ resource, statusCode: 2, events: [{ name: 'exception', timeMs: Date.now(), attributes: { 'exception.type': 'Error', 'exception.message': 'boom', 'exception.stacktrace': stack } }] });
+  engine.ingestSpans([thrown]);
+  const resolver = new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.mapper.drift! });
+  const version = () => `${engine.files.version}:${engine.mapper.drift!.version}`;
+  const diffed = new Promise<void>((resolve) => engine.mapper.drift!.onDidChange(resolve));
+  await engine.errors.locate(resolver, 0, version()); // asks git for the diff
+  await diffed;
+  const [located] = await engine.errors.locate(resolver, 0, version());
+  const [get, place] = located!.frames;
+  assert.equal(place!.line, 5, 'placeOrder line 2 at the deploy is line 5 now');
+  assert.equal(place!.function?.qualifiedName, 'placeOrder');
+  assert.equal(place!.confidence, 'high');
+  assert.match(place!.explanation, new RegExp(`line 2 at the deployed ${deployed.slice(0, 8)} is line 5 in the working tree`));
+  assert.equal(get!.line, 10, 'the edited return line is matched where it is now');
+  assert.equal(get!.function?.qualifiedName, 'getOrder');
+  assert.equal(get!.confidence, 'medium');
+  assert.match(get!.explanation, /line 7 at the deployed \w+ was edited since, so it is matched near line 10/);
+  assert.equal(located!.top.line, 10, 'the decoration goes on the throwing line as it is now');
+  // Without a revision (or at HEAD), lines are taken as they are.
+  const plain = await new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.mapper.drift! }).resolveAll(located!.frames.map((f) => f.frame));
+  assert.deepEqual(plain.map((f) => f.line), [7, 2]);
 });

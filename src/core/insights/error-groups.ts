@@ -20,6 +20,8 @@ export interface ErrorGroup {
   service: string;
   /** Trace of the latest occurrence, when it came with one. */
   traceId: string;
+  /** The deployed commit of the latest occurrence (its resource's), whose lines the stack names. */
+  revision?: string;
   origin: 'span event' | 'log record' | 'backend';
   /** Set when the group came from an error backend (Sentry) rather than the receiver. */
   backend?: ErrorBackendOrigin;
@@ -62,14 +64,14 @@ export class ErrorGroups {
 
   addSpan(span: SpanRecord): void {
     if (span.events.length === 0 && span.statusCode !== 2) return;
-    for (const s of stackTracesOfSpan(span)) this.add(s, span.startMs + span.durationMs, span.resource.service, span.traceId, 'span event');
+    for (const s of stackTracesOfSpan(span)) this.add(s, span.startMs + span.durationMs, span.resource.service, span.traceId, 'span event', span.resource.revision);
   }
 
   addLog(log: LogRecordData): void {
-    for (const s of stackTracesOfLog(log)) this.add(s, log.timeMs, log.resource.service, log.traceId, 'log record');
+    for (const s of stackTracesOfLog(log)) this.add(s, log.timeMs, log.resource.service, log.traceId, 'log record', log.resource.revision);
   }
 
-  private add(s: StackTraceSource, atMs: number, service: string, traceId: string, origin: ErrorGroup['origin']): void {
+  private add(s: StackTraceSource, atMs: number, service: string, traceId: string, origin: ErrorGroup['origin'], revision: string | undefined): void {
     // Frame lines identify the throw site; the header line carries the (varying) message.
     const frames = s.text
       .split('\n')
@@ -91,6 +93,8 @@ export class ErrorGroups {
       g.message = s.message ?? s.text.split('\n')[0] ?? '';
       g.stack = s.text;
       if (traceId) g.traceId = traceId;
+      if (revision) g.revision = revision;
+      else delete g.revision;
     }
     this.generation++;
   }
@@ -107,15 +111,17 @@ export class ErrorGroups {
   /**
    * Groups seen since `sinceMs`, each resolved to its throwing line in the workspace (groups
    * whose frames all lie outside the workspace are left out). `version` changes when the
-   * workspace's files or parsed functions changed, which invalidates the cached resolutions.
+   * workspace's files, parsed functions or version drift changed, which invalidates the cached
+   * resolutions; so does a new deployed revision of the group.
    */
   async locate(resolver: StackResolver, sinceMs: number, version: string): Promise<LocatedError[]> {
     const out: LocatedError[] = [];
     for (const g of this.groups.values()) {
       if (g.lastSeenMs < sinceMs) continue;
+      const v = `${version}:${g.revision ?? ''}`;
       let cached = this.located.get(g.key);
-      if (!cached || cached.version !== version) {
-        cached = { version, value: await resolveGroup(g, resolver) };
+      if (!cached || cached.version !== v) {
+        cached = { version: v, value: await resolveGroup(g, resolver) };
         this.located.set(g.key, cached);
       }
       if (cached.value) out.push({ ...cached.value, group: g });
@@ -129,7 +135,7 @@ async function resolveGroup(g: ErrorGroup, resolver: StackResolver): Promise<Loc
   const first = parsed.exceptions[0];
   if (!first) return null;
   const frames = first.innermostFirst ? first.frames : [...first.frames].reverse();
-  const resolved = await resolver.resolveAll(frames);
+  const resolved = await resolver.resolveAll(frames, g.revision);
   const top = resolved.find((r) => r.inWorkspace && r.file !== null && r.line !== null);
   return top ? { group: g, top, frames: resolved } : null;
 }

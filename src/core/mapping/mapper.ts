@@ -6,7 +6,7 @@
 import type { CodeLocation, Confidence, FunctionRange, MappingResult } from '../model';
 import { handlerFunction, type RouteIndex } from '../routes/route-index';
 import { functionAt, functionsNamed } from './function-index';
-import { anchorLine, type VersionDrift } from './version-drift';
+import { anchorDeployedLine, type VersionDrift } from './version-drift';
 import type { PathResolution, WorkspaceFiles } from './workspace-files';
 
 const ORDER: Confidence[] = ['none', 'ambiguous', 'low', 'medium', 'high', 'exact'];
@@ -38,20 +38,10 @@ export class Mapper {
     return `${this.files.version}:${this.routes?.version ?? 0}:${this.drift?.version ?? -1}`;
   }
 
-  /**
-   * The working-tree line for a location's line: through the diff from its deployed revision when
-   * that is an older local commit. `note` says what happened, for the explanation.
-   */
+  /** The working-tree line for a location's line (see anchorDeployedLine). */
   private anchored(loc: CodeLocation, file: string): { line: number | undefined; changed: boolean; note: string } {
-    const line = loc.line;
-    if (line === undefined || !loc.revision || !this.drift) return { line, changed: false, note: '' };
-    const short = loc.revision.slice(0, 8);
-    const st = this.drift.state(loc.revision, file);
-    if (st.kind === 'unknown-revision') return { line, changed: false, note: `; the deployed revision ${short} is not in the local clone, so its lines may have moved` };
-    if (st.kind !== 'drifted') return { line, changed: false, note: '' };
-    const a = anchorLine(st.hunks, line);
-    if (a.changed) return { line: a.line, changed: true, note: `; line ${line} at the deployed ${short} was edited since, so it is matched near line ${a.line}` };
-    return { line: a.line, changed: false, note: a.line !== line ? `; line ${line} at the deployed ${short} is line ${a.line} in the working tree` : '' };
+    if (loc.line === undefined) return { line: undefined, changed: false, note: '' };
+    return anchorDeployedLine(this.drift, loc.revision, file, loc.line);
   }
 
   /** Where a location's file is in the workspace (cheap, memoized in WorkspaceFiles). */

@@ -53,6 +53,31 @@ export function rangeChanged(hunks: readonly Hunk[], start: number, end: number)
   });
 }
 
+/** A deployed line carried to the working tree, with what happened, for an explanation. */
+export interface DriftAnchor {
+  line: number;
+  /** The deployed line itself was edited since: lower the confidence. */
+  changed: boolean;
+  /** '' when nothing moved; else `; line 12 at the deployed 1a2b3c4d is line 15 …`. */
+  note: string;
+}
+
+/**
+ * Where `line` of `file` at the deployed `revision` is now. Spans (Mapper) and stack frames
+ * (StackResolver) both go through here. Until git's diff is ready the line is taken as is (the
+ * tracker's onDidChange says when to ask again).
+ */
+export function anchorDeployedLine(drift: VersionDrift | undefined, revision: string | undefined, file: string, line: number): DriftAnchor {
+  if (!revision || !drift) return { line, changed: false, note: '' };
+  const short = revision.slice(0, 8);
+  const st = drift.state(revision, file);
+  if (st.kind === 'unknown-revision') return { line, changed: false, note: `; the deployed revision ${short} is not in the local clone, so its lines may have moved` };
+  if (st.kind !== 'drifted') return { line, changed: false, note: '' };
+  const a = anchorLine(st.hunks, line);
+  if (a.changed) return { line: a.line, changed: true, note: `; line ${line} at the deployed ${short} was edited since, so it is matched near line ${a.line}` };
+  return { line: a.line, changed: false, note: a.line !== line ? `; line ${line} at the deployed ${short} is line ${a.line} in the working tree` : '' };
+}
+
 export type DriftState =
   | { kind: 'current' }
   | { kind: 'pending' }

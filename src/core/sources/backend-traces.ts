@@ -207,7 +207,7 @@ export class BackendTraces {
    * knows it), as a waterfall. The spans' code attributes go through `deps` (the engine's mapper)
    * so rows link to code; `isMatch` marks the function on show.
    */
-  async trace(traceId: string, label: string | undefined, deps: SpanMapperDeps & { isMatch?: (span: SpanRecord, code: SpanCode | undefined) => boolean; frames?: (stack: string) => StackFrameDto[] }, signal?: AbortSignal): Promise<BackendTraceResult> {
+  async trace(traceId: string, label: string | undefined, deps: SpanMapperDeps & { isMatch?: (span: SpanRecord, code: SpanCode | undefined) => boolean; frames?: (stack: string, span: SpanRecord) => StackFrameDto[] }, signal?: AbortSignal): Promise<BackendTraceResult> {
     const all = this.sources();
     const asked = label === undefined ? all : all.filter((s) => sourceLabel(s.config) === label);
     if (asked.length === 0) return { ok: false, notFound: false, error: label === undefined ? 'No trace backend is configured (prodlens.sources).' : `${label} is no longer configured (prodlens.sources).` };
@@ -307,8 +307,8 @@ export function attributeList(attrs: Attributes): AttributeListDto {
 export interface WaterfallHooks<T> {
   code?: (item: T) => SpanCode | undefined;
   isMatch?: (item: T) => boolean;
-  /** `exception.stacktrace` → frames (linked when they resolve); plain text when unset. */
-  frames?: (stack: string) => StackFrameDto[];
+  /** `exception.stacktrace` of `span` → frames (linked when they resolve); plain text when unset. */
+  frames?: (stack: string, span: SpanRecord) => StackFrameDto[];
 }
 
 /**
@@ -362,7 +362,7 @@ export function waterfallOf<T>(traceId: string, items: readonly T[], spanOf: (it
       attributes: attributeList(s.attributes),
       events: s.events.map((ev) => {
         const stackText = ev.name === 'exception' ? str(ev.attributes['exception.stacktrace']) : '';
-        return { name: ev.name, offsetMs: ev.timeMs - start, attributes: attributeList(ev.attributes), ...(stackText ? { frames: frames(stackText) } : {}) };
+        return { name: ev.name, offsetMs: ev.timeMs - start, attributes: attributeList(ev.attributes), ...(stackText ? { frames: frames(stackText, s) } : {}) };
       }),
     };
     const c = hooks.code?.(e);

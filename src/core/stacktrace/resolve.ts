@@ -8,6 +8,7 @@ import type { Confidence, FunctionRange } from '../model';
 import { functionAt, FunctionIndex, nameMatchLength } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
+import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
 import type { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 import type { StackFrame } from './frame';
 import { ReadText, SourceMaps, SourceMapStatus } from './source-map';
@@ -41,6 +42,8 @@ export interface StackResolverOptions {
   readText?: ReadText;
   /** Whether a workspace-relative path exists on disk (bundles live in unscanned dist/ folders). */
   exists?: (absPath: string) => Promise<boolean>;
+  /** Carries lines of an older deployed commit to the working tree (the mapper's tracker). */
+  drift?: VersionDrift;
 }
 
 const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -71,35 +74,40 @@ export class StackResolver {
   private readonly maps: SourceMaps;
   private readonly exists: (absPath: string) => Promise<boolean>;
   private readonly bundles = new Map<string, Promise<string | undefined>>();
+  private readonly drift: VersionDrift | undefined;
 
   constructor(opts: StackResolverOptions) {
+    this.drift = opts.drift;
     this.files = opts.files;
     this.functions = opts.functions;
     this.maps = new SourceMaps(opts.readText ?? readTextCapped);
     this.exists = opts.exists ?? isFile;
   }
 
-  /** Resolves frames in order; never rejects. */
-  async resolveAll(frames: readonly StackFrame[]): Promise<FrameResolution[]> {
+  /**
+   * Resolves frames in order; never rejects. `revision` is the deployed commit the trace came
+   * from (its resource's), whose lines are carried to the working tree when it is an older one.
+   */
+  async resolveAll(frames: readonly StackFrame[], revision?: string): Promise<FrameResolution[]> {
     const out: FrameResolution[] = [];
-    for (const f of frames) out.push(await this.resolveFrame(f));
+    for (const f of frames) out.push(await this.resolveFrame(f, revision));
     return out;
   }
 
-  async resolveFrame(frame: StackFrame): Promise<FrameResolution> {
+  async resolveFrame(frame: StackFrame, revision?: string): Promise<FrameResolution> {
     try {
-      return await this.resolveUnsafe(frame);
+      return await this.resolveUnsafe(frame, revision);
     } catch (e) {
       return outside(frame, 'not-found', `could not resolve: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  private async resolveUnsafe(frame: StackFrame): Promise<FrameResolution> {
+  private async resolveUnsafe(frame: StackFrame, revision: string | undefined): Promise<FrameResolution> {
     if (frame.kind === 'dependency' || frame.kind === 'runtime') return outside(frame, frame.kind, frame.kindReason ?? `a ${frame.kind} frame`);
     if (!frame.file) return outside(frame, 'no-file', `the frame names no file${frame.function ? ` (only the function ${frame.function})` : ''}`);
     const path = this.resolvePath(frame);
     if (frame.language === 'javascript' && JS_FILE.test(frame.file) && frame.line !== undefined) {
-      const mapped = await this.throughSourceMap(frame, path);
+      const mapped = await this.throughSourceMap(frame, path, revision);
       if (mapped) return mapped;
     }
     if (!path.file) {
@@ -108,7 +116,7 @@ export class StackResolver {
       if (path.confidence === 'ambiguous') r.confidence = 'ambiguous';
       return r;
     }
-    return this.inFile(frame, path.file, frame.line, frame.column, 'stack-frame', path.confidence, path.explanation);
+    return this.inFile(frame, path.file, frame.line, frame.column, 'stack-frame', path.confidence, path.explanation, revision);
   }
 
   /** The deployed path to look up; Java frames print only a simple file name, so add the package. */
@@ -126,7 +134,7 @@ export class StackResolver {
   }
 
   /** Maps a bundled JS frame to its original source; undefined when there is no bundle to map. */
-  private async throughSourceMap(frame: StackFrame, path: PathResolution): Promise<FrameResolution | undefined> {
+  private async throughSourceMap(frame: StackFrame, path: PathResolution, revision: string | undefined): Promise<FrameResolution | undefined> {
     const bundleRel = path.file ?? (await this.bundleOnDisk(frame.file!));
     if (!bundleRel) return undefined;
     const bundleAbs = join(this.files.rootPath, bundleRel);
@@ -138,7 +146,7 @@ export class StackResolver {
       if (original.file) {
         // Bundled function names are minified: the frame's name says nothing about the source.
         const why = `${bundleRel}:${frame.line}:${frame.column ?? '?'} maps through ${pos.detail} to ${original.file}:${pos.line}`;
-        const r = await this.inFile(frame, original.file, pos.line, pos.column, 'stack-frame+source-map', original.confidence, why, false);
+        const r = await this.inFile(frame, original.file, pos.line, pos.column, 'stack-frame+source-map', original.confidence, why, revision, false);
         r.sourceMap = sourceMap;
         return r;
       }
@@ -146,7 +154,7 @@ export class StackResolver {
     }
     // Keep the bundle location, marked: better than nothing, and says why it is not the source.
     const why = pos.status === 'mapped' ? sourceMap.detail : pos.detail;
-    const r = await this.inFile(frame, bundleRel, frame.line, frame.column, 'stack-frame', weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'), `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`);
+    const r = await this.inFile(frame, bundleRel, frame.line, frame.column, 'stack-frame', weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'), `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`, revision);
     r.sourceMap = sourceMap;
     return r;
   }
@@ -187,12 +195,23 @@ export class StackResolver {
     rule: FrameResolution['rule'],
     pathConfidence: Confidence,
     why: string,
+    revision: string | undefined,
     compareNames = true,
   ): Promise<FrameResolution> {
     const r: FrameResolution = { frame, file, line: line ?? null, column: column ?? null, function: null, rule, confidence: pathConfidence, explanation: why, inWorkspace: true };
     if (line === undefined) {
       r.explanation = `${why}; the frame gives no line`;
       return r;
+    }
+    // The line is the deployed commit's: carry it to the working tree first.
+    const anchor = anchorDeployedLine(this.drift, revision, file, line);
+    if (anchor.note) {
+      line = anchor.line;
+      r.line = line;
+      if (anchor.changed) pathConfidence = weakest(pathConfidence, 'medium');
+      r.confidence = pathConfidence;
+      why = `${why}${anchor.note}`;
+      r.explanation = why;
     }
     const ranges = await this.functions.get(file);
     if (!ranges) {

@@ -57,12 +57,12 @@ export class ErrorDecorations implements vscode.Disposable {
     this.running = true;
     try {
       if (!this.resolver) {
-        this.resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+        this.resolver = new StackResolver({ files: engine.files, functions: engine.functions, ...(engine.mapper.drift ? { drift: engine.mapper.drift } : {}) });
         engine.functions.onDidChange(() => this.functionsVersion++);
       }
       const { windowMs, environment } = this.session.current;
       const since = engine.store.now() - windowMs;
-      const version = `${engine.files.version}:${this.functionsVersion}`;
+      const version = `${engine.files.version}:${this.functionsVersion}:${engine.mapper.drift?.version ?? -1}`;
       const local = await engine.errors.locate(this.resolver, since, version);
       // The same resolver (and its cache) for the backend's frames; its issues end at their lastSeen.
       const remote = backend ? (await backend.locate(this.resolver, Date.now() - windowMs, version)).filter((e) => !environment || !e.group.backend?.environment || e.group.backend.environment === environment) : [];
