@@ -15,15 +15,18 @@ import { FrameResolution, StackResolver } from '../core/stacktrace/resolve';
 import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
 import { parseLogLine } from '../core/logs/log-lines';
 import { functionAt } from '../core/mapping/function-index';
+import { anchorDeployedLine, VersionDrift } from '../core/mapping/version-drift';
 import { CliError } from './errors';
 import { workspaceDir } from './workspace-arg';
 
-export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE | --log "LINE" | --log-file FILE | --span FILE) [--json]
+export const LOCATE_USAGE = `usage: prodlens locate --workspace DIR (--stack FILE [--revision REV] | --log "LINE" | --log-file FILE | --span FILE) [--json]
   --stack FILE     a stack trace (any mix of Node, Python, Java/Kotlin, Go, .NET, Ruby, PHP); - reads stdin
   --log LINE       a log line (JSON, logfmt or plain text): the log statement that printed it, and any
                    stack trace or file:line references it carries
   --log-file FILE  the same for every line of a log file; - reads stdin
-  --span FILE      OTLP JSON trace requests (one per line, or one pretty-printed): every exception stack and code.* location`;
+  --span FILE      OTLP JSON trace requests (one per line, or one pretty-printed): every exception stack and code.* location
+                   (lines from a span's deployed commit, vcs.ref.head.revision, are carried to the working tree)
+  --revision REV   with --stack: the commit the code that threw was built from; its lines are carried to the working tree`;
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 const MAX_LOG_CHARS = 1024 * 1024;
@@ -119,10 +122,23 @@ function frameRecord(source: string, r: FrameResolution, exc: ExceptionInfo | un
   return rec;
 }
 
-async function locateStack(text: string, source: string, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+/**
+ * Runs a lookup; when it asked git for a diff (telemetry from an older deployed commit), waits
+ * for the diff and runs it again, so a one-shot run answers as the editor does once it knows.
+ */
+async function withDrift<T>(drift: VersionDrift | undefined, lookup: () => Promise<T>): Promise<T> {
+  const before = drift?.version;
+  const first = await lookup();
+  // A diff may also have finished while the lookup awaited: then the version moved.
+  if (!drift || (!drift.pending && drift.version === before)) return first;
+  await drift.settled();
+  return lookup();
+}
+
+async function locateStack(text: string, source: string, resolver: StackResolver, summaries: Summary[], revision: string | undefined, drift: VersionDrift | undefined): Promise<LocateRecord[]> {
   const parsed = parseStackTrace(text);
   summaries.push({ source, frames: parsed.frames.length, truncatedFrames: parsed.truncatedFrames, unparsedLines: parsed.unparsedLines, oversizedLines: parsed.oversizedLines });
-  const resolved = await resolver.resolveAll(parsed.frames);
+  const resolved = await withDrift(drift, () => resolver.resolveAll(parsed.frames, revision));
   return resolved.map((r) => frameRecord(source, r, parsed.exceptions[r.frame.exception]));
 }
 
@@ -174,7 +190,7 @@ async function locateLog(line: string, source: string, engine: Engine, resolver:
   const out: LocateRecord[] = [await locateStatement(text.split('\n')[0]!, source, engine)];
   // JSON-logged lines carry their stack with escaped newlines.
   if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/(?:\\r)?\\n/g, '\n').replace(/\\t/g, '\t');
-  const stack = await locateStack(text, source, resolver, []);
+  const stack = await locateStack(text, source, resolver, [], undefined, undefined);
   if (stack.length > 0) {
     summaries.push({ source, frames: stack.length, truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0 });
     return [...out, ...stack];
@@ -225,10 +241,13 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackR
   for (const span of spans) {
     const label = `span "${span.name}" ${span.spanId}`;
     const loc = readCodeLocation(span.attributes);
+    const revision = span.resource.revision;
+    if (revision) loc.revision = revision;
     if (loc.source !== 'none') {
       const path = engine.mapper.resolveFile(loc);
       const ranges = path?.file ? await engine.functions.get(path.file) : undefined;
-      const m = engine.mapper.map(loc, path, ranges);
+      const m = await withDrift(engine.mapper.drift, async () => engine.mapper.map(loc, path, ranges));
+      const line = loc.line !== undefined && m.file ? anchorDeployedLine(engine.mapper.drift, revision, m.file, loc.line).line : loc.line;
       const raw = [loc.functionName, loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`].filter(Boolean).join(' @ ');
       const rec: LocateRecord = {
         source: `${label} attributes`,
@@ -239,7 +258,7 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackR
         exception: null,
         frameFunction: loc.functionName ?? null,
         file: m.file ?? null,
-        line: m.function ? (loc.line ?? m.function.startLine) : (loc.line ?? null),
+        line: m.function ? (line ?? m.function.startLine) : (line ?? null),
         column: loc.column ?? null,
         function: m.function?.qualifiedName ?? null,
         rule: m.rule,
@@ -251,7 +270,7 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackR
       if (m.candidates) rec.candidates = m.candidates;
       out.push(rec);
     }
-    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, resolver, summaries)));
+    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, resolver, summaries, revision, engine.mapper.drift)));
   }
   return out;
 }
@@ -295,7 +314,7 @@ function printText(records: LocateRecord[], summaries: Summary[], notes: string[
 export async function runLocate(argv: string[], io: LocateIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { workspace: { type: 'string' }, stack: { type: 'string' }, log: { type: 'string' }, 'log-file': { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { workspace: { type: 'string' }, stack: { type: 'string' }, revision: { type: 'string' }, log: { type: 'string' }, 'log-file': { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
     allowPositionals: false,
   });
@@ -305,6 +324,7 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
   }
   const workspace = workspaceDir(values.workspace, 'locate');
   const inputs = [values.stack, values.log, values['log-file'], values.span].filter((v) => v !== undefined);
+  if (values.revision !== undefined && (values.stack === undefined || !VersionDrift.isRevision(values.revision))) throw new CliError(`--revision takes a commit (7 to 40 hex digits) and goes with --stack\n${LOCATE_USAGE}`, 2);
   if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE", --log-file FILE or --span FILE\n${LOCATE_USAGE}`, 2);
   // Read the input before scanning the workspace, so a bad file fails fast.
   const stackText = values.stack !== undefined ? await readInput(values.stack, io.stdin ?? process.stdin) : undefined;
@@ -313,11 +333,11 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
   const logText = logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
 
   const { engine } = await createWorkspaceEngine(workspace);
-  const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  const resolver = new StackResolver({ files: engine.files, functions: engine.functions, ...(engine.mapper.drift ? { drift: engine.mapper.drift } : {}) });
   const summaries: Summary[] = [];
   const notes: string[] = [];
   let records: LocateRecord[];
-  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries);
+  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries, values.revision, engine.mapper.drift);
   else if (spans !== undefined) records = await locateSpans(spans, engine, resolver, summaries);
   else if (logText !== undefined) records = await locateLogFile(logText, logFile === '-' ? 'stdin' : logFile!, engine, resolver, summaries, notes);
   else records = await locateLog(values.log ?? '', 'log', engine, resolver, summaries);

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
+import { runLocate, type LocateRecord } from '../../src/cli/locate';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { lensTitle } from '../../src/core/format/presentation';
 import { anchorLine, parseHunks, rangeChanged } from '../../src/core/mapping/version-drift';
@@ -107,4 +109,40 @@ test('a stack trace from an older deployed commit opens the line it names as it 
   // Without a revision (or at HEAD), lines are taken as they are.
   const plain = await new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.mapper.drift! }).resolveAll(located!.frames.map((f) => f.frame));
   assert.deepEqual(plain.map((f) => f.line), [7, 2]);
+});
+
+test('prodlens locate answers like the editor: --stack with --revision, and --span from an older deployed commit, land on the lines as they are now', async () => {
+  const deployed = git('rev-parse', 'HEAD~1');
+  let out = '';
+  const io = { stdout: new PassThrough().on('data', (d: Buffer) => (out += d.toString())), stderr: new PassThrough() };
+  const stackFile = join(repo, 'stack.txt');
+  writeFileSync(stackFile, 'Error: boom\n    at getOrder (/app/src/orders.ts:7:10)\n    at placeOrder (/app/src/orders.ts:2:9)\n');
+  assert.equal(await runLocate(['--workspace', repo, '--stack', stackFile, '--revision', deployed, '--json'], io), 0);
+  const frames = JSON.parse(out) as LocateRecord[];
+  assert.deepEqual(frames.map((f) => [f.line, f.function, f.confidence]), [
+    [10, 'getOrder', 'medium'],
+    [5, 'placeOrder', 'high'],
+  ]);
+  out = '';
+  assert.equal(await runLocate(['--workspace', repo, '--stack', stackFile, '--json'], io), 0);
+  assert.deepEqual((JSON.parse(out) as LocateRecord[]).map((f) => f.line), [7, 2], 'without --revision the lines are taken as they are');
+  await assert.rejects(runLocate(['--workspace', repo, '--stack', stackFile, '--revision', 'main'], io), /--revision takes a commit/);
+
+  const attr = (key: string, v: string | number) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } });
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const request = {
+    resourceSpans: [
+      {
+        resource: { attributes: [attr('service.name', 'shop'), attr('vcs.ref.head.revision', deployed)] },
+        scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'placeOrder', kind: 2, startTimeUnixNano: String(now - 5_000_000n), endTimeUnixNano: String(now), attributes: [attr('code.file.path', '/app/src/orders.ts'), attr('code.function.name', 'placeOrder'), attr('code.line.number', 2)] }] }],
+      },
+    ],
+  };
+  const spanFile = join(repo, 'spans.json');
+  writeFileSync(spanFile, JSON.stringify(request));
+  out = '';
+  assert.equal(await runLocate(['--workspace', repo, '--span', spanFile, '--json'], io), 0);
+  const [rec] = JSON.parse(out) as LocateRecord[];
+  assert.deepEqual([rec!.line, rec!.function], [5, 'placeOrder']);
+  assert.match(rec!.explanation, new RegExp(`line 2 at the deployed ${deployed.slice(0, 8)} is line 5 in the working tree`));
 });

@@ -92,6 +92,7 @@ export class VersionDrift {
   private readonly revisions = new Map<string, Promise<string | undefined>>();
   private readonly files = new Map<string, DriftState>();
   private readonly listeners = new Set<() => void>();
+  private readonly computing = new Set<Promise<unknown>>();
   version = 0;
 
   private constructor(private readonly root: string) {}
@@ -129,12 +130,24 @@ export class VersionDrift {
     const known = this.files.get(key);
     if (known) return known;
     this.files.set(key, { kind: 'pending' });
-    void this.compute(revision, file).then((s) => {
+    const p = this.compute(revision, file).then((s) => {
       this.files.set(key, s);
       this.version++;
       for (const l of this.listeners) l();
     });
+    this.computing.add(p);
+    void p.finally(() => this.computing.delete(p));
     return { kind: 'pending' };
+  }
+
+  /** True while a diff asked for is still being computed. */
+  get pending(): boolean {
+    return this.computing.size > 0;
+  }
+
+  /** Resolves once every diff asked for so far is known (one-shot runs such as the CLI wait here). */
+  async settled(): Promise<void> {
+    while (this.computing.size > 0) await Promise.all([...this.computing]);
   }
 
   private resolve(revision: string): Promise<string | undefined> {
