@@ -100,6 +100,20 @@ describe('details panel webview', () => {
     }
   });
 
+  test('when uplot.js cannot be loaded, each chart box says so and the figures keep their text summaries', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.route('**/uplot.js', (route) => route.fulfill({ status: 404, body: '' }));
+    try {
+      await page.goto(server.urlWith({ type: 'snapshot', details: details() }));
+      await page.waitForFunction(() => document.querySelectorAll('.chart-canvas .empty').length === 3);
+      assert.deepEqual(await page.locator('.chart-canvas .empty').allTextContents(), Array(3).fill('Chart not drawn: uplot.js could not be loaded.'));
+      assert.match((await page.locator('figure.chart').first().getAttribute('aria-label')) ?? '', /^Latency \(p50, p95, p99\): p50 45 ms/);
+      assert.equal(await page.locator('table.traces tbody tr').count(), 20, 'the rest of the panel is unaffected');
+    } finally {
+      await page.close();
+    }
+  });
+
   test('buttons before elements.js has defined them: the same box and colours, and a click already works', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     let release: () => void = () => undefined;
