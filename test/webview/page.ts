@@ -134,14 +134,10 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
     '/codicon.ttf': { path: join(codicons, 'codicon.ttf'), type: 'font/ttf' },
   };
   let origin = '';
-  const shell = () => ({
-    cspSource: origin,
-    nonce: randomBytes(16).toString('base64'),
-    assetsBase: `${origin}/`,
-    styles: [readFileSync(join(dir, 'codicon.css'), 'utf8'), readFileSync(join(dir, 'main.css'), 'utf8')],
-    headScript: FAKE_HOST,
-    themeCss: cssVars(THEMES.dark),
-  });
+  // Read once, as the extension's host does.
+  const styles = [readFileSync(join(dir, 'codicon.css'), 'utf8'), readFileSync(join(dir, 'main.css'), 'utf8')];
+  const panelScript = readFileSync(join(dir, 'main.js'), 'utf8');
+  const shell = () => ({ cspSource: origin, nonce: randomBytes(16).toString('base64'), assetsBase: `${origin}/`, styles, headScript: FAKE_HOST, themeCss: cssVars(THEMES.dark) });
   const firstMessages = new Map<string, HostMessage>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
@@ -159,7 +155,7 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
       const first = firstMessages.get(new URL(req.url ?? '/', origin).searchParams.get('initial') ?? '');
       // The page the extension's host writes (src/protocol/panel-page.ts), with the fake host in
       // the place of VS Code's acquireVsCodeApi and the dark theme's variables.
-      const html = panelHtml({ ...shell(), script: readFileSync(join(dir, 'main.js'), 'utf8'), first });
+      const html = panelHtml({ ...shell(), script: panelScript, first });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }

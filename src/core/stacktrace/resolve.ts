@@ -205,14 +205,10 @@ export class StackResolver {
     }
     // The line is the deployed commit's: carry it to the working tree first.
     const anchor = anchorDeployedLine(this.drift, revision, file, line);
-    if (anchor.note) {
-      line = anchor.line;
-      r.line = line;
-      if (anchor.changed) pathConfidence = weakest(pathConfidence, 'medium');
-      r.confidence = pathConfidence;
-      why = `${why}${anchor.note}`;
-      r.explanation = why;
-    }
+    line = anchor.line;
+    if (anchor.changed) pathConfidence = weakest(pathConfidence, 'medium');
+    why += anchor.note;
+    Object.assign(r, { line, confidence: pathConfidence, explanation: why });
     const ranges = await this.functions.get(file);
     if (!ranges) {
       r.explanation = `${why}; ${file} is not a parsed language, so only the line is known`;
