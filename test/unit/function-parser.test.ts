@@ -29,6 +29,8 @@ const EXPECTED: Record<string, Row[]> = {
     ],
     'Dashboard.tsx': [
       ['Dashboard', 'Dashboard', 'function', 10, 29, 10, 16, 25],
+      // An arrow passed to a wrapper (useCallback) and bound to a name is that name's function.
+      ['handleClick', 'Dashboard.handleClick', 'arrow', 17, 20, 17, 8, 19],
       ['renderRow', 'Dashboard.renderRow', 'arrow', 22, 26, 22, 8, 17],
       ['fetchRows', 'fetchRows', 'function', 31, 34, 31, 15, 24],
       ['getDerivedStateFromError', 'ErrorBoundary.getDerivedStateFromError', 'method', 39, 41, 39, 9, 33],

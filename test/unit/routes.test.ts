@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import type { Engine } from '../../src/core/engine/engine';
-import { extractRoutes, type RouteRegistration } from '../../src/core/routes/route-extract';
+import { extractRouteFacts, extractRoutes, type RouteRegistration } from '../../src/core/routes/route-extract';
 import { RouteIndex } from '../../src/core/routes/route-index';
 import { canonicalRoute, routeOfSpan } from '../../src/core/routes/route-pattern';
 import { span } from '../support/spans';
@@ -73,8 +73,11 @@ test('text that only looks like a route is not one', () => {
 test('route matching: same template high, concrete path and mounted router medium, equal candidates ambiguous', () => {
   const index = new RouteIndex();
   index.set('a.js', extractRoutes('a.js', "app.get('/orders/:id', (req, res) => {});\napp.get('/health', h);\n"));
+  // Registered on an application object: the paths are the real ones (a.js's `app` is not created in a.js, so its routes match like b.js's).
+  index.set('c.js', extractRouteFacts('c.js', "const app = express();\napp.get('/carts/:id', (req, res) => {});\n"));
+  assert.equal(index.match({ method: 'GET', template: '/carts/{id}', from: 'http.route' }).confidence, 'high');
+  assert.equal(index.match({ method: 'GET', template: '/orders/{id}', from: 'http.route' }).confidence, 'medium', 'a router never seen mounted: only its end is known');
   index.set('b.js', extractRoutes('b.js', "router.get('/health', h2);\nrouter.get('/items/:sku', h3);\n"));
-  assert.equal(index.match({ method: 'GET', template: '/orders/{id}', from: 'http.route' }).confidence, 'high');
   assert.equal(index.match({ method: 'GET', template: '/orders/42', from: 'span name' }).confidence, 'medium');
   const mounted = index.match({ method: 'GET', template: '/api/v1/items/:sku', from: 'http.route' });
   assert.equal(mounted.confidence, 'medium');
@@ -83,7 +86,7 @@ test('route matching: same template high, concrete path and mounted router mediu
   assert.equal(health.confidence, 'ambiguous');
   assert.deepEqual(health.candidates, ['a.js:2 (GET /health)', 'b.js:1 (GET /health)']);
   assert.equal(index.match({ method: 'POST', template: '/orders/:id', from: 'http.route' }).confidence, 'none', 'the method must agree');
-  assert.match(index.match({ method: 'GET', template: '/nope', from: 'http.route' }).explanation, /no route registration .* matches GET \/nope \(4 routes indexed\)/);
+  assert.match(index.match({ method: 'GET', template: '/nope', from: 'http.route' }).explanation, /no route registration .* matches GET \/nope \(5 routes indexed\)/);
 });
 
 let engine: Engine;

@@ -5,13 +5,14 @@
 import type { CodeLocation, FunctionRange, LogRecordData, MappingResult, SpanRecord, WindowStats } from '../model';
 import { locationOfIdentity, readCodeLocation } from '../mapping/code-attributes';
 import { RouteIndex } from '../routes/route-index';
-import { extractRoutes } from '../routes/route-extract';
+import { extractRouteFacts } from '../routes/route-extract';
 import { SourceIndex } from '../workspace/source-index';
 import { rangeChanged, type VersionDrift } from '../mapping/version-drift';
 import { levelOfSeverity, LogIndex, type LogMatch } from '../logs/log-index';
 import { extractLogStatements } from '../logs/log-statements';
 import { StatementLogs } from '../logs/statement-logs';
 import { routeOfSpan } from '../routes/route-pattern';
+import { layerOf, nestHandler, pathShape, requestPath } from '../mapping/framework-spans';
 import { FunctionIndex } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
@@ -56,21 +57,44 @@ function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): Seri
   if (loc.functionName !== undefined) identity.functionName = loc.functionName;
   if (loc.line !== undefined) identity.line = loc.line;
   if (loc.route !== undefined) identity.route = loc.route;
+  if (loc.handler !== undefined) identity.handler = loc.handler;
+  if (loc.layer !== undefined) identity.layer = loc.layer;
   if (r.revision !== undefined) identity.revision = r.revision;
   return identity;
 }
 
 /**
- * A server span without code attributes is mapped by its HTTP route. Its series is named the way
- * the HTTP conventions name such spans (`GET /orders/:id`), so an instrumentation that names them
- * by method only (`GET`) still gets one series per route.
+ * How a span without code attributes is found: a NestJS span names its controller and member; a
+ * server span is mapped by its HTTP route, named the way the HTTP conventions name such spans
+ * (`GET /orders/:id`), so an instrumentation that names them by method only (`GET`) still gets one
+ * series per route; without a route, by its request path matched against the workspace's routes
+ * (`routeShape`). Anything else is noted as a framework's inner span or as lacking a route.
  */
-function withRoute(span: SpanRecord, loc: CodeLocation): string {
-  if (loc.source !== 'none' || span.kind !== SERVER_KIND) return span.name;
-  const route = routeOfSpan(span.name, span.attributes);
-  if (!route) return span.name;
-  loc.route = route;
-  return span.name.includes(route.template) ? span.name : `${route.method} ${route.template}`;
+function describeSpan(span: SpanRecord, loc: CodeLocation, routeShape: (method: string, path: string) => string): string {
+  if (loc.source !== 'none') return span.name;
+  const handler = nestHandler(span.attributes);
+  if (handler) {
+    loc.handler = handler;
+    return `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}`;
+  }
+  if (span.kind === SERVER_KIND) {
+    const route = routeOfSpan(span.name, span.attributes);
+    if (route) {
+      loc.route = route;
+      return span.name.includes(route.template) ? span.name : `${route.method} ${route.template}`;
+    }
+    const path = requestPath(span.attributes);
+    const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
+    if (path && typeof method === 'string' && method) {
+      const m = method.toUpperCase();
+      const template = routeShape(m, path);
+      loc.route = { method: m, template, from: 'url.path' };
+      return `${m} ${template}`;
+    }
+  }
+  const layer = layerOf(span.name, span.kind, span.attributes);
+  if (layer) loc.layer = layer;
+  return span.name;
 }
 
 const SERVER_KIND = 2;
@@ -109,6 +133,9 @@ export class Engine {
   private readonly mappings = new Map<string, CachedMapping>();
   private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
   private readonly listeners = new Set<() => void>();
+  /** Request path → the route template serving it, for server spans without a route (bounded, per route-index version). */
+  private readonly shapes = new Map<string, string>();
+  private shapesVersion = -1;
 
   constructor(
     readonly files: WorkspaceFiles,
@@ -117,9 +144,12 @@ export class Engine {
   ) {
     this.store = new AggregateStore(opts);
     this.ring = new SpanRing(opts.ringCapacity);
-    this.routes = new RouteIndex((rel) => files.has(rel));
+    this.routes = new RouteIndex(
+      (rel) => files.has(rel),
+      () => files.list(),
+    );
     this.sources = new SourceIndex(files.rootPath, [
-      { update: (f, text) => this.routes.set(f, extractRoutes(f, text)), remove: (f) => this.routes.delete(f) },
+      { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f) },
       { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
     ]);
     this.mapper = new Mapper(files, this.routes);
@@ -131,6 +161,26 @@ export class Engine {
     this.mapper.drift = drift;
     drift.onDidChange(() => this.emit());
   }
+
+  /**
+   * The route template a request path was served by, when a registration in the workspace fits it
+   * (the full template as the code spells it); otherwise the path with id-like segments as `{id}`,
+   * so one route does not become a series per id. Cached per path: one route match per new path.
+   */
+  private readonly routeShape = (method: string, path: string): string => {
+    if (this.shapesVersion !== this.routes.version || this.shapes.size > 5_000) {
+      this.shapes.clear();
+      this.shapesVersion = this.routes.version;
+    }
+    const key = `${method} ${path}`;
+    let shape = this.shapes.get(key);
+    if (shape === undefined) {
+      const m = this.routes.size ? this.routes.match({ method, template: path, from: 'url.path' }) : undefined;
+      shape = m?.registration && m.template ? m.template : pathShape(path);
+      this.shapes.set(key, shape);
+    }
+    return shape;
+  };
 
   /** Called once per ingested batch (never per span). */
   onDidIngest(listener: () => void): () => void {
@@ -149,7 +199,7 @@ export class Engine {
     const keepBelow = perSec <= TRACE_SPANS_PER_SEC ? 0x10000 : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
     for (const span of spans) {
       const loc = readCodeLocation(span.attributes);
-      const name = withRoute(span, loc);
+      const name = describeSpan(span, loc, this.routeShape);
       const r = span.resource;
       if (r.revision !== undefined && loc.line !== undefined) loc.revision = r.revision;
       const key = this.keys.keyOf(r, loc, span.kind, name);
@@ -281,7 +331,7 @@ export class Engine {
   private computeFileStats(file: string, q: QueryOptions): FunctionStats[] {
     const series = this.fileIndex().get(file);
     if (!series) return [];
-    const groups = new Map<FunctionRange, { series: Series[]; best: { s: Series; m: MappingResult; n: number } }>();
+    const groups = new Map<FunctionRange, { series: Series[]; rank: number; dropped: Set<string>; best: { s: Series; m: MappingResult; n: number } }>();
     const from = this.store.now() - q.windowMs;
     for (const s of series) {
       if (q.environment && s.identity.environment !== q.environment) continue;
@@ -289,9 +339,18 @@ export class Engine {
       const m = this.mappingOf(s);
       if (!m.function || m.file !== file || m.confidence === 'ambiguous' || m.confidence === 'none') continue;
       const n = s.minutes.size + s.hours.size;
+      const rank = ruleRank(m.rule);
       const g = groups.get(m.function);
-      if (!g) groups.set(m.function, { series: [s], best: { s, m, n } });
+      if (!g) groups.set(m.function, { series: [s], rank, dropped: new Set(), best: { s, m, n } });
+      else if (rank > g.rank) g.dropped.add(m.rule);
       else {
+        // One request is counted once: a more direct rule replaces what a less direct one mapped here.
+        if (rank < g.rank) {
+          for (const x of g.series) g.dropped.add(this.mappingOf(x).rule);
+          g.series = [];
+          g.rank = rank;
+          g.best = { s, m, n };
+        }
         g.series.push(s);
         if (n > g.best.n) g.best = { s, m, n };
       }
@@ -304,7 +363,7 @@ export class Engine {
         file,
         function: fn,
         stats,
-        mapping: g.best.m,
+        mapping: g.dropped.size ? { ...g.best.m, explanation: `${g.best.m.explanation}; spans of the same requests also mapped here by ${[...g.dropped].join(', ')} are not counted again` } : g.best.m,
         seriesIds: g.series.map((s) => s.id),
         services: unique(g.series.map((s) => s.identity.service)),
         environments: unique(g.series.map((s) => s.identity.environment)),
@@ -354,6 +413,18 @@ export class Engine {
     }
     return out.sort((a, b) => b.count - a.count);
   }
+}
+
+/**
+ * How directly a rule names the code: the span's own code attributes, then a framework's name for
+ * its handler, then the route's registration. When several map one request onto one function,
+ * only the most direct is counted.
+ */
+function ruleRank(rule: string): number {
+  if (rule.startsWith('code.')) return 0;
+  if (rule === 'nestjs.controller') return 1;
+  if (rule === 'nestjs.handler') return 2;
+  return 3;
 }
 
 function unique(xs: string[]): string[] {

@@ -13,12 +13,14 @@ function int(v: unknown): number | undefined {
 }
 
 /** The location a stored series was keyed by (the inverse of what ingest recorded). */
-export function locationOfIdentity(id: { codeSource: string; filePath?: string; functionName?: string; line?: number; route?: CodeLocation['route']; revision?: string }): CodeLocation {
+export function locationOfIdentity(id: Pick<CodeLocation, 'filePath' | 'functionName' | 'line' | 'route' | 'handler' | 'layer' | 'revision'> & { codeSource: string }): CodeLocation {
   const loc: CodeLocation = { source: id.codeSource as CodeLocation['source'] };
   if (id.filePath !== undefined) loc.filePath = id.filePath;
   if (id.functionName !== undefined) loc.functionName = id.functionName;
   if (id.line !== undefined) loc.line = id.line;
   if (id.route !== undefined) loc.route = id.route;
+  if (id.handler !== undefined) loc.handler = id.handler;
+  if (id.layer !== undefined) loc.layer = id.layer;
   if (id.revision !== undefined) loc.revision = id.revision;
   return loc;
 }

@@ -184,7 +184,10 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
     }
     if (!fn || !nameNode || found.has(fn.id)) continue;
     // An inline route handler (`app.get('/orders/:id', (req, res) => …)`) is named by its route.
-    const name = isDefault ? 'default' : verb ? `${verb.toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
+    // A named function expression keeps its own name (`app.get('/x', async function getTask() {})`).
+    const ownName = verb ? fn.childForFieldName('name') : null;
+    if (ownName) nameNode = ownName;
+    const name = isDefault ? 'default' : ownName ? ownName.text : verb ? `${verb.toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
     found.set(fn.id, {
       fn,
       extent: liftDeclaration(decl ?? fn),

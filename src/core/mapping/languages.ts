@@ -67,7 +67,35 @@ ${fieldPattern.replace('$VALUE', fnValue)}
   arguments: (arguments . (string) @name [(arrow_function) @arrow (function_expression) @function] .)
   (#match? @verb "^(get|post|put|delete|patch|options|head|all)$")
   (#match? @name "^.[/*]"))
+(call_expression
+  function: (member_expression property: (property_identifier) @verb)
+  arguments: (arguments . (string) @name (call_expression arguments: (arguments ${fnValue})) .)
+  (#match? @verb "^(get|post|put|delete|patch|options|head|all)$")
+  (#match? @name "^.[/*]"))
+${wrapped(fnValue, fieldPattern)}
 `;
+}
+
+// A function literal passed to a wrapper and bound to a name is that name's function, as real
+// handlers are written: \`const getUser = catchAsync(async (req, res) => …)\`,
+// \`exports.login = wrap(async …)\`, \`{ list: asyncHandler(async …) }\`, up to two wrappers deep.
+// Calls that merely take a callback (\`users.map(u => …)\`, \`setTimeout(() => …)\`) are not wrappers.
+const NOT_WRAPPER_FN = '^(setTimeout|setInterval|setImmediate|queueMicrotask|describe|it|test|require)$';
+const NOT_WRAPPER_METHOD =
+  '^(map|filter|reduce|reduceRight|forEach|find|findIndex|findLast|findLastIndex|some|every|flatMap|sort|then|catch|finally|on|once|addListener|addEventListener|replace|replaceAll|subscribe|pipe|push|unshift|splice|from|all|race|allSettled|any)$';
+
+function wrapped(fnValue: string, fieldPattern: string): string {
+  const call = (inner: string) => `(call_expression function: [(identifier) @wrapper (member_expression property: (property_identifier) @wrapper)] arguments: (arguments ${inner}))`;
+  const values = [call(fnValue), call(call(fnValue))];
+  const guard = `(#not-match? @wrapper "${NOT_WRAPPER_FN}") (#not-match? @wrapper "${NOT_WRAPPER_METHOD}")`;
+  const out: string[] = [];
+  for (const value of values) {
+    out.push(`(variable_declarator name: (identifier) @name value: ${value} ${guard}) @decl`);
+    out.push(`(assignment_expression left: (member_expression property: [(property_identifier) (private_property_identifier)] @name) right: ${value} ${guard}) @decl`);
+    out.push(`(pair key: [(property_identifier) (string)] @name value: ${value} ${guard}) @decl`);
+    out.push(fieldPattern.replace('$VALUE', value).replace(/\) @decl$/, ` ${guard}) @decl`));
+  }
+  return out.join('\n');
 }
 
 const TS_FIELD = '(public_field_definition name: [(property_identifier) (private_property_identifier)] @name value: $VALUE) @decl';

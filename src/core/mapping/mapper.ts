@@ -47,6 +47,13 @@ export class Mapper {
   /** Where a location's file is in the workspace (cheap, memoized in WorkspaceFiles). */
   resolveFile(loc: CodeLocation): PathResolution | undefined {
     if (loc.filePath) return this.files.resolve(loc.filePath);
+    if (loc.handler && this.routes) {
+      const { controller } = loc.handler;
+      const found = this.routes.controllerFiles(controller);
+      if (found.length === 1) return { file: found[0]!.file, rule: 'nestjs', confidence: 'high', explanation: `nestjs.controller ${controller} is the @Controller class at ${found[0]!.file}:${found[0]!.line}` };
+      if (found.length > 1) return { rule: 'nestjs', confidence: 'ambiguous', explanation: `${found.length} @Controller classes are named ${controller}; not choosing one`, candidates: found.map((f) => `${f.file}:${f.line}`) };
+      return { rule: 'nestjs', confidence: 'none', explanation: `no @Controller class named ${controller} (nestjs.controller) is in the workspace` };
+    }
     if (loc.functionName) return this.resolveNamespace(loc.functionName);
     if (loc.route && this.routes) {
       const m = this.routes.match(loc.route);
@@ -86,7 +93,9 @@ export class Mapper {
    */
   map(loc: CodeLocation, path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
     const src = loc.source;
+    if (src === 'none' && loc.handler) return this.mapHandler(loc.handler, path, ranges);
     if (src === 'none' && loc.route) return this.mapRoute(path, ranges);
+    if (src === 'none' && loc.layer) return { rule: 'none', confidence: 'none', explanation: loc.layer.detail };
     if (src === 'none') {
       return { rule: 'none', confidence: 'none', explanation: 'the span carries no code.* attributes (code.file.path, code.function.name, …)' };
     }
@@ -146,6 +155,20 @@ export class Mapper {
       confidence: 'none',
       explanation: loc.functionName ? `${file} defines no function named ${bareName(loc.functionName)}` : `the span names ${file} but neither a line nor a function`,
     };
+  }
+
+  /** A NestJS span: the member `callback` of the controller class its file declares. */
+  private mapHandler(h: NonNullable<CodeLocation['handler']>, path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
+    const rule = h.inner ? 'nestjs.handler' : 'nestjs.controller';
+    if (!path?.file) {
+      const r: MappingResult = { rule, confidence: path?.confidence === 'ambiguous' ? 'ambiguous' : 'none', explanation: path?.explanation ?? 'the workspace routes are not indexed' };
+      if (path?.candidates) r.candidates = path.candidates;
+      return r;
+    }
+    if (!ranges) return { file: path.file, rule, confidence: 'none', explanation: `${path.explanation}; ${path.file}: its language is not parsed` };
+    const fn = ranges.find((f) => f.qualifiedName === `${h.controller}.${h.callback}`);
+    if (!fn) return { file: path.file, rule, confidence: 'none', explanation: `${path.explanation}, but it has no member ${h.callback} (nestjs.callback)` };
+    return this.hit(path.file, fn, rule, 'high', `${path.explanation}; nestjs.callback names its member ${fn.qualifiedName}`);
   }
 
   /** A server span without code attributes, through the route registration that serves it. */

@@ -9,7 +9,7 @@ import { normalizeDeployedPath, PathRule } from './path-rules';
 
 export interface PathResolution {
   file?: string;
-  rule: 'path-rewrite' | 'workspace-path' | 'path-suffix' | 'http.route' | 'none';
+  rule: 'path-rewrite' | 'workspace-path' | 'path-suffix' | 'http.route' | 'nestjs' | 'none';
   confidence: Confidence;
   explanation: string;
   candidates?: string[];

@@ -2,136 +2,32 @@
 // the handler: an inline function at a line, the function a decorator/annotation sits on, or a
 // function named in the registration. Text patterns, not a parse: the index must cover a large
 // workspace in seconds, and a registration is a short, stylised line in every framework.
-import { ANY_METHOD, canonicalRoute, HTTP_METHODS, joinRoute } from './route-pattern';
+// JavaScript/TypeScript (whose routers are mounted across files) live in route-extract-js.ts.
+import { ANY_METHOD, HTTP_METHODS, joinRoute } from './route-pattern';
 import { callArguments, LineMap, stringLiteral } from '../workspace/source-text';
+import { emptyFacts, reg, type HandlerRef, type RouteFacts, type RouteRegistration } from './route-facts';
+import { jsRouteFacts } from './route-extract-js';
 
-export type HandlerRef =
-  /** A function literal passed in the registration, starting at `line`. */
-  | { kind: 'inline'; line: number }
-  /** The function that follows the decorator or annotation at `line`. */
-  | { kind: 'decorated'; line: number }
-  /** A function referred to by name (`getOrder`, `views.order_detail`, `h.GetOrder`); `module` when imported. */
-  | { kind: 'named'; name: string; module?: string };
+export type { HandlerRef, RouteRegistration } from './route-facts';
 
-export interface RouteRegistration {
-  method: string;
-  /** The template as the code spells it, prefixes joined. */
-  template: string;
-  /** canonicalRoute(template). */
-  route: string;
-  framework: string;
-  file: string;
-  /** 1-based line of the registration. */
-  line: number;
-  handler: HandlerRef;
-}
+type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[] | RouteFacts;
 
-type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[];
+/** Cheap gate: files that cannot hold a registration or a mount are skipped without running the patterns. */
+const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|use|register|setGlobalPrefix|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(|\bexports\b[^\n]*require\(|\bexport\s*(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s+)?from|module\.exports\s*=\s*\{/m;
 
-/** Cheap gate: files that cannot hold a registration are skipped without running the patterns. */
-const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(/m;
-
-export function extractRoutes(file: string, text: string): RouteRegistration[] {
+/** Everything one file says about routing (registrations, and for JS its mounts). */
+export function extractRouteFacts(file: string, text: string): RouteFacts {
   const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
   const extractor = EXTRACTORS[ext];
-  if (!extractor || !HINT.test(text)) return [];
-  return extractor(file, text, new LineMap(text));
+  if (!extractor || !HINT.test(text)) return emptyFacts();
+  const found = extractor(file, text, new LineMap(text));
+  return Array.isArray(found) ? emptyFacts(found) : found;
 }
 
-function reg(file: string, framework: string, method: string, template: string, line: number, handler: HandlerRef): RouteRegistration {
-  return { method: method.toUpperCase(), template, route: canonicalRoute(template), framework, file, line, handler };
+/** The route registrations of one file, prefixes from other files not applied. */
+export function extractRoutes(file: string, text: string): RouteRegistration[] {
+  return extractRouteFacts(file, text).registrations;
 }
-
-// ---- JavaScript / TypeScript: Express, Koa router, Fastify, NestJS --------------------------------
-
-const JS_VERB = /\b([A-Za-z_$][\w$]*)\.(get|post|put|delete|patch|options|head|all)\s*\(\s*(['"`])((?:\/|\*)[^'"`]*)\3\s*,/g;
-const JS_ROUTE_OBJECT = /\.route\s*\(\s*\{/g;
-const NEST_CONTROLLER = /@Controller\s*\(\s*(?:(['"`])([^'"`]*)\1)?/g;
-const NEST_METHOD = /@(Get|Post|Put|Delete|Patch|Options|Head|All)\s*\(\s*(?:(['"`])([^'"`]*)\2)?\s*\)/g;
-const JS_REQUIRE = /(?:const|let|var)\s+(\{[^}]*\}|[\w$]+)\s*=\s*require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
-const JS_IMPORT = /import\s+(\*\s+as\s+[\w$]+|[\w$]+|\{[^}]*\})\s+from\s+['"](\.{1,2}\/[^'"]+)['"]/g;
-
-/** Local name → relative module, for handlers defined in another file. */
-function jsImports(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const re of [JS_REQUIRE, JS_IMPORT]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const binding = m[1]!.replace(/^\*\s+as\s+/, '');
-      const names = binding.startsWith('{')
-        ? binding.slice(1, -1).split(',').map((p) => p.split(/\s+as\s+|:/).pop()!.trim())
-        : [binding];
-      for (const n of names) if (n) out.set(n, m[2]!);
-    }
-  }
-  return out;
-}
-
-/** Classifies a handler argument: `async (req, res) => …`, `function (…)`, `getOrder`, `wrap(getOrder)`. */
-function jsHandler(arg: { text: string; offset: number }, lines: LineMap, imports: Map<string, string>): HandlerRef | undefined {
-  let t = arg.text;
-  let offset = arg.offset;
-  for (let unwrap = 0; unwrap < 2; unwrap++) {
-    if (/^(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[\w$]+\s*=>)/.test(t)) return { kind: 'inline', line: lines.lineAt(offset) };
-    if (/^[\w$]+(?:\.[\w$]+)*$/.test(t)) {
-      const head = t.split('.')[0]!;
-      const module = imports.get(head);
-      return module ? { kind: 'named', name: t, module } : { kind: 'named', name: t };
-    }
-    // One wrapper call such as asyncHandler(fn) or catchErrors(async (req, res) => …).
-    const w = /^[\w$.]+\s*\(([\s\S]*)\)$/.exec(t);
-    if (!w) return undefined;
-    const inner = w[1]!;
-    offset += t.indexOf(inner) + (inner.length - inner.trimStart().length);
-    t = inner.trim();
-  }
-  return undefined;
-}
-
-const jsRoutes: Extractor = (file, text, lines) => {
-  const out: RouteRegistration[] = [];
-  const imports = jsImports(text);
-  JS_VERB.lastIndex = 0;
-  for (let m = JS_VERB.exec(text); m; m = JS_VERB.exec(text)) {
-    const open = text.indexOf('(', m.index + m[1]!.length);
-    const args = callArguments(text, open);
-    if (!args || args.length < 2) continue;
-    const handler = jsHandler(args[args.length - 1]!, lines, imports);
-    if (!handler) continue;
-    const method = m[2] === 'all' ? ANY_METHOD : m[2]!;
-    out.push(reg(file, 'express', method, m[4]!, lines.lineAt(m.index), handler));
-  }
-  // Fastify's full declaration: fastify.route({ method, url, handler }).
-  JS_ROUTE_OBJECT.lastIndex = 0;
-  for (let m = JS_ROUTE_OBJECT.exec(text); m; m = JS_ROUTE_OBJECT.exec(text)) {
-    const args = callArguments(text, text.indexOf('(', m.index));
-    const body = args?.[0]?.text;
-    if (!body) continue;
-    const url = /\b(?:url|path)\s*:\s*(['"`])([^'"`]+)\1/.exec(body);
-    if (!url) continue;
-    const methods = /\bmethod\s*:\s*(\[[^\]]*\]|(['"`])\w+\2)/.exec(body);
-    const list = methods ? [...methods[1]!.matchAll(/(['"`])(\w+)\1/g)].map((x) => x[2]!) : [ANY_METHOD];
-    const h = /\bhandler\s*(?::\s*([\w$.]+)\s*[,}\n]|[:(])/.exec(body);
-    if (!h) continue;
-    const handler: HandlerRef = h[1] ? { kind: 'named', name: h[1] } : { kind: 'inline', line: lines.lineAt(args![0]!.offset + h.index) };
-    for (const method of list) out.push(reg(file, 'fastify', method, url[2]!, lines.lineAt(m.index), handler));
-  }
-  // NestJS: @Controller('orders') on the class, @Get(':id') on the method.
-  const controllers: { offset: number; prefix: string }[] = [];
-  NEST_CONTROLLER.lastIndex = 0;
-  for (let m = NEST_CONTROLLER.exec(text); m; m = NEST_CONTROLLER.exec(text)) controllers.push({ offset: m.index, prefix: m[2] ?? '' });
-  if (controllers.length) {
-    NEST_METHOD.lastIndex = 0;
-    for (let m = NEST_METHOD.exec(text); m; m = NEST_METHOD.exec(text)) {
-      const owner = controllers.filter((c) => c.offset < m!.index).pop();
-      if (!owner) continue;
-      const line = lines.lineAt(m.index);
-      const method = m[1] === 'All' ? ANY_METHOD : m[1]!;
-      out.push(reg(file, 'nestjs', method, joinRoute(owner.prefix, m[3] ?? ''), line, { kind: 'decorated', line }));
-    }
-  }
-  return out;
-};
 
 // ---- Python: Flask, FastAPI, Django ---------------------------------------------------------------
 
@@ -321,14 +217,14 @@ const railsRoutes: Extractor = (file, text, lines) => {
 
 const EXTRACTORS: Record<string, Extractor> = {
   rb: railsRoutes,
-  js: jsRoutes,
-  mjs: jsRoutes,
-  cjs: jsRoutes,
-  jsx: jsRoutes,
-  ts: jsRoutes,
-  mts: jsRoutes,
-  cts: jsRoutes,
-  tsx: jsRoutes,
+  js: jsRouteFacts,
+  mjs: jsRouteFacts,
+  cjs: jsRouteFacts,
+  jsx: jsRouteFacts,
+  ts: jsRouteFacts,
+  mts: jsRouteFacts,
+  cts: jsRouteFacts,
+  tsx: jsRouteFacts,
   py: pyRoutes,
   java: springRoutes,
   kt: springRoutes,

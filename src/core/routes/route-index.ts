@@ -1,14 +1,20 @@
 // The workspace's HTTP route registrations, and the match of a server span's route to one of
-// them. A match is only as good as its uniqueness: two registrations that fit equally well are
-// reported as ambiguous with both candidates, never picked silently.
+// them. Routes are matched at their full paths (mounts followed across files, see route-tree.ts),
+// the way the framework's router picks: the same template first, then the most specific template a
+// path fits (static segments before parameters before catch-alls). A match is only as good as its
+// uniqueness: two registrations that fit equally well are reported as ambiguous with both
+// candidates, never picked silently.
 import type { Confidence, FunctionRange } from '../model';
 import { functionsNamed } from '../mapping/function-index';
-import { ANY_METHOD, canonicalRoute, routeFit, TelemetryRoute } from './route-pattern';
-import type { RouteRegistration } from './route-extract';
+import { ANY_METHOD, canonicalRoute, routeFit, type TelemetryRoute } from './route-pattern';
+import { emptyFacts, type RouteFacts, type RouteRegistration } from './route-facts';
+import { resolveModule, RouteTree, uniqueBy, type EffectiveRoute, type UnfollowedMount } from './route-tree';
 import { replaceFileEntries } from '../workspace/per-file';
 
 export interface RouteMatch {
   registration?: RouteRegistration;
+  /** The full template the registration is served at (prefixes joined). */
+  template?: string;
   /** The workspace file holding the handler (may differ from the registration's file). */
   file?: string;
   confidence: Confidence;
@@ -16,27 +22,69 @@ export interface RouteMatch {
   candidates?: string[];
 }
 
-const MODULE_EXTENSIONS = ['', '.ts', '.js', '.tsx', '.mjs', '.cjs', '.py', '.rb', '/index.ts', '/index.js', '/__init__.py'];
+/** Router precedence of a canonical segment: a static segment beats a parameter beats a catch-all. */
+function specificity(route: string): number[] {
+  return route
+    .split('/')
+    .slice(1)
+    .map((s) => (s === '{*}' ? 1 : s === '{}' ? 2 : 3));
+}
+
+function compareSpecificity(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** How many trailing segments of `wanted` the (partial) route fits; 0 when it does not, or has no static segment. */
+function suffixFit(wanted: string, route: string): number {
+  const w = wanted.split('/').slice(1);
+  const r = route.split('/').slice(1);
+  if (r.length === 0 || r.length > w.length || !r.some((s) => s !== '{}' && s !== '{*}') || r.includes('{*}')) return 0;
+  const tail = `/${w.slice(w.length - r.length).join('/')}`;
+  return routeFit(tail, route) ? r.length : 0;
+}
+
+interface Candidate {
+  e: EffectiveRoute;
+  tier: number;
+  spec: number[];
+  fit: number;
+}
+
+const TIERS: { confidence: Confidence; how: string }[] = [
+  { confidence: 'high', how: 'registers the same route' },
+  { confidence: 'medium', how: 'registers the same route (its router is the top of a mount tree whose own mount is not in the workspace)' },
+  { confidence: 'medium', how: 'registers a route this path fits' },
+  { confidence: 'medium', how: 'registers the end of this route (a router mounted under a prefix that could not be followed)' },
+];
 
 export class RouteIndex {
-  private readonly byFile = new Map<string, RouteRegistration[]>();
-  /** canonical route → registrations, rebuilt lazily after a change. */
-  private byRoute: Map<string, RouteRegistration[]> | undefined;
+  private readonly byFile = new Map<string, RouteFacts[]>();
+  private tree: { routes: EffectiveRoute[]; unfollowed: UnfollowedMount[] } | undefined;
   /** Bumped on every change so mappings memoized on it are recomputed. */
   version = 0;
 
-  constructor(private readonly hasFile: (rel: string) => boolean = () => true) {}
+  constructor(
+    private readonly hasFile: (rel: string) => boolean = () => true,
+    private readonly listFiles: () => Iterable<string> = () => [],
+  ) {}
 
+  /** Registrations as written in their files (before prefixes from mounts). */
   get size(): number {
     let n = 0;
-    for (const r of this.byFile.values()) n += r.length;
+    for (const [f] of this.byFile.values()) n += f!.registrations.length;
     return n;
   }
 
-  /** Replaces one file's registrations; returns whether anything changed. */
-  set(file: string, regs: RouteRegistration[]): boolean {
-    if (!replaceFileEntries(this.byFile, file, regs, (r) => r, (r) => r)) return false;
-    this.byRoute = undefined;
+  /** Replaces one file's routing facts (or bare registrations); returns whether anything changed. */
+  set(file: string, facts: RouteFacts | RouteRegistration[]): boolean {
+    const value = Array.isArray(facts) ? emptyFacts(facts) : facts;
+    const empty = value.registrations.length === 0 && value.mounts.length === 0 && !value.globalPrefix && value.reexports.length === 0 && !value.uriVersioning;
+    if (!replaceFileEntries(this.byFile, file, empty ? [] : [value], (r) => r, (r) => r)) return false;
+    this.tree = undefined;
     this.version++;
     return true;
   }
@@ -45,79 +93,118 @@ export class RouteIndex {
     this.set(file, []);
   }
 
+  /** Registrations as written in their files. */
   all(): RouteRegistration[] {
-    return [...this.byFile.values()].flat();
+    return [...this.byFile.values()].flatMap(([f]) => f!.registrations);
   }
 
-  private routes(): Map<string, RouteRegistration[]> {
-    if (!this.byRoute) {
-      this.byRoute = new Map();
-      for (const regs of this.byFile.values()) {
-        for (const r of regs) {
-          const list = this.byRoute.get(r.route);
-          if (list) list.push(r);
-          else this.byRoute.set(r.route, [r]);
-        }
-      }
+  /** Every registration at each full path it is served at. */
+  effective(): EffectiveRoute[] {
+    return this.resolved().routes;
+  }
+
+  /** Mounts with a prefix whose router could not be followed, for "why no data". */
+  unfollowed(): UnfollowedMount[] {
+    return this.resolved().unfollowed;
+  }
+
+  private resolved(): { routes: EffectiveRoute[]; unfollowed: UnfollowedMount[] } {
+    if (!this.tree) {
+      const facts = new Map<string, RouteFacts>();
+      for (const [file, [f]] of this.byFile) facts.set(file, f!);
+      const tree = new RouteTree(facts, this.hasFile, this.listFiles);
+      this.tree = { routes: tree.routes(), unfollowed: tree.unfollowed };
     }
-    return this.byRoute;
+    return this.tree;
   }
 
   /**
-   * The registration serving a span's route. Same template and method: high confidence. A concrete
-   * path that fits a template, or a template that ends with a registered one (a router mounted
-   * under a prefix): medium. Several equally good: ambiguous.
+   * The registration serving a span's route. Same full template and method: high confidence. A
+   * concrete path that fits a template, or the end of a route whose router's mount could not be
+   * followed: medium. Several equally good: ambiguous. A route known only from the request's path
+   * (`url.path`) is at most medium.
    */
   match(t: TelemetryRoute): RouteMatch {
     const wanted = canonicalRoute(t.template);
     const label = `${t.method === ANY_METHOD ? '' : `${t.method} `}${t.template}`;
     if (this.byFile.size === 0) return { confidence: 'none', explanation: `no HTTP route registrations were found in the workspace to match ${label}` };
     const methodOk = (r: RouteRegistration) => r.method === ANY_METHOD || t.method === ANY_METHOD || r.method === t.method;
-    // 1. the same template; 2. a concrete path fitting a template; 3. a mounted router's suffix.
-    const tiers: { regs: RouteRegistration[]; confidence: Confidence; how: string }[] = [];
-    const exact = (this.routes().get(wanted) ?? []).filter(methodOk);
-    tiers.push({ regs: exact, confidence: 'high', how: 'registers the same route' });
-    const fits: RouteRegistration[] = [];
-    const mounted: RouteRegistration[] = [];
-    for (const [route, regs] of this.routes()) {
-      if (route === wanted) continue;
-      if (routeFit(wanted, route) === 1) fits.push(...regs.filter(methodOk));
-      else if (route !== '/' && wanted.endsWith(route) && wanted[wanted.length - route.length] === '/') mounted.push(...regs.filter(methodOk));
-    }
-    tiers.push({ regs: fits, confidence: 'medium', how: 'registers a route this path fits' });
-    tiers.push({ regs: mounted, confidence: 'medium', how: 'registers the end of this route (a router mounted under a prefix)' });
-    for (const tier of tiers) {
-      if (tier.regs.length === 0) continue;
-      // A method-specific registration beats a catch-all one for the same route.
-      const specific = tier.regs.filter((r) => r.method !== ANY_METHOD);
-      const regs = specific.length ? specific : tier.regs;
-      const distinct = uniqueBy(regs, (r) => `${r.file}:${r.line}`);
-      if (distinct.length > 1) {
-        return {
-          confidence: 'ambiguous',
-          explanation: `${label} matches ${distinct.length} route registrations equally well; not choosing one`,
-          candidates: distinct.map(describe),
-        };
+    const found: Candidate[] = [];
+    for (const e of this.effective()) {
+      if (!methodOk(e.registration)) continue;
+      const spec = specificity(e.route);
+      if (e.rooting !== 'partial') {
+        const fit = routeFit(wanted, e.route);
+        if (fit === 2) found.push({ e, tier: e.rooting === 'app' ? 0 : 1, spec, fit: 0 });
+        else if (fit === 1) found.push({ e, tier: 2, spec, fit: 0 });
+        continue;
       }
-      const r = distinct[0]!;
-      const file = this.handlerFile(r);
+      const fit = suffixFit(wanted, e.route);
+      if (fit > 0) found.push({ e, tier: 3, spec, fit });
+    }
+    if (found.length === 0) {
+      const stopped = this.unfollowed();
+      const note = stopped.length ? `; ${stopped.length} mount${stopped.length === 1 ? '' : 's'} could not be followed (${stopped.slice(0, 3).map((u) => `${u.file}:${u.line} '${u.prefix}': ${u.why}`).join('; ')})` : '';
+      return { confidence: 'none', explanation: `no route registration in the workspace matches ${label} (${this.size} routes indexed)${note}` };
+    }
+    const tier = Math.min(...found.map((c) => c.tier));
+    let best = found.filter((c) => c.tier === tier);
+    // The router's choice: the most segments matched, then static before parameter before catch-all.
+    const widest = Math.max(...best.map((c) => c.fit));
+    best = best.filter((c) => c.fit === widest);
+    const top = best.reduce((a, c) => (compareSpecificity(c.spec, a) > 0 ? c.spec : a), best[0]!.spec);
+    best = best.filter((c) => compareSpecificity(c.spec, top) === 0);
+    // A method-specific registration beats a catch-all one for the same route.
+    const specific = best.filter((c) => c.e.registration.method !== ANY_METHOD);
+    if (specific.length) best = specific;
+    const distinct = uniqueBy(best, (c) => `${c.e.registration.file}:${c.e.registration.line}`);
+    if (distinct.length > 1) {
       return {
-        registration: r,
-        file,
-        confidence: tier.confidence,
-        explanation: `${t.from} ${label}: ${r.file}:${r.line} ${tier.how} (${r.framework} ${r.method} ${r.template})`,
+        confidence: 'ambiguous',
+        explanation: `${label} matches ${distinct.length} route registrations equally well; not choosing one`,
+        candidates: distinct.map((c) => describe(c.e)),
       };
     }
-    return { confidence: 'none', explanation: `no route registration in the workspace matches ${label} (${this.size} routes indexed)` };
+    const { e } = distinct[0]!;
+    const r = e.registration;
+    const how = TIERS[tier]!;
+    const confidence: Confidence = t.from === 'url.path' && how.confidence === 'high' ? 'medium' : how.confidence;
+    const mounted = e.via.length ? `, mounted through ${e.via.join(' → ')}` : '';
+    const shown = e.template === r.template ? r.template : `${e.template} (${r.template} in its file)`;
+    return {
+      registration: r,
+      template: e.template,
+      file: this.handlerFile(r),
+      confidence,
+      explanation: `${t.from} ${label}: ${r.file}:${r.line} ${how.how} (${r.framework} ${r.method} ${shown}${mounted})`,
+    };
   }
 
-  /** Where a named handler imported from another module lives; the registration's file otherwise. */
+  /** The files declaring a NestJS controller class of this name (as `nestjs.controller` names it). */
+  controllerFiles(name: string): { file: string; line: number }[] {
+    const out = new Map<string, { file: string; line: number }>();
+    for (const [file, [f]] of this.byFile) {
+      const r = f!.registrations.find((x) => x.controller === name);
+      if (r) out.set(file, { file, line: r.line });
+    }
+    return [...out.values()];
+  }
+
+  /** Where a named handler imported from another module lives (following re-exports); the registration's file otherwise. */
   private handlerFile(r: RouteRegistration): string {
     if (r.handler.kind !== 'named' || !r.handler.module) return r.file;
-    const dir = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '';
-    const base = joinPath(dir, r.handler.module);
-    for (const ext of MODULE_EXTENSIONS) if (this.hasFile(base + ext)) return base + ext;
-    return r.file;
+    let file: string | undefined = resolveModule(r.file, r.handler.module, this.hasFile);
+    if (!file) return r.file;
+    // controllers/index.js: `module.exports.userController = require('./user.controller')`.
+    const head = r.handler.name.split('.')[0]!;
+    for (let hop = 0; hop < 3; hop++) {
+      const from: string = file;
+      const next = this.byFile.get(from)?.[0]?.reexports.find((x) => x.name === head);
+      const target = next ? resolveModule(from, next.module, this.hasFile) : undefined;
+      if (!target) break;
+      file = target;
+    }
+    return file;
   }
 }
 
@@ -141,22 +228,7 @@ export function handlerFunction(r: RouteRegistration, ranges: readonly FunctionR
   return { why: `the handler ${h.name} is not defined in this file` };
 }
 
-function describe(r: RouteRegistration): string {
-  return `${r.file}:${r.line} (${r.method} ${r.template})`;
-}
-
-function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const x of xs) if (!seen.has(key(x))) seen.set(key(x), x);
-  return [...seen.values()];
-}
-
-function joinPath(dir: string, rel: string): string {
-  const parts = dir ? dir.split('/') : [];
-  for (const seg of rel.split('/')) {
-    if (seg === '.' || seg === '') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return parts.join('/');
+function describe(e: EffectiveRoute): string {
+  const r = e.registration;
+  return `${r.file}:${r.line} (${r.method} ${e.template})`;
 }

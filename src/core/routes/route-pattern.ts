@@ -42,7 +42,7 @@ export interface TelemetryRoute {
   /** The route template as the telemetry gives it. */
   template: string;
   /** Where it came from, for the explanation. */
-  from: 'http.route' | 'span name';
+  from: 'http.route' | 'span name' | 'url.path';
 }
 
 /**

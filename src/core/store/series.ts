@@ -3,6 +3,7 @@
 // and minute buckets older than the minute retention are rolled up into hour buckets. Mapping onto workspace functions happens later, at query time,
 // so aggregates stay valid while the code under them is edited or re-indexed.
 import { LatencySketch } from './latency-sketch';
+import type { CodeLocation } from '../model';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -23,7 +24,9 @@ export interface SeriesIdentity {
   /** The deployed commit, when the resource names one (not part of the key: it follows the version). */
   revision?: string;
   /** A server span's HTTP route (method, template, where it was read), when it has no code attributes. */
-  route?: { method: string; template: string; from: 'http.route' | 'span name' };
+  route?: CodeLocation['route'];
+  handler?: CodeLocation['handler'];
+  layer?: CodeLocation['layer'];
 }
 
 export interface Bucket {

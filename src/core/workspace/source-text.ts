@@ -36,6 +36,18 @@ const MAX_CALL_CHARS = 20_000;
  * strings, template literals and comments. Undefined when the call does not close within bounds.
  */
 export function callArguments(text: string, open: number): CallArgument[] | undefined {
+  return scanCall(text, open)?.args;
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * As callArguments, plus the offset of the closing bracket (to follow a chain such as
+ * `.route(p).get(h)`). `open` may also point at `[` or `{`: the elements of an array or object literal.
+ */
+export function scanCall(text: string, open: number, opts: { anyCloser?: boolean } = {}): { args: CallArgument[]; close: number } | undefined {
+  const closer = CLOSER[text[open] ?? ''];
+  if (!closer) return undefined;
   const args: CallArgument[] = [];
   let depth = 0;
   let start = open + 1;
@@ -58,9 +70,9 @@ export function callArguments(text: string, open: number): CallArgument[] | unde
     } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       if (depth === 0) {
-        if (c !== ')') return undefined;
+        if (c !== closer && !opts.anyCloser) return undefined;
         push(i);
-        return args;
+        return { args, close: i };
       }
       depth--;
     } else if (c === ',' && depth === 0) {
@@ -69,6 +81,13 @@ export function callArguments(text: string, open: number): CallArgument[] | unde
     }
   }
   return undefined;
+}
+
+/** The first expression of `text`: up to the first top-level comma or unmatched closing bracket. */
+export function leadingExpression(text: string): CallArgument | undefined {
+  const lead = text.length - text.trimStart().length;
+  const first = scanCall(`(${text.trimStart()})`, 0, { anyCloser: true })?.args[0];
+  return first ? { text: first.text, offset: lead + first.offset - 1 } : undefined;
 }
 
 function skipString(text: string, i: number, end: number): number {
