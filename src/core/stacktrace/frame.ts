@@ -133,6 +133,18 @@ const JVM_DEPENDENCY = /^(?:org\.springframework|org\.apache|org\.hibernate|io\.
 const DOTNET_RUNTIME = /^(?:System|Microsoft)\./;
 const GO_RUNTIME_FUNCS = /^(?:runtime|reflect|sync|syscall|internal\/[\w/]+|net\/http|testing)\./;
 
+// Helpers TypeScript (tslib inlined), Babel and regenerator emit to run down-levelled async code:
+// they sit on top of a trace in place of the user's function. The generic names count only in
+// build output, where the compiler put them.
+const HELPERS_ANYWHERE = /^(?:__awaiter|__generator|_asyncToGenerator|asyncGeneratorStep|Generator\.next|Generator\.throw)$/;
+const HELPERS_IN_BUILD = /^(?:fulfilled|rejected|step|_next|_throw|tryCatch|Object\.next|Object\.throw|new Promise)$/;
+const BUILD_OUTPUT = /(?:^|\/)(?:dist|build|out|lib|\.next|\.output)\//;
+
+function isCompilerHelper(fn: string, file: string | undefined): boolean {
+  const name = fn.replace(/^async /, '');
+  return HELPERS_ANYWHERE.test(name) || (HELPERS_IN_BUILD.test(name) && !!file && BUILD_OUTPUT.test(file));
+}
+
 /** Judges whose code a frame is in from its file path and function name. */
 export function classifyFrame(f: FrameFields): { kind: FrameKind; reason?: string } {
   const file = f.file?.replace(/\\/g, '/');
@@ -148,6 +160,7 @@ export function classifyFrame(f: FrameFields): { kind: FrameKind; reason?: strin
   }
   if (f.language === 'dotnet' && DOTNET_RUNTIME.test(fn)) return { kind: 'runtime', reason: `${fn} is in the .NET platform` };
   if (f.language === 'go' && GO_RUNTIME_FUNCS.test(fn)) return { kind: 'runtime', reason: `${fn} is in the Go standard library` };
+  if (f.language === 'javascript' && isCompilerHelper(fn, file)) return { kind: 'runtime', reason: `${fn} is a compiler helper emitted into ${file ?? 'the build'} (async/await down-levelled); the user's frame is the next one` };
   // V8 prints builtins without a location: `at Array.map (<anonymous>)`, `at async Promise.all (index 0)`.
   if (!file && f.language === 'javascript') return { kind: 'runtime', reason: `${fn || 'the frame'} is a JavaScript builtin (no source location)` };
   if (!file) return { kind: 'unknown', reason: 'the frame names no file' };

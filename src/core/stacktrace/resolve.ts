@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Confidence, FunctionRange } from '../model';
-import { functionAt, FunctionIndex, nameMatchLength } from '../mapping/function-index';
+import { functionAt, FunctionIndex, functionsNamed, nameMatchLength } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
@@ -49,6 +49,8 @@ export interface StackResolverOptions {
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 const JS_FILE = /\.(?:js|mjs|cjs)$/i;
 const BUNDLE_SUFFIX_SEGMENTS = 6;
+/** Folders compilers write to; a file there without a source map is not the source. */
+const BUILD_DIR = /(?:^|\/)(?:dist|build|out|lib)\//;
 
 async function readTextCapped(path: string): Promise<string | undefined> {
   try {
@@ -75,12 +77,14 @@ export class StackResolver {
   private readonly exists: (absPath: string) => Promise<boolean>;
   private readonly bundles = new Map<string, Promise<string | undefined>>();
   private readonly drift: VersionDrift | undefined;
+  private readonly readText: ReadText;
 
   constructor(opts: StackResolverOptions) {
+    this.readText = opts.readText ?? readTextCapped;
     this.drift = opts.drift;
     this.files = opts.files;
     this.functions = opts.functions;
-    this.maps = new SourceMaps(opts.readText ?? readTextCapped);
+    this.maps = new SourceMaps(this.readText);
     this.exists = opts.exists ?? isFile;
   }
 
@@ -152,11 +156,61 @@ export class StackResolver {
       }
       sourceMap.detail = `${pos.detail} maps to ${pos.source}, which is not in the workspace (${original.explanation})`;
     }
+    if (pos.status !== 'mapped' && BUILD_DIR.test(bundleRel)) {
+      const bySource = await this.byCompiledSource(frame, bundleRel, pos.detail);
+      if (bySource) {
+        bySource.sourceMap = sourceMap;
+        return bySource;
+      }
+    }
     // Keep the bundle location, marked: better than nothing, and says why it is not the source.
-    const why = pos.status === 'mapped' ? sourceMap.detail : pos.detail;
+    const why = pos.status === 'mapped' ? sourceMap.detail : BUILD_DIR.test(bundleRel) ? `build output, no source map (${pos.detail})` : pos.detail;
     const r = await this.inFile(frame, bundleRel, frame.line, frame.column, 'stack-frame', weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'), `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`, revision);
     r.sourceMap = sourceMap;
     return r;
+  }
+
+  /**
+   * TypeScript compiled without source maps (`dist/routes/users.js` from `src/routes/users.ts`):
+   * the source file by its path; the line by the compiled statement's text, which tsc keeps (the
+   * one line of the source that holds it, `yield` read as `await`), else the function by the
+   * frame's name. Undefined when neither is unique.
+   */
+  private async byCompiledSource(frame: StackFrame, bundleRel: string, mapDetail: string): Promise<FrameResolution | undefined> {
+    const m = BUILD_DIR.exec(bundleRel)!;
+    const before = bundleRel.slice(0, m.index + (m[0].startsWith('/') ? 1 : 0));
+    const stem = bundleRel.slice(m.index + m[0].length).replace(/\.[cm]?js$/, '');
+    const source = [`${before}src/`, before].flatMap((dir) => ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx'].map((ext) => `${dir}${stem}${ext}`)).find((f) => this.files.has(f));
+    if (!source) return undefined;
+    const ranges = await this.functions.get(source);
+    if (!ranges) return undefined;
+    const base = `${bundleRel} is build output without a source map (${mapDetail}); its source is ${source} by path`;
+    const hit = (line: number, fn: FunctionRange, how: string): FrameResolution => ({
+      frame,
+      file: source,
+      line,
+      column: null,
+      function: fn,
+      rule: 'stack-frame',
+      confidence: 'medium',
+      explanation: `${base}, ${how}`,
+      inWorkspace: true,
+    });
+    const compiled = frame.line !== undefined ? (await this.readText(join(this.files.rootPath, bundleRel)))?.split('\n')[frame.line - 1] : undefined;
+    const sourceText = compiled !== undefined ? await this.readText(join(this.files.rootPath, source)) : undefined;
+    if (compiled !== undefined && sourceText !== undefined) {
+      const wanted = statementText(compiled);
+      const lines = sourceText.split('\n');
+      // tsc re-flows some statements (`if (!user) throw …` becomes two lines): the source line holds the compiled one.
+      const same = wanted.length >= 8 ? lines.flatMap((l, i) => (statementText(l).includes(wanted) ? [i + 1] : [])) : [];
+      const fn = same.length === 1 ? functionAt(ranges, same[0]!) : undefined;
+      if (fn) return hit(same[0]!, fn, `and line ${frame.line} reads as its line ${same[0]} does, inside ${fn.qualifiedName}`);
+    }
+    const name = comparableName(frame);
+    const named = name ? functionsNamed(ranges, name) : [];
+    if (named.length !== 1) return undefined;
+    const fn = named[0]!;
+    return hit(fn.nameLine, fn, `and the frame's ${name} is ${fn.qualifiedName} there by name (compiled line numbers are not the source's, so the line shown is the function's)`);
   }
 
   /** Bundles usually live in folders the workspace scan skips (dist/, build/): look on disk. */
@@ -229,6 +283,11 @@ export class StackResolver {
     }
     return r;
   }
+}
+
+/** A line as a statement, for comparing compiled output with its source: `yield` was `await`, spacing and `;` aside. */
+function statementText(line: string): string {
+  return line.trim().replace(/\byield\b/g, 'await').replace(/\s+/g, ' ').replace(/;$/, '');
 }
 
 function outside(frame: StackFrame, reason: OutsideReason, explanation: string): FrameResolution {
