@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseWindow } from '../core/format/windows';
 import { CliError } from './errors';
 import { printTable, reportSources, runReport } from './report';
+import type { ReportJson } from './report-rows';
 import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
@@ -64,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     if (values.from && !/^https?:\/\//.test(values.from)) throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
     const windowMs = parseWindow(values.window ?? '1h');
     if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
-    const { rows, unmapped, warnings, sourceFailed } = await runReport({
+    const { rows, unmapped, reasons, warnings, sourceFailed } = await runReport({
       workspace,
       otlpFiles: files,
       sources,
@@ -74,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
       ...(values.environment ? { environment: values.environment } : {}),
     });
     for (const w of warnings) process.stderr.write(`prodlens: warning: ${w}\n`);
-    process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTable(rows, unmapped)}\n`);
+    const json: ReportJson = { functions: rows, unmapped: reasons };
+    process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${printTable(rows, unmapped, reasons)}\n`);
     return sourceFailed ? 1 : 0;
   }
   if (command === 'impact') return runImpact(rest);

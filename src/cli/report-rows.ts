@@ -1,5 +1,12 @@
 // The rows `prodlens report` prints, shared by the table and the --json output.
 import type { FunctionStats } from '../core/engine/engine';
+import type { UnmappedReason } from '../core/insights/unmapped-reasons';
+
+/** What `prodlens report --json` prints: the functions with data, and why the rest did not map. */
+export interface ReportJson {
+  functions: ReportRow[];
+  unmapped: UnmappedReason[];
+}
 
 export interface ReportRow {
   file: string;

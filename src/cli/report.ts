@@ -8,6 +8,7 @@ import { formatCount, formatErrorRate, formatMs } from '../core/format/numbers';
 import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel } from '../core/sources/source';
 import { loadEngine } from './engine-input';
+import { unmappedReasons, type UnmappedReason } from '../core/insights/unmapped-reasons';
 import { toRow, type ReportRow } from './report-rows';
 import { loadSourceSetup, unusedSourceWarnings } from './source-flags';
 
@@ -28,6 +29,8 @@ export interface ReportOptions {
 export interface ReportResult {
   rows: ReportRow[];
   unmapped: number;
+  /** The receiver's unmapped spans grouped by reason (backend rows are counted in `unmapped` only). */
+  reasons: UnmappedReason[];
   /** Problems for stderr (a failing source, a token found in settings); never a token. */
   warnings: string[];
   /** True when a source failed (its last values, if any, are still in the rows, marked stale). */
@@ -56,7 +59,8 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   const rows = stats.map(toRow);
   const warnings = [...setup.warnings];
   let sourceFailed = false;
-  let unmapped = engine.unmapped(q).reduce((n, u) => n + u.count, 0);
+  const reasons = unmappedReasons(engine, q);
+  let unmapped = reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0);
   const got = await answers;
   if (got.length) {
     const backend = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
@@ -74,10 +78,13 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
     for (const { config, r } of got) if (r.status.ok && (r.value?.length ?? 0) === 0) warnings.push(`${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`);
   }
-  return { rows, unmapped, warnings, sourceFailed };
+  return { rows, unmapped, reasons, warnings, sourceFailed };
 }
 
-export function printTable(rows: ReportRow[], unmapped: number): string {
+/** Reasons printed under the table; --json has them all. */
+const TOP_REASONS = 5;
+
+export function printTable(rows: ReportRow[], unmapped: number, reasons: readonly UnmappedReason[] = []): string {
   const head = ['function', 'location', 'count', 'p50', 'p95', 'p99', 'err', 'mapped by'];
   const body = rows.map((r) => [r.function, `${r.file}:${r.line}`, formatCount(r.count), formatMs(r.p50Ms ?? NaN), formatMs(r.p95Ms ?? NaN), formatMs(r.p99Ms ?? NaN), formatErrorRate(r.errors, r.count), `${r.mappedBy} (${r.confidence})${r.source ? ` · ${r.source}` : ''}`]);
   const all = [head, ...body];
@@ -85,5 +92,14 @@ export function printTable(rows: ReportRow[], unmapped: number): string {
   const lines = all.map((row) => row.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
   if (rows.length === 0) lines.push('(no spans mapped to functions in this workspace for the window)');
   if (unmapped > 0) lines.push(`${unmapped} span${unmapped === 1 ? '' : 's'} (or calls counted by a backend) in the window did not map to a workspace function.`);
+  const shown = reasons.filter((r) => !r.expected).slice(0, TOP_REASONS);
+  if (shown.length) lines.push('Why:');
+  for (const r of shown) {
+    lines.push(`  ${formatCount(r.count)} span${r.count === 1 ? '' : 's'}: ${r.reason}`);
+    lines.push(`      e.g. ${r.example.service} "${r.example.span}": ${r.example.explanation}`);
+    if (r.fix) lines.push(`      fix: ${r.fix}`);
+  }
+  const quiet = reasons.filter((r) => r.expected).reduce((n, r) => n + r.count, 0);
+  if (quiet > 0) lines.push(`(${formatCount(quiet)} more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them.)`);
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import type { HrTime } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReportJson } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -67,7 +68,7 @@ test('serve --grpc-port 0: spans from the real gRPC exporter reach report --from
   await provider.shutdown();
   const r = spawnSync(process.execPath, [CLI, 'report', '--workspace', WORKSPACE, '--from', http, '--json'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  const rows = JSON.parse(r.stdout) as { function: string; count: number; errors: number; services: string[] }[];
+  const rows = (JSON.parse(r.stdout) as ReportJson).functions;
   const get = rows.find((x) => x.function === 'OrderService.getOrder');
   assert.ok(get, r.stdout);
   assert.equal(get.count, 40);

@@ -11,8 +11,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { HrTime } from '@opentelemetry/api';
-import type { ReportRow } from '../../src/cli/report-rows';
+import { SpanKind, type HrTime } from '@opentelemetry/api';
+import type { ReportJson, ReportRow } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -57,7 +57,7 @@ test('report --otlp-file --json maps Collector file-exporter lines onto function
   writeFileSync(file, lines.join('\n') + '\n');
   const r = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const rows = JSON.parse(r.stdout) as Row[];
+  const rows = (JSON.parse(r.stdout) as ReportJson).functions;
   assert.equal(rows.length, 1);
   const row = rows[0]!;
   assert.equal(row.file, 'src/orders.ts');
@@ -85,12 +85,12 @@ test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as al
   }
   const before = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
   assert.equal(before.status, 0, before.stderr);
-  assert.deepEqual(JSON.parse(before.stdout), [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
+  assert.deepEqual((JSON.parse(before.stdout) as ReportJson).functions, [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
   mkdirSync(join(ws, '.vscode'));
   writeFileSync(join(ws, '.vscode', 'settings.json'), '{\n  // JSONC, as VS Code writes it\n  "prodlens.pathMappings": [{ "from": "/opt/svc/", "to": "services/worker/" }],\n}\n');
   const after = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
   assert.equal(after.status, 0, after.stderr);
-  const rows = JSON.parse(after.stdout) as Row[];
+  const rows = (JSON.parse(after.stdout) as ReportJson).functions;
   assert.deepEqual(rows.map((r) => [r.file, r.function, r.count]), [['services/worker/src/orders.ts', 'OrderService.placeOrder', 20]]);
 });
 
@@ -113,13 +113,13 @@ test('serve receives from a real exporter, report --from reads it, SIGTERM persi
     await provider.shutdown();
     const r = cli(['report', '--workspace', WORKSPACE, '--from', url, '--json', '--window', '15m']);
     assert.equal(r.status, 0, r.stderr);
-    const rows = JSON.parse(r.stdout) as Row[];
+    const rows = (JSON.parse(r.stdout) as ReportJson).functions;
     assert.equal(rows[0]?.function, 'OrderService.placeOrder');
     assert.equal(rows[0]?.count, 30);
     // The running receiver as a source, the way the backends are named: the same report.
     const viaSource = cli(['report', '--workspace', WORKSPACE, '--source', `prodlens=${url}`, '--json', '--window', '15m']);
     assert.equal(viaSource.status, 0, viaSource.stderr);
-    assert.equal((JSON.parse(viaSource.stdout) as Row[])[0]?.count, 30);
+    assert.equal((JSON.parse(viaSource.stdout) as ReportJson).functions[0]?.count, 30);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0);
@@ -150,4 +150,39 @@ test('bad flags, unreadable files and unreachable URLs: one line on stderr, non-
   const bad = cli(['report', '--workspace', WORKSPACE, '--otlp-file', join(tmp, 'garbage.json')]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /garbage\.json:1: not an OTLP JSON trace request/);
+});
+
+test('report says why spans did not map, grouped by reason with a fix (text and --json)', () => {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'stock-fastify' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const tracer = provider.getTracer('reasons');
+  const base = Math.floor(Date.now() / 1000) - 60;
+  for (let i = 0; i < 12; i++) {
+    // A server span as stock instrumentation names it on Fastify: the method, no route, no path.
+    tracer.startSpan('GET', { kind: SpanKind.SERVER, startTime: [base, 0] as HrTime, attributes: { 'http.method': 'GET' } }).end([base, 2_000_000] as HrTime);
+    tracer.startSpan('pg.query:SELECT', { kind: SpanKind.CLIENT, startTime: [base, 0] as HrTime, attributes: { 'db.system': 'postgresql' } }).end([base, 1_000_000] as HrTime);
+  }
+  for (let i = 0; i < 5; i++) {
+    tracer.startSpan('GET /nowhere/:id', { kind: SpanKind.SERVER, startTime: [base, 0] as HrTime, attributes: { 'http.method': 'GET', 'http.route': '/nowhere/:id' } }).end([base, 1_000_000] as HrTime);
+  }
+  const file = join(tmp, 'reasons.json');
+  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
+  const r = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const { unmapped } = JSON.parse(r.stdout) as ReportJson;
+  assert.deepEqual(
+    unmapped.map((u) => [u.kind, u.count, u.expected ?? false]),
+    [
+      ['no-route', 12, false],
+      ['route-not-registered', 5, false],
+      ['no-code-client', 12, true],
+    ],
+  );
+  assert.match(unmapped[0]!.fix ?? '', /@fastify\/otel/);
+  assert.deepEqual(unmapped[1]!.example, { service: 'stock-fastify', span: 'GET /nowhere/:id', explanation: unmapped[1]!.example.explanation });
+  assert.match(unmapped[1]!.example.explanation, /no HTTP route registrations were found in the workspace to match GET \/nowhere\/:id/);
+  const text = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file]);
+  assert.match(text.stdout, /17 spans \(or calls counted by a backend\) in the window did not map/);
+  assert.match(text.stdout, /Why:\n {2}12 spans: server spans carry no route[^\n]*\n {6}e\.g\. stock-fastify "GET"[^\n]*\n {6}fix: for Fastify add @fastify\/otel/);
+  assert.match(text.stdout, /\(12 more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them\.\)/);
 });

@@ -12,7 +12,7 @@ import { BackendStats } from '../../src/core/engine/backend-stats';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { PrometheusSource } from '../../src/core/sources/prometheus';
 import { BASELINE_CALLS, ensureBackendBinaries, freePort, startBackends, type Backends, type Workload } from '../support/backends';
-import type { ReportRow } from '../../src/cli/report-rows';
+import type { ReportJson, ReportRow } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -61,7 +61,7 @@ test('report --source prometheus=URL prints functions with numbers from Promethe
   const r = report(['--source', `prometheus@test=${backends.prometheusUrl}`, '--window', '5m', '--json'], { PRODLENS_PROMETHEUS_TOKEN: TOKEN });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN), 'the token is never printed');
-  const rows = JSON.parse(r.stdout) as Row[];
+  const rows = (JSON.parse(r.stdout) as ReportJson).functions;
   const place = rows.find((x) => x.function === 'OrderService.placeOrder');
   assert.ok(place, r.stdout.slice(0, 2000));
   assert.equal(place.file, 'src/orders.ts');
@@ -91,7 +91,7 @@ test('without --source, report reads prodlens.sources from DIR/.vscode/settings.
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /prodlens\.sources\[0\] has a token in settings\.json; it is ignored/);
     assert.ok(!r.stderr.includes('in-settings-ignored'));
-    const rows = JSON.parse(r.stdout) as Row[];
+    const rows = (JSON.parse(r.stdout) as ReportJson).functions;
     assert.equal(rows.find((x) => x.function === 'OrderService.placeOrder')?.source, 'prometheus (prod)');
   } finally {
     writeFileSync(file, '{ "prodlens.prometheus.codeFunctionLabel": "code_function_name" }');
@@ -104,7 +104,7 @@ test('Prometheus down: report says so on stderr and exits 1 without hanging', as
   const r = report(['--source', `prometheus=http://127.0.0.1:${closed}`, '--json']);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /prometheus.*127\.0\.0\.1/);
-  assert.deepEqual(JSON.parse(r.stdout), []);
+  assert.deepEqual((JSON.parse(r.stdout) as ReportJson).functions, []);
   assert.ok(Date.now() - started < 45_000, 'no hang');
 });
 

@@ -5,7 +5,7 @@ import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { whyNoData } from '../../src/core/insights/why-no-data';
 import { BackendStats } from '../../src/core/engine/backend-stats';
 import type { FunctionStatsRecord } from '../../src/core/sources/source';
-import { codeSpan } from '../support/spans';
+import { codeSpan, span } from '../support/spans';
 
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 
@@ -59,4 +59,19 @@ test('why no data also lists Prometheus series that mapped to no function: label
   assert.match(d.nearMisses[1]!.fix ?? '', /codeFunctionLabel/);
   assert.match(d.summary, /Nothing from the receiver came close; 2 prometheus \(prod\) series mapped to no function/);
   assert.equal(whyNoData(engine, 'src/orders.ts', total, { windowMs: 900_000 }).nearMisses.length, 0, 'without backend rows, nothing is listed');
+});
+
+test('why no data on a route handler: the routes it serves (mounts followed), server spans that carry no route, and a span of its route that landed elsewhere', async () => {
+  const { engine } = await createWorkspaceEngine(join(__dirname, '..', 'fixtures', 'routes-mounted'));
+  const file = 'koa/orders.js';
+  const getOrder = (await engine.functions.get(file))!.find((f) => f.qualifiedName === 'getOrder')!;
+  engine.ingestSpans([span({ name: 'GET', kind: 2, attributes: { 'http.method': 'GET' } })]);
+  const d = whyNoData(engine, file, getOrder, { windowMs: 900_000 });
+  assert.equal(d.nearMisses.length, 0);
+  assert.match(d.summary, /^getOrder handles GET \/orders\/:id \(registered at koa\/orders\.js:5, mounted through koa\/server\.js:5\), and no server span for it arrived in the last 15 min\. 1 server spans arrived without any route/);
+  // A span of the same route whose method the code does not register lands nowhere: said, with its reason.
+  engine.ingestSpans([span({ name: 'GET /orders/:id', kind: 2, attributes: { 'http.request.method': 'PATCH', 'http.route': '/orders/:id' } })]);
+  const again = whyNoData(engine, file, getOrder, { windowMs: 900_000 });
+  assert.equal(again.nearMisses.length, 1);
+  assert.match(again.nearMisses[0]!.why, /no route registration in the workspace matches PATCH \/orders\/:id/);
 });

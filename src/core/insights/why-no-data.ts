@@ -7,6 +7,7 @@ import { bareName } from '../mapping/mapper';
 import type { FunctionRange } from '../model';
 import type { Series } from '../store/series';
 import { formatDuration } from '../format/numbers';
+import { canonicalRoute } from '../routes/route-pattern';
 
 export interface NearMiss {
   service: string;
@@ -48,11 +49,18 @@ export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { 
   const now = engine.store.now();
   const inWindow = (s: Series) => engine.store.windowStats([s], q.windowMs, 1, now).count;
   const everSeen = (s: Series) => engine.store.windowStats([s], 7 * 24 * 3_600_000, 1, now).count;
+  // The routes this function handles: a server span of one of them is a near miss wherever it landed.
+  const ranges = engine.functions.getCached(file);
+  const routes = ranges ? engine.routes.routesHandledBy(file, fn, ranges) : [];
+  const wantedRoutes = new Set(routes.map((e) => e.route));
+  let routeless = 0;
   for (const s of engine.store.all()) {
     const id = s.identity;
+    if (id.layer?.kind === 'no-route') routeless += inWindow(s);
     const sameFile = id.filePath !== undefined && basename(id.filePath) === base;
-    const sameName = (id.functionName !== undefined && bareName(id.functionName) === name) || bareName(id.spanName) === name;
-    if (!sameFile && !sameName) continue;
+    const sameName = (id.functionName !== undefined && bareName(id.functionName) === name) || bareName(id.spanName) === name || (id.handler !== undefined && id.handler.callback === name);
+    const sameRoute = id.route !== undefined && wantedRoutes.has(canonicalRoute(id.route.template));
+    if (!sameFile && !sameName && !sameRoute) continue;
     const m = engine.mappingOf(s);
     const telemetry = id.filePath ? `${id.filePath}${id.line ? `:${id.line}` : ''}${id.functionName ? ` (${id.functionName})` : ''}` : `span "${id.spanName}"`;
     const base2 = { service: id.service, environment: id.environment, telemetry };
@@ -69,7 +77,7 @@ export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { 
     if (m.function) {
       // Spans of this file that land on its other functions are not near misses; a span that
       // names this function but lands elsewhere is.
-      if (sameName) misses.push({ ...base2, count, why: `maps to ${m.function.qualifiedName} in ${m.file} instead: ${m.explanation}` });
+      if (sameName || sameRoute) misses.push({ ...base2, count, why: `maps to ${m.function.qualifiedName} in ${m.file} instead: ${m.explanation}` });
     } else {
       const suggestion = id.filePath && sameFile && m.candidates === undefined && m.file === undefined ? pathMappingFix(id.filePath, file) : undefined;
       misses.push({ ...base2, count, why: m.explanation, ...(suggestion ? { fix: suggestion } : m.candidates ? { fix: `add a prodlens.pathMappings rule to choose among ${m.candidates.join(', ')}` } : {}) });
@@ -83,7 +91,11 @@ export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { 
       : misses.length === 0
       ? engine.store.size === 0
         ? 'No telemetry has arrived at all: point OTEL_EXPORTER_OTLP_ENDPOINT at the ProdLens receiver.'
-        : `No span names this file or a function called ${name}. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name); does this code path create spans with them?`
+        : routes.length
+        ? `${fn.qualifiedName} handles ${routes.map((e) => `${e.registration.method} ${e.template}`).join(', ')} (registered at ${routes[0]!.registration.file}:${routes[0]!.registration.line}${routes[0]!.via.length ? `, mounted through ${routes[0]!.via.join(' → ')}` : ''}), and no server span for ${routes.length === 1 ? 'it' : 'them'} arrived in the last ${formatDuration(q.windowMs)}.${routeless ? ` ${routeless} server spans arrived without any route: their instrumentation sets neither http.route nor a request path (for Fastify, add @fastify/otel).` : ''}`
+        : routeless
+        ? `No span names this file or a function called ${name}, and ${routeless} server spans arrived without any route (their instrumentation sets neither http.route nor a request path; for Fastify, add @fastify/otel).`
+        : `No span names this file or a function called ${name}, and no route the workspace registers is handled here. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name), by their HTTP route, or by a NestJS controller; does this code path create spans?`
       : `${misses.length} telemetry source${misses.length === 1 ? '' : 's'} came close; the first: ${misses[0]!.why}`;
   return { file, function: fn.qualifiedName, summary, nearMisses: [...misses.slice(0, 20), ...backend] };
 }

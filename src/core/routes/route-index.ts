@@ -180,6 +180,11 @@ export class RouteIndex {
     };
   }
 
+  /** The routes whose handler is `fn` of `file` (given the file's parsed functions), at their full paths. */
+  routesHandledBy(file: string, fn: FunctionRange, ranges: readonly FunctionRange[]): EffectiveRoute[] {
+    return this.effective().filter((e) => this.handlerFile(e.registration) === file && handlerFunction(e.registration, ranges).fn?.startLine === fn.startLine);
+  }
+
   /** The files declaring a NestJS controller class of this name (as `nestjs.controller` names it). */
   controllerFiles(name: string): { file: string; line: number }[] {
     const out = new Map<string, { file: string; line: number }>();
