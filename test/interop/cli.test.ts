@@ -12,7 +12,7 @@ import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSp
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { SpanKind, type HrTime } from '@opentelemetry/api';
-import type { ReportJson, ReportRow } from '../../src/cli/report-rows';
+import type { ReportJson } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -20,8 +20,6 @@ const WORKSPACE = join(ROOT, 'test', 'fixtures', 'workspace');
 const tmp = mkdtempSync(join(tmpdir(), 'prodlens-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** What `prodlens report --json` prints per function. */
-type Row = ReportRow;
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');

@@ -12,7 +12,7 @@ import { BackendStats } from '../../src/core/engine/backend-stats';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { PrometheusSource } from '../../src/core/sources/prometheus';
 import { BASELINE_CALLS, ensureBackendBinaries, freePort, startBackends, type Backends, type Workload } from '../support/backends';
-import type { ReportJson, ReportRow } from '../../src/cli/report-rows';
+import type { ReportJson } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -27,8 +27,6 @@ const workload: Workload[] = [
 let backends: Backends;
 let workspace: string;
 
-/** What `prodlens report --json` prints per function. */
-type Row = ReportRow;
 
 before(async () => {
   ensureBackendBinaries();
