@@ -127,3 +127,21 @@ test('counts follow a statement moved by an edit above it', () => {
   assert.deepEqual(js.map((s) => [s.statement.line, s.count]), [[6, 5], [8, 2]]);
   engine.sources.update('orders.js', text);
 });
+
+test('log statements as real apps write them: child loggers, request loggers, Ruby without parentheses, PHP error_log', () => {
+  const rows = (file: string, text: string) => extractLogStatements(file, text).map((s) => `${s.line} ${s.level} ${s.template}`);
+  assert.deepEqual(rows('a.js', "const log = logger.child({ reqId });\nlog.info('start of request');\nlogger.child({ reqId: 1 }).warn(`slow request ${id} took ${ms} ms`);\nrequest.log.error({ err }, 'payment failed for %s', id);\nfastify.log.info(`order ${id} shipped`);\n"), [
+    '2 info start of request',
+    '3 warn slow request ${id} took ${ms} ms',
+    '4 error payment failed for %s',
+    '5 info order ${id} shipped',
+  ]);
+  assert.deepEqual(rows('a.rb', 'def x\n  puts "processing order #{id}"\n  warn "stock low for #{sku}"\n  Rails.logger.info "charged #{amount} cents"\n  logger.error("refund failed: #{e}")\nend\n'), [
+    '2 print processing order #{id}',
+    '3 warn stock low for #{sku}',
+    '4 info charged #{amount} cents',
+    '5 error refund failed: #{e}',
+  ]);
+  assert.deepEqual(rows('a.php', "<?php\nerror_log(sprintf('cache miss for %s after %d ms', $key, $ms));\nerror_log(\"queue {$name} is full\");\n"), ['2 error cache miss for %s after %d ms', '3 error queue {$name} is full']);
+  assert.deepEqual(rows('a.py', "logger.info('user %s logged in', uid, extra={'ip': ip})\n"), ['1 info user %s logged in']);
+});

@@ -45,7 +45,51 @@ const LEVELS: Record<string, LogLevel> = {
 
 // Receiver (logger, console, self.log, _logger, log, slog, zap's sugar, Rails.logger …) and level.
 const CALL = /(?:\b(?:console|logging|slog|log|logger|LOG|LOGGER|Log|Logger|_log|_logger|self\.log(?:ger)?|this\.log(?:ger)?|this\._?logger|Rails\.logger|\$this->logger|\$logger|[a-z]\w*(?:Log|Logger))(?:\.|->|::)(?:Log)?(trace|verbose|debug|fine|info|information|notice|log|warn|warning|error|exception|severe|critical|fatal|panic|Trace|Debug|Info|Information|Warn|Warning|Error|Critical|Fatal|Panic|Printf|Println|Print|Fatalf|Panicf|Infof|Warnf|Errorf|Debugf|Infow|Warnw|Errorw|Debugw)\s*\(|\bprint\s*\()/g;
-const HINT = /console\.|log|Log|LOG|print/;
+// Child loggers (pino, winston, bunyan): `logger.child({ reqId }).info(…)`, `log.child(…).warn(…)`.
+const CHILD_CALL = /\.child\s*\([^()]*\)\s*\.(trace|debug|info|warn|error|fatal)\s*\(/g;
+// PHP's error_log(…) (usually around sprintf), at error level.
+const PHP_ERROR_LOG = /\berror_log\s*\(/g;
+// Ruby's Kernel#warn and puts, and loggers called without parentheses (`Rails.logger.info "…"`).
+const RUBY_BARE = /^[ \t]*(?:(warn|puts)|(?:Rails\.logger|logger|@logger)\.(debug|info|warn|error|fatal))[ \t]+(?=["'])/gm;
+const HINT = /console\.|log|Log|LOG|print|puts|warn/;
+
+interface CallSite {
+  index: number;
+  level: LogLevel;
+  /** Offset of the call's `(`; for a Ruby call without parentheses, of its first argument. */
+  open: number;
+  bare?: boolean;
+}
+
+/** Every logging call site in the text, in order. */
+function callSites(text: string, ext: string): CallSite[] {
+  const sites: CallSite[] = [];
+  CALL.lastIndex = 0;
+  for (let m = CALL.exec(text); m; m = CALL.exec(text)) {
+    if (m[0].startsWith('print') && ext !== 'py') continue;
+    sites.push({ index: m.index, level: m[1] ? levelOf(m[1]) : 'print', open: m.index + m[0].length - 1 });
+  }
+  CHILD_CALL.lastIndex = 0;
+  for (let m = CHILD_CALL.exec(text); m; m = CHILD_CALL.exec(text)) sites.push({ index: m.index, level: levelOf(m[1]!), open: m.index + m[0].length - 1 });
+  if (ext === 'php') {
+    PHP_ERROR_LOG.lastIndex = 0;
+    for (let m = PHP_ERROR_LOG.exec(text); m; m = PHP_ERROR_LOG.exec(text)) sites.push({ index: m.index, level: 'error', open: m.index + m[0].length - 1 });
+  }
+  if (ext === 'rb') {
+    RUBY_BARE.lastIndex = 0;
+    for (let m = RUBY_BARE.exec(text); m; m = RUBY_BARE.exec(text)) {
+      const level: LogLevel = m[1] === 'warn' ? 'warn' : m[1] === 'puts' ? 'print' : levelOf(m[2]!);
+      sites.push({ index: m.index + (m[0].length - m[0].trimStart().length), level, open: m.index + m[0].length, bare: true });
+    }
+  }
+  return sites.sort((a, b) => a.index - b.index);
+}
+
+/** A Ruby argument list without parentheses: up to the end of the line, split on top-level commas. */
+function bareArguments(text: string, start: number): { text: string; offset: number }[] | undefined {
+  const end = text.indexOf('\n', start);
+  return callArguments(`(${text.slice(start, end < 0 ? text.length : end)})`, 0)?.map((a) => ({ text: a.text, offset: start + a.offset - 1 }));
+}
 
 export function extractLogStatements(file: string, text: string): LogStatement[] {
   const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
@@ -53,11 +97,9 @@ export function extractLogStatements(file: string, text: string): LogStatement[]
   if (!style || !HINT.test(text)) return [];
   const lines = new LineMap(text);
   const out: LogStatement[] = [];
-  CALL.lastIndex = 0;
-  for (let m = CALL.exec(text); m; m = CALL.exec(text)) {
-    if (m[0].startsWith('print') && ext !== 'py') continue;
-    const level = m[1] ? levelOf(m[1]) : 'print';
-    const args = callArguments(text, m.index + m[0].length - 1);
+  for (const site of callSites(text, ext)) {
+    const level = site.level;
+    const args = site.bare ? bareArguments(text, site.open) : callArguments(text, site.open);
     if (!args || args.length === 0) continue;
     // Go's zap/slog and .NET put the message first; a leading context argument is skipped.
     const first = args.find((a) => messageLiteral(a.text, style) !== undefined);
@@ -67,7 +109,7 @@ export function extractLogStatements(file: string, text: string): LogStatement[]
     if (concatenated) parts.anchoredEnd = false;
     const literal = parts.parts.join('');
     if (literal.replace(/\W/g, '').length < 3) continue; // "%s", "{}": nothing to recognise a line by
-    out.push({ file, line: lines.lineAt(m.index), level, template, ...parts });
+    out.push({ file, line: lines.lineAt(site.index), level, template, ...parts });
   }
   return out;
 }
