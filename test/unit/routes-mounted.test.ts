@@ -99,3 +99,16 @@ test('one request is counted once: a NestJS request span and its server span on 
   assert.match(row.mapping.explanation, /also mapped here by http\.route are not counted again/);
   assert.ok(!row.seriesIds.some((id) => engine.store.get(id)?.identity.kind === 2), 'the server spans are not added');
 });
+
+test('Python: a Flask blueprint registered with url_prefix from an app factory, a FastAPI router included with a prefix, a Django include()', async () => {
+  assert.equal(await landing('GET /accounts/<int:account_id>', http('GET', '/accounts/<int:account_id>')), 'flask/shop/views/accounts.py#show_account (http.route, high)');
+  assert.equal(await landing('GET /v1/items/{item_id}', http('GET', '/v1/items/{item_id}')), 'fastapi/app/routers/items.py#read_item (http.route, high)');
+  assert.equal(await landing('GET polls/<int:question_id>/', http('GET', 'polls/<int:question_id>/')), 'django/polls/views.py#detail (http.route, high)');
+});
+
+test('Go route groups and Rails namespaces and scopes', async () => {
+  assert.equal(await landing('GET /api/v1/users/:id', http('GET', '/api/v1/users/:id')), 'gin/main.go#getUser (http.route, high)');
+  assert.equal(await landing('GET /healthz', http('GET', '/healthz')), 'gin/main.go#healthz (http.route, high)');
+  assert.equal(await landing('GET /admin/invoices/:id(.:format)', http('GET', '/admin/invoices/:id(.:format)')), 'rails/app/controllers/admin/invoices_controller.rb#Admin.InvoicesController.show (http.route, high)');
+  assert.equal(await landing('GET /api/status(.:format)', http('GET', '/api/status(.:format)')), 'rails/app/controllers/status_controller.rb#StatusController.show (http.route, high)');
+});

@@ -2,18 +2,20 @@
 // the handler: an inline function at a line, the function a decorator/annotation sits on, or a
 // function named in the registration. Text patterns, not a parse: the index must cover a large
 // workspace in seconds, and a registration is a short, stylised line in every framework.
-// JavaScript/TypeScript (whose routers are mounted across files) live in route-extract-js.ts.
+// JavaScript/TypeScript and Python (whose routers are mounted across files) live in
+// route-extract-js.ts and route-extract-py.ts.
 import { ANY_METHOD, HTTP_METHODS, joinRoute } from './route-pattern';
 import { callArguments, LineMap, stringLiteral } from '../workspace/source-text';
 import { emptyFacts, reg, type HandlerRef, type RouteFacts, type RouteRegistration } from './route-facts';
 import { jsRouteFacts } from './route-extract-js';
+import { pyRouteFacts } from './route-extract-py';
 
 export type { HandlerRef, RouteRegistration } from './route-facts';
 
 type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[] | RouteFacts;
 
 /** Cheap gate: files that cannot hold a registration or a mount are skipped without running the patterns. */
-const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|use|register|setGlobalPrefix|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(|\bexports\b[^\n]*require\(|\bexport\s*(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s+)?from|module\.exports\s*=\s*\{/m;
+const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|use|register|register_blueprint|include_router|setGlobalPrefix|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(|\bexports\b[^\n]*require\(|\bexport\s*(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s+)?from|module\.exports\s*=\s*\{/m;
 
 /** Everything one file says about routing (registrations, and for JS its mounts). */
 export function extractRouteFacts(file: string, text: string): RouteFacts {
@@ -28,59 +30,6 @@ export function extractRouteFacts(file: string, text: string): RouteFacts {
 export function extractRoutes(file: string, text: string): RouteRegistration[] {
   return extractRouteFacts(file, text).registrations;
 }
-
-// ---- Python: Flask, FastAPI, Django ---------------------------------------------------------------
-
-const PY_DECORATOR = /^[ \t]*@([\w.]+)\.(route|get|post|put|delete|patch|api_route)\s*\(/gm;
-const PY_PREFIXED = /^[ \t]*(\w+)\s*=\s*(?:[\w.]+\.)?(APIRouter|Blueprint)\s*\(/gm;
-const DJANGO_PATH = /\bpath\s*\(/g;
-
-const pyRoutes: Extractor = (file, text, lines) => {
-  const out: RouteRegistration[] = [];
-  const prefixes = new Map<string, string>();
-  PY_PREFIXED.lastIndex = 0;
-  for (let m = PY_PREFIXED.exec(text); m; m = PY_PREFIXED.exec(text)) {
-    const args = callArguments(text, text.indexOf('(', m.index + m[0].length - 1)) ?? [];
-    const kw = args.find((a) => /^(?:url_)?prefix\s*=/.test(a.text));
-    const value = kw ? stringLiteral(kw.text.slice(kw.text.indexOf('=') + 1)) : undefined;
-    if (value) prefixes.set(m[1]!, value);
-  }
-  PY_DECORATOR.lastIndex = 0;
-  for (let m = PY_DECORATOR.exec(text); m; m = PY_DECORATOR.exec(text)) {
-    const args = callArguments(text, m.index + m[0].length - 1);
-    if (!args || args.length === 0) continue;
-    const positional = args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^path\s*=/.test(a.text));
-    const path = positional ? stringLiteral(positional.text.replace(/^path\s*=\s*/, '')) : undefined;
-    if (path === undefined) continue;
-    const owner = m[1]!.split('.')[0]!;
-    const template = joinRoute(prefixes.get(owner) ?? '', path);
-    const line = lines.lineAt(m.index + (m[0].length - m[0].trimStart().length));
-    let methods: string[];
-    if (m[2] === 'route' || m[2] === 'api_route') {
-      const kw = args.find((a) => /^methods\s*=/.test(a.text));
-      methods = kw ? [...kw.text.matchAll(/(['"])(\w+)\1/g)].map((x) => x[2]!) : m[2] === 'route' ? ['GET'] : [ANY_METHOD];
-    } else methods = [m[2]!];
-    const framework = m[2] === 'route' ? 'flask' : 'fastapi';
-    for (const method of methods) out.push(reg(file, framework, method, template, line, { kind: 'decorated', line }));
-  }
-  // Django: path('orders/<int:pk>/', views.order_detail) in a urls module.
-  if (/\burlpatterns\b/.test(text)) {
-    DJANGO_PATH.lastIndex = 0;
-    for (let m = DJANGO_PATH.exec(text); m; m = DJANGO_PATH.exec(text)) {
-      if (/re_$/.test(text.slice(Math.max(0, m.index - 3), m.index))) continue;
-      const args = callArguments(text, m.index + m[0].length - 1);
-      if (!args || args.length < 2) continue;
-      const path = stringLiteral(args[0]!.text);
-      const view = /^([\w.]+?)(?:\.as_view\s*\([^)]*\))?$/.exec(args[1]!.text);
-      if (path === undefined || !view) continue;
-      const name = view[1]!;
-      const parts = name.split('.');
-      const handler: HandlerRef = parts.length > 1 ? { kind: 'named', name, module: `./${parts.slice(0, -1).join('/')}` } : { kind: 'named', name };
-      out.push(reg(file, 'django', ANY_METHOD, `/${path}`, lines.lineAt(m.index), handler));
-    }
-  }
-  return out;
-};
 
 // ---- Java / Kotlin: Spring MVC ---------------------------------------------------------------------
 
@@ -154,8 +103,18 @@ const aspnetRoutes: Extractor = (file, text, lines) => {
 const GO_ROUTE = /\.(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|Handle|HandleFunc)\s*\(\s*"([^"]*)"\s*,/g;
 const GO_PATTERN_METHOD = new RegExp(`^(${HTTP_METHODS.join('|')})\\s+`);
 
+// Gin/echo groups (`v1 := r.Group("/v1")`) and gorilla subrouters (`s := r.PathPrefix("/api").Subrouter()`).
+const GO_GROUP = /\b(\w+)\s*:?=\s*(\w+)\.(?:Group|PathPrefix)\(\s*"([^"]*)"/g;
+
 const goRoutes: Extractor = (file, text, lines) => {
-  const out: RouteRegistration[] = [];
+  const facts = emptyFacts();
+  const out = facts.registrations;
+  const groups = new Set<string>();
+  GO_GROUP.lastIndex = 0;
+  for (let m = GO_GROUP.exec(text); m; m = GO_GROUP.exec(text)) {
+    groups.add(m[1]!);
+    facts.mounts.push({ owner: m[2]!, prefix: m[3]!, target: { kind: 'local', name: m[1]! }, line: lines.lineAt(m.index) });
+  }
   GO_ROUTE.lastIndex = 0;
   for (let m = GO_ROUTE.exec(text); m; m = GO_ROUTE.exec(text)) {
     const args = callArguments(text, text.indexOf('(', m.index));
@@ -172,9 +131,14 @@ const goRoutes: Extractor = (file, text, lines) => {
     const name = /^(?:http\.HandlerFunc\s*\(\s*)?([\w.]+)\s*\)?$/.exec(last.text);
     const handler: HandlerRef = name ? { kind: 'named', name: name[1]! } : { kind: 'inline', line: lines.lineAt(last.offset) };
     const framework = /^(Handle|HandleFunc)$/.test(m[1]!) ? 'net/http' : /^[A-Z]+$/.test(m[1]!) || m[1] === 'Any' ? 'gin/echo' : 'chi';
-    out.push(reg(file, framework, method, pattern, lines.lineAt(m.index), handler));
+    // Routes on a group take its prefix; a group's parent is the app unless it is a group too.
+    const receiver = /(\w+)\s*\.\s*\w+\s*\($/.exec(text.slice(Math.max(0, m.index - 40), m.index + m[1]!.length + 2))?.[1];
+    const owner = receiver && (groups.has(receiver) || facts.mounts.some((g) => g.owner === receiver)) ? { owner: receiver } : {};
+    out.push(reg(file, framework, method, pattern, lines.lineAt(m.index), handler, owner));
   }
-  return out;
+  // Parents of groups that are not groups themselves are the application.
+  for (const g of facts.mounts) if (!groups.has(g.owner) && !facts.apps.includes(g.owner)) facts.apps.push(g.owner);
+  return facts;
 };
 
 // ---- Ruby: Rails config/routes.rb ------------------------------------------------------------------
@@ -199,21 +163,54 @@ const railsRoutes: Extractor = (file, text, lines) => {
   // Controllers live in app/controllers beside config/.
   const controllers = file.includes('config/') ? `${'../'.repeat(file.slice(file.indexOf('config/')).split('/').length - 1)}app/controllers` : 'app/controllers';
   const handler = (controller: string, action: string): HandlerRef => ({ kind: 'named', name: action, module: `./${controllers}/${controller}_controller` });
+  const scopes = railsScopes(text);
   RAILS_VERB.lastIndex = 0;
   for (let m = RAILS_VERB.exec(text); m; m = RAILS_VERB.exec(text)) {
-    out.push(reg(file, 'rails', m[1]!, joinRoute('', m[2]!), lines.lineAt(m.index), handler(m[3]!, m[4]!)));
+    const line = lines.lineAt(m.index);
+    const scope = scopes[line - 1] ?? { path: '', module: '' };
+    out.push(reg(file, 'rails', m[1]!, joinRoute(scope.path, m[2]!), line, handler(`${scope.module}${m[3]!}`, m[4]!)));
   }
   RAILS_RESOURCES.lastIndex = 0;
   for (let m = RAILS_RESOURCES.exec(text); m; m = RAILS_RESOURCES.exec(text)) {
     const only = m[2] ? new Set([...m[2].matchAll(/:(\w+)/g)].map((x) => x[1]!)) : undefined;
     const line = lines.lineAt(m.index);
+    const scope = scopes[line - 1] ?? { path: '', module: '' };
     for (const [method, suffix, action] of RESTFUL) {
       if (only && !only.has(action)) continue;
-      out.push(reg(file, 'rails', method, `/${m[1]}${suffix}`, line, handler(m[1]!, action)));
+      out.push(reg(file, 'rails', method, joinRoute(scope.path, `/${m[1]}${suffix}`), line, handler(`${scope.module}${m[1]!}`, action)));
     }
   }
   return out;
 };
+
+/**
+ * The path prefix and controller module in force at each line of a routes.rb (before that line's
+ * own block opens): `namespace :admin do` adds `/admin` and `admin/`, `scope '/api' do` a path,
+ * `scope module: :v1 do` a module, `resources :orders do` nests under `/orders/:order_id`.
+ */
+function railsScopes(text: string): { path: string; module: string }[] {
+  const out: { path: string; module: string }[] = [];
+  const stack: { path: string; module: string }[] = [{ path: '', module: '' }];
+  for (const raw of text.split('\n')) {
+    const top = stack[stack.length - 1]!;
+    out.push(top);
+    const line = raw.trim();
+    if (/^end\b/.test(line)) {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    if (!/\bdo(?:\s*\|[^|]*\|)?\s*(?:#.*)?$/.test(line)) continue;
+    const ns = /^namespace\s+:(\w+)/.exec(line);
+    const scopePath = /^scope\s+(?:path:\s*)?['"]\/?([^'"]+)['"]/.exec(line);
+    const scopeModule = /^scope\b.*\bmodule:\s*:?['"]?(\w+)/.exec(line);
+    const nested = /^resources\s+:(\w+)/.exec(line);
+    if (ns) stack.push({ path: joinRoute(top.path, ns[1]!), module: `${top.module}${ns[1]}/` });
+    else if (scopePath || scopeModule) stack.push({ path: scopePath ? joinRoute(top.path, scopePath[1]!) : top.path, module: scopeModule ? `${top.module}${scopeModule[1]}/` : top.module });
+    else if (nested) stack.push({ path: joinRoute(top.path, `${nested[1]}/:${nested[1]!.replace(/s$/, '')}_id`), module: top.module });
+    else stack.push(top);
+  }
+  return out;
+}
 
 const EXTRACTORS: Record<string, Extractor> = {
   rb: railsRoutes,
@@ -225,7 +222,7 @@ const EXTRACTORS: Record<string, Extractor> = {
   mts: jsRouteFacts,
   cts: jsRouteFacts,
   tsx: jsRouteFacts,
-  py: pyRoutes,
+  py: pyRouteFacts,
   java: springRoutes,
   kt: springRoutes,
   cs: aspnetRoutes,

@@ -34,8 +34,8 @@ export interface RouteRegistration {
 export type MountTarget =
   /** A router defined in the same file. */
   | { kind: 'local'; name: string }
-  /** The router(s) exported by another module; `name` when a named export was imported. */
-  | { kind: 'module'; module: string; name?: string }
+  /** The router(s) exported by another module; `name` when a named export was imported. `absolute`: a Python package path, found from the file's ancestors. */
+  | { kind: 'module'; module: string; name?: string; absolute?: boolean }
   /** `@fastify/autoload`: every file under `dir` (relative to the mounting file), folder names as prefixes. */
   | { kind: 'autoload'; dir: string; folderPrefixes: boolean }
   /** Something that could not be followed (a call result, a global); kept to explain a missing prefix. */

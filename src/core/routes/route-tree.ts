@@ -145,7 +145,7 @@ export class RouteTree {
         return `\`${target.name}\` registers no routes in ${file} and is not imported from a workspace module`;
       }
       case 'module': {
-        const m = resolveModule(file, target.module, this.hasFile);
+        const m = target.absolute ? this.resolveAbsolute(file, target.module) : resolveModule(file, target.module, this.hasFile);
         if (!m) return `the module ${target.module} is not a workspace file`;
         const owners = this.exportedRouters(m, target.name);
         return owners.length ? owners.map((owner) => ({ file: m, owner, prefix: '' })) : `${m} registers no routes`;
@@ -161,6 +161,15 @@ export class RouteTree {
         }
         return out.length ? out : `no file under ${dir}/ registers routes`;
       }
+    }
+  }
+
+  /** A package path (`app/routers/users`) from the nearest ancestor folder of `file` that holds it. */
+  private resolveAbsolute(file: string, module: string): string | undefined {
+    for (let dir = dirOf(file); ; dir = dirOf(dir)) {
+      const found = resolveModule(dir ? `${dir}/x` : 'x', `./${module}`, this.hasFile);
+      if (found) return found;
+      if (!dir) return undefined;
     }
   }
 
