@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { createWorkspaceEngine } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
 import { decodeTraces, OtlpDecodeError } from '../core/ingest/otlp-decode';
-import { readCodeLocation } from '../core/mapping/code-attributes';
 import { languageForPath } from '../core/mapping/languages';
 import type { Confidence, SpanRecord } from '../core/model';
 import { classifyFrame, ExceptionInfo, FrameFields, StackFrame, StackLanguage } from '../core/stacktrace/frame';
 import { parseStackTrace } from '../core/stacktrace/parse';
-import { FrameResolution, StackResolver } from '../core/stacktrace/resolve';
+import type { FrameResolution } from '../core/stacktrace/resolve';
+import type { CodeResolver } from '../core/resolver/code-resolver';
 import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
 import { parseLogLine } from '../core/logs/log-lines';
 import { functionAt } from '../core/mapping/function-index';
@@ -43,7 +43,8 @@ export interface LocateIo {
 export interface LocateRecord {
   /** Where the input came from: `stack`, `log`, `span "GET /orders" 5b8e… event #0 "exception"`. */
   source: string;
-  kind: 'frame' | 'code-attributes' | 'file-reference' | 'log-statement';
+  /** A span's own location: `code-attributes`, its `route`'s handler, or the NestJS `framework-handler` it names. */
+  kind: 'frame' | 'code-attributes' | 'route' | 'framework-handler' | 'file-reference' | 'log-statement';
   raw: string;
   language: StackLanguage | null;
   frameKind: string | null;
@@ -135,7 +136,7 @@ async function withDrift<T>(drift: VersionDrift | undefined, lookup: () => Promi
   return lookup();
 }
 
-async function locateStack(text: string, source: string, resolver: StackResolver, summaries: Summary[], revision: string | undefined, drift: VersionDrift | undefined): Promise<LocateRecord[]> {
+async function locateStack(text: string, source: string, resolver: CodeResolver, summaries: Summary[], revision: string | undefined, drift: VersionDrift | undefined): Promise<LocateRecord[]> {
   const parsed = parseStackTrace(text);
   summaries.push({ source, frames: parsed.frames.length, truncatedFrames: parsed.truncatedFrames, unparsedLines: parsed.unparsedLines, oversizedLines: parsed.oversizedLines });
   const resolved = await withDrift(drift, () => resolver.resolveAll(parsed.frames, revision));
@@ -185,7 +186,7 @@ async function locateStatement(line: string, source: string, engine: Engine): Pr
   return rec;
 }
 
-async function locateLog(line: string, source: string, engine: Engine, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+async function locateLog(line: string, source: string, engine: Engine, resolver: CodeResolver, summaries: Summary[]): Promise<LocateRecord[]> {
   let text = line.length > MAX_LOG_CHARS ? line.slice(0, MAX_LOG_CHARS) : line;
   const out: LocateRecord[] = [await locateStatement(text.split('\n')[0]!, source, engine)];
   // JSON-logged lines carry their stack with escaped newlines.
@@ -205,7 +206,7 @@ async function locateLog(line: string, source: string, engine: Engine, resolver:
 }
 
 /** Every line of a log file: its statement (stack traces inside JSON lines too). */
-async function locateLogFile(text: string, file: string, engine: Engine, resolver: StackResolver, summaries: Summary[], notes: string[]): Promise<LocateRecord[]> {
+async function locateLogFile(text: string, file: string, engine: Engine, resolver: CodeResolver, summaries: Summary[], notes: string[]): Promise<LocateRecord[]> {
   const lines = text.split('\n').filter((l) => l.trim().length > 0);
   if (lines.length > MAX_LOG_FILE_LINES) notes.push(`${file}: only the first ${MAX_LOG_FILE_LINES} of ${lines.length} lines were located`);
   const out: LocateRecord[] = [];
@@ -236,22 +237,23 @@ function decodeSpanFile(text: string, file: string): SpanRecord[] {
   return spans;
 }
 
-async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+async function locateSpans(spans: SpanRecord[], engine: Engine, summaries: Summary[]): Promise<LocateRecord[]> {
   const out: LocateRecord[] = [];
   for (const span of spans) {
     const label = `span "${span.name}" ${span.spanId}`;
-    const loc = readCodeLocation(span.attributes);
     const revision = span.resource.revision;
-    if (revision) loc.revision = revision;
-    if (loc.source !== 'none') {
-      const path = engine.mapper.resolveFile(loc);
-      const ranges = path?.file ? await engine.functions.get(path.file) : undefined;
-      const m = await withDrift(engine.mapper.drift, async () => engine.mapper.map(loc, path, ranges));
-      const line = loc.line !== undefined && m.file ? anchorDeployedLine(engine.mapper.drift, revision, m.file, loc.line).line : loc.line;
-      const raw = [loc.functionName, loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`].filter(Boolean).join(' @ ');
+    const resolver = engine.resolver;
+    const { loc, mapping: m } = await withDrift(resolver.drift, () => resolver.mapSpan(span));
+    if (loc.source !== 'none' || loc.route || loc.handler) {
+      const line = loc.line !== undefined && m.file ? anchorDeployedLine(resolver.drift, revision, m.file, loc.line).line : loc.line;
+      const raw = loc.route
+        ? `${loc.route.method} ${loc.route.template} (${loc.route.from})`
+        : loc.handler
+          ? `${loc.handler.controller}.${loc.handler.callback} (nestjs)`
+          : [loc.functionName, loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`].filter(Boolean).join(' @ ');
       const rec: LocateRecord = {
         source: `${label} attributes`,
-        kind: 'code-attributes',
+        kind: loc.source !== 'none' ? 'code-attributes' : loc.route ? 'route' : 'framework-handler',
         raw,
         language: null,
         frameKind: null,
@@ -270,7 +272,7 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, resolver: StackR
       if (m.candidates) rec.candidates = m.candidates;
       out.push(rec);
     }
-    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, resolver, summaries, revision, engine.mapper.drift)));
+    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, engine.resolver, summaries, revision, engine.resolver.drift)));
   }
   return out;
 }
@@ -333,12 +335,12 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
   const logText = logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
 
   const { engine } = await createWorkspaceEngine(workspace);
-  const resolver = new StackResolver({ files: engine.files, functions: engine.functions, ...(engine.mapper.drift ? { drift: engine.mapper.drift } : {}) });
+  const resolver = engine.resolver;
   const summaries: Summary[] = [];
   const notes: string[] = [];
   let records: LocateRecord[];
-  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries, values.revision, engine.mapper.drift);
-  else if (spans !== undefined) records = await locateSpans(spans, engine, resolver, summaries);
+  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries, values.revision, resolver.drift);
+  else if (spans !== undefined) records = await locateSpans(spans, engine, summaries);
   else if (logText !== undefined) records = await locateLogFile(logText, logFile === '-' ? 'stdin' : logFile!, engine, resolver, summaries, notes);
   else records = await locateLog(values.log ?? '', 'log', engine, resolver, summaries);
   if (values.json) {

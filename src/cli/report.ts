@@ -63,7 +63,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   let unmapped = reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0);
   const got = await answers;
   if (got.length) {
-    const backend = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+    const backend = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
     await backend.update(
       got.map(({ config, r }) => {
         if (!r.status.ok) {

@@ -93,6 +93,11 @@ export interface CodeLocation {
 /** How sure a mapping is. `ambiguous` is never shown as a number on code. */
 export type Confidence = 'exact' | 'high' | 'medium' | 'low' | 'ambiguous' | 'none';
 
+/** Whether a confidence is enough to put something on code (neither ambiguous nor unfounded). */
+export function isSure(c: Confidence): boolean {
+  return c !== 'ambiguous' && c !== 'none';
+}
+
 /** The answer to "which function in the workspace does this telemetry belong to, and why". */
 export interface MappingResult {
   /** Workspace-relative file, forward slashes; undefined when unmapped. */

@@ -14,9 +14,10 @@ import type { Engine, FunctionStats } from '../core/engine/engine';
 import { BackendTraces, mergeTraceLists, waterfallOf, type TraceListQuery, type TraceTarget } from '../core/sources/backend-traces';
 import type { TraceSummary } from '../core/engine/trace-topology';
 import { formatDuration } from '../core/format/numbers';
-import { anchorDeployedLine } from '../core/mapping/version-drift';
+import { groupSpanErrors } from '../core/insights/error-groups';
+import { isUsable } from '../core/resolver/code-resolver';
 import { WINDOWS, WINDOW_LABELS, type WindowId } from '../core/format/windows';
-import type { AttributeValue, SpanRecord } from '../core/model';
+import type { SpanRecord } from '../core/model';
 import { MINUTE_RETENTION_MS } from '../core/store/aggregate-store';
 import { LatencySketch } from '../core/store/latency-sketch';
 import type { Series } from '../core/store/series';
@@ -30,7 +31,6 @@ import type {
   PanelState,
   PointDto,
   RequestMessage,
-  StackFrameDto,
   StatsDto,
   TraceDto,
   TraceSourceDto,
@@ -189,16 +189,15 @@ export class DetailsPanel implements vscode.Disposable {
         const abort = (this.traceAbort = new AbortController());
         const ref = this.ref;
         const targets = this.traceQuery?.targets ?? [];
-        const resolve = frameResolver(engine);
         try {
           const r = await this.traces.trace(
             m.params.traceId,
             source,
             {
-              mapper: engine.mapper,
+              resolver: engine.resolver,
               functions: engine.functions,
               isMatch: (span, code) => (code && ref ? code.file === ref.file && code.qualifiedName === ref.qualifiedName : targets.some((t) => t.service === span.resource.service && (!t.spanName || t.spanName === span.name))),
-              frames: (stack, span) => framesOf(stack, resolve, span.resource.revision),
+              frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision),
             },
             abort.signal,
           );
@@ -319,7 +318,6 @@ export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery)
   const from = engine.store.now() - q.windowMs;
   const summaries = engine.topology.tracesThrough(ids, engine.topology.capacity).filter((t) => t.startMs + t.durationMs >= from);
   const held = heldSpans(engine, ids, summaries, from);
-  const resolve = frameResolver(engine);
   return {
     file: fs.file,
     qualifiedName: fs.function.qualifiedName,
@@ -339,7 +337,7 @@ export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery)
       failed: summaries.filter((t) => t.matchError || t.error).slice(0, LIST_LIMIT).map(summaryDto),
       held: summaries.length,
     },
-    errors: errorGroups(held, resolve),
+    errors: errorGroups(engine, held),
     logs: functionLogs(engine, { file: fs.file, startLine: fs.function.startLine, endLine: fs.function.endLine }, from),
     compare: compareGroups(engine, fs, q.windowMs),
   };
@@ -466,73 +464,11 @@ export function histogram(durations: readonly number[]): HistogramDto {
 // ---------------------------------------------------------------------------------------------
 // Errors and stack frames.
 
-/** A frame's text → the frame, linked to its line now when `revision` (the deployed commit) is older. */
-type FrameResolver = (text: string, revision: string | undefined) => StackFrameDto;
-
-const FRAME_PATTERNS: RegExp[] = [
-  /File "([^"]+)", line (\d+)/, // Python
-  /\(((?:file:\/\/)?[^()\s]+?):(\d+)(?::\d+)?\)\s*$/, // V8 `at fn (path:line:col)`, Java `(Foo.java:12)`
-  /^\s*at\s+((?:file:\/\/)?[^()\s]+?):(\d+)(?::\d+)?\s*$/, // V8 `at path:line:col`
-  /^\s*((?:[A-Za-z]:)?[/\\][^\s:]+\.go):(\d+)/, // Go
-];
-
-/** Frames as printed, linked to the workspace file and line when the path resolves to one. */
-function frameResolver(engine: Engine): FrameResolver {
-  const cache = new Map<string, string | undefined>();
-  return (text, revision) => {
-    for (const re of FRAME_PATTERNS) {
-      const m = re.exec(text);
-      if (!m) continue;
-      const path = m[1]!.replace(/^file:\/\//, '');
-      let file = cache.get(path);
-      if (!cache.has(path)) {
-        const r = engine.mapper.resolveFile({ source: 'code.file.path', filePath: path });
-        file = r?.file && r.confidence !== 'ambiguous' && r.confidence !== 'none' ? r.file : undefined;
-        cache.set(path, file);
-      }
-      const line = Number(m[2]);
-      return file && line >= 1 ? { text, code: { file, line: anchorDeployedLine(engine.mapper.drift, revision, file, line).line } } : { text };
-    }
-    return { text };
-  };
+/** The function's exceptions grouped by throw site (as errors on code are), frames linked to code through the engine's resolver. */
+function errorGroups(engine: Engine, spans: readonly SpanRecord[]): ErrorGroupDto[] {
+  return groupSpanErrors(spans).map((g) => ({ type: g.type, message: g.message, count: g.count, lastSeenMs: g.lastSeenMs, traceId: g.traceId, frames: engine.resolver.frameLinks(g.stack, g.revision) }));
 }
 
-function framesOf(stack: string, resolve: FrameResolver, revision: string | undefined): StackFrameDto[] {
-  return stack
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .slice(0, 200)
-    .map((l) => resolve(l.length > 500 ? `${l.slice(0, 500)}…` : l, revision));
-}
-
-function errorGroups(spans: readonly SpanRecord[], resolve: FrameResolver): ErrorGroupDto[] {
-  const groups = new Map<string, ErrorGroupDto & { stack: string; revision: string | undefined }>();
-  for (const s of spans) {
-    if (s.statusCode !== 2) continue;
-    const exceptions = s.events.filter((e) => e.name === 'exception');
-    const found = exceptions.length
-      ? exceptions.map((e) => ({ type: str(e.attributes['exception.type']), message: str(e.attributes['exception.message']), stack: str(e.attributes['exception.stacktrace']), at: e.timeMs }))
-      : [{ type: 'error status', message: s.statusMessage, stack: '', at: s.startMs + s.durationMs }];
-    for (const f of found) {
-      const key = `${f.type}\u0000${f.message}`;
-      const g = groups.get(key);
-      if (!g) groups.set(key, { type: f.type, message: f.message, count: 1, lastSeenMs: f.at, traceId: s.traceId, frames: [], stack: f.stack, revision: s.resource.revision });
-      else {
-        g.count++;
-        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, stack: f.stack || g.stack, revision: f.stack ? s.resource.revision : g.revision });
-      }
-    }
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs)
-    .slice(0, 20)
-    .map(({ stack, revision, ...g }) => ({ ...g, frames: framesOf(stack, resolve, revision) }));
-}
-
-function str(v: AttributeValue | undefined): string {
-  if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Trace waterfall.
@@ -545,12 +481,11 @@ export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySe
     if (codeOf.has(seriesId)) return codeOf.get(seriesId);
     const series = engine.store.get(seriesId);
     const m = series ? engine.mappingOf(series) : undefined;
-    const c = m?.file && m.function && m.confidence !== 'ambiguous' && m.confidence !== 'none' ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
+    const c = isUsable(m) ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
     codeOf.set(seriesId, c);
     return c;
   };
-  const resolve = frameResolver(engine);
-  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack, span) => framesOf(stack, resolve, span.resource.revision) });
+  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision) });
 }
 
 /**

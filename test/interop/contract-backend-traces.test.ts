@@ -42,7 +42,7 @@ after(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-const deps = () => ({ mapper: engine.mapper, functions: engine.functions, isMatch: (_s: unknown, code: { qualifiedName: string } | undefined) => code?.qualifiedName === 'OrderService.load' });
+const deps = () => ({ resolver: engine.resolver, functions: engine.functions, isMatch: (_s: unknown, code: { qualifiedName: string } | undefined) => code?.qualifiedName === 'OrderService.load' });
 
 test('contract: backend traces from tempo: one TraceQL search per list, lists labelled "tempo (prod)", cached and de-duplicated in flight', async () => {
   const s = await tempoFakes.fake((u) => (u.pathname === '/api/search' ? { fixture: 'search.json' } : { status: 404 }));

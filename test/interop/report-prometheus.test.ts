@@ -109,7 +109,7 @@ test('Prometheus down: report says so on stderr and exits 1 without hanging', as
 test(`a ${FUNCTIONS}-function file: one refresh costs 6 queries, lens requests cost none`, async () => {
   const { engine } = await createWorkspaceEngine(workspace);
   const source = new PrometheusSource({ kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' }, { codeFunctionLabel: 'code_function_name' });
-  const stats = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const stats = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   const refresh = async (windowMs: number) => {
     const r = await source.functionStats(windowMs);
     await stats.update([{ source: source.config, rows: r.value, windowMs, stale: r.status.stale, fetchedAt: r.fetchedAt ?? Date.now() }]);

@@ -34,7 +34,7 @@ function answer(over: Partial<BackendAnswer> = {}): BackendAnswer {
 }
 
 test('rows land on functions by code-function label, span name and code file, each naming its source', async () => {
-  const b = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const b = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   await b.update([answer()]);
   const stats = b.fileStats('src/orders.ts');
   assert.deepEqual(
@@ -64,7 +64,7 @@ test('rows land on functions by code-function label, span name and code file, ea
 });
 
 test('a failed refresh keeps the last values, marked stale with the reason', async () => {
-  const b = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const b = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   await b.update([answer({ stale: true, message: 'prometheus (prod) at http://p:9090 is not reachable (ECONNREFUSED)' })]);
   const place = b.fileStats('src/orders.ts').find((s) => s.function.name === 'placeOrder');
   assert.ok(place);
@@ -76,7 +76,7 @@ test('a failed refresh keeps the last values, marked stale with the reason', asy
 });
 
 test('answers are served from memory: the same objects until the next update; environments filter', async () => {
-  const b = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const b = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   await b.update([answer(), answer({ source: { kind: 'prometheus', environment: 'staging' }, rows: ROWS.slice(0, 1) })]);
   const first = b.fileStats('src/orders.ts');
   assert.equal(b.fileStats('src/orders.ts'), first, 'memoized');
@@ -90,7 +90,7 @@ test('answers are served from memory: the same objects until the next update; en
 });
 
 test('rows of one function from several services merge: counts add up, the busiest row gives the quantiles', async () => {
-  const b = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const b = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   await b.update([answer({ rows: [row({ service: 'a', spanName: 'getOrder', count: 10, p50Ms: 1 }), row({ service: 'b', spanName: 'getOrder', count: 30, errors: 3, p50Ms: 7 })] })]);
   const [get] = b.fileStats('src/orders.ts');
   assert.ok(get);

@@ -90,9 +90,9 @@ test('a stack trace from an older deployed commit opens the line it names as it 
   const stack = ['Error: boom', '    at getOrder (/app/src/orders.ts:7:10)', '    at placeOrder (/app/src/orders.ts:2:9)'].join('\n');
   const thrown = span({ resource, statusCode: 2, events: [{ name: 'exception', timeMs: Date.now(), attributes: { 'exception.type': 'Error', 'exception.message': 'boom', 'exception.stacktrace': stack } }] });
   engine.ingestSpans([thrown]);
-  const resolver = new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.mapper.drift! });
-  const version = () => `${engine.files.version}:${engine.mapper.drift!.version}`;
-  const diffed = new Promise<void>((resolve) => engine.mapper.drift!.onDidChange(resolve));
+  const resolver = new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.resolver.drift! });
+  const version = () => `${engine.files.version}:${engine.resolver.drift!.version}`;
+  const diffed = new Promise<void>((resolve) => engine.resolver.drift!.onDidChange(resolve));
   await engine.errors.locate(resolver, 0, version()); // asks git for the diff
   await diffed;
   const [located] = await engine.errors.locate(resolver, 0, version());
@@ -107,7 +107,7 @@ test('a stack trace from an older deployed commit opens the line it names as it 
   assert.match(get!.explanation, /line 7 at the deployed \w+ was edited since, so it is matched near line 10/);
   assert.equal(located!.top.line, 10, 'the decoration goes on the throwing line as it is now');
   // Without a revision (or at HEAD), lines are taken as they are.
-  const plain = await new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.mapper.drift! }).resolveAll(located!.frames.map((f) => f.frame));
+  const plain = await new StackResolver({ files: engine.files, functions: engine.functions, drift: engine.resolver.drift! }).resolveAll(located!.frames.map((f) => f.frame));
   assert.deepEqual(plain.map((f) => f.line), [7, 2]);
 });
 

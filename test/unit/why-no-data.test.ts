@@ -32,7 +32,7 @@ test('why no data also lists Prometheus series that mapped to no function: label
   const { engine } = await createWorkspaceEngine(WORKSPACE);
   const fns = (await engine.functions.get('src/orders.ts'))!;
   const total = fns.find((f) => f.qualifiedName === 'totalItems')!;
-  const stats = new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+  const stats = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
   const row = (o: Partial<FunctionStatsRecord>): FunctionStatsRecord => ({ service: 'shop', spanName: 'x', count: 0, errors: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3, ratePerMin: 1, exemplarTraceIds: [], ...o });
   await stats.update([
     {

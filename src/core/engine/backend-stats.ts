@@ -5,9 +5,9 @@
 // through the alert resolver's name search (the same one alerts use), so numbers and alerts land
 // on the same function. Mapping is done when a refresh arrives (async: it may parse files);
 // answering for a file is synchronous and from memory only.
-import type { CodeLocation, FunctionRange, MappingResult, WindowStats } from '../model';
+import { type CodeLocation, type FunctionRange, isSure, type MappingResult, type WindowStats } from '../model';
 import type { FunctionIndex } from '../mapping/function-index';
-import type { Mapper } from '../mapping/mapper';
+import { type CodeResolver, isUsable } from '../resolver/code-resolver';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
 import { AlertResolver } from '../sources/alert-resolution';
 import { sourceLabel, type FunctionStatsRecord, type SourceKind } from '../sources/source';
@@ -55,8 +55,8 @@ export interface BackendAnswer {
 export interface BackendStatsDeps {
   files: WorkspaceFiles;
   functions: FunctionIndex;
-  /** The engine's mapper, so backend rows map exactly like spans. */
-  mapper: Mapper;
+  /** The engine's resolver, so backend rows map exactly like spans. */
+  resolver: Pick<CodeResolver, 'resolvePath' | 'map'>;
 }
 
 /** The code location a metric series' labels give (what a span's `code.*` attributes would). */
@@ -101,7 +101,6 @@ export interface BackendUnmapped {
   reason: string;
 }
 
-const USABLE = (m: MappingResult) => !!m.file && !!m.function && m.confidence !== 'ambiguous' && m.confidence !== 'none';
 
 export class BackendStats {
   /** Bumped by every update: memo keys and callers can tell new data from old. */
@@ -217,14 +216,14 @@ export class BackendStats {
 
   private async placeUncached(row: FunctionStatsRecord): Promise<Placed | string> {
     const loc = locationOfRow(row);
-    const path = loc.source === 'none' ? undefined : this.deps.mapper.resolveFile(loc);
+    const path = loc.source === 'none' ? undefined : this.deps.resolver.resolvePath(loc);
     if (path?.file) {
-      const m = this.deps.mapper.map(loc, path, await this.deps.functions.get(path.file));
-      if (USABLE(m)) return { file: m.file!, qualifiedName: m.function!.qualifiedName, startLine: m.function!.startLine, mapping: m };
+      const m = this.deps.resolver.map(loc, path, await this.deps.functions.get(path.file));
+      if (isUsable(m)) return { file: m.file, qualifiedName: m.function.qualifiedName, startLine: m.function.startLine, mapping: m };
     }
     this.resolver ??= new AlertResolver({ files: this.deps.files, functions: this.deps.functions });
     const r = await this.resolver.locate(labelsOfRow(row), { what: 'the metric series' });
-    if (!r.file || !r.function || r.line === undefined || r.confidence === 'ambiguous' || r.confidence === 'none') return r.unresolvedReason ?? r.explanation;
+    if (!r.file || !r.function || r.line === undefined || !isSure(r.confidence)) return r.unresolvedReason ?? r.explanation;
     const fn = closest(((await this.deps.functions.get(r.file)) ?? []).filter((f) => f.qualifiedName === r.function), r.line);
     if (!fn) return `${r.file} no longer defines ${r.function}`;
     const rule = r.rule === 'span-name' ? 'span_name' : r.rule === 'code-labels' ? (row.codeFile ? 'code_file_path label' : 'code_function label') : r.rule;

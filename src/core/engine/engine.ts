@@ -3,7 +3,7 @@
 // Queries are served from memory and memoized per data generation, so the editor's hot path
 // (lenses, hovers) never recomputes more than once per batch of data.
 import type { CodeLocation, FunctionRange, LogRecordData, MappingResult, SpanRecord, WindowStats } from '../model';
-import { locationOfIdentity, readCodeLocation } from '../mapping/code-attributes';
+import { locationOfIdentity } from '../mapping/code-attributes';
 import { RouteIndex } from '../routes/route-index';
 import { extractRouteFacts } from '../routes/route-extract';
 import { SourceIndex } from '../workspace/source-index';
@@ -11,10 +11,8 @@ import { rangeChanged, type VersionDrift } from '../mapping/version-drift';
 import { levelOfSeverity, LogIndex, type LogMatch } from '../logs/log-index';
 import { extractLogStatements } from '../logs/log-statements';
 import { StatementLogs } from '../logs/statement-logs';
-import { routeOfSpan } from '../routes/route-pattern';
-import { layerOf, nestHandler, pathShape, requestPath } from '../mapping/framework-spans';
 import { FunctionIndex } from '../mapping/function-index';
-import { Mapper } from '../mapping/mapper';
+import { CodeResolver, isUsable } from '../resolver/code-resolver';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 import { AggregateStore, StoreOptions } from '../store/aggregate-store';
 import { Series, SeriesIdentity } from '../store/series';
@@ -63,42 +61,6 @@ function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): Seri
   return identity;
 }
 
-/**
- * How a span without code attributes is found: a NestJS span names its controller and member; a
- * server span is mapped by its HTTP route, named the way the HTTP conventions name such spans
- * (`GET /orders/:id`), so an instrumentation that names them by method only (`GET`) still gets one
- * series per route; without a route, by its request path matched against the workspace's routes
- * (`routeShape`). Anything else is noted as a framework's inner span or as lacking a route.
- */
-function describeSpan(span: SpanRecord, loc: CodeLocation, routeShape: (method: string, path: string) => string): string {
-  if (loc.source !== 'none') return span.name;
-  const handler = nestHandler(span.attributes);
-  if (handler) {
-    loc.handler = handler;
-    return `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}`;
-  }
-  if (span.kind === SERVER_KIND) {
-    const route = routeOfSpan(span.name, span.attributes);
-    if (route) {
-      loc.route = route;
-      return span.name.includes(route.template) ? span.name : `${route.method} ${route.template}`;
-    }
-    const path = requestPath(span.attributes);
-    const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
-    if (path && typeof method === 'string' && method) {
-      const m = method.toUpperCase();
-      const template = routeShape(m, path);
-      loc.route = { method: m, template, from: 'url.path' };
-      return `${m} ${template}`;
-    }
-  }
-  const layer = layerOf(span.name, span.kind, span.attributes);
-  if (layer) loc.layer = layer;
-  return span.name;
-}
-
-const SERVER_KIND = 2;
-
 interface CachedMapping {
   filesVersion: string;
   ranges: readonly FunctionRange[] | undefined;
@@ -112,7 +74,8 @@ export interface EngineOptions extends StoreOptions {
 export class Engine {
   readonly store: AggregateStore;
   readonly ring: SpanRing;
-  readonly mapper: Mapper;
+  /** Telemetry → code: the one place spans, frames and log locations are mapped. */
+  readonly resolver: CodeResolver;
   readonly ingestRate = new RateMeter();
   readonly topology = new TraceTopology();
   readonly errors = new ErrorGroups();
@@ -133,9 +96,6 @@ export class Engine {
   private readonly mappings = new Map<string, CachedMapping>();
   private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
   private readonly listeners = new Set<() => void>();
-  /** Request path → the route template serving it, for server spans without a route (bounded, per route-index version). */
-  private readonly shapes = new Map<string, string>();
-  private shapesVersion = -1;
 
   constructor(
     readonly files: WorkspaceFiles,
@@ -152,35 +112,15 @@ export class Engine {
       { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f) },
       { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
     ]);
-    this.mapper = new Mapper(files, this.routes);
+    this.resolver = new CodeResolver(files, functions, this.routes);
     functions.onDidChange(() => this.memo.clear());
   }
 
   /** Re-anchors lines of older deployed commits from now on; mappings refresh as diffs arrive. */
   attachDrift(drift: VersionDrift): void {
-    this.mapper.drift = drift;
+    this.resolver.attachDrift(drift);
     drift.onDidChange(() => this.emit());
   }
-
-  /**
-   * The route template a request path was served by, when a registration in the workspace fits it
-   * (the full template as the code spells it); otherwise the path with id-like segments as `{id}`,
-   * so one route does not become a series per id. Cached per path: one route match per new path.
-   */
-  private readonly routeShape = (method: string, path: string): string => {
-    if (this.shapesVersion !== this.routes.version || this.shapes.size > 5_000) {
-      this.shapes.clear();
-      this.shapesVersion = this.routes.version;
-    }
-    const key = `${method} ${path}`;
-    let shape = this.shapes.get(key);
-    if (shape === undefined) {
-      const m = this.routes.size ? this.routes.match({ method, template: path, from: 'url.path' }) : undefined;
-      shape = m?.registration && m.template ? m.template : pathShape(path);
-      this.shapes.set(key, shape);
-    }
-    return shape;
-  };
 
   /** Called once per ingested batch (never per span). */
   onDidIngest(listener: () => void): () => void {
@@ -198,10 +138,8 @@ export class Engine {
     const perSec = this.ingestRate.perSecondRecent(now);
     const keepBelow = perSec <= TRACE_SPANS_PER_SEC ? 0x10000 : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
     for (const span of spans) {
-      const loc = readCodeLocation(span.attributes);
-      const name = describeSpan(span, loc, this.routeShape);
+      const { loc, name } = this.resolver.locateSpan(span);
       const r = span.resource;
-      if (r.revision !== undefined && loc.line !== undefined) loc.revision = r.revision;
       const key = this.keys.keyOf(r, loc, span.kind, name);
       const isError = span.statusCode === 2;
       if (isError || span.events.length > 0) this.errors.addSpan(span);
@@ -239,13 +177,10 @@ export class Engine {
    * carries one (Python's logging and several Java appenders do), else the template its body fits.
    */
   matchLog(body: string, severityNumber: number, severityText: string, attributes: LogRecordData['attributes'] = {}): LogMatch {
-    const loc = readCodeLocation(attributes);
-    if (loc.filePath && loc.line) {
-      const path = this.files.resolve(loc.filePath);
-      const statement = path.file ? this.logStatements.at(path.file, loc.line) : undefined;
-      if (statement) {
-        return { statement, rule: `${loc.source}+line`, confidence: path.confidence, explanation: `the record says it was logged at ${loc.filePath}:${loc.line}; ${path.explanation}` };
-      }
+    const at = this.resolver.logLocation(attributes);
+    const statement = at ? this.logStatements.at(at.file, at.line) : undefined;
+    if (at && statement) {
+      return { statement, rule: `${at.source}+line`, confidence: at.path.confidence, explanation: `the record says it was logged at ${at.file}:${at.line}; ${at.path.explanation}` };
     }
     return this.logStatements.match(body, levelOfSeverity(severityNumber, severityText));
   }
@@ -260,9 +195,9 @@ export class Engine {
 
   private registerSeries(series: Series, loc: CodeLocation): void {
     this.locations.set(series.id, loc);
-    const path = this.mapper.resolveFile(loc);
+    const path = this.resolver.resolvePath(loc);
     this.pathOf.set(series.id, path);
-    if (path?.file && this.byFileVersion === this.mapper.version) this.addToFile(path.file, series);
+    if (path?.file && this.byFileVersion === this.resolver.version) this.addToFile(path.file, series);
   }
 
   private addToFile(file: string, s: Series): void {
@@ -273,13 +208,13 @@ export class Engine {
 
   /** The file → series index, rebuilt when the workspace's files or path rules changed. */
   private fileIndex(): Map<string, Set<Series>> {
-    if (this.byFileVersion !== this.mapper.version) {
+    if (this.byFileVersion !== this.resolver.version) {
       this.byFile.clear();
       this.pathOf.clear();
-      this.byFileVersion = this.mapper.version;
+      this.byFileVersion = this.resolver.version;
       for (const s of this.store.all()) {
         const loc = this.locationOf(s);
-        const path = this.mapper.resolveFile(loc);
+        const path = this.resolver.resolvePath(loc);
         this.pathOf.set(s.id, path);
         if (path?.file) this.addToFile(path.file, s);
       }
@@ -302,9 +237,9 @@ export class Engine {
     const path = this.pathOf.get(s.id);
     const ranges = path?.file ? this.functions.getCached(path.file) : undefined;
     const cached = this.mappings.get(s.id);
-    const version = this.mapper.version;
+    const version = this.resolver.version;
     if (cached && cached.filesVersion === version && cached.ranges === ranges) return cached.result;
-    const result = this.mapper.map(this.locationOf(s), path, ranges);
+    const result = this.resolver.map(this.locationOf(s), path, ranges);
     this.mappings.set(s.id, { filesVersion: version, ranges, result });
     return result;
   }
@@ -320,7 +255,7 @@ export class Engine {
    */
   fileStats(file: string, q: QueryOptions): FunctionStats[] {
     const slot = Math.floor(this.store.now() / 5_000);
-    const key = `${this.store.generation}|${this.mapper.version}|${q.windowMs}|${q.environment ?? ''}|${q.points ?? 15}|${slot}`;
+    const key = `${this.store.generation}|${this.resolver.version}|${q.windowMs}|${q.environment ?? ''}|${q.points ?? 15}|${slot}`;
     const memo = this.memo.get(file);
     if (memo && memo.key === key) return memo.value;
     const value = this.computeFileStats(file, q);
@@ -337,7 +272,7 @@ export class Engine {
       if (q.environment && s.identity.environment !== q.environment) continue;
       if (s.lastSeenMs < from - 60_000) continue;
       const m = this.mappingOf(s);
-      if (!m.function || m.file !== file || m.confidence === 'ambiguous' || m.confidence === 'none') continue;
+      if (!isUsable(m) || m.file !== file) continue;
       const n = s.minutes.size + s.hours.size;
       const rank = ruleRank(m.rule);
       const g = groups.get(m.function);
@@ -369,7 +304,7 @@ export class Engine {
         environments: unique(g.series.map((s) => s.identity.environment)),
       };
       const rev = g.best.s.identity.revision;
-      const drift = rev && this.mapper.drift ? this.mapper.drift.state(rev, file) : undefined;
+      const drift = rev && this.resolver.drift ? this.resolver.drift.state(rev, file) : undefined;
       if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine)) row.changedSince = rev.slice(0, 8);
       out.push(row);
     }

@@ -20,7 +20,8 @@ import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate } fr
 import { evaluateLocalAlerts, type CodeAlert } from '../insights/local-alerts';
 import { rankHotspots } from '../insights/hotspots';
 import { locationOfIdentity } from '../mapping/code-attributes';
-import { bareName, Mapper } from '../mapping/mapper';
+import { bareName } from '../mapping/mapper';
+import { CodeResolver, isUsable } from '../resolver/code-resolver';
 import type { PathRule } from '../mapping/path-rules';
 import { WorkspaceFiles } from '../mapping/workspace-files';
 import type { CodeLocation, WindowStats } from '../model';
@@ -193,18 +194,18 @@ function attribute(changes: ChangeSet, engine: Engine, opts: ImpactOptions): Map
   for (const s of engine.store.all()) {
     if (opts.environment && s.identity.environment !== opts.environment) continue;
     const loc = locationOf(s);
-    const path = previousMapper?.resolveFile(loc);
+    const path = previousMapper?.resolvePath(loc);
     const ranges = path?.file !== undefined ? changes.previousFunctions.get(path.file) : undefined;
     if (path?.file !== undefined && ranges) {
       const m = previousMapper!.map(loc, path, ranges);
-      if (m.function && m.confidence !== 'none' && m.confidence !== 'ambiguous') {
+      if (isUsable(m)) {
         const c = byPrevious.get(`${path.file}#${m.function.qualifiedName}#${m.function.startLine}`);
         if (c) give(c, s, 'previous version');
         continue;
       }
     }
     const m = engine.mappingOf(s);
-    if (!m.function || m.file === undefined || m.confidence === 'none' || m.confidence === 'ambiguous') continue;
+    if (!isUsable(m)) continue;
     const c = byCurrent.get(`${m.file}#${m.function.qualifiedName}#${m.function.startLine}`);
     if (c) give(c, s, 'working tree');
   }
@@ -222,14 +223,14 @@ function toImpactAlert(a: CodeAlert): ImpactAlert {
   return { name: a.name, state: a.state, severity: a.severity, startsAt: null, summary: a.summary, source: a.source };
 }
 
-/** A mapper over the workspace as it was before the change (old paths back, new ones gone). */
-function previousVersionMapper(changes: ChangeSet, engine: Engine, opts: ImpactOptions): Mapper | undefined {
+/** A resolver over the workspace as it was before the change (old paths back, new ones gone). */
+function previousVersionMapper(changes: ChangeSet, engine: Engine, opts: ImpactOptions): CodeResolver | undefined {
   if (changes.previousFunctions.size === 0) return undefined;
   const files = new WorkspaceFiles(engine.files.rootPath);
   if (opts.pathRules) files.setRules(opts.pathRules);
   const movedTo = new Set(changes.functions.filter((c) => c.previousFile !== undefined && !changes.previousFunctions.has(c.file)).map((c) => c.file));
   files.replaceAll([...[...engine.files.list()].filter((f) => !movedTo.has(f)), ...changes.previousFunctions.keys()]);
-  return new Mapper(files, engine.routes);
+  return new CodeResolver(files, engine.functions, engine.routes);
 }
 
 function locationOf(s: Series): CodeLocation {

@@ -4,7 +4,7 @@
 // receiver's exceptions, so both show up as LocatedErrors marked with the backend they came from.
 // Network (refresh) and resolution (locate) are separate: views resolve from memory only.
 import type { ExceptionInfo } from '../stacktrace/frame';
-import type { StackResolver } from '../stacktrace/resolve';
+import type { ResolvesFrames } from '../stacktrace/resolve';
 import { cachedResult, SourceCache } from '../sources/cache';
 import type { SentryEventStack, SentryIssueQuery } from '../sources/sentry';
 import type { ErrorIssueRecord, SourceConfig, SourceStatus } from '../sources/source';
@@ -110,7 +110,7 @@ export class BackendErrors {
    * frames all lie outside it, or without an event, are left out). Resolutions are cached until
    * `version` (files and parsed functions) changes.
    */
-  async locate(resolver: StackResolver, sinceMs: number, version: string): Promise<LocatedError[]> {
+  async locate(resolver: ResolvesFrames, sinceMs: number, version: string): Promise<LocatedError[]> {
     const out: LocatedError[] = [];
     const keep = new Set<string>();
     for (const h of this.held) {
@@ -141,7 +141,7 @@ function mainException(ev: SentryEventStack): ExceptionInfo | undefined {
   return ex[ex.length - 1];
 }
 
-async function resolveEvent(ev: SentryEventStack, resolver: StackResolver): Promise<Omit<LocatedError, 'group'> | null> {
+async function resolveEvent(ev: SentryEventStack, resolver: ResolvesFrames): Promise<Omit<LocatedError, 'group'> | null> {
   const ex = mainException(ev);
   if (!ex || ex.frames.length === 0) return null;
   const frames = ex.innermostFirst ? ex.frames : [...ex.frames].reverse();

@@ -4,7 +4,7 @@
 // frame lines); parsing and resolving to workspace lines happens at query time, once per group.
 import type { LogRecordData, SpanRecord } from '../model';
 import { parseStackTrace } from '../stacktrace/parse';
-import type { FrameResolution, StackResolver } from '../stacktrace/resolve';
+import type { FrameResolution, ResolvesFrames } from '../stacktrace/resolve';
 import { stackTracesOfLog, stackTracesOfSpan, type StackTraceSource } from '../stacktrace/span-exceptions';
 
 export interface ErrorGroup {
@@ -52,6 +52,56 @@ export interface LocatedError {
 const MAX_GROUPS = 500;
 const MAX_KEY_FRAMES = 12;
 
+/**
+ * Where an exception was thrown, as a grouping key: its type and its frame lines (the header line
+ * carries the message, which varies per occurrence: ids, amounts). One key for the editor's
+ * errors on code and the details panel's error list, so both count the same exception alike.
+ */
+export function throwSite(s: Pick<StackTraceSource, 'text' | 'type'>): { type: string; site: string } {
+  const frames = s.text
+    .split('\n')
+    .filter((l) => /^\s+(at |File |#\d)|^\s*\S+\.(go|rb|php):\d+/.test(l))
+    .slice(0, MAX_KEY_FRAMES)
+    .map((l) => l.trim())
+    .join('\n');
+  const type = s.type ?? s.text.split('\n')[0]?.split(':')[0]?.trim() ?? 'Error';
+  return { type, site: `${type}\u0000${frames}` };
+}
+
+/** The exceptions of a set of spans (a function's held spans), grouped by throw site. */
+export interface SpanErrorGroup {
+  type: string;
+  /** The latest occurrence's message and stack. */
+  message: string;
+  stack: string;
+  count: number;
+  lastSeenMs: number;
+  traceId: string;
+  /** The deployed commit of the latest occurrence with a stack. */
+  revision: string | undefined;
+}
+
+/** Most frequent first; a failed span without an exception event is grouped by its status message. */
+export function groupSpanErrors(spans: readonly SpanRecord[], limit = 20): SpanErrorGroup[] {
+  const groups = new Map<string, SpanErrorGroup>();
+  for (const s of spans) {
+    if (s.statusCode !== 2) continue;
+    const traces = stackTracesOfSpan(s);
+    const found = traces.length
+      ? traces.map((t) => ({ ...throwSite(t), message: t.message ?? t.text.split('\n')[0] ?? '', stack: t.text, at: s.startMs + s.durationMs }))
+      : [{ type: 'error status', site: `error status\u0000${s.statusMessage}`, message: s.statusMessage, stack: '', at: s.startMs + s.durationMs }];
+    for (const f of found) {
+      const g = groups.get(f.site);
+      if (!g) groups.set(f.site, { type: f.type, message: f.message, stack: f.stack, count: 1, lastSeenMs: f.at, traceId: s.traceId, revision: s.resource.revision });
+      else {
+        g.count++;
+        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, message: f.message, stack: f.stack || g.stack, revision: f.stack ? s.resource.revision : g.revision });
+      }
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs).slice(0, limit);
+}
+
 export class ErrorGroups {
   private readonly groups = new Map<string, ErrorGroup>();
   private readonly located = new Map<string, { version: string; value: LocatedError | null }>();
@@ -72,15 +122,8 @@ export class ErrorGroups {
   }
 
   private add(s: StackTraceSource, atMs: number, service: string, traceId: string, origin: ErrorGroup['origin'], revision: string | undefined): void {
-    // Frame lines identify the throw site; the header line carries the (varying) message.
-    const frames = s.text
-      .split('\n')
-      .filter((l) => /^\s+(at |File |#\d)|^\s*\S+\.(go|rb|php):\d+/.test(l))
-      .slice(0, MAX_KEY_FRAMES)
-      .map((l) => l.trim())
-      .join('\n');
-    const type = s.type ?? s.text.split('\n')[0]?.split(':')[0]?.trim() ?? 'Error';
-    const key = `${service}\u0000${type}\u0000${frames}`;
+    const { type, site } = throwSite(s);
+    const key = `${service}\u0000${site}`;
     let g = this.groups.get(key);
     if (!g) {
       if (this.groups.size >= MAX_GROUPS) this.evictOldest();
@@ -114,7 +157,7 @@ export class ErrorGroups {
    * workspace's files, parsed functions or version drift changed, which invalidates the cached
    * resolutions; so does a new deployed revision of the group.
    */
-  async locate(resolver: StackResolver, sinceMs: number, version: string): Promise<LocatedError[]> {
+  async locate(resolver: ResolvesFrames, sinceMs: number, version: string): Promise<LocatedError[]> {
     const out: LocatedError[] = [];
     for (const g of this.groups.values()) {
       if (g.lastSeenMs < sinceMs) continue;
@@ -130,7 +173,7 @@ export class ErrorGroups {
   }
 }
 
-async function resolveGroup(g: ErrorGroup, resolver: StackResolver): Promise<LocatedError | null> {
+async function resolveGroup(g: ErrorGroup, resolver: ResolvesFrames): Promise<LocatedError | null> {
   const parsed = parseStackTrace(g.stack);
   const first = parsed.exceptions[0];
   if (!first) return null;

@@ -3,7 +3,8 @@
 // (a spanmetrics code dimension or a label the rule author set: code_function_name,
 // code_filepath, …), its span_name, then its exemplar traces when a trace backend can locate them.
 // An alert that none of these place says why, in one sentence, instead of guessing.
-import { bareName, Mapper } from '../mapping/mapper';
+import { bareName } from '../mapping/mapper';
+import { CodeResolver, isUsable } from '../resolver/code-resolver';
 import { functionsNamed, nameMatchLength, type FunctionIndex } from '../mapping/function-index';
 import { languageForPath } from '../mapping/languages';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
@@ -47,11 +48,11 @@ interface Located {
 }
 
 export class AlertResolver {
-  private readonly mapper: Mapper;
+  private readonly resolver: CodeResolver;
   private everyFunction: Promise<Located[]> | undefined;
 
   constructor(private readonly o: AlertResolverOptions) {
-    this.mapper = new Mapper(o.files);
+    this.resolver = new CodeResolver(o.files, o.functions);
   }
 
   async resolve(alert: AlertRecord): Promise<AlertResolution> {
@@ -113,10 +114,10 @@ export class AlertResolver {
 
   /** Through the span mapper, so alerts and lenses agree on where a code location is. */
   private async fromLocation(loc: CodeLocation, rule: AlertResolution['rule'], from: string): Promise<AlertResolution> {
-    const path = this.mapper.resolveFile(loc);
+    const path = this.resolver.resolvePath(loc);
     const ranges = path?.file ? await this.o.functions.get(path.file) : undefined;
-    const m = this.mapper.map(loc, path, ranges);
-    if (m.file && m.function && m.confidence !== 'ambiguous' && m.confidence !== 'none') return hit(m.file, m.function, rule, m.confidence, `${from}: ${m.explanation}`);
+    const m = this.resolver.map(loc, path, ranges);
+    if (isUsable(m)) return hit(m.file, m.function, rule, m.confidence, `${from}: ${m.explanation}`);
     // A file with no usable function name still beats a workspace-wide guess.
     if (!m.file && loc.functionName && loc.filePath) return this.byName(loc.functionName, rule, `${from} (its file ${loc.filePath} is not in the workspace)`);
     const r: AlertResolution = { ...none(`${from}: ${m.explanation}`, rule), confidence: m.confidence === 'ambiguous' ? 'ambiguous' : 'none' };

@@ -5,8 +5,7 @@
 // receiver spans are (the engine's Mapper over the span's code.* attributes). vscode-free: the
 // extension passes the sources in and posts the results; nothing here is asked on a hover.
 import type { Attributes, AttributeValue, FunctionRange, SpanRecord } from '../model';
-import { readCodeLocation } from '../mapping/code-attributes';
-import type { Mapper } from '../mapping/mapper';
+import { type CodeResolver, isUsable } from '../resolver/code-resolver';
 import type { AttributeListDto, StackFrameDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../../protocol/messages';
 import { cachedResult, SourceCache } from './cache';
 import { SourceError } from './http-client';
@@ -49,8 +48,8 @@ export type BackendTraceResult = { ok: true; trace: TraceDto; source: string } |
 export type SpanCode = NonNullable<WaterfallRowDto['code']>;
 
 export interface SpanMapperDeps {
-  /** The engine's mapper: path mappings, suffix resolution, function ranges, drift. */
-  mapper: Pick<Mapper, 'resolveFile' | 'map'>;
+  /** The engine's resolver: code attributes, routes and framework handlers, path mappings, drift. */
+  resolver: Pick<CodeResolver, 'locateSpan' | 'resolvePath' | 'map'>;
   functions: { get(file: string): Promise<FunctionRange[] | undefined> };
 }
 
@@ -276,15 +275,15 @@ export async function mapSpans(spans: readonly SpanRecord[], deps: SpanMapperDep
   const byLoc = new Map<string, SpanCode | undefined>();
   const out = new Map<string, SpanCode>();
   for (const s of spans) {
-    const loc = readCodeLocation(s.attributes);
-    if (loc.source === 'none') continue;
+    const { loc } = deps.resolver.locateSpan(s);
+    if (loc.source === 'none' && !loc.route && !loc.handler) continue;
     const key = JSON.stringify(loc);
     let code = byLoc.get(key);
     if (!byLoc.has(key)) {
-      const path = deps.mapper.resolveFile(loc);
+      const path = deps.resolver.resolvePath(loc);
       const ranges = path?.file ? await deps.functions.get(path.file) : undefined;
-      const m = deps.mapper.map(loc, path, ranges);
-      code = m.file && m.function && m.confidence !== 'ambiguous' && m.confidence !== 'none' ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
+      const m = deps.resolver.map(loc, path, ranges);
+      code = isUsable(m) ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
       byLoc.set(key, code);
     }
     if (code) out.set(s.spanId, code);

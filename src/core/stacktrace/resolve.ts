@@ -4,7 +4,7 @@
 // rule, confidence and explanation, or the reason it is outside the workspace.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Confidence, FunctionRange } from '../model';
+import { type Confidence, type FunctionRange, isSure } from '../model';
 import { functionAt, FunctionIndex, functionsNamed, nameMatchLength } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
@@ -70,13 +70,17 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** What resolving a trace needs: the engine's CodeResolver, or a bare StackResolver. */
+export type ResolvesFrames = Pick<StackResolver, 'resolveAll'>;
+
 export class StackResolver {
   private readonly files: WorkspaceFiles;
   private readonly functions: FunctionIndex;
   private readonly maps: SourceMaps;
   private readonly exists: (absPath: string) => Promise<boolean>;
   private readonly bundles = new Map<string, Promise<string | undefined>>();
-  private readonly drift: VersionDrift | undefined;
+  /** Carries lines of an older deployed commit to the working tree; set when the git state is known. */
+  drift: VersionDrift | undefined;
   private readonly readText: ReadText;
 
   constructor(opts: StackResolverOptions) {
@@ -121,6 +125,16 @@ export class StackResolver {
       return r;
     }
     return this.inFile(frame, path.file, frame.line, frame.column, 'stack-frame', path.confidence, path.explanation, revision);
+  }
+
+  /**
+   * The workspace file a frame names, synchronously and without reading anything (no source maps,
+   * no parse): for drawing a printed trace with links. Undefined outside the workspace or unsure.
+   */
+  locateSync(frame: StackFrame): string | undefined {
+    if (frame.kind === 'dependency' || frame.kind === 'runtime' || !frame.file || frame.line === undefined) return undefined;
+    const path = this.resolvePath(frame);
+    return path.file && isSure(path.confidence) ? path.file : undefined;
   }
 
   /** The deployed path to look up; Java frames print only a simple file name, so add the package. */

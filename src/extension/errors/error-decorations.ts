@@ -9,7 +9,6 @@ import { formatAgo, formatCount } from '../../core/format/numbers';
 import { plainText } from '../../core/format/presentation';
 import type { BackendErrors } from '../../core/insights/backend-errors';
 import type { LocatedError } from '../../core/insights/error-groups';
-import { StackResolver } from '../../core/stacktrace/resolve';
 import { Commands } from '../command-ids';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -24,7 +23,7 @@ export class ErrorDecorations implements vscode.Disposable {
     overviewRulerLane: vscode.OverviewRulerLane.Right,
   });
   private readonly problems = vscode.languages.createDiagnosticCollection('prodlens');
-  private resolver: StackResolver | undefined;
+  private watching = false;
   private functionsVersion = 0;
   private located: LocatedError[] = [];
   private running = false;
@@ -56,16 +55,16 @@ export class ErrorDecorations implements vscode.Disposable {
     if (engine.errors.size === 0 && (backend?.size ?? 0) === 0 && this.located.length === 0) return;
     this.running = true;
     try {
-      if (!this.resolver) {
-        this.resolver = new StackResolver({ files: engine.files, functions: engine.functions, ...(engine.mapper.drift ? { drift: engine.mapper.drift } : {}) });
+      if (!this.watching) {
+        this.watching = true;
         engine.functions.onDidChange(() => this.functionsVersion++);
       }
       const { windowMs, environment } = this.session.current;
       const since = engine.store.now() - windowMs;
-      const version = `${engine.files.version}:${this.functionsVersion}:${engine.mapper.drift?.version ?? -1}`;
-      const local = await engine.errors.locate(this.resolver, since, version);
+      const version = `${engine.files.version}:${this.functionsVersion}:${engine.resolver.drift?.version ?? -1}`;
+      const local = await engine.errors.locate(engine.resolver, since, version);
       // The same resolver (and its cache) for the backend's frames; its issues end at their lastSeen.
-      const remote = backend ? (await backend.locate(this.resolver, Date.now() - windowMs, version)).filter((e) => !environment || !e.group.backend?.environment || e.group.backend.environment === environment) : [];
+      const remote = backend ? (await backend.locate(engine.resolver, Date.now() - windowMs, version)).filter((e) => !environment || !e.group.backend?.environment || e.group.backend.environment === environment) : [];
       this.located = mergeByLine([...local, ...remote]);
       this.apply();
     } catch (e) {

@@ -54,7 +54,7 @@ export class BackendNumbers implements vscode.Disposable {
     if (!engine) return;
     if (this.backends.configured === 0 && !this.stats) return;
     try {
-      this.stats ??= new BackendStats({ files: engine.files, functions: engine.functions, mapper: engine.mapper });
+      this.stats ??= new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
       const answers = await this.backends.functionStats(this.session.current.windowMs);
       await this.stats.update(answers);
       this.refreshes++;
