@@ -83,7 +83,13 @@ export interface CodeLocation {
   /** The deployed commit the location refers to (`vcs.ref.head.revision`, or a commit-like service.version). */
   revision?: string;
   /** For a server span without code attributes: the HTTP route it served, mapped to its handler. */
-  route?: { method: string; template: string; from: 'http.route' | 'span name' | 'url.path' };
+  route?: {
+    method: string;
+    template: string;
+    from: 'http.route' | 'span name' | 'url.path';
+    /** The request's path (id-like segments as `{id}`), tried when the route itself matches no registration (Hapi leaves plugin prefixes out of http.route). */
+    path?: string;
+  };
   /** A framework span that names its handler exactly (NestJS: controller class and member). */
   handler?: { framework: 'nestjs'; controller: string; callback: string; inner: boolean };
   /** Why a span without any of the above is not mapped: a framework's inner span, or a server span without a route. */

@@ -4,6 +4,7 @@
 // level and trace id come along when the line carries them.
 import type { LogLevel } from './log-statements';
 import { levelOfSeverity } from './log-index';
+import { stripAnsi } from '../stacktrace/parse';
 
 export interface ParsedLogLine {
   format: 'json' | 'logfmt' | 'text';
@@ -22,7 +23,7 @@ const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'datetime', 'asctime
 const MAX_LINE = 64 * 1024;
 
 export function parseLogLine(raw: string): ParsedLogLine {
-  const line = (raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).replace(/\r?\n$/, '');
+  const line = stripAnsi(raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).replace(/\r?\n$/, '');
   const trimmed = line.trim();
   if (trimmed.startsWith('{')) {
     const json = tryJson(trimmed);

@@ -29,6 +29,8 @@ export function layerOf(name: string, kind: number, attrs: Attributes): CodeLoca
     const what = expressType === 'request_handler' ? 'request handler' : expressType;
     return { kind: 'framework-inner', detail: `an Express ${what} span (${str(attrs['express.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice` };
   }
+  const routerType = str(attrs['router.type']);
+  if (routerType) return { kind: 'framework-inner', detail: `a router ${routerType.replace('_', ' ')} span (${str(attrs['router.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice` };
   const nestType = str(attrs['nestjs.type']);
   if (nestType) {
     return { kind: 'framework-inner', detail: nestType === 'app_creation' ? 'NestJS application start-up' : `a NestJS ${nestType} span without nestjs.controller; its request span is mapped instead` };

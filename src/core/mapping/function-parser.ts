@@ -184,14 +184,16 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
     }
     if (!fn || !nameNode || found.has(fn.id)) continue;
     // An inline route handler (`app.get('/orders/:id', (req, res) => …)`) is named by its route.
-    // A named function expression keeps its own name (`app.get('/x', async function getTask() {})`).
-    const ownName = verb ? fn.childForFieldName('name') : null;
+    // A named function expression keeps its own name (`app.get('/x', async function getTask() {})`,
+    // `module.exports = async function errors(ctx, next) {}`: the stack trace names it so).
+    const commonJsExport = decl?.type === 'assignment_expression' && /^(?:module\.)?exports$/.test(decl.childForFieldName('left')?.text ?? '');
+    const ownName = verb || commonJsExport ? fn.childForFieldName('name') : null;
     if (ownName) nameNode = ownName;
-    const name = isDefault ? 'default' : ownName ? ownName.text : verb ? `${verb.toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
+    const name = isDefault ? 'default' : ownName ? ownName.text : verb ? `${verb.replace(/^['"`]|['"`]$/g, '').toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
     found.set(fn.id, {
       fn,
       extent: liftDeclaration(decl ?? fn),
-      assignment: decl?.type === 'assignment_expression' ? (decl.childForFieldName('left') ?? undefined) : undefined,
+      assignment: decl?.type === 'assignment_expression' && !(commonJsExport && ownName) ? (decl.childForFieldName('left') ?? undefined) : undefined,
       nameNode,
       name,
       kind: refineKind(kind, fn, name),

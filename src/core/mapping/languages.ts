@@ -8,6 +8,7 @@
 //   @decl      the enclosing declaration (variable declarator, class field, object pair,
 //              assignment) whose extent is reported instead of the bare function expression
 //   @receiver  Go only: the receiver parameter list, whose type becomes the container
+//   @verb      an HTTP method: the inline route handler is named `VERB /path` (@name is the path)
 
 import type { LanguageId } from '../model';
 
@@ -71,6 +72,12 @@ ${fieldPattern.replace('$VALUE', fnValue)}
   function: (member_expression property: (property_identifier) @verb)
   arguments: (arguments . (string) @name (call_expression arguments: (arguments ${fnValue})) .)
   (#match? @verb "^(get|post|put|delete|patch|options|head|all)$")
+  (#match? @name "^.[/*]"))
+(object
+  (pair key: (property_identifier) @method_key value: (string) @verb)
+  (pair key: (property_identifier) @path_key value: (string) @name)
+  (pair key: (property_identifier) @handler_key value: ${fnValue}) @decl
+  (#eq? @method_key "method") (#match? @path_key "^(path|url)$") (#eq? @handler_key "handler")
   (#match? @name "^.[/*]"))
 ${wrapped(fnValue, fieldPattern)}
 `;

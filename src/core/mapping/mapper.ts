@@ -56,7 +56,13 @@ export class Mapper {
     }
     if (loc.functionName) return this.resolveNamespace(loc.functionName);
     if (loc.route && this.routes) {
-      const m = this.routes.match(loc.route);
+      let m = this.routes.match(loc.route);
+      if (!m.registration && loc.route.path && loc.route.from !== 'url.path') {
+        // The route as the instrumentation gave it is not a full registered path (Hapi drops a
+        // plugin's route prefix from http.route): the request's own path says where it went.
+        const byPath = this.routes.match({ method: loc.route.method, template: loc.route.path, from: 'url.path' });
+        if (byPath.registration) m = { ...byPath, explanation: `${loc.route.from} ${loc.route.template} is not a registered full path; ${byPath.explanation}` };
+      }
       const r: PathResolution = { rule: 'http.route', confidence: m.confidence, explanation: m.explanation };
       if (m.file) r.file = m.file;
       if (m.registration) r.route = m.registration;

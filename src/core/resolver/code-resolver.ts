@@ -96,7 +96,8 @@ export class CodeResolver {
     if (span.kind === SERVER_KIND) {
       const route = routeOfSpan(span.name, span.attributes);
       if (route) {
-        loc.route = route;
+        const path = requestPath(span.attributes);
+        loc.route = path ? { ...route, path: pathShape(path) } : route;
         return { loc, name: span.name.includes(route.template) ? span.name : `${route.method} ${route.template}` };
       }
       const path = requestPath(span.attributes);

@@ -61,12 +61,15 @@ const INLINE_FN = /^(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[\w$]+\
  * a wrapper call around any of these (`asyncHandler(fn)`, `catchAsync(async (req, res) => …)`,
  * nested up to three deep), or a handler array whose last element handles.
  */
-function jsHandler(arg: CallArgument, lines: LineMap, imports: Map<string, Binding>): HandlerRef | undefined {
+function jsHandler(arg: CallArgument, lines: LineMap, imports: Map<string, Binding>, instances: ReadonlyMap<string, string> = new Map()): HandlerRef | undefined {
   let t = arg.text;
   let offset = arg.offset;
   for (let unwrap = 0; unwrap < 4; unwrap++) {
     if (INLINE_FN.test(t)) return { kind: 'inline', line: lines.lineAt(offset) };
     if (/^[\w$]+(?:\.[\w$]+)*$/.test(t)) {
+      // `controller.list` where `controller = new ProductsController(…)`: the class's member.
+      const cls = instances.get(t.split('.')[0]!);
+      if (cls && t.includes('.')) t = `${cls}${t.slice(t.indexOf('.'))}`;
       const head = t.split('.')[0]!;
       const binding = imports.get(head);
       if (binding && isRelative(binding.module)) {
@@ -147,6 +150,8 @@ export function jsRouteFacts(file: string, text: string, lines: LineMap): RouteF
   const framework = /['"](?:fastify|fastify-plugin)['"]|\bfastify\s*\./.test(text) ? 'fastify' : /['"](?:koa|@koa\/router|koa-router)['"]/.test(text) ? 'koa' : 'express';
   const autoloaders = new Set([...imports].filter(([, b]) => AUTOLOAD_MODULE.test(`'${b.module}'`)).map(([name]) => name));
 
+  const instances = new Map<string, string>();
+  for (const m of text.matchAll(/(?:const|let|var)\s+([\w$]+)\s*(?::\s*[\w$.<>]+\s*)?=\s*new\s+([A-Z][\w$]*)\s*\(/g)) instances.set(m[1]!, m[2]!);
   JS_VERB.lastIndex = 0;
   for (let m = JS_VERB.exec(text); m; m = JS_VERB.exec(text)) {
     const call = scanCall(text, text.indexOf('(', m.index + m[1]!.length));
@@ -154,7 +159,7 @@ export function jsRouteFacts(file: string, text: string, lines: LineMap): RouteF
     if (!args || args.length < 2) continue;
     const last = args[args.length - 1]!;
     // Fastify shorthand with the handler inside the options: fastify.get('/x', { schema, handler }).
-    const handler = last.text.startsWith('{') ? objectHandler(last, lines, imports) : jsHandler(last, lines, imports);
+    const handler = last.text.startsWith('{') ? objectHandler(last, lines, imports) : jsHandler(last, lines, imports, instances);
     if (!handler) continue;
     const method = m[2] === 'all' ? ANY_METHOD : m[2]!;
     out.push(reg(file, framework, method, m[4]!, lines.lineAt(m.index), handler, { owner: m[1]! }));
@@ -170,7 +175,7 @@ export function jsRouteFacts(file: string, text: string, lines: LineMap): RouteF
       const call = scanCall(text, at + verb[0].length - 1);
       if (!call) break;
       const last = call.args[call.args.length - 1];
-      const handler = last ? jsHandler(last, lines, imports) : undefined;
+      const handler = last ? jsHandler(last, lines, imports, instances) : undefined;
       const method = verb[1] === 'all' ? ANY_METHOD : verb[1]!;
       if (handler) out.push(reg(file, framework, method, m[3]!, lines.lineAt(at + verb.index + verb[0].indexOf('.')), handler, { owner: m[1]! }));
       at = call.close + 1;

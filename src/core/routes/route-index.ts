@@ -227,7 +227,8 @@ export function handlerFunction(r: RouteRegistration, ranges: readonly FunctionR
     const next = ranges.filter((f) => f.startLine > h.line && f.startLine <= h.line + 20).sort((a, b) => a.startLine - b.startLine)[0];
     return next ? { fn: next, why: `the handler is ${next.qualifiedName}, under the route at line ${h.line}` } : { why: `no function follows the route annotation at line ${h.line}` };
   }
-  const named = functionsNamed(ranges, h.name.split('.').pop() ?? h.name);
+  // The whole name (`ProductsController.list`, `users.getUser`): the most segments matched wins.
+  const named = functionsNamed(ranges, h.name);
   if (named.length === 1) return { fn: named[0], why: `the handler is ${h.name}` };
   if (named.length > 1) return { why: `${named.length} functions are named ${h.name}; not choosing one` };
   return { why: `the handler ${h.name} is not defined in this file` };

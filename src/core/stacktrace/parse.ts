@@ -63,12 +63,21 @@ export function exceptionHeader(line: string): { type: string; message?: string 
 }
 
 /** Parses every stack frame out of `text`. Never throws; cost is linear in the text read. */
+// eslint-disable-next-line no-control-regex -- the escape character is what is being removed
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** The text without ANSI escape sequences (colours, bold). */
+export function stripAnsi(text: string): string {
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text;
+}
+
 export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedStack {
   const maxFrames = opts.maxFrames ?? DEFAULT_MAX_FRAMES;
   const maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
   const maxText = opts.maxTextLength ?? DEFAULT_MAX_TEXT;
   const truncatedText = text.length > maxText;
-  const lines = (truncatedText ? text.slice(0, maxText) : text).split(/\r?\n|\r/);
+  // Terminal colours (NestJS's logger prints stacks with them) are not part of any frame.
+  const lines = stripAnsi(truncatedText ? text.slice(0, maxText) : text).split(/\r?\n|\r/);
 
   const out: ParsedStack = { frames: [], exceptions: [], truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0, truncatedText, languages: [] };
   const languages = new Set<StackLanguage>();

@@ -1,0 +1,6 @@
+'use strict';
+module.exports = async function (fastify) {
+  fastify.get('/status', async () => {
+    return { status: 'ok', uptime: process.uptime() };
+  });
+};
