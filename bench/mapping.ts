@@ -6,6 +6,7 @@
 // (scoring: bench/mapping/score.ts). Per language it prints
 //   frames: precision = correct / frames resolved into the workspace, recall = correct / frames
 //           that are in the workspace;  logs: the same for log line → log statement.
+// Then routes: the interop corpus apps, scored per request (server span → handler) per framework.
 // `--record` also writes each runtime's re-rooted output to test/fixtures/mapping-bench/, which a
 // unit test scores again in CI.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { join, relative } from 'node:path';
 import { createWorkspaceEngine } from '../src/core/engine/create';
 import { StackResolver } from '../src/core/stacktrace/resolve';
 import { deployed, meetsTarget, PROGRAMS, DEPLOYED, score, scoreFrames, scoreLogs, TARGET, type Output } from './mapping/score';
+import { APPS, numbers, scoreApp, table, type AppResult } from '../test/interop/corpus/score';
 
 const RECORDED = join(__dirname, '..', 'test', 'fixtures', 'mapping-bench');
 const pct = (n: number, d: number) => (d === 0 ? '   –  ' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
@@ -87,7 +89,40 @@ async function main(): Promise<void> {
   console.log(`${'all'.padEnd(9)} ${String(t.f.relevant).padStart(6)}  ${pct(t.f.correct, t.f.claimed).padStart(9)}  ${pct(t.f.correct, t.f.relevant)}  ${String(t.l.relevant).padStart(9)}  ${pct(t.l.correct, t.l.claimed).padStart(9)}  ${pct(t.l.correct, t.l.relevant)}`);
   if (notes.length) console.log(`\nnot right (${notes.length}):\n${notes.join('\n')}`);
   console.log(`\n${failed ? 'MISSES target for at least one language' : 'meets targets for every language measured'}`);
-  process.exit(failed ? 1 : 0);
+  const routesFailed = await routes();
+  process.exit(failed || routesFailed ? 1 : 0);
+}
+
+/**
+ * Routes: the interop corpus (test/interop/corpus) — real-world-shaped apps under the real
+ * auto-instrumentation, every route driven — scored per request (server span → handler), with
+ * route precision and recall per framework against the same targets.
+ */
+async function routes(): Promise<boolean> {
+  console.log(`\nRoutes: server span → handler on the corpus apps under @opentelemetry/auto-instrumentations-node (CLI from src/)\n`);
+  const results: AppResult[] = [];
+  for (const app of APPS) results.push(await scoreApp(app, { fromSource: true }));
+  console.log(table(results));
+  const byFramework = new Map<string, { right: number; wrong: number; total: number }>();
+  for (const r of results) {
+    const n = numbers(r).routes;
+    const f = byFramework.get(r.app.framework) ?? { right: 0, wrong: 0, total: 0 };
+    f.right += n.right;
+    f.wrong += n.wrong;
+    f.total += n.total;
+    byFramework.set(r.app.framework, f);
+  }
+  console.log('\nframework  requests  precision  recall');
+  let failed = false;
+  for (const [name, f] of byFramework) {
+    const claimed = { claimed: f.right + f.wrong, correct: f.right, relevant: f.total, wrong: [] };
+    console.log(`${name.padEnd(9)}  ${String(f.total).padStart(8)}  ${pct(f.right, f.right + f.wrong).padStart(9)}  ${pct(f.right, f.total)}`);
+    if (!meetsTarget(claimed)) failed = true;
+  }
+  const impure = results.flatMap((r) => r.impure.map((i) => `${r.app.name}: ${i.row} counts ${i.foreign.join(', ')}`));
+  if (impure.length) console.log(`\nrows counting another route's requests:\n  ${impure.join('\n  ')}`);
+  console.log(`\n${failed || impure.length ? 'MISSES target for at least one framework' : 'meets targets for every framework'}`);
+  return failed || impure.length > 0;
 }
 
 void main();
