@@ -12,9 +12,27 @@ import { ALERTS_USAGE, runAlerts } from './alerts';
 import { splitReceiverSources } from './source-flags';
 import { workspaceDir } from './workspace-arg';
 
+const SERVE_SYNOPSIS = 'prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
+const REPORT_SYNOPSIS = 'prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
+
+/** Each subcommand's own usage, for `prodlens CMD --help` and after a usage error. */
+const COMMAND_USAGE: Record<string, string> = {
+  serve: `usage: ${SERVE_SYNOPSIS}
+runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and the store
+headless for the workspace DIR; prints "listening on URL" when ready; --data-dir keeps aggregates.`,
+  report: `usage: ${REPORT_SYNOPSIS}
+prints per-function latency, throughput and errors mapped into DIR, then why the rest did not map
+(--json: { functions, unmapped }). --from reads a running \`prodlens serve\`; --otlp-file reads OTLP
+JSON lines; --source KIND[@ENV]=URL adds Prometheus span metrics (token from PRODLENS_PROMETHEUS_TOKEN).`,
+  impact: `usage: ${IMPACT_USAGE}
+reviews the working tree's changed functions against production (risk, callers, alerts).`,
+  locate: LOCATE_USAGE,
+  alerts: ALERTS_USAGE,
+};
+
 const USAGE = `usage:
-  prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]
-  prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]
+  ${SERVE_SYNOPSIS}
+  ${REPORT_SYNOPSIS}
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
   ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
@@ -41,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (Object.hasOwn(COMMAND_USAGE, command) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${COMMAND_USAGE[command]}\n`);
+    return 0;
   }
   if (command === 'serve') {
     const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
@@ -94,7 +116,10 @@ main(process.argv.slice(2)).then(
     const code = (e as { code?: string }).code;
     const usage = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`prodlens: ${message.split('\n')[0]}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : usage ? 2 : 1;
+    // A usage error names the command's synopsis too, so the fix is on screen.
+    const command = process.argv[2] ?? '';
+    const synopsis = process.exitCode === 2 && Object.hasOwn(COMMAND_USAGE, command) ? `\n${COMMAND_USAGE[command]!.split('\n')[0]}` : '';
+    process.stderr.write(`prodlens: ${message.split('\n')[0]}${synopsis}\n`);
   },
 );

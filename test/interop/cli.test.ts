@@ -141,8 +141,13 @@ test('bad flags, unreadable files and unreachable URLs: one line on stderr, non-
   for (const [args, re] of cases) {
     const r = cli(args);
     assert.notEqual(r.status, 0, args.join(' '));
-    assert.match(r.stderr, re, args.join(' '));
-    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines[0]!, re, args.join(' '));
+    // One line says what is wrong; a usage error (exit 2) of a known command adds its synopsis.
+    if (r.status === 2 && ['report', 'serve'].includes(args[0]!)) {
+      assert.equal(lines.length, 2, `error and synopsis for ${args.join(' ')}: ${r.stderr}`);
+      assert.match(lines[1]!, new RegExp(`^usage: prodlens ${args[0]} `));
+    } else assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
   }
   writeFileSync(join(tmp, 'garbage.json'), '{"resourceSpans": 5}\n{"resourceSpans": []}\n');
   const bad = cli(['report', '--workspace', WORKSPACE, '--otlp-file', join(tmp, 'garbage.json')]);
@@ -183,4 +188,19 @@ test('report says why spans did not map, grouped by reason with a fix (text and 
   assert.match(text.stdout, /17 spans \(or calls counted by a backend\) in the window did not map/);
   assert.match(text.stdout, /Why:\n {2}12 spans: server spans carry no route[^\n]*\n {6}e\.g\. stock-fastify "GET"[^\n]*\n {6}fix: for Fastify add @fastify\/otel/);
   assert.match(text.stdout, /\(12 more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them\.\)/);
+});
+
+test('--help on every subcommand prints its usage and exits 0; an unknown option exits 2 with the usage', () => {
+  for (const command of ['serve', 'report', 'impact', 'locate', 'alerts']) {
+    for (const flag of ['--help', '-h']) {
+      const r = cli([command, flag]);
+      assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: prodlens ${command} +--workspace DIR`), `${command} ${flag}`);
+      assert.equal(r.stderr, '');
+    }
+    const bad = cli([command, '--no-such-option']);
+    assert.equal(bad.status, 2, `${command} --no-such-option`);
+    assert.match(bad.stderr, /--no-such-option/);
+    assert.match(bad.stderr, new RegExp(`\\nusage: prodlens ${command} `));
+  }
 });
