@@ -126,6 +126,13 @@ if (useDesktop) {
   const status = await new Promise((resolve) => code.once('exit', resolve).once('error', () => resolve(-1)));
   if (status !== 0) await finish(1, `ProdLens demo: \`code\` failed (${status}); try --code-server`);
 } else {
+  // The README's first command on a fresh machine: what code-server needs from Debian (and
+  // Chromium for --smoke), then code-server itself; each script is quick when already done.
+  for (const script of ['setup-system.sh', 'setup-code-server.sh']) {
+    say(`setting up (${script}; quick when already done)…`);
+    const setup = spawnSync('bash', [join(root, 'scripts', script)], { cwd: root, stdio: 'inherit' });
+    if (setup.status !== 0) await finish(1, `ProdLens demo: scripts/${script} failed (${setup.error?.message ?? `exit ${setup.status}`}); see its output above`);
+  }
   const { startCodeServer } = await harness('code-server.ts');
   const logDir = join(root, 'test-results', 'demo');
   mkdirSync(logDir, { recursive: true });

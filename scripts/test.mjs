@@ -3,7 +3,7 @@
 //   node scripts/test.mjs [setup|static|build|unit|interop|webview|e2e|demo]...
 // Each lane's counts come from a TAP copy of node:test's output kept in test-results/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,8 +61,11 @@ const lanes = {
   webview: () => nodeTests('webview', testFiles('test/webview'), ['--test-concurrency=1']),
   e2e: () => nodeTests('e2e', testFiles('test/e2e'), ['--test-concurrency=1']),
   demo: () => {
-    // The README's first command itself, non-interactive: start, see data reach a lens, stop.
-    const s = run('npm', ['run', '--silent', 'demo', '--', '--smoke', '--no-build']);
+    // The README's first command itself, non-interactive: start, see data reach a lens, stop —
+    // on a code-server folder that starts empty, so the demo's own set-up is what installs it.
+    const fresh = join(root, '.cache', 'demo-fresh-code-server');
+    rmSync(fresh, { recursive: true, force: true });
+    const s = run('npm', ['run', '--silent', 'demo', '--', '--smoke', '--no-build'], { PRODLENS_CODE_SERVER_DIR: fresh });
     summary.push(`demo: npm run demo -- --smoke ${s ? 'FAILED' : 'passed'}`);
     return s;
   },
