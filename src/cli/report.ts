@@ -97,6 +97,7 @@ export function printTable(rows: ReportRow[], unmapped: number, reasons: readonl
   for (const r of shown) {
     lines.push(`  ${formatCount(r.count)} span${r.count === 1 ? '' : 's'}: ${r.reason}`);
     lines.push(`      e.g. ${r.example.service} "${r.example.span}": ${r.example.explanation}`);
+    if (r.paths) lines.push(`      paths: ${r.paths.examples.join(', ')}${r.paths.candidates.length ? `; workspace files: ${r.paths.candidates.join(', ')}` : ''}`);
     if (r.fix) lines.push(`      fix: ${r.fix}`);
   }
   const quiet = reasons.filter((r) => r.expected).reduce((n, r) => n + r.count, 0);

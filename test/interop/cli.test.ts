@@ -83,7 +83,21 @@ test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as al
   }
   const before = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
   assert.equal(before.status, 0, before.stderr);
-  assert.deepEqual((JSON.parse(before.stdout) as ReportJson).functions, [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
+  const ambiguous = JSON.parse(before.stdout) as ReportJson;
+  assert.deepEqual(ambiguous.functions, [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
+  // Said with its count, example paths, the candidates and the rules that would settle it.
+  const reason = ambiguous.unmapped.find((u) => u.kind === 'path-ambiguous');
+  assert.equal(reason?.count, 20);
+  assert.deepEqual(reason?.paths, {
+    examples: ['/opt/svc/src/orders.ts'],
+    candidates: ['services/api/src/orders.ts', 'services/worker/src/orders.ts'],
+    pathMappings: [
+      { from: '/opt/svc/', to: 'services/api/' },
+      { from: '/opt/svc/', to: 'services/worker/' },
+    ],
+  });
+  const text = cli(['report', '--workspace', ws, '--otlp-file', file]);
+  assert.match(text.stdout, /20 spans: code paths that fit several workspace files equally well\n.*\n {6}paths: \/opt\/svc\/src\/orders\.ts; workspace files: services\/api\/src\/orders\.ts, services\/worker\/src\/orders\.ts\n {6}fix: add to prodlens\.pathMappings one of \{"from":"\/opt\/svc\/","to":"services\/api\/"\} or \{"from":"\/opt\/svc\/","to":"services\/worker\/"\}/);
   mkdirSync(join(ws, '.vscode'));
   writeFileSync(join(ws, '.vscode', 'settings.json'), '{\n  // JSONC, as VS Code writes it\n  "prodlens.pathMappings": [{ "from": "/opt/svc/", "to": "services/worker/" }],\n}\n');
   const after = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import { whyNoData } from '../../src/core/insights/why-no-data';
+import { suggestPathMappings } from '../../src/core/insights/unmapped-reasons';
 import { BackendStats } from '../../src/core/engine/backend-stats';
 import type { FunctionStatsRecord } from '../../src/core/sources/source';
 import { codeSpan, span } from '../support/spans';
@@ -74,4 +75,14 @@ test('why no data on a route handler: the routes it serves (mounts followed), se
   const again = whyNoData(engine, file, getOrder, { windowMs: 900_000 });
   assert.equal(again.nearMisses.length, 1);
   assert.match(again.nearMisses[0]!.why, /no route registration in the workspace matches PATCH \/orders\/:id/);
+});
+
+test('the path mapping that settles an ambiguous deployed path: per candidate, or the one whose folders name the service', () => {
+  const candidates = ['services/api/src/orders.ts', 'services/web/src/orders.ts'];
+  assert.deepEqual(suggestPathMappings('/app/src/orders.ts', candidates, 'shop'), [
+    { from: '/app/', to: 'services/api/' },
+    { from: '/app/', to: 'services/web/' },
+  ]);
+  assert.deepEqual(suggestPathMappings('/app/src/orders.ts', candidates, 'api'), [{ from: '/app/', to: 'services/api/' }]);
+  assert.deepEqual(suggestPathMappings('C:\\build\\src\\orders.ts', ['src/orders.ts'], 'x'), [{ from: 'C:/build/', to: '' }]);
 });

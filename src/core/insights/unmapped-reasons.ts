@@ -21,6 +21,30 @@ export interface UnmappedReason {
   example: { service: string; span: string; explanation: string };
   /** True for spans left out on purpose (a framework's inner spans): nothing is missing. */
   expected?: boolean;
+  /** Deployed paths: a few of the group's, the workspace files they could be, and the rule(s) that would settle it. */
+  paths?: { examples: string[]; candidates: string[]; pathMappings: { from: string; to: string }[] };
+}
+
+/**
+ * The `prodlens.pathMappings` entries that turn a deployed path into each candidate workspace
+ * file (`/app/src/orders.ts` → `services/api/src/orders.ts`: `{ from: '/app/', to: 'services/api/' }`).
+ * A candidate whose folders name the service comes first, alone: that is most likely the one.
+ */
+export function suggestPathMappings(deployed: string, candidates: readonly string[], service: string): { from: string; to: string }[] {
+  const d = deployed.replace(/\\/g, '/');
+  const out: { from: string; to: string }[] = [];
+  for (const c of candidates) {
+    const file = c.replace(/ \(.*\)$/, '');
+    const segs = file.split('/');
+    for (let i = 0; i < segs.length; i++) {
+      const tail = segs.slice(i).join('/');
+      if (!d.endsWith(`/${tail}`)) continue;
+      out.push({ from: d.slice(0, d.length - tail.length), to: i ? `${segs.slice(0, i).join('/')}/` : '' });
+      break;
+    }
+  }
+  const named = out.filter((m) => m.to.split('/').some((seg) => seg && (seg === service || service.split(/[-_.]/).includes(seg))));
+  return named.length === 1 ? named : out;
 }
 
 const KIND_NAMES: Record<number, string> = { 1: 'internal', 3: 'client', 4: 'producer', 5: 'consumer' };
@@ -69,12 +93,25 @@ export function unmappedReasons(engine: Engine, q: QueryOptions): UnmappedReason
   const groups = new Map<string, UnmappedReason>();
   for (const u of engine.unmapped(q)) {
     const c = classifyUnmapped(u.series, u.mapping);
-    const g = groups.get(c.kind);
-    const example = { service: u.series.identity.service, span: u.series.identity.spanName, explanation: u.mapping.explanation };
-    if (!g) groups.set(c.kind, { ...c, count: u.count, series: 1, example });
+    const id = u.series.identity;
+    // Deployed paths are grouped per service: one service's code shares one deployed prefix.
+    const pathKind = c.kind === 'path-ambiguous' || c.kind === 'path-not-found';
+    const key = pathKind ? `${c.kind}\u0000${id.service}` : c.kind;
+    let g = groups.get(key);
+    const example = { service: id.service, span: id.spanName, explanation: u.mapping.explanation };
+    if (!g) groups.set(key, (g = { ...c, count: u.count, series: 1, example }));
     else {
       g.count += u.count;
       g.series += 1;
+    }
+    if (pathKind && id.filePath) {
+      g.paths ??= { examples: [], candidates: [], pathMappings: [] };
+      if (g.paths.examples.length < 3 && !g.paths.examples.includes(id.filePath)) g.paths.examples.push(id.filePath);
+      for (const cand of u.mapping.candidates ?? []) if (g.paths.candidates.length < 6 && !g.paths.candidates.includes(cand)) g.paths.candidates.push(cand);
+      if (g.paths.pathMappings.length === 0 && u.mapping.candidates?.length) {
+        g.paths.pathMappings = suggestPathMappings(id.filePath, u.mapping.candidates, id.service);
+        if (g.paths.pathMappings.length) g.fix = `add to prodlens.pathMappings ${g.paths.pathMappings.length === 1 ? '' : 'one of '}${g.paths.pathMappings.map((m) => JSON.stringify(m)).join(' or ')}`;
+      }
     }
   }
   return [...groups.values()].sort((a, b) => Number(a.expected ?? false) - Number(b.expected ?? false) || b.count - a.count);

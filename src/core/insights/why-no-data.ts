@@ -8,6 +8,7 @@ import type { FunctionRange } from '../model';
 import type { Series } from '../store/series';
 import { formatDuration } from '../format/numbers';
 import { canonicalRoute } from '../routes/route-pattern';
+import { suggestPathMappings } from './unmapped-reasons';
 
 export interface NearMiss {
   service: string;
@@ -80,7 +81,9 @@ export function whyNoData(engine: Engine, file: string, fn: FunctionRange, q: { 
       if (sameName || sameRoute) misses.push({ ...base2, count, why: `maps to ${m.function.qualifiedName} in ${m.file} instead: ${m.explanation}` });
     } else {
       const suggestion = id.filePath && sameFile && m.candidates === undefined && m.file === undefined ? pathMappingFix(id.filePath, file) : undefined;
-      misses.push({ ...base2, count, why: m.explanation, ...(suggestion ? { fix: suggestion } : m.candidates ? { fix: `add a prodlens.pathMappings rule to choose among ${m.candidates.join(', ')}` } : {}) });
+      const settle = !suggestion && m.candidates && id.filePath ? suggestPathMappings(id.filePath, m.candidates, id.service) : [];
+      const fix = suggestion ?? (settle.length ? `add to prodlens.pathMappings ${settle.length === 1 ? '' : 'one of '}${settle.map((r) => JSON.stringify(r)).join(' or ')}` : m.candidates ? `add a prodlens.pathMappings rule to choose among ${m.candidates.join(', ')}` : undefined);
+      misses.push({ ...base2, count, why: m.explanation, ...(fix ? { fix } : {}) });
     }
   }
   misses.sort((a, b) => b.count - a.count);
