@@ -26,3 +26,12 @@ test('engines.vscode stays loadable by code-server 4.100 (VS Code 1.100)', () =>
   const m = /^\^1\.(\d+)\.\d+$/.exec(pkg.engines.vscode);
   assert.ok(m && Number(m[1]) <= 100, pkg.engines.vscode);
 });
+
+test('the receivers are not announced as "your application" by remote port forwarding (4317 and 4318 ignored by default)', () => {
+  const defaults = (pkg.contributes as { configurationDefaults?: Record<string, Record<string, { onAutoForward?: string; label?: string }>> }).configurationDefaults;
+  const ports = defaults?.['remote.portsAttributes'] ?? {};
+  for (const port of ['4317', '4318']) {
+    assert.equal(ports[port]?.onAutoForward, 'ignore', port);
+    assert.match(ports[port]?.label ?? '', /^ProdLens OTLP\/(gRPC|HTTP) receiver$/);
+  }
+});
