@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createWorkspaceEngine } from '../core/engine/create';
+import { startWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
 import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
@@ -30,8 +30,11 @@ export function defaultDataDir(workspace: string): string {
 }
 
 export async function runServe(o: ServeOptions): Promise<void> {
+  const started = performance.now();
   const dataDir = o.dataDir ?? defaultDataDir(o.workspace);
-  const { engine } = await createWorkspaceEngine(o.workspace);
+  // Listen first, scan behind: a service started beside serve is never refused, and its first
+  // spans are mapped as soon as the workspace's files are known.
+  const { engine, scanned } = await startWorkspaceEngine(o.workspace);
   await loadStore(engine.store, dataDir).catch((e: unknown) => {
     process.stderr.write(`prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`);
   });
@@ -56,6 +59,10 @@ export async function runServe(o: ServeOptions): Promise<void> {
     throw e;
   }
   process.stdout.write(`listening on ${addr.url}\n`);
+  const indexing = scanned.then(
+    () => process.stderr.write(`prodlens: workspace indexed: ${engine.files.size} source files, ${engine.routes.size} routes, in ${Math.round(performance.now() - started)} ms\n`),
+    (e: unknown) => process.stderr.write(`prodlens: warning: the workspace scan failed (spans are kept, but map to no file): ${(e as Error).message}\n`),
+  );
   let grpc: OtlpGrpcReceiver | undefined;
   if (o.grpcPort !== undefined) {
     const g = new OtlpGrpcReceiver({ host: o.host, port: o.grpcPort, sinks: engineSinks(engine) });
@@ -74,7 +81,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
     const stop = (signal: string) => {
       process.stderr.write(`prodlens: ${signal}: saving aggregates and shutting down\n`);
       clearInterval(timer);
-      void Promise.all([receiver.stop(), grpc?.stop()])
+      void Promise.all([receiver.stop(), grpc?.stop(), indexing])
         .then(save)
         .then(() => done());
     };

@@ -106,6 +106,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     new LogDecorations(s, feeds),
     vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
+    s.onDidChangeStartup(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => details.restore(panel, state as PanelState | undefined),
     }),

@@ -2,7 +2,7 @@
 // into at most one UI refresh per interval. Providers read from here; nothing here blocks the
 // extension host (scanning and parsing are async; ingest is synchronous per request but small).
 import * as vscode from 'vscode';
-import { createWorkspaceEngine } from '../core/engine/create';
+import { startWorkspaceEngine, type StartupPhase } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
 import { loadStore, saveStore } from '../core/store/persistence';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
@@ -22,6 +22,10 @@ const LARGE_WORKSPACE_FILES = 2_000;
 export class Session implements vscode.Disposable {
   engine: Engine | undefined;
   readonly ready: Promise<Engine | undefined>;
+  /** Where the workspace scan and index are; the engine already accepts telemetry meanwhile. */
+  startup: StartupPhase = { phase: 'scanning' };
+  private readonly startupChanged = new vscode.EventEmitter<StartupPhase>();
+  readonly onDidChangeStartup = this.startupChanged.event;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires at most once per REFRESH_MS, after data arrived or the window slid. */
   readonly onDidChangeData = this.changed.event;
@@ -39,6 +43,11 @@ export class Session implements vscode.Disposable {
     this.timers.push(setInterval(() => void this.save(), SAVE_MS));
   }
 
+  /**
+   * The engine as soon as it exists (the receivers listen from then on), the workspace scan and the
+   * route/log index behind it: spans that arrive meanwhile are kept and mapped when the files are
+   * known. `startup` says where that is, for the status bar.
+   */
   private async start(): Promise<Engine | undefined> {
     const root = workspaceRoot();
     if (!root || root.uri.scheme !== 'file') {
@@ -46,26 +55,37 @@ export class Session implements vscode.Disposable {
     }
     const started = Date.now();
     try {
-      const { engine, truncated } = await createWorkspaceEngine(root?.uri.fsPath ?? process.cwd(), {
+      const { engine, scanned } = await startWorkspaceEngine(root?.uri.fsPath ?? process.cwd(), {
         pathRules: this.config.pathRules,
         excludeDirs: [...DEFAULT_EXCLUDED_DIRS, ...this.config.excludeDirs],
         wasmDir: vscode.Uri.joinPath(vscode.Uri.file(__dirname), 'tree-sitter').fsPath,
         index: 'background',
+        onPhase: (p) => this.setStartup(p),
       });
       if (this.config.excludeDirs.length) log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
-      if (truncated) log().warn('workspace has more source files than the mapping index holds; some files will not be mapped');
       const restored = await loadStore(engine.store, this.storageDir.fsPath).catch((e: unknown) => {
         log().warn(`could not restore saved aggregates (starting empty): ${errorMessage(e)}`);
         return 0;
       });
-      log().info(`engine ready in ${Date.now() - started} ms: ${engine.files.size} source files, ${restored} restored series`);
+      log().info(`engine ready in ${Date.now() - started} ms (${restored} restored series); scanning the workspace behind it`);
       engine.onDidIngest(() => {
         this.dirty = true;
         this.unsaved = true;
       });
       this.engine = engine;
       this.dirty = true;
-      void this.indexSources(engine);
+      void scanned.then(
+        ({ truncated }) => {
+          if (truncated) log().warn('workspace has more source files than the mapping index holds; some files will not be mapped');
+          log().info(`workspace scanned in ${Date.now() - started} ms: ${engine.files.size} source files`);
+          this.markDirty();
+          return this.indexSources(engine, started);
+        },
+        (e: unknown) => {
+          log().error(`workspace scan failed (spans are kept, but map to no file): ${errorMessage(e)}`);
+          this.setStartup({ phase: 'ready', files: 0, ms: Date.now() - started });
+        },
+      );
       return engine;
     } catch (e) {
       log().error(`engine failed to start: ${errorMessage(e)}`);
@@ -76,13 +96,25 @@ export class Session implements vscode.Disposable {
     }
   }
 
+  private setStartup(p: StartupPhase): void {
+    this.startup = p;
+    this.startupChanged.fire(p);
+  }
+
   /**
    * Reads the workspace for route registrations and log statements, off the hot path: batched
-   * reads that yield between batches; progress in the status bar when the workspace is large.
+   * reads that yield between batches; progress in the status bar (and a progress notification
+   * in the window's status area when the workspace is large).
    */
-  private async indexSources(engine: Engine): Promise<void> {
+  private async indexSources(engine: Engine, started: number): Promise<void> {
     const files = [...engine.files.list()];
-    const run = (report?: (p: { done: number; total: number }) => void) => engine.sources.build(files, report ? { onProgress: report } : {});
+    const run = (report?: (p: { done: number; total: number }) => void) =>
+      engine.sources.build(files, {
+        onProgress: (p) => {
+          this.setStartup({ phase: 'indexing', ...p });
+          report?.(p);
+        },
+      });
     const result =
       files.length < LARGE_WORKSPACE_FILES
         ? await run()
@@ -94,6 +126,7 @@ export class Session implements vscode.Disposable {
               last = pct;
             });
           });
+    this.setStartup({ phase: 'ready', files: files.length, ms: Date.now() - started });
     log().info(`indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routes.size} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`);
     this.markDirty();
   }
@@ -136,5 +169,6 @@ export class Session implements vscode.Disposable {
   dispose(): void {
     for (const t of this.timers) clearInterval(t);
     this.changed.dispose();
+    this.startupChanged.dispose();
   }
 }

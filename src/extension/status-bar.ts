@@ -4,6 +4,7 @@ import { formatAgo, formatCount } from '../core/format/numbers';
 import { Commands } from './command-ids';
 import { endpointFor, type GrpcState, type ReceiverHost } from './receiver-host';
 import type { Session } from './session';
+import type { StartupPhase } from '../core/engine/create';
 import type { Insights } from './views/insights';
 
 export class StatusBar implements vscode.Disposable {
@@ -35,11 +36,13 @@ export class StatusBar implements vscode.Disposable {
     switch (st.kind) {
       case 'listening': {
         const firing = this.insights.alerts.length;
-        text = `$(pulse) ProdLens :${st.port}${rate > 0 ? ` · ${formatCount(rate)} spans/min` : ''}${firing ? ` $(bell) ${firing}` : ''}`;
+        const startup = startupText(this.session.startup);
+        text = `$(pulse) ProdLens :${st.port}${rate > 0 ? ` · ${formatCount(rate)} spans/min` : ''}${startup ? ` · ${startup}` : ''}${firing ? ` $(bell) ${firing}` : ''}`;
         if (firing) background = new vscode.ThemeColor('statusBarItem.warningBackground');
         const last = engine?.lastDataAtMs;
         tip.appendMarkdown(`**ProdLens receiver** listening on \`${st.url}\`\n\n`);
         tip.appendMarkdown(`Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`);
+        if (startup) tip.appendMarkdown(`Workspace: ${startup}. Spans are accepted meanwhile and mapped onto code as soon as it is done.\n\n`);
         tip.appendMarkdown(`Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`);
         tip.appendMarkdown(`${grpcLine(this.receiver.grpc)}\n\n`);
         tip.appendMarkdown(`[Copy endpoint](command:${Commands.copyOtlpEndpoint})`);
@@ -73,6 +76,13 @@ export class StatusBar implements vscode.Disposable {
     clearInterval(this.timer);
     this.item.dispose();
   }
+}
+
+/** The workspace scan or index while it runs (`indexing 1.2k/7.4k files`); '' once ready. */
+export function startupText(p: StartupPhase): string {
+  if (p.phase === 'scanning') return 'scanning workspace';
+  if (p.phase === 'indexing') return `indexing ${formatCount(p.done)}/${formatCount(p.total)} files`;
+  return '';
 }
 
 /** The gRPC receiver's line in the tooltip (Markdown; messages stripped of markup). */

@@ -23,14 +23,25 @@ export interface WorkspaceEngineOptions extends EngineOptions {
   index?: 'await' | 'background' | 'none';
 }
 
-export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
+/** Where the workspace scan and index are, for status displays. */
+export type StartupPhase = { phase: 'scanning' } | { phase: 'indexing'; done: number; total: number } | { phase: 'ready'; files: number; ms: number };
+
+export interface StartedEngine {
+  /** Accepts telemetry at once: series are kept and mapped as soon as the files they name are known. */
+  engine: Engine;
+  /** The workspace scan (and, with `index: 'await'`, the text index) behind it. */
+  scanned: Promise<{ truncated: boolean }>;
+}
+
+/**
+ * The engine first, the workspace behind it: receivers can listen from the first second, because
+ * mapping is lazy (a series is mapped when asked, and re-mapped whenever the file list, the route
+ * index or the path rules change), so nothing that arrives before the scan is lost or refused.
+ */
+export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOptions & { onPhase?: (p: StartupPhase) => void } = {}): Promise<StartedEngine> {
+  const started = performance.now();
   const files = new WorkspaceFiles(root);
   if (opts.pathRules) files.setRules(opts.pathRules);
-  const scanOpts: { excludeDirs?: readonly string[]; signal?: AbortSignal } = {};
-  if (opts.excludeDirs) scanOpts.excludeDirs = opts.excludeDirs;
-  if (opts.signal) scanOpts.signal = opts.signal;
-  const scan = await scanSourceFiles(root, scanOpts);
-  files.replaceAll(scan.files);
   const parser = await FunctionParser.create(opts.wasmDir ? { wasmDir: opts.wasmDir } : {});
   const functions = new FunctionIndex(parser, async (rel) => {
     try {
@@ -40,9 +51,28 @@ export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineO
     }
   });
   const engine = new Engine(files, functions, opts);
-  // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
-  const drift = await VersionDrift.open(root).catch(() => undefined);
-  if (drift) engine.attachDrift(drift);
-  if ((opts.index ?? 'await') === 'await') await engine.sources.build([...files.list()], opts.signal ? { signal: opts.signal } : {});
-  return { engine, truncated: scan.truncated };
+  const scanned = (async () => {
+    opts.onPhase?.({ phase: 'scanning' });
+    const scanOpts: { excludeDirs?: readonly string[]; signal?: AbortSignal } = {};
+    if (opts.excludeDirs) scanOpts.excludeDirs = opts.excludeDirs;
+    if (opts.signal) scanOpts.signal = opts.signal;
+    const scan = await scanSourceFiles(root, scanOpts);
+    files.replaceAll(scan.files);
+    // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
+    const drift = await VersionDrift.open(root).catch(() => undefined);
+    if (drift) engine.attachDrift(drift);
+    if ((opts.index ?? 'await') === 'await') {
+      const list = [...files.list()];
+      await engine.sources.build(list, { ...(opts.signal ? { signal: opts.signal } : {}), onProgress: (p) => opts.onPhase?.({ phase: 'indexing', ...p }) });
+      opts.onPhase?.({ phase: 'ready', files: list.length, ms: performance.now() - started });
+    }
+    return { truncated: scan.truncated };
+  })();
+  return { engine, scanned };
+}
+
+export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
+  const { engine, scanned } = await startWorkspaceEngine(root, opts);
+  const { truncated } = await scanned;
+  return { engine, truncated };
 }
