@@ -8,7 +8,8 @@ import { decodeTraces, OtlpDecodeError } from '../core/ingest/otlp-decode';
 import type { SpanRecord } from '../core/model';
 import { deserializeInto } from '../core/store/persistence';
 import { CliError } from './errors';
-import { AGGREGATES_PATH } from './serve';
+import { AGGREGATES_PATH, REPORT_PATH } from './serve';
+import type { ReportJson } from './report-rows';
 import { workspaceMappingSettings } from './source-flags';
 
 export interface EngineInput {
@@ -57,6 +58,29 @@ export async function fetchAggregates(url: string): Promise<string> {
   }
   if (!res.ok) throw new CliError(`${target.href} answered HTTP ${res.status}; is it a \`prodlens serve\`?`);
   return res.text();
+}
+
+/**
+ * The report of a running `prodlens serve`, mapped by serve on the workspace it has already
+ * scanned, when that workspace is `workspace` (same real path); undefined when it is another one
+ * or the serve is too old to say, so the caller maps locally instead.
+ */
+export async function fetchServeReport(url: string, workspace: string, q: { windowMs: number; environment?: string }): Promise<ReportJson | undefined> {
+  const target = new URL(REPORT_PATH, url.endsWith('/') ? url : `${url}/`);
+  target.searchParams.set('window', String(q.windowMs));
+  if (q.environment) target.searchParams.set('environment', q.environment);
+  let res: Response;
+  try {
+    res = await fetch(target, { signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(`cannot reach ${target.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
+  if (!res.ok) return undefined;
+  const answer = (await res.json()) as ReportJson & { workspace?: string };
+  const mine = await fs.realpath(workspace).catch(() => workspace);
+  if (answer.workspace !== mine || !Array.isArray(answer.functions) || !Array.isArray(answer.unmapped)) return undefined;
+  return { functions: answer.functions, unmapped: answer.unmapped };
 }
 
 /**

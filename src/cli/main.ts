@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     if (values.from && !/^https?:\/\//.test(values.from)) throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
     const windowMs = parseWindow(values.window ?? '1h');
     if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
-    const { rows, unmapped, reasons, warnings, sourceFailed } = await runReport({
+    const { rows, unmapped, reasons, warnings, sourceFailed, mappedBy } = await runReport({
       workspace,
       otlpFiles: files,
       sources,
@@ -99,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     for (const w of warnings) process.stderr.write(`prodlens: warning: ${w}\n`);
     const json: ReportJson = { functions: rows, unmapped: reasons };
     process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${printTable(rows, unmapped, reasons)}\n`);
+    if (!values.json && mappedBy === 'serve') process.stdout.write(`(mapped by the serve at ${values.from}, which has this workspace indexed)\n`);
     return sourceFailed ? 1 : 0;
   }
   if (command === 'impact') return runImpact(rest);

@@ -1,11 +1,16 @@
 // The rows `prodlens report` prints, shared by the table and the --json output.
-import type { FunctionStats } from '../core/engine/engine';
-import type { UnmappedReason } from '../core/insights/unmapped-reasons';
+import type { Engine, FunctionStats, QueryOptions } from '../core/engine/engine';
+import { unmappedReasons, type UnmappedReason } from '../core/insights/unmapped-reasons';
 
 /** What `prodlens report --json` prints: the functions with data, and why the rest did not map. */
 export interface ReportJson {
   functions: ReportRow[];
   unmapped: UnmappedReason[];
+}
+
+/** An engine's report: its functions with data in the window, and why the rest did not map. */
+export async function engineReport(engine: Engine, q: QueryOptions): Promise<ReportJson> {
+  return { functions: (await engine.report(q)).map(toRow), unmapped: unmappedReasons(engine, q) };
 }
 
 export interface ReportRow {

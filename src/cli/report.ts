@@ -7,7 +7,7 @@ import { BackendStats } from '../core/engine/backend-stats';
 import { formatCount, formatErrorRate, formatMs } from '../core/format/numbers';
 import { PrometheusSource } from '../core/sources/prometheus';
 import { sourceLabel } from '../core/sources/source';
-import { loadEngine } from './engine-input';
+import { fetchServeReport, loadEngine } from './engine-input';
 import { unmappedReasons, type UnmappedReason } from '../core/insights/unmapped-reasons';
 import { toRow, type ReportRow } from './report-rows';
 import { loadSourceSetup, unusedSourceWarnings } from './source-flags';
@@ -35,6 +35,8 @@ export interface ReportResult {
   warnings: string[];
   /** True when a source failed (its last values, if any, are still in the rows, marked stale). */
   sourceFailed: boolean;
+  /** `serve`: the rows came mapped from the running serve (--from on its workspace), without scanning here. */
+  mappedBy: 'serve' | 'here';
 }
 
 /** Whether report has anything to read: files, a serve, or a Prometheus source. */
@@ -53,8 +55,16 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
       return { config, r };
     }),
   );
-  const engine = await loadEngine(o);
   const q = { windowMs: o.windowMs, ...(o.environment ? { environment: o.environment } : {}) };
+  // Only a running serve to read, on this very workspace: it has mapped everything already.
+  if (o.from && o.otlpFiles.length === 0 && prom.length === 0) {
+    const served = await fetchServeReport(o.from, o.workspace, q);
+    if (served) {
+      const reasons = served.unmapped;
+      return { rows: served.functions, unmapped: reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0), reasons, warnings: [...setup.warnings], sourceFailed: false, mappedBy: 'serve' };
+    }
+  }
+  const engine = await loadEngine(o);
   const stats = await engine.report(q);
   const rows = stats.map(toRow);
   const warnings = [...setup.warnings];
@@ -78,7 +88,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
     for (const { config, r } of got) if (r.status.ok && (r.value?.length ?? 0) === 0) warnings.push(`${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`);
   }
-  return { rows, unmapped, reasons, warnings, sourceFailed };
+  return { rows, unmapped, reasons, warnings, sourceFailed, mappedBy: 'here' };
 }
 
 /** Reasons printed under the table; --json has them all. */

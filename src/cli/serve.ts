@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
+import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
@@ -12,8 +13,12 @@ import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import { loadStore, saveStore, serializeStore } from '../core/store/persistence';
 import { CliError } from './errors';
+import { engineReport } from './report-rows';
+import { workspaceMappingSettings } from './source-flags';
 
 export const AGGREGATES_PATH = 'prodlens/v1/aggregates';
+/** The report as serve maps it (its scanned workspace): `?window=MS&environment=ENV`; the answer names the workspace. */
+export const REPORT_PATH = 'prodlens/v1/report';
 
 export interface ServeOptions {
   workspace: string;
@@ -34,7 +39,9 @@ export async function runServe(o: ServeOptions): Promise<void> {
   const dataDir = o.dataDir ?? defaultDataDir(o.workspace);
   // Listen first, scan behind: a service started beside serve is never refused, and its first
   // spans are mapped as soon as the workspace's files are known.
-  const { engine, scanned } = await startWorkspaceEngine(o.workspace);
+  // The workspace's own path mappings and excludes, as report and the editor apply them.
+  const { engine, scanned } = await startWorkspaceEngine(o.workspace, workspaceMappingSettings(o.workspace));
+  const workspace = await realpath(o.workspace).catch(() => resolve(o.workspace));
   await loadStore(engine.store, dataDir).catch((e: unknown) => {
     process.stderr.write(`prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`);
   });
@@ -43,7 +50,25 @@ export async function runServe(o: ServeOptions): Promise<void> {
     port: o.port,
     sinks: engineSinks(engine),
     extraRoute: (req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '').split('?')[0];
+      const url = new URL(req.url ?? '/', 'http://serve');
+      if (req.method === 'GET' && url.pathname === `/${REPORT_PATH}`) {
+        const windowMs = Number(url.searchParams.get('window'));
+        const environment = url.searchParams.get('environment') ?? '';
+        // Mapped here, on the workspace serve has already scanned: report --from need not scan again.
+        void scanned
+          .then(() => engineReport(engine, { windowMs: windowMs > 0 ? windowMs : 3_600_000, ...(environment ? { environment } : {}) }))
+          .then((r) => {
+            const body = JSON.stringify({ workspace, ...r });
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          })
+          .catch((e: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(`report failed: ${(e as Error).message}`);
+          });
+        return true;
+      }
+      const path = url.pathname;
       if (req.method !== 'GET' || path !== `/${AGGREGATES_PATH}`) return false;
       const body = serializeStore(engine.store);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });

@@ -62,7 +62,8 @@ test('serve listens before the scan of a 10k-file workspace; spans posted at onc
   assert.equal(result.code, 0, `export refused (ExportResultCode ${result.code}): ${result.error?.message}`);
   assert.equal(indexedMs, undefined, `the spans were to arrive before the scan of ${FILES} files was done (listening after ${Math.round(listeningMs)} ms, posted after ${Math.round(postedMs)} ms)`);
   await exporter.shutdown();
-  // Once serve's scan is done, report --from maps every span (report scans on its own side too).
+  // Once serve's scan is done, it maps every span itself: report --from on its workspace takes
+  // serve's answer instead of scanning 10,000 files again.
   const r = spawnSync(process.execPath, [CLI, 'report', '--workspace', ws, '--from', url, '--json', '--window', '15m'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const rows = (JSON.parse(r.stdout) as ReportJson).functions;
@@ -70,6 +71,9 @@ test('serve listens before the scan of a 10k-file workspace; spans posted at onc
     rows.map((x) => [x.file, x.function, x.count]),
     [['packages/pkg21/src/area1/module4321.ts', 'handler4321', 200]],
   );
+  const text = spawnSync(process.execPath, [CLI, 'report', '--workspace', ws, '--from', url, '--window', '15m'], { encoding: 'utf8', timeout: 120_000 });
+  assert.match(text.stdout, /handler4321 +packages\/pkg21\/src\/area1\/module4321\.ts:1 +200/);
+  assert.match(text.stdout, /\(mapped by the serve at http:\/\/127\.0\.0\.1:\d+, which has this workspace indexed\)/);
   await new Promise<void>((resolve) => {
     const wait = () => (indexedMs !== undefined ? resolve() : setTimeout(wait, 50));
     wait();
