@@ -109,7 +109,7 @@ export class Engine {
       () => files.list(),
     );
     this.sources = new SourceIndex(files.rootPath, [
-      { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f) },
+      { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f), hold: () => this.routes.hold(), release: () => this.routes.release() },
       { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
     ]);
     this.resolver = new CodeResolver(files, functions, this.routes);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as TreeSitter from '@vscode/tree-sitter-wasm';
 import type { FunctionRange, LanguageId } from '../model';
-import { LANGUAGE_SPECS, type LanguageSpec } from './languages';
+import { LANGUAGE_SPECS, NOT_WRAPPER, type LanguageSpec } from './languages';
 
 type Runtime = typeof TreeSitter;
 type Node = TreeSitter.Node;
@@ -170,6 +170,7 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
     let receiver: Node | undefined;
     let isDefault = false;
     let verb: string | undefined;
+    let wrapper: string | undefined;
     for (const { name, node } of match.captures) {
       if (FN_CAPTURES.has(name)) {
         fn = node;
@@ -181,8 +182,11 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
       } else if (name === 'decl') decl = node;
       else if (name === 'receiver') receiver = node;
       else if (name === 'verb') verb = node.text;
+      else if (name === 'wrapper') wrapper = node.text;
     }
     if (!fn || !nameNode || found.has(fn.id)) continue;
+    // `const names = users.map((u) => …)` passes a callback; it does not define `names`.
+    if (wrapper !== undefined && NOT_WRAPPER.test(wrapper)) continue;
     // An inline route handler (`app.get('/orders/:id', (req, res) => …)`) is named by its route.
     // A named function expression keeps its own name (`app.get('/x', async function getTask() {})`,
     // `module.exports = async function errors(ctx, next) {}`: the stack trace names it so).

@@ -6,9 +6,10 @@
 // candidates, never picked silently.
 import type { Confidence, FunctionRange } from '../model';
 import { functionsNamed } from '../mapping/function-index';
-import { ANY_METHOD, canonicalRoute, routeFit, type TelemetryRoute } from './route-pattern';
+import { ANY_METHOD, canonicalRoute, type TelemetryRoute } from './route-pattern';
 import { emptyFacts, type RouteFacts, type RouteRegistration } from './route-facts';
 import { resolveModule, RouteTree, uniqueBy, type EffectiveRoute, type UnfollowedMount } from './route-tree';
+import { RouteTrie } from './route-trie';
 import { replaceFileEntries } from '../workspace/per-file';
 
 export interface RouteMatch {
@@ -38,15 +39,6 @@ function compareSpecificity(a: number[], b: number[]): number {
   return 0;
 }
 
-/** How many trailing segments of `wanted` the (partial) route fits; 0 when it does not, or has no static segment. */
-function suffixFit(wanted: string, route: string): number {
-  const w = wanted.split('/').slice(1);
-  const r = route.split('/').slice(1);
-  if (r.length === 0 || r.length > w.length || !r.some((s) => s !== '{}' && s !== '{*}') || r.includes('{*}')) return 0;
-  const tail = `/${w.slice(w.length - r.length).join('/')}`;
-  return routeFit(tail, route) ? r.length : 0;
-}
-
 interface Candidate {
   e: EffectiveRoute;
   tier: number;
@@ -61,11 +53,31 @@ const TIERS: { confidence: Confidence; how: string }[] = [
   { confidence: 'medium', how: 'registers the end of this route (a router mounted under a prefix that could not be followed)' },
 ];
 
+/** The joined routes with their lookups: by exact template, by fit (rooted), by suffix (partial). */
+interface Resolved {
+  routes: EffectiveRoute[];
+  unfollowed: UnfollowedMount[];
+  /** Rooted routes by segments; a span's route or path is looked up the way a router would. */
+  rooted: RouteTrie<EffectiveRoute>;
+  /** Partial routes (mount not followed) by reversed segments, for suffix matching. */
+  partial: RouteTrie<EffectiveRoute>;
+}
+
+const segmentsOf = (route: string) => route.split('/').slice(1);
+/** Work done per slice when the routes are joined in the background. */
+const SLICE_MS = 8;
+
 export class RouteIndex {
   private readonly byFile = new Map<string, RouteFacts[]>();
-  private tree: { routes: EffectiveRoute[]; unfollowed: UnfollowedMount[] } | undefined;
+  private tree: Resolved | undefined;
+  /** A background join in progress (after a bulk build or an edit); the old tree answers meanwhile. */
+  private building: Promise<void> | undefined;
+  private stale = false;
   /** Bumped on every change so mappings memoized on it are recomputed. */
   version = 0;
+  /** While held (a bulk build), changes collect and are published once on release. */
+  private held = 0;
+  private pending = false;
 
   constructor(
     private readonly hasFile: (rel: string) => boolean = () => true,
@@ -84,13 +96,59 @@ export class RouteIndex {
     const value = Array.isArray(facts) ? emptyFacts(facts) : facts;
     const empty = value.registrations.length === 0 && value.mounts.length === 0 && !value.globalPrefix && value.reexports.length === 0 && !value.uriVersioning;
     if (!replaceFileEntries(this.byFile, file, empty ? [] : [value], (r) => r, (r) => r)) return false;
-    this.tree = undefined;
-    this.version++;
+    if (this.held) this.pending = true;
+    else this.publish();
     return true;
+  }
+
+  /**
+   * During a bulk build the routes are joined and every series re-mapped once, at the end, rather
+   * than after each batch of files. `release` resolves when the joined routes are in place.
+   */
+  hold(): void {
+    this.held++;
+  }
+
+  release(): Promise<void> {
+    if (this.held > 0 && --this.held === 0 && this.pending) {
+      this.pending = false;
+      this.publish(true);
+    }
+    return this.building ?? Promise.resolve();
+  }
+
+  /**
+   * A change: with routes already joined, they are joined again in the background (in slices that
+   * leave the event loop free) while the old ones answer; before that, on first use. A bulk build's
+   * end always joins in the background: tens of thousands of routes take longer than an editor waits.
+   */
+  private publish(background = false): void {
+    if (!this.tree && !background && !this.building) {
+      this.version++;
+      return;
+    }
+    this.stale = true;
+    this.building ??= (async () => {
+      while (this.stale) {
+        this.stale = false;
+        const tree = await this.joinInBackground();
+        if (!this.stale) {
+          this.tree = tree;
+          this.version++;
+        }
+      }
+    })().finally(() => {
+      this.building = undefined;
+    });
   }
 
   delete(file: string): void {
     this.set(file, []);
+  }
+
+  /** Resolves when a background join (after an edit or a bulk build) has put its routes in place. */
+  async settled(): Promise<void> {
+    while (this.building) await this.building;
   }
 
   /** Registrations as written in their files. */
@@ -100,22 +158,40 @@ export class RouteIndex {
 
   /** Every registration at each full path it is served at. */
   effective(): EffectiveRoute[] {
-    return this.resolved().routes;
+    return this.resolved()?.routes ?? [];
   }
 
   /** Mounts with a prefix whose router could not be followed, for "why no data". */
   unfollowed(): UnfollowedMount[] {
-    return this.resolved().unfollowed;
+    return this.resolved()?.unfollowed ?? [];
   }
 
-  private resolved(): { routes: EffectiveRoute[]; unfollowed: UnfollowedMount[] } {
-    if (!this.tree) {
-      const facts = new Map<string, RouteFacts>();
-      for (const [file, [f]] of this.byFile) facts.set(file, f!);
-      const tree = new RouteTree(facts, this.hasFile, this.listFiles);
-      this.tree = { routes: tree.routes(), unfollowed: tree.unfollowed };
-    }
+  /** The joined routes; undefined while the first bulk build or background join runs. */
+  private resolved(): Resolved | undefined {
+    if (this.tree) return this.tree;
+    if (this.building || this.held) return undefined;
+    this.tree = joinNow(this.snapshot(), this.hasFile, this.listFiles);
     return this.tree;
+  }
+
+  private snapshot(): Map<string, RouteFacts> {
+    const facts = new Map<string, RouteFacts>();
+    for (const [file, [f]] of this.byFile) facts.set(file, f!);
+    return facts;
+  }
+
+  /** Joins the routes in slices, yielding to the event loop every few milliseconds. */
+  private async joinInBackground(): Promise<Resolved> {
+    const steps = joinSteps(this.snapshot(), this.hasFile, this.listFiles);
+    for (;;) {
+      const until = performance.now() + SLICE_MS;
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        if (performance.now() >= until) break;
+      }
+      await new Promise<void>((r) => setImmediate(r));
+    }
   }
 
   /**
@@ -128,22 +204,23 @@ export class RouteIndex {
     const wanted = canonicalRoute(t.template);
     const label = `${t.method === ANY_METHOD ? '' : `${t.method} `}${t.template}`;
     if (this.byFile.size === 0) return { confidence: 'none', explanation: `no HTTP route registrations were found in the workspace to match ${label}` };
+    const tree = this.resolved();
+    if (!tree) return { confidence: 'none', explanation: `the workspace's routes are still being indexed (${this.size} registrations so far); ${label} is mapped as soon as they are` };
     const methodOk = (r: RouteRegistration) => r.method === ANY_METHOD || t.method === ANY_METHOD || r.method === t.method;
     const found: Candidate[] = [];
-    for (const e of this.effective()) {
+    const segs = segmentsOf(wanted);
+    for (const e of tree.rooted.fits(segs)) {
       if (!methodOk(e.registration)) continue;
-      const spec = specificity(e.route);
-      if (e.rooting !== 'partial') {
-        const fit = routeFit(wanted, e.route);
-        if (fit === 2) found.push({ e, tier: e.rooting === 'app' ? 0 : 1, spec, fit: 0 });
-        else if (fit === 1) found.push({ e, tier: 2, spec, fit: 0 });
-        continue;
-      }
-      const fit = suffixFit(wanted, e.route);
-      if (fit > 0) found.push({ e, tier: 3, spec, fit });
+      const same = e.route === wanted;
+      found.push({ e, tier: same ? (e.rooting === 'app' ? 0 : 1) : 2, spec: specificity(e.route), fit: 0 });
     }
     if (found.length === 0) {
-      const stopped = this.unfollowed();
+      for (const { value: e, depth } of tree.partial.prefixFits([...segs].reverse())) {
+        if (methodOk(e.registration)) found.push({ e, tier: 3, spec: specificity(e.route), fit: depth });
+      }
+    }
+    if (found.length === 0) {
+      const stopped = tree.unfollowed;
       const note = stopped.length ? `; ${stopped.length} mount${stopped.length === 1 ? '' : 's'} could not be followed (${stopped.slice(0, 3).map((u) => `${u.file}:${u.line} '${u.prefix}': ${u.why}`).join('; ')})` : '';
       return { confidence: 'none', explanation: `no route registration in the workspace matches ${label} (${this.size} routes indexed)${note}` };
     }
@@ -210,6 +287,30 @@ export class RouteIndex {
       file = target;
     }
     return file;
+  }
+}
+
+/** Joins routes and builds their lookups step by step (a generator, so it can run in slices). */
+function* joinSteps(facts: ReadonlyMap<string, RouteFacts>, hasFile: (rel: string) => boolean, listFiles: () => Iterable<string>): Generator<void, Resolved, undefined> {
+  const tree = new RouteTree(facts, hasFile, listFiles);
+  yield* tree.prepare();
+  const out: Resolved = { routes: [], unfollowed: tree.unfollowed, rooted: new RouteTrie(), partial: new RouteTrie() };
+  for (const e of tree.eachRoute()) {
+    out.routes.push(e);
+    const segs = segmentsOf(e.route);
+    if (e.rooting !== 'partial') out.rooted.insert(segs, e);
+    // A partial route matches by its end; one with no literal segment (`/:id`) says nothing.
+    else if (segs.some((x) => x !== '{}' && x !== '{*}') && !segs.includes('{*}')) out.partial.insert([...segs].reverse(), e);
+    yield;
+  }
+  return out;
+}
+
+function joinNow(facts: ReadonlyMap<string, RouteFacts>, hasFile: (rel: string) => boolean, listFiles: () => Iterable<string>): Resolved {
+  const steps = joinSteps(facts, hasFile, listFiles);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 

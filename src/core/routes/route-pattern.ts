@@ -58,16 +58,3 @@ export function routeOfSpan(name: string, attrs: Attributes): TelemetryRoute | u
   if (byName && byName[2]!.startsWith('/')) return { method, template: byName[2]!, from: 'span name' };
   return undefined;
 }
-
-/** How well a concrete or template path fits a registered template: 2 same template, 1 fits it, 0 not. */
-export function routeFit(telemetry: string, registered: string): 0 | 1 | 2 {
-  if (telemetry === registered) return 2;
-  const t = telemetry.split('/');
-  const r = registered.split('/');
-  for (let i = 0; i < r.length; i++) {
-    if (r[i] === '{*}') return 1;
-    if (i >= t.length) return 0;
-    if (r[i] === '{}' ? t[i] === '' : r[i] !== t[i]) return 0;
-  }
-  return t.length === r.length ? 1 : 0;
-}

@@ -85,19 +85,28 @@ export class RouteTree {
   private readonly targeted = new Set<string>();
   readonly unfollowed: UnfollowedMount[] = [];
   private readonly memo = new Map<string, Prefix[]>();
+  private prepared = false;
 
   constructor(
     private readonly facts: ReadonlyMap<string, RouteFacts>,
     private readonly hasFile: (rel: string) => boolean,
     private readonly listFiles: () => Iterable<string>,
-  ) {
+  ) {}
+
+  /** Indexes routers and follows mounts, one file at a time (a step per file, so it can run in slices). */
+  *prepare(): Generator<void, void, undefined> {
+    if (this.prepared) return;
+    this.prepared = true;
+    const facts = this.facts;
     for (const [file, f] of facts) {
       const set = new Set<string>();
       for (const r of f.registrations) if (r.owner) set.add(r.owner);
       for (const m of f.mounts) set.add(m.owner);
       this.owners.set(file, set);
+      yield;
     }
     for (const [file, f] of facts) {
+      yield;
       for (const m of f.mounts) {
         const at = `${file}:${m.line}`;
         const targets = this.targetsOf(file, m.target);
@@ -119,7 +128,12 @@ export class RouteTree {
 
   /** Every registration with each full path it is served at. */
   routes(): EffectiveRoute[] {
-    const out: EffectiveRoute[] = [];
+    for (const _ of this.prepare());
+    return [...this.eachRoute()];
+  }
+
+  /** The same, one registration's paths at a time, so a large workspace can be joined in slices. */
+  *eachRoute(): Generator<EffectiveRoute, void, undefined> {
     const nest = this.nestPrefixes();
     for (const [file, f] of this.facts) {
       for (const r of f.registrations) {
@@ -129,11 +143,10 @@ export class RouteTree {
         else prefixes = [{ path: '', rooting: 'app', via: [] }];
         for (const p of prefixes) {
           const template = p.path ? joinRoute(p.path, r.template) : r.template;
-          out.push({ registration: r, template, route: canonicalRoute(template), rooting: p.rooting, via: p.via });
+          yield { registration: r, template, route: canonicalRoute(template), rooting: p.rooting, via: p.via };
         }
       }
     }
-    return out;
   }
 
   private targetsOf(file: string, target: MountTarget): { file: string; owner: string; prefix: string }[] | string {

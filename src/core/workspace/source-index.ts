@@ -9,6 +9,9 @@ import { join } from 'node:path';
 export interface TextIndexer {
   update(file: string, text: string): void;
   remove(file: string): void;
+  /** A bulk build starts / ends: an indexer whose every change re-maps (routes) publishes once, at the end. */
+  hold?(): void;
+  release?(): void | Promise<void>;
 }
 
 export interface IndexProgress {
@@ -28,6 +31,8 @@ export interface IndexBuildResult {
 /** Larger files are generated or bundled code: their registrations and log calls are not the user's. */
 export const MAX_INDEX_BYTES = 1024 * 1024;
 const BATCH = 64;
+/** Indexing work between yields to the event loop (the extension host is shared). */
+const SLICE_MS = 8;
 
 export class SourceIndex {
   private building: Promise<IndexBuildResult> | undefined;
@@ -47,6 +52,16 @@ export class SourceIndex {
   }
 
   private async run(files: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<IndexBuildResult> {
+    for (const ix of this.indexers) ix.hold?.();
+    try {
+      return await this.runHeld(files, opts);
+    } finally {
+      // The build is done when what it publishes is in place (the routes, joined).
+      await Promise.all(this.indexers.map((ix) => ix.release?.()));
+    }
+  }
+
+  private async runHeld(files: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<IndexBuildResult> {
     const started = performance.now();
     let bytes = 0;
     let skipped = 0;
@@ -55,7 +70,13 @@ export class SourceIndex {
       if (opts.signal?.aborted) return this.finish({ files: done, bytes, ms: performance.now() - started, skipped, cancelled: true });
       const batch = files.slice(i, i + BATCH);
       const texts = await Promise.all(batch.map((f) => this.read(f)));
+      let sliceEnd = performance.now() + SLICE_MS;
       for (let j = 0; j < batch.length; j++) {
+        // A batch of heavy files can take longer than the editor should wait: yield mid-batch.
+        if (performance.now() > sliceEnd) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceEnd = performance.now() + SLICE_MS;
+        }
         const text = texts[j];
         if (text === undefined) {
           skipped++;

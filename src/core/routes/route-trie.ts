@@ -1,0 +1,71 @@
+// Route lookup by path segments, as a router does it, so matching one span's route costs the
+// depth of the path rather than the number of routes (a monorepo registers tens of thousands).
+// Canonical segments (route-pattern.ts): a literal, `{}` a parameter, `{*}` a catch-all.
+interface Node<T> {
+  statics: Map<string, Node<T>>;
+  param?: Node<T>;
+  /** Values whose pattern ends with a catch-all here. */
+  rest: T[];
+  /** Values whose pattern ends exactly here. */
+  end: T[];
+}
+
+const node = <T>(): Node<T> => ({ statics: new Map(), rest: [] as T[], end: [] as T[] });
+
+export class RouteTrie<T> {
+  private readonly root = node<T>();
+
+  /** Adds a value under a canonical route's segments (`['orders', '{}']`). */
+  insert(segments: readonly string[], value: T): void {
+    let n = this.root;
+    for (const seg of segments) {
+      if (seg === '{*}') {
+        n.rest.push(value);
+        return;
+      }
+      if (seg === '{}') n = n.param ??= node<T>();
+      else {
+        let next = n.statics.get(seg);
+        if (!next) n.statics.set(seg, (next = node<T>()));
+        n = next;
+      }
+    }
+    n.end.push(value);
+  }
+
+  /**
+   * Values whose pattern fits all of `segments` (a concrete path or a template): a literal fits
+   * itself, a parameter fits any non-empty segment, a catch-all the rest.
+   */
+  fits(segments: readonly string[]): T[] {
+    const out: T[] = [];
+    const walk = (n: Node<T>, i: number): void => {
+      out.push(...n.rest); // a catch-all takes the rest, even nothing
+      if (i === segments.length) {
+        out.push(...n.end);
+        return;
+      }
+      const seg = segments[i]!;
+      const s = n.statics.get(seg);
+      if (s) walk(s, i + 1);
+      if (n.param && seg !== '') walk(n.param, i + 1);
+    };
+    walk(this.root, 0);
+    return out;
+  }
+
+  /** Values whose pattern fits a prefix of `segments` ending at any depth (for reversed, partial routes). */
+  prefixFits(segments: readonly string[]): { value: T; depth: number }[] {
+    const out: { value: T; depth: number }[] = [];
+    const walk = (n: Node<T>, i: number): void => {
+      for (const value of n.end) out.push({ value, depth: i });
+      if (i === segments.length) return;
+      const seg = segments[i]!;
+      const s = n.statics.get(seg);
+      if (s) walk(s, i + 1);
+      if (n.param && seg !== '') walk(n.param, i + 1);
+    };
+    walk(this.root, 0);
+    return out;
+  }
+}
