@@ -39,6 +39,8 @@ test('Express: routers mounted from other files, route chains, handler arrays, c
   assert.equal(await landing('GET', http('GET', '/api/users')), 'express/controllers/user.controller.js#listUsers (http.route, high)');
   assert.equal(await landing('POST', http('POST', '/api/users')), 'express/controllers/user.controller.js#createUser (http.route, high)');
   assert.equal(await landing('DELETE', http('DELETE', '/api/users/:userId')), 'express/controllers/user.controller.js#deleteUser (http.route, high)');
+  // A route table mounted in a loop (the hagopj13 boilerplate): [{ path, route }].forEach((r) => router.use(r.path, r.route)).
+  assert.equal(await landing('GET', http('GET', '/v2/reports/:reportId')), 'express/controllers/report.controller.js#getReport (http.route, high)');
   // An inline arrow inside a wrapper call is the handler.
   assert.equal(await landing('GET /api/health', http('GET', '/api/health')), 'express/routes/health.js#GET / (http.route, high)');
 });

@@ -211,7 +211,22 @@ export function jsRouteFacts(file: string, text: string, lines: LineMap): RouteF
     const line = lines.lineAt(m.index);
     const owner = m[1]!;
     if (m[2] === 'use') {
+      // A route table mounted in a loop: [{ path: '/users', route: userRoute }, …].forEach((r) => router.use(r.path, r.route)).
+      const table = /^([\w$]+)\.([\w$]+)$/.exec(args[0]!.text);
+      const tableTarget = table && args.length === 2 ? new RegExp(`^${table[1]}\\.([\\w$]+)$`).exec(args[1]!.text) : null;
+      if (table && tableTarget) {
+        const entry = new RegExp(`\\{\\s*(?:${table[2]}\\s*:\\s*(['"\`])([^'"\`]*)\\1\\s*,\\s*${tableTarget[1]}\\s*:\\s*([\\w$.]+)|${tableTarget[1]}\\s*:\\s*([\\w$.]+)\\s*,\\s*${table[2]}\\s*:\\s*(['"\`])([^'"\`]*)\\5)\\s*,?\\s*\\}`, 'g');
+        for (const e of text.matchAll(entry)) {
+          const t = mountTarget(e[3] ?? e[4]!, imports);
+          const mount = { owner, prefix: e[2] ?? e[6]!, target: t, line: lines.lineAt(e.index) };
+          // Two loops over two tables (routes, devRoutes) each see every entry: keep one of each.
+          if (t && !facts.mounts.some((x) => x.line === mount.line && x.prefix === mount.prefix)) facts.mounts.push(mount as typeof facts.mounts[number]);
+        }
+        continue;
+      }
       const prefix = stringLiteral(args[0]!.text);
+      // A path prefix starts with '/': `passport.use('jwt', strategy)` is not a mount.
+      if (prefix !== undefined && !prefix.startsWith('/')) continue;
       const rest = prefix === undefined ? args : args.slice(1);
       let target: MountTarget | undefined;
       for (let i = rest.length - 1; i >= 0 && !target; i--) target = mountTarget(rest[i]!.text, imports);
