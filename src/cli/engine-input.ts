@@ -47,15 +47,19 @@ export async function readOtlpFile(file: string, warn: (line: string) => void = 
   return spans;
 }
 
-export async function fetchAggregates(url: string): Promise<string> {
-  const target = new URL(AGGREGATES_PATH, url.endsWith('/') ? url : `${url}/`);
-  let res: Response;
+/** GET from a running serve; unreachable is a one-line CLI error naming its origin. */
+async function getFromServe(target: URL, timeoutMs: number): Promise<Response> {
   try {
-    res = await fetch(target, { signal: AbortSignal.timeout(10_000) });
+    return await fetch(target, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new CliError(`cannot reach ${target.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
   }
+}
+
+export async function fetchAggregates(url: string): Promise<string> {
+  const target = new URL(AGGREGATES_PATH, url.endsWith('/') ? url : `${url}/`);
+  const res = await getFromServe(target, 10_000);
   if (!res.ok) throw new CliError(`${target.href} answered HTTP ${res.status}; is it a \`prodlens serve\`?`);
   return res.text();
 }
@@ -69,13 +73,7 @@ export async function fetchServeReport(url: string, workspace: string, q: { wind
   const target = new URL(REPORT_PATH, url.endsWith('/') ? url : `${url}/`);
   target.searchParams.set('window', String(q.windowMs));
   if (q.environment) target.searchParams.set('environment', q.environment);
-  let res: Response;
-  try {
-    res = await fetch(target, { signal: AbortSignal.timeout(30_000) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach ${target.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
-  }
+  const res = await getFromServe(target, 30_000);
   if (!res.ok) return undefined;
   const answer = (await res.json()) as ReportJson & { workspace?: string };
   const mine = await fs.realpath(workspace).catch(() => workspace);

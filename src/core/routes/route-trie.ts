@@ -39,33 +39,32 @@ export class RouteTrie<T> {
    */
   fits(segments: readonly string[]): T[] {
     const out: T[] = [];
-    const walk = (n: Node<T>, i: number): void => {
+    this.walk(segments, (n, i) => {
       out.push(...n.rest); // a catch-all takes the rest, even nothing
-      if (i === segments.length) {
-        out.push(...n.end);
-        return;
-      }
-      const seg = segments[i]!;
-      const s = n.statics.get(seg);
-      if (s) walk(s, i + 1);
-      if (n.param && seg !== '') walk(n.param, i + 1);
-    };
-    walk(this.root, 0);
+      if (i === segments.length) out.push(...n.end);
+    });
     return out;
   }
 
   /** Values whose pattern fits a prefix of `segments` ending at any depth (for reversed, partial routes). */
   prefixFits(segments: readonly string[]): { value: T; depth: number }[] {
     const out: { value: T; depth: number }[] = [];
-    const walk = (n: Node<T>, i: number): void => {
+    this.walk(segments, (n, i) => {
       for (const value of n.end) out.push({ value, depth: i });
+    });
+    return out;
+  }
+
+  /** Visits every node that a prefix of `segments` reaches, with the depth reached. */
+  private walk(segments: readonly string[], visit: (n: Node<T>, depth: number) => void): void {
+    const step = (n: Node<T>, i: number): void => {
+      visit(n, i);
       if (i === segments.length) return;
       const seg = segments[i]!;
       const s = n.statics.get(seg);
-      if (s) walk(s, i + 1);
-      if (n.param && seg !== '') walk(n.param, i + 1);
+      if (s) step(s, i + 1);
+      if (n.param && seg !== '') step(n.param, i + 1);
     };
-    walk(this.root, 0);
-    return out;
+    step(this.root, 0);
   }
 }
