@@ -13,6 +13,7 @@ import type { ImpactController } from './impact/impact-controller';
 import { impactMarkdown } from '../core/impact/markdown';
 import { whyNoDataHere } from './why-no-data-command';
 import type { BackendNumbers } from './sources/backend-numbers';
+import { updateEffective } from './settings-write';
 
 export function registerCommands(session: Session, receiver: ReceiverHost, details: DetailsPanel, restart: () => Promise<void>, insights: Insights, impact: ImpactController, numbers?: BackendNumbers): vscode.Disposable[] {
   const config = () => vscode.workspace.getConfiguration('prodlens');
@@ -43,7 +44,7 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
         (Object.keys(WINDOWS) as WindowId[]).map((id) => ({ label: `Last ${WINDOW_LABELS[id]}`, id, picked: id === current, description: id === current ? 'current' : '' })),
         { title: 'ProdLens: time window of the numbers on code' },
       );
-      if (pick) await config().update('window', pick.id, vscode.ConfigurationTarget.Global);
+      if (pick) await updateEffective('window', pick.id);
     }),
     vscode.commands.registerCommand(Commands.restartReceiver, restart),
     vscode.commands.registerCommand(Commands.useAnotherPort, async () => {
@@ -56,7 +57,7 @@ export function registerCommands(session: Session, receiver: ReceiverHost, detai
       if (value !== undefined) await config().update('receiver.port', Number(value), vscode.ConfigurationTarget.Workspace);
     }),
     vscode.commands.registerCommand(Commands.toggleCodeLens, async () => {
-      await config().update('codeLens.enabled', !session.current.codeLensEnabled, vscode.ConfigurationTarget.Global);
+      await updateEffective('codeLens.enabled', !session.current.codeLensEnabled);
     }),
     vscode.commands.registerCommand(Commands.showLogs, () => log().show()),
     vscode.commands.registerCommand(Commands.openFunction, (file: string, line: number) => openFunction(file, line)),

@@ -29,7 +29,8 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   const problems: string[] = [];
   const windowSetting = c.get<string>('window', '15m');
-  const window: WindowId = windowSetting in WINDOWS ? (windowSetting as WindowId) : '15m';
+  // Own keys only: `'toString' in WINDOWS` is true.
+  const window: WindowId = Object.hasOwn(WINDOWS, windowSetting) ? (windowSetting as WindowId) : '15m';
   if (window !== windowSetting) problems.push(`prodlens.window "${windowSetting}" is not one of ${Object.keys(WINDOWS).join(', ')}; using 15m`);
   let port = c.get<number>('receiver.port', 4318);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

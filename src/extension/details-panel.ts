@@ -45,6 +45,7 @@ import type { Session } from './session';
 import type { BackendNumbers } from './sources/backend-numbers';
 import type { BackendSources } from './sources/backend-sources';
 import { uriOf } from './workspace-paths';
+import { updateEffective } from './settings-write';
 
 export const DETAILS_VIEW_TYPE = 'prodlens.details';
 
@@ -144,7 +145,7 @@ export class DetailsPanel implements vscode.Disposable {
         }
         case 'setWindow':
           // The session picks the change up from the configuration and refreshes every face.
-          if (m.window in WINDOWS) void this.updateSetting('window', m.window);
+          if (Object.hasOwn(WINDOWS, m.window)) void this.updateSetting('window', m.window);
           break;
         case 'setEnvironment':
           if (m.environment.length <= 200) void this.updateSetting('environment', m.environment);
@@ -157,8 +158,7 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   private async updateSetting(key: string, value: string): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration('prodlens').update(key, value, target);
+    await updateEffective(key, value);
   }
 
   private cancelBackendRequests(): void {

@@ -29,17 +29,12 @@ import { LogDecorations } from './logs/log-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
 import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
+import { EDITOR_LANGUAGE_IDS } from '../core/mapping/languages';
 
-const SELECTOR: vscode.DocumentSelector = [
-  { scheme: 'file', language: 'typescript' },
-  { scheme: 'file', language: 'typescriptreact' },
-  { scheme: 'file', language: 'javascript' },
-  { scheme: 'file', language: 'javascriptreact' },
-  { scheme: 'file', language: 'python' },
-  { scheme: 'file', language: 'java' },
-  { scheme: 'file', language: 'go' },
-  { scheme: 'file', language: 'csharp' },
-];
+// Every language the parser reads gets lenses and hovers: one table (core/mapping/languages.ts).
+const SELECTOR: vscode.DocumentSelector = Object.values(EDITOR_LANGUAGE_IDS)
+  .flat()
+  .map((language) => ({ scheme: 'file', language }));
 
 let session: Session | undefined;
 

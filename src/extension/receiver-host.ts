@@ -27,9 +27,32 @@ export class ReceiverHost implements vscode.Disposable {
   readonly onDidChangeState = this.emitter.event;
   state: ReceiverState = { kind: 'starting' };
 
+  /** The start under way, and the latest configuration asked for meanwhile (restarts coalesce). */
+  private starting: Promise<void> | undefined;
+  private queued: ProdLensConfig | undefined;
+
   constructor(private readonly session: Session) {}
 
-  async start(config: ProdLensConfig): Promise<void> {
+  /**
+   * (Re)starts the receivers with `config`. Starts never overlap: a setting changed during a start
+   * waits for it, and several changes meanwhile make one more start with the latest (two
+   * overlapping starts reported a false "port in use" or left a listener behind).
+   */
+  start(config: ProdLensConfig): Promise<void> {
+    this.queued = config;
+    this.starting ??= (async () => {
+      while (this.queued) {
+        const next = this.queued;
+        this.queued = undefined;
+        await this.startNow(next);
+      }
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async startNow(config: ProdLensConfig): Promise<void> {
     await this.stop();
     this.grpc = { kind: 'off' };
     if (!config.receiverEnabled) return this.set({ kind: 'disabled' });

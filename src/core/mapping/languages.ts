@@ -41,6 +41,19 @@ const EXTENSIONS: Readonly<Record<string, LanguageId>> = {
   '.php': 'php',
 };
 
+/** VS Code's language ids of the files each parser language reads: lenses, hovers and menus cover these. */
+export const EDITOR_LANGUAGE_IDS: Readonly<Record<LanguageId, readonly string[]>> = {
+  typescript: ['typescript'],
+  tsx: ['typescriptreact'],
+  javascript: ['javascript', 'javascriptreact'],
+  python: ['python'],
+  java: ['java'],
+  go: ['go'],
+  csharp: ['csharp'],
+  ruby: ['ruby'],
+  php: ['php'],
+};
+
 /** The parser language for a file path (either slash style), or undefined when unsupported. */
 export function languageForPath(path: string): LanguageId | undefined {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);

@@ -8,6 +8,7 @@ import { assessImpact, riskAtLeast, type RiskLevel } from '../../core/impact/imp
 import { impactMarkdown } from '../../core/impact/markdown';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
+import { updateEffective } from '../settings-write';
 
 /** The slice of the built-in Git extension's API (v1) this check uses. */
 interface GitRepository {
@@ -54,7 +55,7 @@ async function check(session: Session, root: string, wasmDir: string): Promise<v
       'Stop Checking Commits',
     );
     if (pick === 'Copy Impact Report') await vscode.env.clipboard.writeText(impactMarkdown(report));
-    else if (pick === 'Stop Checking Commits') await vscode.workspace.getConfiguration('prodlens').update('impact.commitCheck', 'off', vscode.ConfigurationTarget.Global);
+    else if (pick === 'Stop Checking Commits') await updateEffective('impact.commitCheck', 'off');
   } catch (e) {
     log().info(`commit check skipped: ${errorMessage(e)}`);
   }

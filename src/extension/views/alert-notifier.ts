@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { CodeAlert } from '../../core/insights/local-alerts';
 import { Commands } from '../command-ids';
 import { openFunction } from './open-function';
+import { updateEffective } from '../settings-write';
 
 const MIN_GAP_MS = 60_000;
 const MUTE = 'Mute Alert Notifications';
@@ -42,12 +43,7 @@ function notificationsOn(): boolean {
  * more specific setting wins), says that instead.
  */
 export async function setNotifications(on: boolean): Promise<void> {
-  const config = vscode.workspace.getConfiguration('prodlens');
-  const inspected = config.inspect<boolean>('alerts.notify');
-  // A window-scoped setting: the workspace's value, when there is one, is the one that counts.
-  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await config.update('alerts.notify', on, target);
-  if (notificationsOn() !== on) {
+  if (!(await updateEffective('alerts.notify', on))) {
     void vscode.window.showWarningMessage(`ProdLens: could not ${on ? 'unmute' : 'mute'} alert notifications: a more specific prodlens.alerts.notify setting overrides it.`);
     return;
   }
