@@ -39,30 +39,44 @@ export interface ScanOptions {
   signal?: AbortSignal;
 }
 
+/** Folders read at once: the walk is syscall-bound, and the disk answers several faster than one by one. */
+const PARALLEL_DIRS = 8;
+
 export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Promise<{ files: string[]; truncated: boolean }> {
   const exclude = new Set(opts.excludeDirs ?? DEFAULT_EXCLUDED_DIRS);
   const max = opts.maxFiles ?? 200_000;
   const files: string[] = [];
   const useGitignore = opts.gitignore ?? true;
   // Each folder carries the .gitignore rules of its ancestors and its own.
-  const stack: { rel: string; rules: IgnoreRules[] }[] = [{ rel: '', rules: [] }];
-  while (stack.length > 0) {
-    if (opts.signal?.aborted) break;
-    const { rel, rules: inherited } = stack.pop()!;
-    const own = useGitignore ? await readGitignore(root, rel) : undefined;
-    const rules = own ? [...inherited, own] : inherited;
+  type Folder = { rel: string; rules: IgnoreRules[] };
+  const readFolder = async ({ rel, rules: inherited }: Folder): Promise<{ dirs: Folder[]; found: string[] }> => {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(join(root, rel), { withFileTypes: true });
     } catch {
-      continue; // unreadable folder: skip it, keep scanning the rest
+      return { dirs: [], found: [] }; // unreadable folder: skip it, keep scanning the rest
     }
+    // Only folders that hold a .gitignore cost a read for it.
+    const own = useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile()) ? await readGitignore(root, rel) : undefined;
+    const rules = own ? [...inherited, own] : inherited;
+    const dirs: Folder[] = [];
+    const found: string[] = [];
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!exclude.has(e.name) && !ignored(rules, child, true)) stack.push({ rel: child, rules });
-      } else if (e.isFile() && languageForPath(e.name) && !ignored(rules, child, false)) {
-        files.push(child);
+        if (!exclude.has(e.name) && !ignored(rules, child, true)) dirs.push({ rel: child, rules });
+      } else if (e.isFile() && languageForPath(e.name) && !ignored(rules, child, false)) found.push(child);
+    }
+    return { dirs, found };
+  };
+  const stack: Folder[] = [{ rel: '', rules: [] }];
+  while (stack.length > 0) {
+    if (opts.signal?.aborted) break;
+    const wave = stack.splice(Math.max(0, stack.length - PARALLEL_DIRS));
+    for (const { dirs, found } of await Promise.all(wave.map(readFolder))) {
+      stack.push(...dirs);
+      for (const f of found) {
+        files.push(f);
         if (files.length >= max) return { files, truncated: true };
       }
     }
