@@ -17,6 +17,8 @@ import { engineReport } from './report-rows';
 import { workspaceMappingSettings } from './source-flags';
 
 export const AGGREGATES_PATH = 'prodlens/v1/aggregates';
+/** How often serve saves its aggregates while new data arrives. */
+const SAVE_DIRTY_MS = 2_000;
 /** The report as serve maps it (its scanned workspace): `?window=MS&environment=ENV`; the answer names the workspace. */
 export const REPORT_PATH = 'prodlens/v1/report';
 
@@ -101,7 +103,16 @@ export async function runServe(o: ServeOptions): Promise<void> {
     }
   }
   const save = () => saveStore(engine.store, dataDir).catch((e: unknown) => process.stderr.write(`prodlens: warning: could not save aggregates: ${(e as Error).message}\n`));
-  const timer = setInterval(() => void save(), 60_000);
+  // A crash or a kill loses at most SAVE_DIRTY_MS of data: the store is written (to a temporary
+  // file, then renamed over the last one) within that time of any new data, and not otherwise.
+  let dirty = false;
+  let saving: Promise<unknown> | undefined;
+  engine.onDidIngest(() => (dirty = true));
+  const timer = setInterval(() => {
+    if (!dirty || saving) return;
+    dirty = false;
+    saving = save().finally(() => (saving = undefined));
+  }, SAVE_DIRTY_MS);
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       process.stderr.write(`prodlens: ${signal}: saving aggregates and shutting down\n`);
