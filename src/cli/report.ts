@@ -61,7 +61,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     const served = await fetchServeReport(o.from, o.workspace, q);
     if (served) {
       const reasons = served.unmapped;
-      return { rows: served.functions, unmapped: reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0), reasons, warnings: [...setup.warnings], sourceFailed: false, mappedBy: 'serve' };
+      return { rows: served.functions, unmapped: missingSpans(reasons), reasons, warnings: [...setup.warnings], sourceFailed: false, mappedBy: 'serve' };
     }
   }
   const engine = await loadEngine(o);
@@ -70,7 +70,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   const warnings = [...setup.warnings];
   let sourceFailed = false;
   const reasons = unmappedReasons(engine, q);
-  let unmapped = reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0);
+  let unmapped = missingSpans(reasons);
   const got = await answers;
   if (got.length) {
     const backend = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
@@ -89,6 +89,11 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     for (const { config, r } of got) if (r.status.ok && (r.value?.length ?? 0) === 0) warnings.push(`${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`);
   }
   return { rows, unmapped, reasons, warnings, sourceFailed, mappedBy: 'here' };
+}
+
+/** Spans that did not map and should have (framework inner spans and outgoing calls left out on purpose do not count). */
+function missingSpans(reasons: readonly UnmappedReason[]): number {
+  return reasons.filter((r) => !r.expected).reduce((n, r) => n + r.count, 0);
 }
 
 /** Reasons printed under the table; --json has them all. */

@@ -87,7 +87,7 @@ export interface CodeLocation {
     method: string;
     template: string;
     from: 'http.route' | 'span name' | 'url.path';
-    /** The request's path (id-like segments as `{id}`), tried when the route itself matches no registration (Hapi leaves plugin prefixes out of http.route). */
+    /** The first request's path, tried when the route itself matches no registration (Hapi leaves plugin prefixes out of http.route). */
     path?: string;
   };
   /** A framework span that names its handler exactly (NestJS: controller class and member). */

@@ -96,8 +96,9 @@ export class CodeResolver {
     if (span.kind === SERVER_KIND) {
       const route = routeOfSpan(span.name, span.attributes);
       if (route) {
+        // The raw path (no per-span reshaping): only a new series keeps it, for the fallback match.
         const path = requestPath(span.attributes);
-        loc.route = path ? { ...route, path: pathShape(path) } : route;
+        loc.route = path ? { ...route, path } : route;
         return { loc, name: span.name.includes(route.template) ? span.name : `${route.method} ${route.template}` };
       }
       const path = requestPath(span.attributes);

@@ -138,7 +138,8 @@ const GO_RUNTIME_FUNCS = /^(?:runtime|reflect|sync|syscall|internal\/[\w/]+|net\
 // build output, where the compiler put them.
 const HELPERS_ANYWHERE = /^(?:__awaiter|__generator|_asyncToGenerator|asyncGeneratorStep|Generator\.next|Generator\.throw)$/;
 const HELPERS_IN_BUILD = /^(?:fulfilled|rejected|step|_next|_throw|tryCatch|Object\.next|Object\.throw|new Promise)$/;
-const BUILD_OUTPUT = /(?:^|\/)(?:dist|build|out|lib|\.next|\.output)\//;
+/** Folders compilers write to (a frame there without a source map is not the source). */
+export const BUILD_OUTPUT = /(?:^|\/)(?:dist|build|out|lib|\.next|\.output)\//;
 
 function isCompilerHelper(fn: string, file: string | undefined): boolean {
   const name = fn.replace(/^async /, '');

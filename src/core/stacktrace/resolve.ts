@@ -10,7 +10,7 @@ import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
 import type { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
-import type { StackFrame } from './frame';
+import { BUILD_OUTPUT, type StackFrame } from './frame';
 import { ReadText, SourceMaps, SourceMapStatus } from './source-map';
 
 export type OutsideReason = 'dependency' | 'runtime' | 'no-file' | 'not-found' | 'ambiguous';
@@ -49,8 +49,6 @@ export interface StackResolverOptions {
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 const JS_FILE = /\.(?:js|mjs|cjs)$/i;
 const BUNDLE_SUFFIX_SEGMENTS = 6;
-/** Folders compilers write to; a file there without a source map is not the source. */
-const BUILD_DIR = /(?:^|\/)(?:dist|build|out|lib)\//;
 
 async function readTextCapped(path: string): Promise<string | undefined> {
   try {
@@ -170,7 +168,7 @@ export class StackResolver {
       }
       sourceMap.detail = `${pos.detail} maps to ${pos.source}, which is not in the workspace (${original.explanation})`;
     }
-    if (pos.status !== 'mapped' && BUILD_DIR.test(bundleRel)) {
+    if (pos.status !== 'mapped' && BUILD_OUTPUT.test(bundleRel)) {
       const bySource = await this.byCompiledSource(frame, bundleRel, pos.detail);
       if (bySource) {
         bySource.sourceMap = sourceMap;
@@ -178,7 +176,7 @@ export class StackResolver {
       }
     }
     // Keep the bundle location, marked: better than nothing, and says why it is not the source.
-    const why = pos.status === 'mapped' ? sourceMap.detail : BUILD_DIR.test(bundleRel) ? `build output, no source map (${pos.detail})` : pos.detail;
+    const why = pos.status === 'mapped' ? sourceMap.detail : BUILD_OUTPUT.test(bundleRel) ? `build output, no source map (${pos.detail})` : pos.detail;
     const r = await this.inFile(frame, bundleRel, frame.line, frame.column, 'stack-frame', weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'), `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`, revision);
     r.sourceMap = sourceMap;
     return r;
@@ -191,7 +189,7 @@ export class StackResolver {
    * frame's name. Undefined when neither is unique.
    */
   private async byCompiledSource(frame: StackFrame, bundleRel: string, mapDetail: string): Promise<FrameResolution | undefined> {
-    const m = BUILD_DIR.exec(bundleRel)!;
+    const m = BUILD_OUTPUT.exec(bundleRel)!;
     const before = bundleRel.slice(0, m.index + (m[0].startsWith('/') ? 1 : 0));
     const stem = bundleRel.slice(m.index + m[0].length).replace(/\.[cm]?js$/, '');
     const source = [`${before}src/`, before].flatMap((dir) => ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx'].map((ext) => `${dir}${stem}${ext}`)).find((f) => this.files.has(f));
