@@ -57,7 +57,10 @@ export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOp
     if (opts.excludeDirs) scanOpts.excludeDirs = opts.excludeDirs;
     if (opts.signal) scanOpts.signal = opts.signal;
     const scan = await scanSourceFiles(root, scanOpts);
+    // Each step below blocks for a few milliseconds on a large tree: let the editor in between.
+    await yieldToEventLoop();
     files.replaceAll(scan.files);
+    await yieldToEventLoop();
     // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
     const drift = await VersionDrift.open(root).catch(() => undefined);
     if (drift) engine.attachDrift(drift);
@@ -70,6 +73,8 @@ export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOp
   })();
   return { engine, scanned };
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
   const { engine, scanned } = await startWorkspaceEngine(root, opts);

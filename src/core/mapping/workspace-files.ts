@@ -54,14 +54,18 @@ export class WorkspaceFiles {
   }
 
   add(rel: string): void {
-    rel = rel.replace(/\\/g, '/');
-    if (this.files.has(rel)) return;
+    if (this.insert(rel)) this.changed();
+  }
+
+  private insert(rel: string): boolean {
+    if (rel.includes('\\')) rel = rel.replace(/\\/g, '/');
+    if (this.files.has(rel)) return false;
     this.files.add(rel);
     const base = basename(rel);
     const list = this.byBase.get(base);
     if (list) list.push(rel);
     else this.byBase.set(base, [rel]);
-    this.changed();
+    return true;
   }
 
   remove(rel: string): void {
@@ -77,7 +81,7 @@ export class WorkspaceFiles {
   replaceAll(rels: Iterable<string>): void {
     this.files.clear();
     this.byBase.clear();
-    for (const r of rels) this.add(r);
+    for (const r of rels) this.insert(r);
     this.changed();
   }
 
