@@ -20,6 +20,15 @@ export default tseslint.config(
   },
   { files: ['src/core/**/*.ts'], rules: noVscode('src/core is vscode-free: pass plain data and AbortSignals in from src/extension.') },
   { files: ['src/cli/**/*.ts'], rules: noVscode('The CLI runs without VS Code.') },
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'The preload runs inside the user’s service.' }], patterns: [{ group: ['../core/*', '../../core/*', '../extension/*', '../../extension/*'], message: 'The preload runs inside the user’s service: it depends on nothing but Node.' }] },
+      ],
+    },
+  },
   { files: ['src/protocol/**/*.ts'], rules: noVscode('The protocol is shared with the webview and must stay vscode-free.') },
   { files: ['webview/**/*.ts'], languageOptions: { globals: { ...globals.browser } }, rules: noVscode('The webview runs in a browser sandbox.') },
   { files: ['demo/**/*.{js,mjs,cjs}', 'scripts/**/*.{js,mjs}'], languageOptions: { globals: { ...globals.node } } },

@@ -58,6 +58,15 @@ const configs = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // Runs inside the user's service (`node --require`), not in VS Code: no dependencies, no vscode.
+    ...common,
+    entryPoints: { 'preload/code-origin': join(root, 'src/preload/code-origin.ts') },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+  },
   ...webviewBundles(root, join(dist, 'webview'), common),
 ];
 

@@ -19,6 +19,8 @@ export interface AppSpec {
   tsconfig?: string;
   env?: Record<string, string>;
   note?: string;
+  /** Also load ProdLens's code-origin preload (dist/preload/code-origin.js) after the SDK's register. */
+  codeOrigin?: boolean;
 }
 
 export const APPS: AppSpec[] = [

@@ -13,6 +13,7 @@ import { CORPUS, ROOT, type AppSpec, type Expected, type RequestSpec } from './a
 import { requestOf } from './evidence';
 
 export const CLI = join(ROOT, 'dist', 'cli.js');
+export const CODE_ORIGIN = join(ROOT, 'dist', 'preload', 'code-origin.js');
 const CLI_SRC = join(ROOT, 'src', 'cli', 'main.ts');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -240,7 +241,8 @@ export async function runApp(app: AppSpec, workspace: string, expected: Expected
     PORT: String(port),
     ...(app.env ?? {}),
   };
-  const appProc = new Proc(spawn(process.execPath, ['--require', '@opentelemetry/auto-instrumentations-node/register', app.entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const preload = ['--require', '@opentelemetry/auto-instrumentations-node/register', ...(app.codeOrigin ? ['--require', CODE_ORIGIN] : [])];
+  const appProc = new Proc(spawn(process.execPath, [...preload, app.entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   try {
     await appProc.waitFor(/listening/i, `${app.name} to listen`, 30_000);
     log(`${app.name}: app up on :${port} after ${Date.now() - t0} ms`);

@@ -97,7 +97,7 @@ export async function scoreApp(app: AppSpec, o: ScoreOptions = {}): Promise<AppR
 
     const logs = judgeLogs(expected, logLines, cliJson<LocateRecord[]>(located!, 'locate --log-file', problems, []), logFile);
 
-    const result: AppResult = { app, requests, impure, overcount, unmapped, otherRows, frames, logs, problems, notes, spans, logRecords, liveRows, ms: Date.now() - t0 };
+    const result: AppResult = { app, workspace, requests, impure, overcount, unmapped, otherRows, frames, logs, problems, notes, spans, logRecords, liveRows, ms: Date.now() - t0 };
     writeFileSync(join(workDir, 'score.json'), JSON.stringify({ ...result, spans: undefined, logRecords: undefined }, null, 1));
     return result;
   } finally {

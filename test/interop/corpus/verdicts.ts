@@ -34,6 +34,8 @@ export interface RequestResult {
   /** Where its server spans went (or, when they went nowhere, its internal spans). */
   got: string;
   via: 'server' | 'internal' | '';
+  /** How the rows of `got` were mapped (rule and confidence), one per row. */
+  mappedBy: { rule: string; confidence: string }[];
 }
 
 export interface FrameResult {
@@ -56,6 +58,8 @@ export interface LogResult {
 
 export interface AppResult {
   app: AppSpec;
+  /** The folder the app ran from and ProdLens was given. */
+  workspace: string;
   requests: RequestResult[];
   /** Rows that count requests other than the ones whose handler they are. */
   impure: { row: string; expected: string[]; foreign: string[] }[];
@@ -99,19 +103,20 @@ export function judgeRequests(expected: Expected, sent: readonly Sent[], spans: 
     const nServer = spans.filter((s) => s.kind === 2 && traceOf.get(s.traceId) === spec.request).length;
     const statuses = [...new Set(mine.map((s) => s.status))];
     if (spec.status !== undefined ? statuses.some((s) => s !== spec.status) : statuses.some((s) => s >= 400)) problems.push(`${spec.request} answered ${statuses.join('/')}${spec.status !== undefined ? `, expected ${spec.status}` : ''}`);
-    const base: Omit<RequestResult, 'verdict' | 'got' | 'via'> = { request: spec.request, sent: mine.length, serverSpans: nServer, statuses, expect: spec.expect };
-    if (nServer === 0) return { ...base, verdict: 'no-span', got: '(no server span)', via: '' };
+    const base: Omit<RequestResult, 'verdict' | 'got' | 'via' | 'mappedBy'> = { request: spec.request, sent: mine.length, serverSpans: nServer, statuses, expect: spec.expect };
+    if (nServer === 0) return { ...base, verdict: 'no-span', got: '(no server span)', via: '', mappedBy: [] };
+    const how = (rs: readonly ReportRow[]) => rs.map((r) => ({ rule: r.mappedBy, confidence: r.confidence }));
     const viaServer = rows.filter((r) => r.services.includes(spec.request));
     if (viaServer.length) {
       const ok = viaServer.every((r) => sameTarget(spec.expect, r));
-      return { ...base, verdict: ok ? 'right' : 'wrong', got: viaServer.map((r) => `${target(r)} [${r.mappedBy}, ${r.confidence}]`).join(' + '), via: 'server' };
+      return { ...base, verdict: ok ? 'right' : 'wrong', got: viaServer.map((r) => `${target(r)} [${r.mappedBy}, ${r.confidence}]`).join(' + '), via: 'server', mappedBy: how(viaServer) };
     }
     const viaInternal = rows.filter((r) => r.services.includes(`${spec.request}${INTERNAL}`));
     const hit = viaInternal.find((r) => sameTarget(spec.expect, r));
     const wrongHandler = viaInternal.filter((r) => !sameTarget(spec.expect, r) && ownersOf(expected, r).length > 0);
-    if (hit && wrongHandler.length === 0) return { ...base, verdict: 'right', got: `${target(hit)} [${hit.mappedBy}, ${hit.confidence}]`, via: 'internal' };
-    if (wrongHandler.length) return { ...base, verdict: 'wrong', got: wrongHandler.map((r) => `${target(r)} [${r.mappedBy}, ${r.confidence}]`).join(' + '), via: 'internal' };
-    return { ...base, verdict: 'missed', got: '(unmapped)', via: '' };
+    if (hit && wrongHandler.length === 0) return { ...base, verdict: 'right', got: `${target(hit)} [${hit.mappedBy}, ${hit.confidence}]`, via: 'internal', mappedBy: how([hit]) };
+    if (wrongHandler.length) return { ...base, verdict: 'wrong', got: wrongHandler.map((r) => `${target(r)} [${r.mappedBy}, ${r.confidence}]`).join(' + '), via: 'internal', mappedBy: how(wrongHandler) };
+    return { ...base, verdict: 'missed', got: '(unmapped)', via: '', mappedBy: [] };
   });
 }
 
