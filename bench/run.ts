@@ -14,6 +14,7 @@ import { LogIndex } from '../src/core/logs/log-index';
 import { extractLogStatements } from '../src/core/logs/log-statements';
 import { generatedWorkspace, sdkPayloads, serviceWorkspace } from './fixtures';
 import { span } from '../test/support/spans';
+import { codeOriginBench } from './code-origin';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
 
     await indexBench();
     await startupBench();
+    await codeOriginBench(process.cwd(), join(__dirname, 'code-origin.js'));
 
     if (!gc) {
       console.log('(c) heap: skipped — run with node --expose-gc (npm run bench does)');

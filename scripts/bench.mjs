@@ -21,6 +21,8 @@ const failed = [];
 if (lane !== 'webview') {
   const out = join(root, '.cache', 'bench', 'run.js');
   await esbuild.build({ entryPoints: [join(root, 'bench', 'run.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  // The code-origin preload as shipped, for lane (f) (it runs inside the benchmarked app).
+  await esbuild.build({ entryPoints: [join(root, 'src', 'preload', 'code-origin.ts')], outfile: join(root, '.cache', 'bench', 'code-origin.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' });
   const r = spawnSync(process.execPath, ['--expose-gc', out, ...args], { stdio: 'inherit' });
   if (r.status !== 0) failed.push(`node lane (${r.status === null ? r.signal ?? r.error?.message : `exit ${r.status}`})`);
 }
