@@ -9,6 +9,7 @@ import { runServe } from './serve';
 import { IMPACT_USAGE, runImpact } from './impact';
 import { LOCATE_USAGE, runLocate } from './locate';
 import { ALERTS_USAGE, runAlerts } from './alerts';
+import { RUN_USAGE, runWithTelemetry } from './run';
 import { splitReceiverSources } from './source-flags';
 import { workspaceDir } from './workspace-arg';
 
@@ -28,6 +29,7 @@ JSON lines; --source KIND[@ENV]=URL adds Prometheus span metrics (token from PRO
 reviews the working tree's changed functions against production (risk, callers, alerts).`,
   locate: LOCATE_USAGE,
   alerts: ALERTS_USAGE,
+  run: RUN_USAGE,
 };
 
 const USAGE = `usage:
@@ -36,6 +38,7 @@ const USAGE = `usage:
   ${IMPACT_USAGE}
   ${LOCATE_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
   ${ALERTS_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
+  ${RUN_USAGE.split('\n')[0]!.replace(/^usage: /, '')}
 
 serve   runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and store
         headless; prints "listening on URL" when ready.
@@ -45,7 +48,8 @@ report  prints per-function latency, throughput and errors mapped into DIR; --so
         tempo, jaeger, zipkin, loki, sentry, prodlens (each command reads the kinds it uses, and says so).
 impact  reviews the working tree's changed functions against production (risk, callers, alerts).
 locate  resolves stack traces, log lines and spans to workspace files, lines and functions.
-alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.`;
+alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.
+run     runs your service with OpenTelemetry pointed at ProdLens (Node: auto-instrumentation and code origin).`;
 
 
 function port(v: string | undefined, fallback: number, flag = '--port'): number {
@@ -60,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  if (Object.hasOwn(COMMAND_USAGE, command) && (rest.includes('--help') || rest.includes('-h'))) {
+  // `run`'s own flags end at `--`; what follows is the service's command line.
+  const ownArgs = command === 'run' && rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (Object.hasOwn(COMMAND_USAGE, command) && (ownArgs.includes('--help') || ownArgs.includes('-h'))) {
     process.stdout.write(`${COMMAND_USAGE[command]}\n`);
     return 0;
   }
@@ -105,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'impact') return runImpact(rest);
   if (command === 'locate') return runLocate(rest);
   if (command === 'alerts') return runAlerts(rest);
+  if (command === 'run') return runWithTelemetry(rest);
   throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
 }
 

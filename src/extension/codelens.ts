@@ -19,6 +19,8 @@ export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
     private readonly session: Session,
     private readonly docs: () => DocumentFunctions | undefined,
     private readonly backend?: BackendNumbers,
+    /** Told when lenses with numbers were drawn (the walkthrough's "first lens" step). */
+    private readonly onNumbersShown?: () => void,
   ) {}
 
   refresh(): void {
@@ -35,6 +37,7 @@ export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
     const stats = engine.fileStats(parsed.rel, { windowMs: cfg.windowMs, environment: cfg.environment });
     // Backend numbers were fetched in the background; this only reads them from memory.
     const fromBackends = this.backend?.fileStats(parsed.rel, parsed.functions) ?? [];
+    if (stats.length > 0 || fromBackends.length > 0) this.onNumbersShown?.();
     return buildLenses(parsed.rel, parsed.functions, fromBackends.length ? [...stats, ...fromBackends] : stats, cfg.showNoData, cfg.windowMs);
   }
 }

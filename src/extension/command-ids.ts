@@ -21,6 +21,7 @@ export const Commands = {
   testConnections: 'prodlens.testConnections',
   setSourceToken: 'prodlens.setSourceToken',
   clearSourceToken: 'prodlens.clearSourceToken',
+  runWithTelemetry: 'prodlens.runWithTelemetry',
 } as const;
 
 /** Arguments of `prodlens.showFunctionDetails` when invoked from a lens or hover link. */

@@ -30,6 +30,9 @@ import { clearSourceToken, setSourceToken, testConnections } from './sources/sou
 import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
 import { EDITOR_LANGUAGE_IDS } from '../core/mapping/languages';
+import { runWithTelemetry, type RunContext } from './run/run-with-telemetry';
+import { registerTelemetryLaunches } from './run/launch-telemetry';
+import { WalkthroughKeys, WalkthroughState } from './run/walkthrough-state';
 
 // Every language the parser reads gets lenses and hovers: one table (core/mapping/languages.ts).
 const SELECTOR: vscode.DocumentSelector = Object.values(EDITOR_LANGUAGE_IDS)
@@ -69,7 +72,8 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const backends = new BackendSources(context.secrets);
   const numbers = new BackendNumbers(s, backends);
   const feeds = new BackendFeeds(s, backends);
-  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers);
+  const walkthrough = new WalkthroughState();
+  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers, () => walkthrough.update(WalkthroughKeys.lensShown, true));
   const details = new DetailsPanel(context.extensionUri, s, { sources: backends, numbers });
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
@@ -78,6 +82,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const wasmDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'tree-sitter').fsPath;
   const impact = new ImpactController(s, wasmDir);
   const restart = () => receiver.start(s.current);
+  const run: RunContext = { receiver, codeOriginPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'preload', 'code-origin.js').fsPath };
 
   context.subscriptions.push(
     s,
@@ -86,7 +91,13 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     details,
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
     vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs, numbers)),
-    s.onDidChangeData(() => lenses.refresh()),
+    s.onDidChangeData(() => {
+      lenses.refresh();
+      if ((s.engine?.store.size ?? 0) > 0) walkthrough.update(WalkthroughKeys.hasTelemetry, true);
+    }),
+    receiver.onDidChangeState((state) => walkthrough.update(WalkthroughKeys.receiverListening, state.kind === 'listening')),
+    vscode.commands.registerCommand(Commands.runWithTelemetry, (folder?: vscode.WorkspaceFolder) => runWithTelemetry(run, folder)),
+    ...registerTelemetryLaunches(run),
     insights,
     insights.onDidChange(() => {
       status.update();

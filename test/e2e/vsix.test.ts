@@ -25,7 +25,7 @@ test('npm run package builds a VSIX that installs into code-server with its bund
     const installed = readdirSync(join(dir, 'ext')).find((d) => d.startsWith('prodlens.prodlens-'));
     assert.ok(installed);
     const root = join(dir, 'ext', installed);
-    for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/tree-sitter/tree-sitter.wasm', 'dist/tree-sitter/tree-sitter-python.wasm', 'dist/webview/main.js']) assert.ok(existsSync(join(root, f)), f);
+    for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/tree-sitter/tree-sitter.wasm', 'dist/tree-sitter/tree-sitter-python.wasm', 'dist/webview/main.js', 'dist/preload/code-origin.js', 'media/walkthrough/run.md']) assert.ok(existsSync(join(root, f)), f);
     assert.ok(!existsSync(join(root, 'src')), 'sources are not shipped');
     assert.ok(!existsSync(join(root, 'node_modules')), 'dependencies are bundled, not shipped');
   } finally {

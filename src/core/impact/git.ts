@@ -277,3 +277,13 @@ function decode(buf: Buffer): FileContent {
   if (buf.subarray(0, BINARY_PROBE_BYTES).includes(0)) return { kind: 'binary' };
   return { kind: 'text', text: buf.toString('utf8') };
 }
+
+/** The commit checked out in `dir`'s repository, or undefined (no repository, no commit yet, no git). */
+export async function headCommit(dir: string, opts: GitRunOptions = {}): Promise<string | undefined> {
+  try {
+    const r = await runGit(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], opts);
+    return r.stdout.toString('utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
