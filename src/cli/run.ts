@@ -19,6 +19,7 @@ and ProdLens's code-origin preload, which records each route handler's file and 
 
 /** The preload beside this bundle (dist/cli.js → dist/preload/code-origin.js). */
 const CODE_ORIGIN = join(__dirname, 'preload', 'code-origin.js');
+const STOP_GRACE_MS = 2_000;
 
 export async function runWithTelemetry(args: string[]): Promise<number> {
   const dash = args.indexOf('--');
@@ -41,8 +42,12 @@ export async function runWithTelemetry(args: string[]): Promise<number> {
   }
   process.stderr.write(`prodlens: running ${command.join(' ')} as service ${env.OTEL_SERVICE_NAME}, exporting to ${endpoint}\n`);
   const child = spawn(command[0]!, command.slice(1), { cwd: dir, env: { ...process.env, ...env }, stdio: 'inherit', shell: process.platform === 'win32' });
-  // Ctrl+C and a terminating parent reach the service; its exit code is ours.
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  // Ctrl+C and a terminating parent reach the service; its exit code is ours. The auto-instrumentation
+  // handles SIGTERM by flushing and then keeps running, so a service that outlives the grace period is killed.
+  const forward = (sig: NodeJS.Signals) => {
+    child.kill(sig);
+    setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
+  };
   process.on('SIGINT', forward).on('SIGTERM', forward);
   return new Promise((resolve, reject) => {
     child.once('error', (e) => reject(new CliError(`run: could not start ${command[0]}: ${e.message}`, 1)));

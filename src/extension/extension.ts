@@ -32,7 +32,7 @@ import type { PanelState } from '../protocol/messages';
 import { EDITOR_LANGUAGE_IDS } from '../core/mapping/languages';
 import { runWithTelemetry, type RunContext } from './run/run-with-telemetry';
 import { registerTelemetryLaunches } from './run/launch-telemetry';
-import { WalkthroughKeys, WalkthroughState } from './run/walkthrough-state';
+import { WalkthroughState } from './run/walkthrough-state';
 
 // Every language the parser reads gets lenses and hovers: one table (core/mapping/languages.ts).
 const SELECTOR: vscode.DocumentSelector = Object.values(EDITOR_LANGUAGE_IDS)
@@ -72,8 +72,8 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const backends = new BackendSources(context.secrets);
   const numbers = new BackendNumbers(s, backends);
   const feeds = new BackendFeeds(s, backends);
-  const walkthrough = new WalkthroughState();
-  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers, () => walkthrough.update(WalkthroughKeys.lensShown, true));
+  const walkthrough = new WalkthroughState(context.extension.id);
+  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers, () => walkthrough.reach('lens'));
   const details = new DetailsPanel(context.extensionUri, s, { sources: backends, numbers });
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
@@ -86,6 +86,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
 
   context.subscriptions.push(
     s,
+    walkthrough,
     receiver,
     status,
     details,
@@ -93,9 +94,9 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs, numbers)),
     s.onDidChangeData(() => {
       lenses.refresh();
-      if ((s.engine?.store.size ?? 0) > 0) walkthrough.update(WalkthroughKeys.hasTelemetry, true);
+      if ((s.engine?.store.size ?? 0) > 0) walkthrough.reach('run');
     }),
-    receiver.onDidChangeState((state) => walkthrough.update(WalkthroughKeys.receiverListening, state.kind === 'listening')),
+    receiver.onDidChangeState((state) => state.kind === 'listening' && walkthrough.reach('receiver')),
     vscode.commands.registerCommand(Commands.runWithTelemetry, (folder?: vscode.WorkspaceFolder) => runWithTelemetry(run, folder)),
     ...registerTelemetryLaunches(run),
     insights,

@@ -14,7 +14,7 @@ import { CLI, Proc } from './corpus/run';
 const APP = join(__dirname, '..', 'fixtures', 'plain-express');
 const procs: Proc[] = [];
 after(async () => {
-  for (const p of procs) await p.stop();
+  for (const p of procs.reverse()) await p.stop();
 });
 
 async function freePort(): Promise<number> {
@@ -73,4 +73,11 @@ test('prodlens run: a plain Express service shows up on its handlers, mapped by 
     assert.equal(row.confidence, 'exact');
     assert.equal(row.file, fn === 'GET /health' ? 'server.js' : 'handlers/orders.js');
   }
+  // Stopping `prodlens run` stops the service too (the auto-instrumentation alone would keep it up on SIGTERM).
+  await app.stop();
+  const closed = await fetch(`${base}/health`).then(
+    () => false,
+    () => true,
+  );
+  assert.ok(closed, 'the service stopped with prodlens run');
 });

@@ -183,3 +183,18 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000):
   await row.first().click({ timeout: timeoutMs });
   await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
 }
+
+/** Runs a command by its palette title when it goes on to ask in a quick pick of its own, which offers a row labelled `offers`. */
+export async function runCommandAsking(page: Page, title: string, offers: RegExp, timeoutMs = 15_000): Promise<void> {
+  await openQuickInput(page, 'F1', timeoutMs);
+  await quickInputBox(page).fill(`>${title}`);
+  const row = quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+  await row.first().click({ timeout: timeoutMs });
+  await quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: offers }) }).first().waitFor({ timeout: timeoutMs });
+}
+
+/** Chooses the row of the open quick pick whose label matches `label`. */
+export async function pickRow(page: Page, label: RegExp, timeoutMs = 15_000): Promise<void> {
+  await quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: label }) }).first().click({ timeout: timeoutMs });
+  await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
