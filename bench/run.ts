@@ -86,9 +86,20 @@ async function main(): Promise<void> {
     const lensCall = () => engine.fileStats(file.rel, q).map((s) => ({ line: s.function.startLine - 1, title: lensTitle(s), tooltip: lensTooltip(s) }));
     const warm = latency(() => lensCall(), 2_000);
     const cold = latency(() => {
-      engine.store.commit(); // new data arrived: the memo recomputes all 500 functions
+      // New data for every function of the file (worst case): each is merged again.
+      for (const s of engine.store.all()) s.changes++;
+      engine.store.commit();
       lensCall();
     }, 200);
+    // What a refresh usually sees: a batch of spans for a few of the file's functions (10 of 500).
+    const abs = join(ws.root, file.rel);
+    const few = latency((i) => {
+      engine.ingestSpans(Array.from({ length: 10 }, (_, k) => {
+        const fn = fns[(i * 10 + k) % fns.length]!;
+        return span({ name: fn.qualifiedName, durationMs: 5 + k, attributes: { 'code.file.path': abs, 'code.line.number': fn.startLine + 1, 'code.function.name': fn.qualifiedName } });
+      }));
+      lensCall();
+    }, 500);
     const hover = latency((i) => {
       const target = fns[(i * 37) % fns.length]!;
       const fn = fns.find((f) => f.nameLine === target.nameLine && target.nameColumn >= f.nameColumn && target.nameColumn <= f.nameEndColumn);
@@ -97,7 +108,8 @@ async function main(): Promise<void> {
     }, 5_000);
     const ms = (v: number) => `${v.toFixed(3)} ms`;
     console.log(`  lenses for the file, served from memory  p50 ${ms(warm.p50)}  p99 ${ms(warm.p99)}  (target p99 ≤ 2 ms: ${verdict(warm.p99 <= 2)})`);
-    console.log(`  lenses right after new data (recompute)  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (happens at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`);
+    console.log(`  lenses right after new data for 10 of the file's functions (ingest of the batch included)  p50 ${ms(few.p50)}  p99 ${ms(few.p99)}  (target p99 ≤ 2 ms: ${verdict(few.p99 <= 2)})`);
+    console.log(`  lenses right after new data for all 500  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (worst case, at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`);
     console.log(`  hover                                    p50 ${ms(hover.p50)}  p99 ${ms(hover.p99)}  (target p99 ≤ 1 ms: ${verdict(hover.p99 <= 1)})\n`);
 
     await indexBench();

@@ -58,3 +58,27 @@ test('an edit that moves the function follows it; a deleted function loses its n
   assert.deepEqual(engine.fileStats('src/orders.ts', Q), []);
   engine.functions.invalidate('src/orders.ts');
 });
+
+test('lens numbers after new data: a function whose series changed is merged again, the others keep theirs, a moved window drops them', async () => {
+  let now = Date.now();
+  const { engine: e } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
+  await e.functions.get('src/orders.ts');
+  const batch = (fn: string, line: number, n: number) => Array.from({ length: n }, () => codeSpan('/deploy/app/src/orders.ts', fn, line, 5, { startMs: now - 5 }));
+  e.ingestSpans([...batch('OrderService.placeOrder', 12, 10), ...batch('OrderService.getOrder', 18, 5)]);
+  const first = e.fileStats('src/orders.ts', Q);
+  const count = (rows: typeof first, fn: string) => rows.find((r) => r.function.qualifiedName === fn)?.stats.count;
+  assert.equal(count(first, 'OrderService.placeOrder'), 10);
+  assert.equal(count(first, 'OrderService.getOrder'), 5);
+
+  now += 3_000;
+  e.ingestSpans(batch('OrderService.getOrder', 18, 3));
+  const second = e.fileStats('src/orders.ts', Q);
+  assert.equal(count(second, 'OrderService.getOrder'), 8, 'the changed function shows its new spans');
+  const place = second.find((r) => r.function.qualifiedName === 'OrderService.placeOrder')!;
+  assert.equal(place.stats.count, 10);
+  assert.ok(place.stats.coveredMs >= first.find((r) => r.function.qualifiedName === 'OrderService.placeOrder')!.stats.coveredMs, 'rates follow the clock even for kept numbers');
+
+  now += 16 * 60_000;
+  e.store.commit();
+  assert.deepEqual(e.fileStats('src/orders.ts', Q).map((r) => r.function.qualifiedName), [], 'a window that moved past the data shows none of it');
+});

@@ -95,6 +95,10 @@ export class Engine {
   private byFileVersion = '';
   private readonly mappings = new Map<string, CachedMapping>();
   private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
+  /** Per file: its series grouped by function, and what the grouping depended on. */
+  private readonly groupings = new Map<string, { key: string; ranges: readonly FunctionRange[] | undefined; groups: FunctionGroup[] }>();
+  /** Per group: its row and the series versions it was built from (dropped with the grouping). */
+  private readonly rows = new WeakMap<FunctionGroup, { changes: number[]; row: FunctionStats | undefined }>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -263,20 +267,45 @@ export class Engine {
     return value;
   }
 
+  /**
+   * A lens refresh after new data redoes only what the data changed: the file's series are grouped
+   * by function once per mapping state, window minute and set of series (new data rarely adds a
+   * series), and a function's row (the merge of its buckets' sketches, the expensive part) is rebuilt
+   * only when one of its series changed. The covered time (for rates) moves with now, so it is
+   * always recomputed.
+   */
   private computeFileStats(file: string, q: QueryOptions): FunctionStats[] {
     const series = this.fileIndex().get(file);
     if (!series) return [];
-    const groups = new Map<FunctionRange, { series: Series[]; rank: number; dropped: Set<string>; best: { s: Series; m: MappingResult; n: number } }>();
-    const from = this.store.now() - q.windowMs;
+    const now = this.store.now();
+    const windowStart = this.store.windowStart(q.windowMs, now);
+    const ranges = this.functions.getCached(file);
+    const key = `${this.resolver.version}|${q.environment ?? ''}|${q.windowMs}|${q.points ?? 15}|${windowStart}|${series.size}`;
+    let grouping = this.groupings.get(file);
+    if (!grouping || grouping.key !== key || grouping.ranges !== ranges) {
+      grouping = { key, ranges, groups: this.groupByFunction(file, series, q, windowStart) };
+      this.groupings.set(file, grouping);
+    }
+    const out: FunctionStats[] = [];
+    for (const g of grouping.groups) {
+      const row = this.groupRow(file, g, q, now);
+      if (row) out.push(row);
+    }
+    return out;
+  }
+
+  /** The file's usable series by the function they map to, each request counted once; by start line. */
+  private groupByFunction(file: string, series: Iterable<Series>, q: QueryOptions, windowStart: number): FunctionGroup[] {
+    const groups = new Map<FunctionRange, FunctionGroup>();
     for (const s of series) {
       if (q.environment && s.identity.environment !== q.environment) continue;
-      if (s.lastSeenMs < from - 60_000) continue;
+      if (s.lastSeenMs < windowStart - 60_000) continue;
       const m = this.mappingOf(s);
       if (!isUsable(m) || m.file !== file) continue;
       const n = s.minutes.size + s.hours.size;
       const rank = ruleRank(m.rule);
       const g = groups.get(m.function);
-      if (!g) groups.set(m.function, { series: [s], rank, dropped: new Set(), best: { s, m, n } });
+      if (!g) groups.set(m.function, { fn: m.function, series: [s], rank, dropped: new Set(), best: { s, m, n } });
       else if (rank > g.rank) g.dropped.add(m.rule);
       else {
         // One request is counted once: a more direct rule replaces what a less direct one mapped here.
@@ -290,25 +319,37 @@ export class Engine {
         if (n > g.best.n) g.best = { s, m, n };
       }
     }
-    const out: FunctionStats[] = [];
-    for (const [fn, g] of groups) {
-      const stats = this.store.windowStats(g.series, q.windowMs, q.points ?? 15);
-      if (stats.count === 0) continue;
-      const row: FunctionStats = {
-        file,
-        function: fn,
-        stats,
-        mapping: g.dropped.size ? { ...g.best.m, explanation: `${g.best.m.explanation}; spans of the same requests also mapped here by ${[...g.dropped].join(', ')} are not counted again` } : g.best.m,
-        seriesIds: g.series.map((s) => s.id),
-        services: unique(g.series.map((s) => s.identity.service)),
-        environments: unique(g.series.map((s) => s.identity.environment)),
-      };
-      const rev = g.best.s.identity.revision;
-      const drift = rev && this.resolver.drift ? this.resolver.drift.state(rev, file) : undefined;
-      if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine)) row.changedSince = rev.slice(0, 8);
-      out.push(row);
+    return [...groups.values()].sort((a, b) => a.fn.startLine - b.fn.startLine);
+  }
+
+  /** One function's row; rebuilt only when one of its series changed since it was built. */
+  private groupRow(file: string, g: FunctionGroup, q: QueryOptions, now: number): FunctionStats | undefined {
+    const cached = this.rows.get(g);
+    if (cached && sameVersions(g.series, cached.changes)) {
+      return cached.row && { ...cached.row, stats: { ...cached.row.stats, coveredMs: this.store.coveredMs(q.windowMs, now) } };
     }
-    return out.sort((a, b) => a.function.startLine - b.function.startLine);
+    const row = this.buildRow(file, g, q, now);
+    this.rows.set(g, { changes: g.series.map((s) => s.changes), row });
+    return row;
+  }
+
+  private buildRow(file: string, g: FunctionGroup, q: QueryOptions, now: number): FunctionStats | undefined {
+    const stats = this.store.windowStats(g.series, q.windowMs, q.points ?? 15, now);
+    if (stats.count === 0) return undefined;
+    const fn = g.fn;
+    const row: FunctionStats = {
+      file,
+      function: fn,
+      stats,
+      mapping: g.dropped.size ? { ...g.best.m, explanation: `${g.best.m.explanation}; spans of the same requests also mapped here by ${[...g.dropped].join(', ')} are not counted again` } : g.best.m,
+      seriesIds: g.series.map((s) => s.id),
+      services: unique(g.series.map((s) => s.identity.service)),
+      environments: unique(g.series.map((s) => s.identity.environment)),
+    };
+    const rev = g.best.s.identity.revision;
+    const drift = rev && this.resolver.drift ? this.resolver.drift.state(rev, file) : undefined;
+    if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine)) row.changedSince = rev.slice(0, 8);
+    return row;
   }
 
   /**
@@ -364,4 +405,20 @@ function ruleRank(rule: string): number {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+/** A function's series in a file grouping: those counted, the rules left out, the busiest one. */
+interface FunctionGroup {
+  fn: FunctionRange;
+  series: Series[];
+  rank: number;
+  dropped: Set<string>;
+  best: { s: Series; m: MappingResult; n: number };
+}
+
+/** None of the series changed since `changes` was taken of them. */
+function sameVersions(series: readonly Series[], changes: readonly number[]): boolean {
+  if (series.length !== changes.length) return false;
+  for (let i = 0; i < series.length; i++) if (changes[i] !== series[i]!.changes) return false;
+  return true;
 }

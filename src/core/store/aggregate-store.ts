@@ -128,8 +128,7 @@ export class AggregateStore {
    * minute buckets; longer windows use hour buckets (edges rounded to the hour).
    */
   windowStats(series: Iterable<Series>, windowMs: number, points = 15, now = this.now()): WindowStats {
-    const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
-    return this.rangeStats(series, windowMs, points, now, Math.floor((now - windowMs) / step) * step, Infinity);
+    return this.rangeStats(series, windowMs, points, now, this.windowStart(windowMs, now), Infinity);
   }
 
   /**
@@ -140,6 +139,21 @@ export class AggregateStore {
     const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
     const currentFrom = Math.floor((now - windowMs) / step) * step;
     return this.rangeStats(series, windowMs, 1, now - windowMs, currentFrom - Math.ceil(windowMs / step) * step, currentFrom);
+  }
+
+  /**
+   * The part of a window ending at `now` that data has actually been arriving for: rates divide by
+   * it (at least 10 s, so the first span does not read as a huge rate), not by the whole window.
+   */
+  coveredMs(windowMs: number, now = this.now()): number {
+    const since = this.collectingSinceMs ?? now;
+    return Math.max(MIN_COVERED_MS, Math.min(windowMs, now - Math.max(now - windowMs, since)));
+  }
+
+  /** Where a window ending at `now` starts: bucket-aligned, so it moves once a minute (an hour for long windows). */
+  windowStart(windowMs: number, now = this.now()): number {
+    const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
+    return Math.floor((now - windowMs) / step) * step;
   }
 
   private rangeStats(series: Iterable<Series>, windowMs: number, points: number, now: number, from: number, until: number): WindowStats {
@@ -166,10 +180,7 @@ export class AggregateStore {
         pointErrors[i] = (pointErrors[i] ?? 0) + b.errors;
       }
     }
-    const since = this.collectingSinceMs ?? now;
-    // Rates divide by the time data has actually been arriving (at least 10 s, so the first
-    // span does not read as a huge rate), not by the whole window.
-    const coveredMs = Math.max(MIN_COVERED_MS, Math.min(windowMs, now - Math.max(now - windowMs, since)));
+    const coveredMs = this.coveredMs(windowMs, now);
     return {
       count,
       errors,

@@ -41,6 +41,8 @@ export class Series {
   readonly minutes = new Map<number, Bucket>();
   readonly hours = new Map<number, Bucket>();
   lastSeenMs = 0;
+  /** Bumped whenever the buckets change (new spans, roll-up): views derived from them can tell they are current. */
+  changes = 0;
   /** When a span of this series last went to the drill-down ring (sampling state). */
   lastSampledMs = -Infinity;
   lastErrorSampledMs = -Infinity;
@@ -54,6 +56,7 @@ export class Series {
     let created = 0;
     created += addTo(this.minutes, endMs - (endMs % MINUTE_MS), durationMs, isError);
     if (endMs > this.lastSeenMs) this.lastSeenMs = endMs;
+    this.changes++;
     return created;
   }
 
@@ -74,6 +77,7 @@ export class Series {
       }
       this.minutes.delete(start);
       delta--;
+      this.changes++;
     }
     return delta;
   }
