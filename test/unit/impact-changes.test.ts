@@ -218,3 +218,26 @@ test('a repository without commits: everything is new', async () => {
   assert.deepEqual(summary(cs), ['added a.ts:1 a']);
   assert.equal(cs.notes[0]?.kind, 'base');
 });
+
+test('a file the parser fails on is listed with the parser’s reason, never as all its functions deleted', async () => {
+  const { diffFunctions } = await import('../../src/core/impact/changed-functions');
+  const { FunctionParser } = await import('../../src/core/mapping/function-parser');
+  const real = await FunctionParser.create();
+  await real.ensureLanguage('typescript');
+  // The parser refuses the new side of one file (as tree-sitter does past its limits), reads the rest.
+  const parser = Object.create(real) as typeof real;
+  parser.parse = (text, language) => {
+    if (text.includes('REFUSED')) throw new Error('parse exceeded its time budget');
+    return real.parse(text, language);
+  };
+  const { functions, notes } = diffFunctions(parser, [
+    { file: 'orders.ts', language: 'typescript', oldText: ORDERS, newText: `${ORDERS}\n// REFUSED\n` },
+    { file: 'ok.ts', language: 'typescript', oldText: 'export function ok() {\n  return 1;\n}\n', newText: 'export function ok() {\n  return 2;\n}\n' },
+  ]);
+  assert.deepEqual(
+    functions.map((f) => `${f.change} ${f.file} ${f.function.qualifiedName}`),
+    ['modified ok.ts ok'],
+  );
+  assert.deepEqual(notes, [{ kind: 'parse-failed', file: 'orders.ts', message: 'orders.ts: could not be parsed (parse exceeded its time budget); its functions were not reviewed' }]);
+  real.dispose();
+});

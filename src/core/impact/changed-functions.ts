@@ -40,7 +40,7 @@ export interface ChangedFunction {
   syntaxErrorLine?: number;
 }
 
-export type ChangeNoteKind = 'binary' | 'too-big' | 'syntax-error' | 'unreadable' | 'grammar' | 'outside-workspace' | 'unsupported' | 'truncated' | 'base';
+export type ChangeNoteKind = 'binary' | 'too-big' | 'syntax-error' | 'unreadable' | 'grammar' | 'outside-workspace' | 'unsupported' | 'truncated' | 'base' | 'parse-failed';
 
 /** Something the review skipped or could only do partly, said once. */
 export interface ChangeNote {
@@ -217,7 +217,15 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
   const parsed: Parsed[] = [];
   const previousFunctions = new Map<string, FunctionRange[]>();
   for (const v of files) {
-    const p: Parsed = { v, old: sides(parser, v.previousFile ?? v.file, v.oldText, v.language), now: sides(parser, v.file, v.newText, v.language) };
+    const old = sides(parser, v.previousFile ?? v.file, v.oldText, v.language);
+    const now = sides(parser, v.file, v.newText, v.language);
+    const failed = old.error ?? now.error;
+    if (failed !== undefined) {
+      // Without both sides' functions nothing about this file can be said: not "everything deleted".
+      notes.push({ kind: 'parse-failed', file: v.file, message: `${v.file}: could not be parsed (${failed}); its functions were not reviewed` });
+      continue;
+    }
+    const p: Parsed = { v, old: old.sides, now: now.sides };
     const line = v.newText !== undefined ? checker?.firstErrorLine(v.newText, v.language) : undefined;
     if (line !== undefined) {
       p.syntaxErrorLine = line;
@@ -299,20 +307,22 @@ function keyed(list: readonly Side[]): Map<string, Side> {
   return out;
 }
 
-function sides(parser: FunctionParser, file: string, text: string | undefined, language: LanguageId): Side[] {
-  if (text === undefined) return [];
+/** One side's functions, or the parser's reason it could not read them. */
+function sides(parser: FunctionParser, file: string, text: string | undefined, language: LanguageId): { sides: Side[]; error?: string } {
+  if (text === undefined) return { sides: [] };
   let ranges: FunctionRange[];
   try {
     ranges = parser.parse(text, language);
-  } catch {
-    return [];
+  } catch (e) {
+    return { sides: [], error: e instanceof Error ? e.message : String(e) };
   }
   const lines = text.split(/\r?\n/);
-  return ranges.map((fn) => {
+  const out = ranges.map((fn) => {
     const body = bodyOf(lines, fn, ranges);
     const nameRe = new RegExp(`(?<![\\w$])${escapeRegExp(fn.name)}(?![\\w$])`, 'g');
     return { file, fn, text: body, shape: body.replace(nameRe, '\u0000') };
   });
+  return { sides: out };
 }
 
 /** The function's lines, nested functions replaced by a marker, dedented, blank lines dropped. */
