@@ -14,8 +14,11 @@ import { workspaceRoot } from './workspace-paths';
 const REFRESH_MS = 2_000;
 /** Windows slide even when no data arrives, so numbers age out. */
 const IDLE_REFRESH_MS = 30_000;
-/** Aggregates are saved this often while new data arrives (cheap; survives a crash or reload). */
-const SAVE_MS = 10_000;
+/**
+ * Aggregates are saved this often while new data arrives (atomically: a temporary file renamed over
+ * the last), so a crash or a killed extension host loses at most the last few seconds.
+ */
+const SAVE_MS = 4_000;
 /** Workspaces with more files than this show indexing progress. */
 const LARGE_WORKSPACE_FILES = 2_000;
 
@@ -31,6 +34,7 @@ export class Session implements vscode.Disposable {
   readonly onDidChangeData = this.changed.event;
   private dirty = false;
   private unsaved = false;
+  private saving: Promise<void> | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private lastFire = 0;
 
@@ -157,13 +161,22 @@ export class Session implements vscode.Disposable {
   }
 
   async save(): Promise<void> {
+    // One write at a time (a slow disk must not have two saves race on the temporary file); what
+    // arrived during a write is saved right after it.
+    if (this.saving) {
+      await this.saving;
+      return this.save();
+    }
     if (!this.engine || !this.unsaved) return;
     this.unsaved = false;
-    try {
-      await saveStore(this.engine.store, this.storageDir.fsPath);
-    } catch (e) {
-      log().warn(`could not save aggregates: ${errorMessage(e)}`);
-    }
+    const engine = this.engine;
+    this.saving = saveStore(engine.store, this.storageDir.fsPath)
+      .then(
+        () => undefined,
+        (e: unknown) => log().warn(`could not save aggregates: ${errorMessage(e)}`),
+      )
+      .finally(() => (this.saving = undefined));
+    return this.saving;
   }
 
   dispose(): void {
