@@ -203,7 +203,7 @@ async function indexBench(): Promise<void> {
       const read = performance.now() - t;
       const routes = new RouteIndex();
       const logs = new LogIndex();
-      const index = new SourceIndex(ws.root, [
+      const index = new SourceIndex((rel) => join(ws.root, rel), [
         { update: (f, text) => routes.set(f, extractRoutes(f, text)), remove: (f) => routes.delete(f) },
         { update: (f, text) => logs.set(f, extractLogStatements(f, text)), remove: (f) => logs.delete(f) },
       ]);

@@ -1,11 +1,10 @@
 // Wires an Engine for one workspace folder: file list, path rules, parser and function index.
 // The extension and the CLI both start here, so they map identically.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import { FunctionIndex } from '../mapping/function-index';
 import { FunctionParser } from '../mapping/function-parser';
 import type { PathRule } from '../mapping/path-rules';
-import { WorkspaceFiles } from '../mapping/workspace-files';
+import { WorkspaceFiles, workspaceRoots, type WorkspaceRoot } from '../mapping/workspace-files';
 import { scanSourceFiles } from '../workspace/scan-files';
 import { VersionDrift } from '../mapping/version-drift';
 import { Engine, EngineOptions } from './engine';
@@ -38,14 +37,18 @@ export interface StartedEngine {
  * mapping is lazy (a series is mapped when asked, and re-mapped whenever the file list, the route
  * index or the path rules change), so nothing that arrives before the scan is lost or refused.
  */
-export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOptions & { onPhase?: (p: StartupPhase) => void } = {}): Promise<StartedEngine> {
+/** A folder path, or every folder of a multi-root workspace (their files are then named `folder/path`). */
+export type WorkspaceSpec = string | readonly WorkspaceRoot[];
+
+export async function startWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceEngineOptions & { onPhase?: (p: StartupPhase) => void } = {}): Promise<StartedEngine> {
   const started = performance.now();
-  const files = new WorkspaceFiles(root);
+  const roots = typeof spec === 'string' ? workspaceRoots([{ path: spec }]) : spec;
+  const files = new WorkspaceFiles(roots);
   if (opts.pathRules) files.setRules(opts.pathRules);
   const parser = await FunctionParser.create(opts.wasmDir ? { wasmDir: opts.wasmDir } : {});
   const functions = new FunctionIndex(parser, async (rel) => {
     try {
-      return await fs.readFile(join(root, rel), 'utf8');
+      return await fs.readFile(files.absolute(rel), 'utf8');
     } catch {
       return undefined;
     }
@@ -56,13 +59,17 @@ export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOp
     const scanOpts: { excludeDirs?: readonly string[]; signal?: AbortSignal } = {};
     if (opts.excludeDirs) scanOpts.excludeDirs = opts.excludeDirs;
     if (opts.signal) scanOpts.signal = opts.signal;
-    const scan = await scanSourceFiles(root, scanOpts);
+    // Every folder, named as the workspace names its files (`folder/path` when there are several).
+    const scans = await Promise.all(roots.map((r) => scanSourceFiles(r.path, scanOpts)));
+    const prefixes = files.prefixes;
+    const scan = { files: scans.flatMap((sc, i) => (prefixes[i] ? sc.files.map((f) => prefixes[i] + f) : sc.files)), truncated: scans.some((sc) => sc.truncated) };
     // Each step below blocks for a few milliseconds on a large tree: let the editor in between.
     await yieldToEventLoop();
     files.replaceAll(scan.files);
     await yieldToEventLoop();
     // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
-    const drift = await VersionDrift.open(root).catch(() => undefined);
+    // Deployed revisions are carried through one repository's history: a single folder's.
+    const drift = roots.length === 1 ? await VersionDrift.open(roots[0]!.path).catch(() => undefined) : undefined;
     if (drift) engine.attachDrift(drift);
     if ((opts.index ?? 'await') === 'await') {
       const list = [...files.list()];
@@ -76,8 +83,8 @@ export async function startWorkspaceEngine(root: string, opts: WorkspaceEngineOp
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function createWorkspaceEngine(root: string, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
-  const { engine, scanned } = await startWorkspaceEngine(root, opts);
+export async function createWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
+  const { engine, scanned } = await startWorkspaceEngine(spec, opts);
   const { truncated } = await scanned;
   return { engine, truncated };
 }

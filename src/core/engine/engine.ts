@@ -112,7 +112,7 @@ export class Engine {
       (rel) => files.has(rel),
       () => files.list(),
     );
-    this.sources = new SourceIndex(files.rootPath, [
+    this.sources = new SourceIndex((rel) => files.absolute(rel), [
       { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f), hold: () => this.routes.hold(), release: () => this.routes.release() },
       { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
     ]);

@@ -226,7 +226,7 @@ function toImpactAlert(a: CodeAlert): ImpactAlert {
 /** A resolver over the workspace as it was before the change (old paths back, new ones gone). */
 function previousVersionMapper(changes: ChangeSet, engine: Engine, opts: ImpactOptions): CodeResolver | undefined {
   if (changes.previousFunctions.size === 0) return undefined;
-  const files = new WorkspaceFiles(engine.files.rootPath);
+  const files = new WorkspaceFiles(engine.files.roots);
   if (opts.pathRules) files.setRules(opts.pathRules);
   const movedTo = new Set(changes.functions.filter((c) => c.previousFile !== undefined && !changes.previousFunctions.has(c.file)).map((c) => c.file));
   files.replaceAll([...[...engine.files.list()].filter((f) => !movedTo.has(f)), ...changes.previousFunctions.keys()]);

@@ -19,21 +19,84 @@ export interface PathResolution {
 
 const CACHE_LIMIT = 20_000;
 
+/** One folder of a (multi-root) workspace. */
+export interface WorkspaceRoot {
+  /** Shown to users and put in front of its files' paths when there are several folders. */
+  name: string;
+  /** Absolute path of the folder. */
+  path: string;
+}
+
+/**
+ * The folders of a workspace as the core addresses them. One folder: its files are named by their
+ * path inside it (`src/orders.ts`). Several: by the folder's name and that path (`api/src/orders.ts`),
+ * names made unique (`api`, `api-2`), so every file of every folder has one workspace path.
+ */
+export function workspaceRoots(folders: readonly { name?: string; path: string }[]): WorkspaceRoot[] {
+  const used = new Set<string>();
+  return folders.map((f) => {
+    const base = (f.name ?? f.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'folder').replace(/[\\/]/g, '-') || 'folder';
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    used.add(name);
+    return { name, path: f.path };
+  });
+}
+
+interface Root {
+  name: string;
+  /** Normalized absolute path, no trailing slash. */
+  abs: string;
+  /** What its files' workspace paths start with: '' for a single folder, `name/` otherwise. */
+  prefix: string;
+}
+
 export class WorkspaceFiles {
   private readonly files = new Set<string>();
   private readonly byBase = new Map<string, string[]>();
   private readonly cache = new Map<string, PathResolution>();
   private rules: PathRule[] = [];
+  private readonly folders: Root[];
   /** Bumped on every change so dependents can drop derived caches. */
   version = 0;
 
-  /** @param root absolute workspace folder path (forward slashes), for already-local paths. */
-  constructor(private root: string) {
-    this.root = normalizeDeployedPath(root).replace(/\/$/, '');
+  /** @param roots the workspace folder (absolute path), or every folder of a multi-root workspace. */
+  constructor(roots: string | readonly WorkspaceRoot[]) {
+    const list = typeof roots === 'string' ? workspaceRoots([{ path: roots }]) : roots;
+    if (list.length === 0) throw new Error('a workspace needs at least one folder');
+    const multi = list.length > 1;
+    this.folders = list.map((r) => ({ name: r.name, abs: normalizeDeployedPath(r.path).replace(/\/$/, ''), prefix: multi ? `${r.name}/` : '' }));
   }
 
+  /** The first (or only) folder's absolute path. */
   get rootPath(): string {
-    return this.root;
+    return this.folders[0]!.abs;
+  }
+
+  /** The workspace's folders, as given. */
+  get roots(): WorkspaceRoot[] {
+    return this.folders.map((f) => ({ name: f.name, path: f.abs }));
+  }
+
+  /** The folder prefixes of workspace paths ('' for a single folder). */
+  get prefixes(): string[] {
+    return this.folders.map((f) => f.prefix);
+  }
+
+  /** The absolute path of a workspace path. */
+  absolute(rel: string): string {
+    const f = this.folders.find((r) => r.prefix !== '' && rel.startsWith(r.prefix)) ?? this.folders[0]!;
+    const inner = f.prefix && rel.startsWith(f.prefix) ? rel.slice(f.prefix.length) : rel;
+    return `${f.abs}/${inner}`;
+  }
+
+  /** The workspace path of an absolute path inside one of the folders (forward slashes), else undefined. */
+  relativeOf(absPath: string): string | undefined {
+    const p = normalizeDeployedPath(absPath);
+    // The deepest folder wins when folders nest.
+    let best: Root | undefined;
+    for (const f of this.folders) if (p.startsWith(`${f.abs}/`) && (!best || f.abs.length > best.abs.length)) best = f;
+    return best ? best.prefix + p.slice(best.abs.length + 1) : undefined;
   }
 
   get size(): number {
@@ -110,10 +173,8 @@ export class WorkspaceFiles {
         return { file: rel, rule: 'path-rewrite', confidence: 'exact', explanation: `path mapping "${rule.from}" → "${rule.to || './'}" turns ${p} into ${rel}` };
       }
     }
-    if (p.startsWith(this.root + '/')) {
-      const rel = p.slice(this.root.length + 1);
-      if (this.files.has(rel)) return { file: rel, rule: 'workspace-path', confidence: 'exact', explanation: `${p} is inside the workspace` };
-    }
+    const inside = this.relativeOf(p);
+    if (inside !== undefined && this.files.has(inside)) return { file: inside, rule: 'workspace-path', confidence: 'exact', explanation: `${p} is inside the workspace` };
     const segs = p.split('/').filter((s) => s.length > 0);
     const base = segs[segs.length - 1];
     const candidates = base ? this.byBase.get(base) : undefined;

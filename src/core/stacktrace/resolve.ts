@@ -3,7 +3,6 @@
 // JavaScript goes through its source map first. Every frame gets an answer: a location with a
 // rule, confidence and explanation, or the reason it is outside the workspace.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import { type Confidence, type FunctionRange, isSure } from '../model';
 import { functionAt, FunctionIndex, functionsNamed, nameMatchLength } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
@@ -153,7 +152,7 @@ export class StackResolver {
   private async throughSourceMap(frame: StackFrame, path: PathResolution, revision: string | undefined): Promise<FrameResolution | undefined> {
     const bundleRel = path.file ?? (await this.bundleOnDisk(frame.file!));
     if (!bundleRel) return undefined;
-    const bundleAbs = join(this.files.rootPath, bundleRel);
+    const bundleAbs = this.files.absolute(bundleRel);
     const pos = await this.maps.original(bundleAbs, frame.line!, frame.column);
     const sourceMap = { bundle: bundleRel, status: pos.status, detail: pos.detail };
     if (pos.status === 'no-map' && path.file) return undefined; // plain JavaScript, not a bundle
@@ -208,8 +207,8 @@ export class StackResolver {
       explanation: `${base}, ${how}`,
       inWorkspace: true,
     });
-    const compiled = frame.line !== undefined ? (await this.readText(join(this.files.rootPath, bundleRel)))?.split('\n')[frame.line - 1] : undefined;
-    const sourceText = compiled !== undefined ? await this.readText(join(this.files.rootPath, source)) : undefined;
+    const compiled = frame.line !== undefined ? (await this.readText(this.files.absolute(bundleRel)))?.split('\n')[frame.line - 1] : undefined;
+    const sourceText = compiled !== undefined ? await this.readText(this.files.absolute(source)) : undefined;
     if (compiled !== undefined && sourceText !== undefined) {
       const wanted = statementText(compiled);
       const lines = sourceText.split('\n');
@@ -237,12 +236,14 @@ export class StackResolver {
 
   private async findOnDisk(deployed: string): Promise<string | undefined> {
     const p = normalizeDeployedPath(deployed);
-    const root = this.files.rootPath;
-    if (p.startsWith(`${root}/`) && (await this.exists(p))) return p.slice(root.length + 1);
+    const inside = this.files.relativeOf(p);
+    if (inside !== undefined && (await this.exists(p))) return inside;
     const segs = p.split('/').filter((s) => s.length > 0 && s !== '..' && s !== '.');
     for (let k = Math.min(segs.length, BUNDLE_SUFFIX_SEGMENTS); k >= 1; k--) {
-      const rel = segs.slice(-k).join('/');
-      if (await this.exists(join(root, rel))) return rel;
+      for (const prefix of this.files.prefixes) {
+        const rel = prefix + segs.slice(-k).join('/');
+        if (await this.exists(this.files.absolute(rel))) return rel;
+      }
     }
     return undefined;
   }

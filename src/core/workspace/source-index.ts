@@ -3,7 +3,6 @@
 // keeps them current one file at a time as files change. Reads are batched and the event loop is
 // yielded between batches, so an editor stays responsive while a large workspace is indexed.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 
 /** One consumer of file text. `update` must be cheap (regular expressions, no parse). */
 export interface TextIndexer {
@@ -39,7 +38,8 @@ export class SourceIndex {
   lastBuild: IndexBuildResult | undefined;
 
   constructor(
-    private readonly root: string,
+    /** A workspace path's absolute path. */
+    private readonly absolute: (rel: string) => string,
     private readonly indexers: readonly TextIndexer[],
   ) {}
 
@@ -99,7 +99,7 @@ export class SourceIndex {
 
   private async read(file: string): Promise<string | undefined> {
     try {
-      const path = join(this.root, file);
+      const path = this.absolute(file);
       const stat = await fs.stat(path);
       if (stat.size > MAX_INDEX_BYTES) return undefined;
       return await fs.readFile(path, 'utf8');
