@@ -11,9 +11,12 @@ import { CliError } from './errors';
 import { AGGREGATES_PATH, REPORT_PATH } from './serve';
 import type { ReportJson } from './report-rows';
 import { workspaceMappingSettings } from './source-flags';
+import { workspaceKey, workspaceSpec } from './workspace-arg';
 
 export interface EngineInput {
   workspace: string;
+  /** Every folder of a multi-root workspace; default [workspace]. */
+  workspaces?: string[];
   from?: string;
   otlpFiles: readonly string[];
   /** Where warnings go (one line each, no trailing newline); stderr by default. */
@@ -69,14 +72,14 @@ export async function fetchAggregates(url: string): Promise<string> {
  * scanned, when that workspace is `workspace` (same real path); undefined when it is another one
  * or the serve is too old to say, so the caller maps locally instead.
  */
-export async function fetchServeReport(url: string, workspace: string, q: { windowMs: number; environment?: string }): Promise<ReportJson | undefined> {
+export async function fetchServeReport(url: string, workspace: readonly string[], q: { windowMs: number; environment?: string }): Promise<ReportJson | undefined> {
   const target = new URL(REPORT_PATH, url.endsWith('/') ? url : `${url}/`);
   target.searchParams.set('window', String(q.windowMs));
   if (q.environment) target.searchParams.set('environment', q.environment);
   const res = await getFromServe(target, 30_000);
   if (!res.ok) return undefined;
   const answer = (await res.json()) as ReportJson & { workspace?: string };
-  const mine = await fs.realpath(workspace).catch(() => workspace);
+  const mine = workspaceKey(workspace);
   if (answer.workspace !== mine || !Array.isArray(answer.functions) || !Array.isArray(answer.unmapped)) return undefined;
   return { functions: answer.functions, unmapped: answer.unmapped };
 }
@@ -92,7 +95,8 @@ export async function loadEngine(o: EngineInput): Promise<Engine> {
   // Windows end at the newest data: a file recorded yesterday still reports its last hour.
   let now = Date.now();
   if (!remote && spans.length) now = spans.reduce((m, s) => Math.max(m, s.startMs + s.durationMs), -Infinity);
-  const { engine } = await createWorkspaceEngine(o.workspace, { now: () => now, ...workspaceMappingSettings(o.workspace) });
+  const dirs = o.workspaces ?? [o.workspace];
+  const { engine } = await createWorkspaceEngine(workspaceSpec(dirs), { now: () => now, ...workspaceMappingSettings(dirs) });
   if (remote) {
     try {
       deserializeInto(engine.store, remote);

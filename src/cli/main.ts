@@ -11,16 +11,17 @@ import { LOCATE_USAGE, runLocate } from './locate';
 import { ALERTS_USAGE, runAlerts } from './alerts';
 import { RUN_USAGE, runWithTelemetry } from './run';
 import { splitReceiverSources } from './source-flags';
-import { workspaceDir } from './workspace-arg';
+import { workspaceDir, workspaceDirs } from './workspace-arg';
 
-const SERVE_SYNOPSIS = 'prodlens serve  --workspace DIR [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
-const REPORT_SYNOPSIS = 'prodlens report --workspace DIR (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
+const SERVE_SYNOPSIS = 'prodlens serve  --workspace DIR [--workspace DIR2...] [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
+const REPORT_SYNOPSIS = 'prodlens report --workspace DIR [--workspace DIR2...] (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
 
 /** Each subcommand's own usage, for `prodlens CMD --help` and after a usage error. */
 const COMMAND_USAGE: Record<string, string> = {
   serve: `usage: ${SERVE_SYNOPSIS}
 runs the OTLP/HTTP receiver (and OTLP/gRPC with --grpc-port; 0 = any free port) and the store
-headless for the workspace DIR; prints "listening on URL" when ready; --data-dir keeps aggregates.`,
+headless for the workspace DIR (several --workspace: a multi-root workspace, files named folder/path);
+prints "listening on URL" when ready; --data-dir keeps aggregates.`,
   report: `usage: ${REPORT_SYNOPSIS}
 prints per-function latency, throughput and errors mapped into DIR, then why the rest did not map
 (--json: { functions, unmapped }). --from reads a running \`prodlens serve\`; --otlp-file reads OTLP
@@ -71,18 +72,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'serve') {
-    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
-    const o = { workspace: workspaceDir(values.workspace), host: values.host ?? '127.0.0.1', port: port(values.port, 4318), ...(values['grpc-port'] !== undefined ? { grpcPort: port(values['grpc-port'], 4317, '--grpc-port') } : {}) };
+    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string', multiple: true }, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+    const workspaces = workspaceDirs(values.workspace);
+    const o = { workspace: workspaces[0]!, workspaces, host: values.host ?? '127.0.0.1', port: port(values.port, 4318), ...(values['grpc-port'] !== undefined ? { grpcPort: port(values['grpc-port'], 4317, '--grpc-port') } : {}) };
     await runServe(values['data-dir'] ? { ...o, dataDir: resolve(values['data-dir']) } : o);
     return 0;
   }
   if (command === 'report') {
     const { values } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string' }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, source: { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
+      options: { workspace: { type: 'string', multiple: true }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, source: { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
-    const workspace = workspaceDir(values.workspace);
+    const workspaces = workspaceDirs(values.workspace);
+    const workspace = workspaces[0]!;
     const files = values['otlp-file'] ?? [];
     // --source prodlens=URL is the embedded receiver (`prodlens serve`) as a source: --from.
     const { receiver, rest: sources } = splitReceiverSources(values.source ?? []);
@@ -95,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
     if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
     const { rows, unmapped, reasons, warnings, sourceFailed, mappedBy } = await runReport({
       workspace,
+      workspaces,
       otlpFiles: files,
       sources,
       windowMs,

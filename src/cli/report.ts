@@ -16,6 +16,8 @@ export { readOtlpFile } from './engine-input';
 
 export interface ReportOptions {
   workspace: string;
+  /** Every folder of a multi-root workspace (`--workspace` more than once); default [workspace]. */
+  workspaces?: string[];
   from?: string;
   otlpFiles: string[];
   windowMs: number;
@@ -58,7 +60,7 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   const q = { windowMs: o.windowMs, ...(o.environment ? { environment: o.environment } : {}) };
   // Only a running serve to read, on this very workspace: it has mapped everything already.
   if (o.from && o.otlpFiles.length === 0 && prom.length === 0) {
-    const served = await fetchServeReport(o.from, o.workspace, q);
+    const served = await fetchServeReport(o.from, o.workspaces ?? [o.workspace], q);
     if (served) {
       const reasons = served.unmapped;
       return { rows: served.functions, unmapped: missingSpans(reasons), reasons, warnings: [...setup.warnings], sourceFailed: false, mappedBy: 'serve' };

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
-import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
@@ -15,6 +14,7 @@ import { loadStore, saveStore, serializeStore } from '../core/store/persistence'
 import { CliError } from './errors';
 import { engineReport } from './report-rows';
 import { workspaceMappingSettings } from './source-flags';
+import { workspaceKey, workspaceSpec } from './workspace-arg';
 
 export const AGGREGATES_PATH = 'prodlens/v1/aggregates';
 /** How often serve saves its aggregates while new data arrives. */
@@ -24,6 +24,8 @@ export const REPORT_PATH = 'prodlens/v1/report';
 
 export interface ServeOptions {
   workspace: string;
+  /** Every folder of a multi-root workspace (`--workspace` given more than once); default [workspace]. */
+  workspaces?: string[];
   host: string;
   port: number;
   /** OTLP/gRPC beside HTTP on this port (0: any free port); undefined: no gRPC. */
@@ -38,12 +40,14 @@ export function defaultDataDir(workspace: string): string {
 
 export async function runServe(o: ServeOptions): Promise<void> {
   const started = performance.now();
-  const dataDir = o.dataDir ?? defaultDataDir(o.workspace);
+  const dirs = o.workspaces ?? [o.workspace];
+  const workspace = workspaceKey(dirs);
+  // One folder keeps the data folder it always had; several are keyed by all of them.
+  const dataDir = o.dataDir ?? defaultDataDir(dirs.length === 1 ? dirs[0]! : workspace);
   // Listen first, scan behind: a service started beside serve is never refused, and its first
   // spans are mapped as soon as the workspace's files are known.
   // The workspace's own path mappings and excludes, as report and the editor apply them.
-  const { engine, scanned } = await startWorkspaceEngine(o.workspace, workspaceMappingSettings(o.workspace));
-  const workspace = await realpath(o.workspace).catch(() => resolve(o.workspace));
+  const { engine, scanned } = await startWorkspaceEngine(workspaceSpec(dirs), workspaceMappingSettings(dirs));
   await loadStore(engine.store, dataDir).catch((e: unknown) => {
     process.stderr.write(`prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`);
   });

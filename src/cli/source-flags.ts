@@ -4,6 +4,7 @@
 // file would end up committed, so one found there is ignored with a warning.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspaceRoots } from '../core/mapping/workspace-files';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
 import { isEditorSourceKind, isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
@@ -104,11 +105,19 @@ export function readWorkspaceSettings(workspace: string): Record<string, unknown
  * What DIR/.vscode/settings.json says about mapping: `prodlens.pathMappings` (deployed prefix →
  * workspace folder) and `prodlens.exclude`, as the editor applies them.
  */
-export function workspaceMappingSettings(workspace: string): { pathRules: PathRule[]; excludeDirs: string[] } {
-  const settings = readWorkspaceSettings(workspace);
-  const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
-  const excludeDirs = Array.isArray(settings['prodlens.exclude']) ? settings['prodlens.exclude'].filter((x): x is string => typeof x === 'string') : [];
-  return { pathRules: rules, excludeDirs };
+export function workspaceMappingSettings(workspace: string | readonly string[]): { pathRules: PathRule[]; excludeDirs: string[] } {
+  const dirs = typeof workspace === 'string' ? [workspace] : workspace;
+  const names = workspaceRoots(dirs.map((path) => ({ path }))).map((r) => r.name);
+  const pathRules: PathRule[] = [];
+  const excludeDirs = new Set<string>();
+  dirs.forEach((dir, i) => {
+    const settings = readWorkspaceSettings(dir);
+    const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
+    // A folder's rule names its own files: in a multi-root workspace they are `folder/path`.
+    for (const r of rules) pathRules.push(dirs.length > 1 ? { ...r, to: `${names[i]}/${r.to.replace(/^\.?\//, '')}` } : r);
+    if (Array.isArray(settings['prodlens.exclude'])) for (const x of settings['prodlens.exclude']) if (typeof x === 'string') excludeDirs.add(x);
+  });
+  return { pathRules, excludeDirs: [...excludeDirs] };
 }
 
 /** The token for a source from the environment: the per-environment variable wins. */

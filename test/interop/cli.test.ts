@@ -218,3 +218,22 @@ test('--help on every subcommand prints its usage and exits 0; an unknown option
     assert.match(bad.stderr, new RegExp(`\\nusage: prodlens ${command} `));
   }
 });
+
+test('a multi-root workspace (--workspace twice): both folders are mapped, files named folder/path', () => {
+  const SHOP = join(ROOT, 'test', 'fixtures', 'plain-express');
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'one-service' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const tracer = provider.getTracer('cli');
+  const base = Math.floor(Date.now() / 1000) - 60;
+  const emit = (name: string, attributes: Record<string, string | number>, n: number) => {
+    for (let i = 1; i <= n; i++) tracer.startSpan(name, { startTime: [base, 0] as HrTime, attributes }).end([base, i * 1_000_000] as HrTime);
+  };
+  emit('placeOrder', { 'code.filepath': '/opt/svc/src/orders.ts', 'code.lineno': 13, 'code.function': 'placeOrder', 'code.namespace': 'OrderService' }, 6);
+  emit('getOrder', { 'code.file.path': join(SHOP, 'handlers', 'orders.js'), 'code.line.number': 8, 'code.function.name': 'getOrder' }, 4);
+  const file = join(tmp, 'two-folders.json');
+  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
+  const r = cli(['report', '--workspace', WORKSPACE, '--workspace', SHOP, '--otlp-file', file, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = (JSON.parse(r.stdout) as ReportJson).functions.map((x) => `${x.file} ${x.function} ${x.count}`);
+  assert.deepEqual(rows, ['plain-express/handlers/orders.js getOrder 4', 'workspace/src/orders.ts OrderService.placeOrder 6']);
+});
