@@ -11,7 +11,7 @@ import { LOCATE_USAGE, runLocate } from './locate';
 import { ALERTS_USAGE, runAlerts } from './alerts';
 import { RUN_USAGE, runWithTelemetry } from './run';
 import { splitReceiverSources } from './source-flags';
-import { workspaceDir, workspaceDirs } from './workspace-arg';
+import { workspaceDirs } from './workspace-arg';
 
 const SERVE_SYNOPSIS = 'prodlens serve  --workspace DIR [--workspace DIR2...] [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
 const REPORT_SYNOPSIS = 'prodlens report --workspace DIR [--workspace DIR2...] (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
