@@ -1,6 +1,7 @@
 // Typed view of the `prodlens.*` settings declared in package.json. Bad values are reported
 // (returned as problems for the caller to show) and replaced by defaults, never thrown.
 import * as vscode from 'vscode';
+import { folderPrefix } from './workspace-paths';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import { WINDOWS, type WindowId } from '../core/format/windows';
 import { DEFAULT_RULES, type LocalAlertRules } from '../core/insights/local-alerts';
@@ -42,8 +43,7 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     problems.push(`prodlens.receiver.grpcPort ${String(grpcPort)} is not a port number (0 turns gRPC off); using 4317`);
     grpcPort = 4317;
   }
-  const { rules, problems: ruleProblems } = validatePathRules(c.get('pathMappings'));
-  for (const p of ruleProblems) problems.push(`prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}: ${p.message}`);
+  const rules = folderPathRules(problems);
   // An untrusted workspace must not widen where the receiver listens.
   const hostInfo = c.inspect<string>('receiver.host');
   let host = hostInfo?.globalValue ?? hostInfo?.defaultValue ?? '127.0.0.1';
@@ -76,4 +76,22 @@ function positive(v: number, fallback: number, key: string, problems: string[]):
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
   problems.push(`${key} must be a positive number; using ${fallback}`);
   return fallback;
+}
+
+/**
+ * `prodlens.pathMappings`. In a multi-root workspace each folder's own setting applies to its own
+ * files: its rules' targets are put behind the folder's name, as the engine names that folder's files.
+ */
+function folderPathRules(problems: string[]): PathRule[] {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  const scopes = folders.length > 1 ? folders : [undefined];
+  const rules: PathRule[] = [];
+  for (const folder of scopes) {
+    const found = validatePathRules(vscode.workspace.getConfiguration(SECTION, folder?.uri).get('pathMappings'));
+    const where = folder ? ` (folder ${folder.name})` : '';
+    for (const p of found.problems) problems.push(`prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}${where}: ${p.message}`);
+    const prefix = folder ? folderPrefix(folder) : '';
+    for (const r of found.rules) rules.push(prefix ? { ...r, to: prefix + r.to.replace(/^\.?\//, '') } : r);
+  }
+  return rules;
 }

@@ -8,7 +8,7 @@ import { loadStore, saveStore } from '../core/store/persistence';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import type { ProdLensConfig } from './config';
 import { errorMessage, log } from './logging';
-import { workspaceRoot } from './workspace-paths';
+import { engineRoots } from './workspace-paths';
 
 /** Lenses and the status bar refresh at most this often while data streams in. */
 const REFRESH_MS = 2_000;
@@ -53,13 +53,12 @@ export class Session implements vscode.Disposable {
    * known. `startup` says where that is, for the status bar.
    */
   private async start(): Promise<Engine | undefined> {
-    const root = workspaceRoot();
-    if (!root || root.uri.scheme !== 'file') {
-      log().info('no local workspace folder: numbers can be received but not mapped to files');
-    }
+    const roots = engineRoots();
+    if (roots.length === 0) log().info('no local workspace folder: numbers can be received but not mapped to files');
+    if (roots.length > 1) log().info(`multi-root workspace: mapping into ${roots.map((r) => r.name).join(', ')}`);
     const started = Date.now();
     try {
-      const { engine, scanned } = await startWorkspaceEngine(root?.uri.fsPath ?? process.cwd(), {
+      const { engine, scanned } = await startWorkspaceEngine(roots.length ? roots : process.cwd(), {
         pathRules: this.config.pathRules,
         excludeDirs: [...DEFAULT_EXCLUDED_DIRS, ...this.config.excludeDirs],
         wasmDir: vscode.Uri.joinPath(vscode.Uri.file(__dirname), 'tree-sitter').fsPath,

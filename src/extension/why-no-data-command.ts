@@ -6,7 +6,7 @@ import { whyNoData } from '../core/insights/why-no-data';
 import { languageForPath } from '../core/mapping/languages';
 import type { Session } from './session';
 import type { BackendNumbers } from './sources/backend-numbers';
-import { relPath } from './workspace-paths';
+import { folderPrefix, relPath } from './workspace-paths';
 
 export async function whyNoDataHere(session: Session, numbers?: Pick<BackendNumbers, 'unmapped'>): Promise<void> {
   const editor = vscode.window.activeTextEditor;
@@ -40,9 +40,15 @@ export async function whyNoDataHere(session: Session, numbers?: Pick<BackendNumb
   });
   const rule = pick?.fix ? /\{ "from": "(.*)", "to": "(.*)" \}/.exec(pick.fix) : null;
   if (rule) {
+    // In a multi-root workspace the rule goes to the document's folder, its target relative to it.
+    const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri);
+    const multi = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 && folder !== undefined;
+    const prefix = multi ? folderPrefix(folder) : '';
+    const to = prefix && rule[2]!.startsWith(prefix) ? rule[2]!.slice(prefix.length) : rule[2]!;
     const cfg = vscode.workspace.getConfiguration('prodlens', editor.document.uri);
     const current = cfg.get<{ from: string; to: string }[]>('pathMappings', []);
-    const apply = await vscode.window.showInformationMessage(`Add the path mapping "${rule[1]}" → "${rule[2] || './'}" to this workspace's settings?`, 'Add Mapping');
-    if (apply) await cfg.update('pathMappings', [...current, { from: rule[1]!, to: rule[2]! }], vscode.ConfigurationTarget.Workspace);
+    const where = multi ? `folder ${folder.name}'s settings` : "this workspace's settings";
+    const apply = await vscode.window.showInformationMessage(`Add the path mapping "${rule[1]}" → "${to || './'}" to ${where}?`, 'Add Mapping');
+    if (apply) await cfg.update('pathMappings', [...current, { from: rule[1]!, to }], multi ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
   }
 }

@@ -1,20 +1,59 @@
-// The boundary between VS Code URIs and the core's workspace-relative, forward-slash paths.
+// The boundary between VS Code URIs and the core's workspace paths: forward slashes, relative to
+// the folder — and, in a multi-root workspace, behind the folder's name (`api/src/orders.ts`), as
+// the engine names every folder's files (core/mapping/workspace-files.ts: workspaceRoots).
 import * as vscode from 'vscode';
+import { workspaceRoots, type WorkspaceRoot } from '../core/mapping/workspace-files';
 
-export function workspaceRoot(): vscode.WorkspaceFolder | undefined {
-  return vscode.workspace.workspaceFolders?.[0];
+interface Folder {
+  folder: vscode.WorkspaceFolder;
+  /** '' for a single folder, `name/` in a multi-root workspace. */
+  prefix: string;
 }
 
-/** Workspace-relative path of a document in the mapped folder, or undefined outside it. */
+let cached: { key: readonly vscode.WorkspaceFolder[] | undefined; folders: Folder[] } | undefined;
+
+/** The local folders of the workspace, with the names the engine gives them. */
+function folders(): Folder[] {
+  const all = vscode.workspace.workspaceFolders;
+  if (cached && cached.key === all) return cached.folders;
+  const local = (all ?? []).filter((f) => f.uri.scheme === 'file');
+  const names = workspaceRoots(local.map((f) => ({ name: f.name, path: f.uri.fsPath })));
+  const list = local.map((folder, i) => ({ folder, prefix: local.length > 1 ? `${names[i]!.name}/` : '' }));
+  cached = { key: all, folders: list };
+  return list;
+}
+
+/** The local folders with the prefix of their files' workspace paths ('' for a single folder). */
+export function localFolders(): readonly { folder: vscode.WorkspaceFolder; prefix: string }[] {
+  return folders();
+}
+
+/** Every local folder, as the engine is given them. */
+export function engineRoots(): WorkspaceRoot[] {
+  const list = folders();
+  return workspaceRoots(list.map((f) => ({ name: f.folder.name, path: f.folder.uri.fsPath })));
+}
+
+/** The workspace-path prefix of a folder ('' in a single-folder workspace). */
+export function folderPrefix(folder: vscode.WorkspaceFolder): string {
+  return folders().find((f) => f.folder.uri.toString() === folder.uri.toString())?.prefix ?? '';
+}
+
+/** Workspace path of a document in one of the folders, or undefined outside them. */
 export function relPath(uri: vscode.Uri): string | undefined {
-  const root = workspaceRoot();
-  if (!root || uri.scheme !== 'file') return undefined;
-  const rootPath = root.uri.fsPath.replace(/\\/g, '/').replace(/\/$/, '');
+  if (uri.scheme !== 'file') return undefined;
   const p = uri.fsPath.replace(/\\/g, '/');
-  return p.startsWith(rootPath + '/') ? p.slice(rootPath.length + 1) : undefined;
+  // The deepest folder wins when folders nest.
+  let best: { f: Folder; root: string } | undefined;
+  for (const f of folders()) {
+    const root = f.folder.uri.fsPath.replace(/\\/g, '/').replace(/\/$/, '');
+    if (p.startsWith(`${root}/`) && (!best || root.length > best.root.length)) best = { f, root };
+  }
+  return best ? best.f.prefix + p.slice(best.root.length + 1) : undefined;
 }
 
 export function uriOf(rel: string): vscode.Uri | undefined {
-  const root = workspaceRoot();
-  return root ? vscode.Uri.joinPath(root.uri, ...rel.split('/')) : undefined;
+  const list = folders();
+  const f = list.find((x) => x.prefix !== '' && rel.startsWith(x.prefix)) ?? (list.length === 1 ? list[0] : undefined);
+  return f ? vscode.Uri.joinPath(f.folder.uri, ...rel.slice(f.prefix.length).split('/')) : undefined;
 }

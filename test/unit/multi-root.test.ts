@@ -59,3 +59,17 @@ describe('multi-root workspaces', () => {
     assert.deepEqual(core, ['OrderService.placeOrder 3']);
   });
 });
+
+describe('multi-root impact review', () => {
+  test("each folder's changes are named as the engine names its files, and merged", async () => {
+    const { mergeChangeSets, underFolder } = await import('../../src/core/impact/changed-functions');
+    const fn = { name: 'getOrder', qualifiedName: 'getOrder', startLine: 8, endLine: 12, nameLine: 8, nameColumn: 16, nameEndColumn: 24, kind: 'function' } as never;
+    const api = underFolder({ base: { rev: 'HEAD', commit: 'a1', mergeBase: false }, files: 1, functions: [{ file: 'src/orders.js', function: fn, change: 'modified', previous: fn, bodyChanged: true, previousFile: 'src/old.js' }], notes: [{ kind: 'syntax-error', file: 'src/orders.js', message: 'src/orders.js: syntax error near line 3' }], previousFunctions: new Map([['src/old.js', [fn]]]) }, 'api/');
+    const web = underFolder({ base: { rev: 'HEAD', commit: 'b2', mergeBase: false }, files: 2, functions: [], notes: [], previousFunctions: new Map() }, 'web/');
+    const merged = mergeChangeSets([api, web], [{ kind: 'base', message: 'docs: not a git repository' }]);
+    assert.equal(merged.files, 3);
+    assert.deepEqual(merged.functions.map((f) => `${f.file} <- ${f.previousFile}`), ['api/src/orders.js <- api/src/old.js']);
+    assert.deepEqual(merged.notes.map((n) => n.message), ['api/src/orders.js: syntax error near line 3', 'docs: not a git repository']);
+    assert.deepEqual([...merged.previousFunctions.keys()], ['api/src/old.js']);
+  });
+});

@@ -63,6 +63,28 @@ export interface ChangeSet {
   previousFunctions: Map<string, FunctionRange[]>;
 }
 
+/** A folder's change set as a multi-root workspace names its files (`prefix` = `folder/`). */
+export function underFolder(cs: ChangeSet, prefix: string): ChangeSet {
+  if (!prefix) return cs;
+  return {
+    ...cs,
+    functions: cs.functions.map((f) => ({ ...f, file: prefix + f.file, ...(f.previousFile !== undefined ? { previousFile: prefix + f.previousFile } : {}) })),
+    notes: cs.notes.map((n) => (n.file !== undefined ? { ...n, file: prefix + n.file, message: `${prefix}${n.message}` } : n)),
+    previousFunctions: new Map([...cs.previousFunctions].map(([file, fns]) => [prefix + file, fns])),
+  };
+}
+
+/** The change sets of several folders as one (the first folder's base names the comparison). */
+export function mergeChangeSets(sets: readonly ChangeSet[], notes: readonly ChangeNote[] = []): ChangeSet {
+  return {
+    base: sets[0]?.base ?? { rev: 'HEAD', commit: undefined, mergeBase: false },
+    files: sets.reduce((n, cs) => n + cs.files, 0),
+    functions: sets.flatMap((cs) => cs.functions),
+    notes: [...sets.flatMap((cs) => cs.notes), ...notes],
+    previousFunctions: new Map(sets.flatMap((cs) => [...cs.previousFunctions])),
+  };
+}
+
 export interface FindChangesOptions {
   /** Compare with this revision (its merge base with HEAD) instead of HEAD. */
   base?: string;

@@ -2,12 +2,12 @@
 // edits (debounced) and when new production data arrives (throttled), off the editor's hot path
 // and cancelled when a newer run starts.
 import * as vscode from 'vscode';
-import { findChangedFunctions, type ChangeSet } from '../../core/impact/changed-functions';
+import { findChangedFunctions, mergeChangeSets, underFolder, type ChangeNote, type ChangeSet } from '../../core/impact/changed-functions';
 import { GitError } from '../../core/impact/git';
 import { assessImpact, type ImpactReport } from '../../core/impact/impact';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
-import { workspaceRoot } from '../workspace-paths';
+import { localFolders } from '../workspace-paths';
 
 const EDIT_DEBOUNCE_MS = 1_500;
 const DATA_THROTTLE_MS = 15_000;
@@ -54,16 +54,16 @@ export class ImpactController implements vscode.Disposable {
   /** Reviews again; `rereadGit` false reuses the last git review unless an edit dropped it. */
   async run(rereadGit = true): Promise<ImpactReport | undefined> {
     if (rereadGit) this.changes = undefined;
-    const root = workspaceRoot();
+    const folders = localFolders();
     const engine = await this.session.ready;
-    if (!root) return undefined;
+    if (folders.length === 0) return undefined;
     this.running?.abort();
     const abort = new AbortController();
     this.running = abort;
     const started = Date.now();
     this.lastDataRun = started;
     try {
-      const changes = this.changes ?? (await findChangedFunctions(root.uri.fsPath, { signal: abort.signal, wasmDir: this.wasmDir }));
+      const changes = this.changes ?? (await this.findChanges(folders, abort.signal));
       if (abort.signal.aborted) return undefined;
       this.changes = changes;
       const c = this.session.current;
@@ -89,6 +89,29 @@ export class ImpactController implements vscode.Disposable {
     } finally {
       if (this.running === abort) this.running = undefined;
     }
+  }
+
+  /**
+   * The working tree's changed functions: of the folder, or of every folder of a multi-root
+   * workspace (named as the engine names their files); a folder outside git is noted, not fatal.
+   */
+  private async findChanges(folders: readonly { folder: vscode.WorkspaceFolder; prefix: string }[], signal: AbortSignal): Promise<ChangeSet> {
+    const opts = { signal, wasmDir: this.wasmDir };
+    if (folders.length === 1) return findChangedFunctions(folders[0]!.folder.uri.fsPath, opts);
+    const notes: ChangeNote[] = [];
+    const sets = await Promise.all(
+      folders.map(({ folder, prefix }) =>
+        findChangedFunctions(folder.uri.fsPath, opts).then(
+          (cs) => underFolder(cs, prefix),
+          (e: unknown) => {
+            if (!(e instanceof GitError)) throw e;
+            notes.push({ kind: 'base', message: `${folder.name}: ${e.message}; its changes were not reviewed` });
+            return undefined;
+          },
+        ),
+      ),
+    );
+    return mergeChangeSets(sets.filter((cs): cs is ChangeSet => cs !== undefined), notes);
   }
 
   dispose(): void {

@@ -3,12 +3,12 @@
 // Recipe and the reasons behind each flag: the team's e2e reference (shared/reference/e2e.md), section 1.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from './paths';
 import { freePort, spawnGroup, stopGroup } from './processes';
 
 export interface CodeServerOptions {
-  /** Folder opened in the workbench. */
+  /** Folder opened in the workbench, or a .code-workspace file (a multi-root workspace). */
   workspace: string;
   /** Extension folder (the repo root): symlinked into the extensions dir as publisher.name-version. */
   extensionDevPath: string;
@@ -131,7 +131,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     workspace,
   ];
   // Run with this Node (code-server 4.100 needs Node 20; `#!/usr/bin/env node` might find another).
-  const child = spawnGroup(process.execPath, args, { cwd: workspace, env: childEnv(), stdio: ['ignore', logFd, logFd] });
+  // A multi-root workspace is a .code-workspace file: code-server runs beside it.
+  const isFile = workspace.endsWith('.code-workspace');
+  const child = spawnGroup(process.execPath, args, { cwd: isFile ? dirname(workspace) : workspace, env: childEnv(), stdio: ['ignore', logFd, logFd] });
   closeSync(logFd); // the child holds its own copy
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = String(signal ?? code)));
@@ -143,7 +145,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     url,
     port,
     // Slashes left readable: this URL is printed for people to open.
-    workspaceUrl: `${url}/?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`,
+    workspaceUrl: `${url}/?${isFile ? 'workspace' : 'folder'}=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`,
     userDataDir,
     extensionsDir,
     logFile,

@@ -32,7 +32,8 @@ export async function openWorkbench(url: string, folder: string, options: { brow
   const page = await context.newPage();
   if (!options.browser) ownBrowsers.set(page, browser);
   const timeout = options.timeoutMs ?? 60_000;
-  await page.goto(`${url.replace(/\/+$/, '')}/?folder=${encodeURIComponent(folder)}`, { timeout });
+  const param = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  await page.goto(`${url.replace(/\/+$/, '')}/?${param}=${encodeURIComponent(folder)}`, { timeout });
   await page.locator('.monaco-workbench').waitFor({ timeout });
   // The explorer shows the folder's name once the workspace (and its file service) is up.
   await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout });
