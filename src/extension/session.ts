@@ -180,6 +180,7 @@ export class Session implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers) clearInterval(t);
+    this.engine?.dispose();
     this.changed.dispose();
     this.startupChanged.dispose();
   }

@@ -254,6 +254,16 @@ export class Engine {
   }
 
   /**
+   * Lets go of what the engine holds outside the JavaScript heap (the parser's WebAssembly memory)
+   * and its listeners; an editor window closing or a CLI command ending calls it.
+   */
+  dispose(): void {
+    this.functions.dispose();
+    this.memo.clear();
+    this.groupings.clear();
+  }
+
+  /**
    * Per-function numbers for one file, from memory only. The file's functions must be in the
    * FunctionIndex cache (the editor puts open documents there); otherwise this returns [].
    */

@@ -21,12 +21,22 @@ export class FunctionIndex {
   /** Bumped by setText/invalidate so a slower read that started earlier cannot overwrite them. */
   private readonly versions = new Map<string, number>();
   private versionCounter = 0;
+  private disposed = false;
   private readonly listeners = new Set<(relPath: string) => void>();
 
   constructor(
     private readonly parser: FunctionParser,
     private readonly readFile: (relPath: string) => Promise<string | undefined>,
   ) {}
+
+  /** Frees the parser (its WebAssembly memory) and forgets every file; the index answers nothing after. */
+  dispose(): void {
+    this.disposed = true;
+    this.entries.clear();
+    this.inFlight.clear();
+    this.listeners.clear();
+    this.parser.dispose();
+  }
 
   /**
    * The functions in a file, reading it each call and re-parsing only when its content changed.
@@ -35,7 +45,7 @@ export class FunctionIndex {
    */
   get(relPath: string): Promise<FunctionRange[] | undefined> {
     const language = languageForPath(relPath);
-    if (!language) return Promise.resolve(undefined);
+    if (!language || this.disposed) return Promise.resolve(undefined);
     const pending = this.inFlight.get(relPath);
     if (pending) return pending;
     const load = this.load(relPath).finally(() => {
@@ -57,7 +67,7 @@ export class FunctionIndex {
    */
   setText(relPath: string, text: string): FunctionRange[] {
     const language = languageForPath(relPath);
-    if (!language) return [];
+    if (!language || this.disposed) return [];
     const version = this.bump(relPath);
     const hash = hashText(text);
     const cached = this.entries.get(relPath);
