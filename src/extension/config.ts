@@ -22,7 +22,18 @@ export interface ProdLensConfig {
   showNoData: boolean;
   maxFileLines: number;
   alertRules: LocalAlertRules;
+  /** Notify when an alert starts firing (`prodlens.alerts.notify`). */
+  alertsNotify: boolean;
+  /** Alert label value → workspace function, for alerts whose labels name no code (`prodlens.alerts.codeMapping`). */
+  alertCodeMapping: Record<string, string>;
+  /** The lowest risk that makes the after-commit check speak up (`prodlens.impact.commitCheck`). */
+  commitCheck: CommitCheckLevel;
+  /** Also list production exceptions in the Problems view (`prodlens.errors.showInProblems`). */
+  errorsInProblems: boolean;
 }
+
+export const COMMIT_CHECK_LEVELS = ['off', 'low', 'medium', 'high'] as const;
+export type CommitCheckLevel = (typeof COMMIT_CHECK_LEVELS)[number];
 
 export const SECTION = 'prodlens';
 
@@ -63,6 +74,10 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
     showNoData: c.get<boolean>('codeLens.showNoData', false),
     maxFileLines: c.get<number>('codeLens.maxFileLines', 20_000),
+    alertsNotify: c.get<boolean>('alerts.notify', true) !== false,
+    alertCodeMapping: stringMap(c.get<unknown>('alerts.codeMapping', {}), 'prodlens.alerts.codeMapping', problems),
+    commitCheck: oneOf(c.get<unknown>('impact.commitCheck', 'high'), COMMIT_CHECK_LEVELS, 'high', 'prodlens.impact.commitCheck', problems),
+    errorsInProblems: c.get<boolean>('errors.showInProblems', false) === true,
     alertRules: {
       errorRate: positive(c.get<number>('alerts.errorRatePercent', DEFAULT_RULES.errorRate * 100) / 100, DEFAULT_RULES.errorRate, 'prodlens.alerts.errorRatePercent', problems),
       p95Regression: positive(c.get<number>('alerts.p95RegressionRatio', DEFAULT_RULES.p95Regression), DEFAULT_RULES.p95Regression, 'prodlens.alerts.p95RegressionRatio', problems),
@@ -70,6 +85,30 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     },
   };
   return { config, problems };
+}
+
+/** `prodlens.javaAgentPath` for a folder (machine-overridable, so read where the folder is). */
+export function javaAgentPath(folder?: vscode.WorkspaceFolder): string {
+  return vscode.workspace.getConfiguration(SECTION, folder?.uri).get<string>('javaAgentPath', '').trim();
+}
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T, key: string, problems: string[]): T {
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  problems.push(`${key} ${JSON.stringify(v)} is not one of ${allowed.join(', ')}; using ${fallback}`);
+  return fallback;
+}
+
+function stringMap(v: unknown, key: string, problems: string[]): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    problems.push(`${key} must be an object of label values to functions; ignoring it`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === 'string') out[k] = x;
+    else problems.push(`${key}.${k} must be a string; ignoring it`);
+  }
+  return out;
 }
 
 function positive(v: number, fallback: number, key: string, problems: string[]): number {

@@ -77,7 +77,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const details = new DetailsPanel(context.extensionUri, s, { sources: backends, numbers });
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
-  const notifier = new AlertNotifier();
+  const notifier = new AlertNotifier(() => s.current.alertsNotify);
   const status = new StatusBar(s, receiver, insights);
   const wasmDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'tree-sitter').fsPath;
   const impact = new ImpactController(s, wasmDir);

@@ -100,7 +100,7 @@ export class ErrorDecorations implements vscode.Disposable {
       );
     }
     this.problems.clear();
-    if (!vscode.workspace.getConfiguration('prodlens').get<boolean>('errors.showInProblems', false)) return;
+    if (!this.session.current.errorsInProblems) return;
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const e of this.located) {
       const line = (e.top.line ?? 1) - 1;

@@ -4,7 +4,7 @@
 // comes right after the commit, while it is still easy to amend.
 import * as vscode from 'vscode';
 import { findChangedFunctions } from '../../core/impact/changed-functions';
-import { assessImpact, riskAtLeast, type RiskLevel } from '../../core/impact/impact';
+import { assessImpact, riskAtLeast } from '../../core/impact/impact';
 import { impactMarkdown } from '../../core/impact/markdown';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -38,7 +38,7 @@ export async function watchCommits(session: Session, wasmDir: string): Promise<v
 }
 
 async function check(session: Session, root: string, wasmDir: string): Promise<void> {
-  const level = vscode.workspace.getConfiguration('prodlens').get<string>('impact.commitCheck', 'high');
+  const level = session.current.commitCheck;
   if (level === 'off') return;
   const engine = session.engine;
   try {
@@ -46,7 +46,7 @@ async function check(session: Session, root: string, wasmDir: string): Promise<v
     const changes = await findChangedFunctions(root, { base: 'HEAD~1', wasmDir });
     const c = session.current;
     const report = await assessImpact(changes, engine, { windowMs: c.windowMs, pathRules: c.pathRules, ...(c.environment ? { environment: c.environment } : {}) });
-    const risky = report.items.filter((i) => riskAtLeast(i.risk, level as RiskLevel));
+    const risky = report.items.filter((i) => riskAtLeast(i.risk, level));
     if (risky.length === 0) return;
     const first = risky[0]!;
     const pick = await vscode.window.showWarningMessage(

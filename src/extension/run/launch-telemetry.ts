@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { headCommit } from '../../core/impact/git';
 import { nodeEnv, otelEnv, packageManager, readPackage, serviceNameFor, serviceScripts } from '../../core/run/telemetry-env';
 import { ensureNodeAgent, receiverEndpoint, type RunContext } from './run-with-telemetry';
+import { javaAgentPath } from '../config';
 
 /** The launch.json attribute that asks for telemetry. */
 export const TELEMETRY_ATTRIBUTE = 'prodlensTelemetry';
@@ -40,7 +41,7 @@ class TelemetryLaunches implements vscode.DebugConfigurationProvider {
     } else {
       Object.assign(env, otelEnv({ ...base, base: inherited }));
       if (this.type === 'java') {
-        const agent = vscode.workspace.getConfiguration('prodlens', folder).get<string>('javaAgentPath', '').trim();
+        const agent = javaAgentPath(folder);
         if (!agent) {
           void vscode.window.showErrorMessage('ProdLens: set prodlens.javaAgentPath to opentelemetry-javaagent.jar to launch Java with telemetry.');
           return undefined;

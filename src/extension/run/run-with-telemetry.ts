@@ -26,6 +26,7 @@ import {
   serviceScripts,
 } from '../../core/run/telemetry-env';
 import { Commands } from '../command-ids';
+import { javaAgentPath } from '../config';
 import { endpointFor, type ReceiverHost } from '../receiver-host';
 
 const RUNTIME_LABELS: Record<Runtime, string> = { node: 'Node.js', python: 'Python', java: 'Java', dotnet: '.NET', go: 'Go' };
@@ -133,7 +134,7 @@ async function planOther(runtime: Exclude<Runtime, 'node'>, folder: vscode.Works
       return cmd ? { command: `opentelemetry-instrument ${cmd}`, env: { ...base, OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' } } : undefined;
     }
     case 'java': {
-      const agent = vscode.workspace.getConfiguration('prodlens', folder).get<string>('javaAgentPath', '').trim();
+      const agent = javaAgentPath(folder);
       if (!agent || !existsSync(agent)) {
         const a = await vscode.window.showErrorMessage(
           agent ? `ProdLens: prodlens.javaAgentPath points to ${agent}, which does not exist.` : 'ProdLens: Java services run with the OpenTelemetry Java agent: download opentelemetry-javaagent.jar and set prodlens.javaAgentPath to it.',

@@ -15,9 +15,12 @@ export class AlertNotifier {
   private readonly announced = new Set<string>();
   private lastShown = 0;
 
+  /** @param enabled `prodlens.alerts.notify`, read when alerts change. */
+  constructor(private readonly enabled: () => boolean) {}
+
   update(alerts: readonly CodeAlert[]): void {
     const fresh = alerts.filter((a) => a.severity === 'critical' && a.file !== '' && !this.announced.has(a.id));
-    if (!notificationsOn()) {
+    if (!this.enabled()) {
       for (const a of fresh) this.announced.add(a.id);
       return;
     }
@@ -33,9 +36,6 @@ export class AlertNotifier {
   }
 }
 
-function notificationsOn(): boolean {
-  return vscode.workspace.getConfiguration('prodlens').get<boolean>('alerts.notify', true) !== false;
-}
 
 /**
  * Sets `prodlens.alerts.notify` where it takes effect: in the workspace settings when

@@ -69,8 +69,7 @@ export class Insights implements vscode.Disposable {
       if (this.forceBackends || Date.now() - this.lastBackendRun >= BACKEND_INTERVAL_MS) {
         this.forceBackends = false;
         this.lastBackendRun = Date.now();
-        const mapping = vscode.workspace.getConfiguration('prodlens').get<Record<string, string>>('alerts.codeMapping', {});
-        this.backendAlerts = await this.backends.alerts(engine, mapping ?? {});
+        this.backendAlerts = await this.backends.alerts(engine, this.session.current.alertCodeMapping);
       }
       // Backend alerts first: they are what on-call is paged for.
       // Alerts firing now clear only well below their threshold (no flapping at the edge).
