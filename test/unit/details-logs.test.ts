@@ -1,4 +1,4 @@
-// The details panel's Logs section, host side (src/extension/details-logs.ts), on the core's real
+// The details panel's Logs section, host side (src/core/details/function-logs.ts), on the core's real
 // log index and statement counts: statements inside the function only, the window, and the bound
 // on lines across statements.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { LogIndex } from '../../src/core/logs/log-index';
 import { extractLogStatements } from '../../src/core/logs/log-statements';
 import { StatementLogs } from '../../src/core/logs/statement-logs';
 import type { LogRecordData } from '../../src/core/model';
-import { functionLogs } from '../../src/extension/details-logs';
+import { functionLogs } from '../../src/core/details/function-logs';
 
 const FILE = 'src/orders.js';
 const SOURCE = [

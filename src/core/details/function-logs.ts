@@ -2,9 +2,9 @@
 // records counted at them in the window, bounded for the webview (the newest lines across all
 // statements, not each statement's own latest). vscode-free, so it is unit tested on the core's
 // real log index.
-import type { LogIndex } from '../core/logs/log-index';
-import type { StatementLogs } from '../core/logs/statement-logs';
-import type { LogLineDto, LogsDto, LogStatementDto } from '../protocol/messages';
+import type { LogIndex } from '../logs/log-index';
+import type { StatementLogs } from '../logs/statement-logs';
+import type { LogLineDto, LogsDto, LogStatementDto } from './view-model';
 
 /** Lines sent to the panel across all of the function's statements, newest first. */
 export const LOG_LINE_LIMIT = 50;
