@@ -2,7 +2,7 @@
 // document version at most once. Lenses and hovers ask here for a document's functions.
 import * as vscode from 'vscode';
 import type { Engine } from '../core/engine/engine';
-import { languageForPath } from '../core/mapping/languages';
+import { languageForPath } from '../core/languages';
 import type { FunctionRange } from '../core/model';
 import { relPath } from './workspace-paths';
 

@@ -29,7 +29,7 @@ import { LogDecorations } from './logs/log-decorations';
 import { clearSourceToken, setSourceToken, testConnections } from './sources/source-commands';
 import { Commands } from './command-ids';
 import type { PanelState } from '../protocol/messages';
-import { EDITOR_LANGUAGE_IDS } from '../core/mapping/languages';
+import { EDITOR_LANGUAGE_IDS } from '../core/languages';
 import { runWithTelemetry, type RunContext } from './run/run-with-telemetry';
 import { registerTelemetryLaunches } from './run/launch-telemetry';
 import { WalkthroughState } from './run/walkthrough-state';

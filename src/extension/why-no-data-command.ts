@@ -3,7 +3,7 @@
 // series that mapped to no function are listed too, with their labels and the reason.
 import * as vscode from 'vscode';
 import { whyNoData } from '../core/insights/why-no-data';
-import { languageForPath } from '../core/mapping/languages';
+import { languageForPath } from '../core/languages';
 import type { Session } from './session';
 import type { BackendNumbers } from './sources/backend-numbers';
 import { folderPrefix, relPath } from './workspace-paths';

@@ -3,7 +3,7 @@
 // whose buffer is authoritative) is re-parsed on next use.
 import * as vscode from 'vscode';
 import type { Engine } from '../core/engine/engine';
-import { languageForPath } from '../core/mapping/languages';
+import { languageForPath } from '../core/languages';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import { relPath } from './workspace-paths';
 

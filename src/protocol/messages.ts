@@ -3,7 +3,7 @@
 // host→webview notifications (complete snapshots), webview→host requests (with an id, answered
 // by exactly one response), and webview→host fire-and-forget commands.
 
-import type { PointDto, StatsDto, HistogramDto, TraceSummaryDto, TraceSourceDto, CodeLinkDto, StackFrameDto, ErrorGroupDto, AttributeListDto, SpanEventDto, WaterfallRowDto, TraceDto, WindowOptionDto, CompareGroupDto, CompareDto, LogLevelDto, LogLineDto, LogStatementDto, LogsDto, FunctionDetailsDto } from '../core/details/view-model';
+import type { PointDto, StatsDto, HistogramDto, TraceSummaryDto, TraceSourceDto, CodeLinkDto, StackFrameDto, ErrorGroupDto, AttributeListDto, SpanEventDto, WaterfallRowDto, TraceDto, WindowOptionDto, CompareGroupDto, CompareDto, LogLevelDto, LogLineDto, LogStatementDto, LogsDto, FunctionDetailsDto } from '../core/view-model';
 export type { PointDto, StatsDto, HistogramDto, TraceSummaryDto, TraceSourceDto, CodeLinkDto, StackFrameDto, ErrorGroupDto, AttributeListDto, SpanEventDto, WaterfallRowDto, TraceDto, WindowOptionDto, CompareGroupDto, CompareDto, LogLevelDto, LogLineDto, LogStatementDto, LogsDto, FunctionDetailsDto };
 
 /** Requests: name → [params, result]. */

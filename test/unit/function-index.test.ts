@@ -4,13 +4,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FunctionRange, LanguageId } from '../../src/core/model';
 import { FunctionParser } from '../../src/core/mapping/function-parser';
-import {
-  FunctionIndex,
-  MAX_PARSE_BYTES,
-  functionAt,
-  functionsNamed,
-  nameMatchLength,
-} from '../../src/core/mapping/function-index';
+import { FunctionIndex, MAX_PARSE_BYTES } from '../../src/core/mapping/function-index';
+import { functionAt, functionsNamed, nameMatchLength } from '../../src/core/function-lookup';
 
 let parser: FunctionParser;
 let parseCalls: number;

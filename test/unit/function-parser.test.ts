@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionRange, LanguageId } from '../../src/core/model';
 import { FunctionParser, defaultWasmDir } from '../../src/core/mapping/function-parser';
-import { languageForPath } from '../../src/core/mapping/languages';
+import { languageForPath } from '../../src/core/languages';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'parse');
 const ALL_LANGUAGES: LanguageId[] = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'csharp', 'ruby', 'php'];
@@ -290,7 +290,7 @@ describe('languageForPath', () => {
 
 describe('the build ships every grammar', () => {
   it('scripts/build.mjs copies the grammar of each language the parser knows', async () => {
-    const { LANGUAGE_SPECS } = await import('../../src/core/mapping/languages');
+    const { LANGUAGE_SPECS } = await import('../../src/core/languages');
     const build = readFileSync(path.join(__dirname, '..', '..', 'scripts', 'build.mjs'), 'utf8');
     const listed = /const GRAMMARS = \[([^\]]*)\]/.exec(build)?.[1] ?? '';
     for (const spec of Object.values(LANGUAGE_SPECS)) assert.ok(listed.includes(`'${spec.grammar.replace(/^tree-sitter-|\.wasm$/g, '')}'`), spec.grammar);

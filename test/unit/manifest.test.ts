@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Commands } from '../../src/extension/command-ids';
-import { EDITOR_LANGUAGE_IDS } from '../../src/core/mapping/languages';
+import { EDITOR_LANGUAGE_IDS } from '../../src/core/languages';
 import { winningScope } from '../../src/extension/settings-scope';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {

@@ -11,14 +11,14 @@ import type { SourcedFunctionStats } from '../engine/backend-stats';
 import type { Engine, FunctionStats } from '../engine/engine';
 import { waterfallOf, type TraceTarget } from '../sources/backend-traces';
 import type { TraceSummary } from '../engine/trace-topology';
-import { groupSpanErrors } from '../insights/error-groups';
+import { groupSpanErrors } from '../engine/error-groups';
 import { isUsable } from '../resolver/code-resolver';
 import { WINDOWS, WINDOW_LABELS, type WindowId } from '../format/windows';
 import type { SpanRecord } from '../model';
 import { MINUTE_RETENTION_MS } from '../store/aggregate-store';
 import { LatencySketch } from '../store/latency-sketch';
 import type { Series } from '../store/series';
-import type { CompareDto, CompareGroupDto, ErrorGroupDto, FunctionDetailsDto, HistogramDto, PointDto, StatsDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from './view-model';
+import type { CompareDto, CompareGroupDto, ErrorGroupDto, FunctionDetailsDto, HistogramDto, PointDto, StatsDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../view-model';
 import { functionLogs } from './function-logs';
 import { formatDuration } from '../format/numbers';
 

@@ -4,7 +4,7 @@
 // real log index.
 import type { LogIndex } from '../logs/log-index';
 import type { StatementLogs } from '../logs/statement-logs';
-import type { LogLineDto, LogsDto, LogStatementDto } from './view-model';
+import type { LogLineDto, LogsDto, LogStatementDto } from '../view-model';
 
 /** Lines sent to the panel across all of the function's statements, newest first. */
 export const LOG_LINE_LIMIT = 50;

@@ -20,7 +20,7 @@ import { SeriesKeys } from './series-keys';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
 import { TraceTopology, type CallerShare } from './trace-topology';
-import { ErrorGroups } from '../insights/error-groups';
+import { ErrorGroups } from './error-groups';
 
 /** Numbers for one function over one window, and how they were mapped. */
 export interface FunctionStats {

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import type * as TreeSitter from '@vscode/tree-sitter-wasm';
 import { MAX_PARSE_BYTES } from '../mapping/function-index';
 import { defaultWasmDir, FunctionParser } from '../mapping/function-parser';
-import { LANGUAGE_SPECS, languageForPath } from '../mapping/languages';
+import { LANGUAGE_SPECS, languageForPath } from '../languages';
 import type { FunctionRange, LanguageId } from '../model';
 import { changedFiles, looksBinary, readAtRevision, readWorkingFile, repoInfo, resolveBase, type ChangedFile, type FileContent, type RepoInfo } from './git';
 

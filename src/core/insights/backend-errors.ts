@@ -8,7 +8,7 @@ import type { ResolvesFrames } from '../stacktrace/resolve';
 import { cachedResult, SourceCache } from '../sources/cache';
 import type { SentryEventStack, SentryIssueQuery } from '../sources/sentry';
 import type { ErrorIssueRecord, SourceConfig, SourceStatus } from '../sources/source';
-import type { ErrorGroup, LocatedError } from './error-groups';
+import type { ErrorGroup, LocatedError } from '../engine/error-groups';
 
 /** What the feed needs from an error source (SentrySource has it). */
 export interface ErrorIssueSource {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as TreeSitter from '@vscode/tree-sitter-wasm';
 import type { FunctionRange, LanguageId } from '../model';
-import { LANGUAGE_SPECS, NOT_WRAPPER, type LanguageSpec } from './languages';
+import { LANGUAGE_SPECS, NOT_WRAPPER, type LanguageSpec } from '../languages';
 
 type Runtime = typeof TreeSitter;
 type Node = TreeSitter.Node;

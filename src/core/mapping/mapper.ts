@@ -5,7 +5,7 @@
 // working tree) lower the confidence instead of being silently trusted.
 import type { CodeLocation, Confidence, FunctionRange, MappingResult } from '../model';
 import { handlerFunction, type RouteIndex } from '../routes/route-index';
-import { functionAt, functionsNamed } from './function-index';
+import { functionAt, functionsNamed } from '../function-lookup';
 import { anchorDeployedLine, type VersionDrift } from './version-drift';
 import type { PathResolution, WorkspaceFiles } from './workspace-files';
 

@@ -5,7 +5,7 @@
 // uniqueness: two registrations that fit equally well are reported as ambiguous with both
 // candidates, never picked silently.
 import type { Confidence, FunctionRange } from '../model';
-import { functionsNamed } from '../mapping/function-index';
+import { functionsNamed } from '../function-lookup';
 import { ANY_METHOD, canonicalRoute, type TelemetryRoute } from './route-pattern';
 import { emptyFacts, type RouteFacts, type RouteRegistration } from './route-facts';
 import { resolveModule, RouteTree, uniqueBy, type EffectiveRoute, type UnfollowedMount } from './route-tree';

@@ -5,8 +5,9 @@
 // An alert that none of these place says why, in one sentence, instead of guessing.
 import { bareName } from '../mapping/mapper';
 import { CodeResolver, isUsable } from '../resolver/code-resolver';
-import { functionsNamed, nameMatchLength, type FunctionIndex } from '../mapping/function-index';
-import { languageForPath } from '../mapping/languages';
+import { functionsNamed, nameMatchLength } from '../function-lookup';
+import type { FunctionIndex } from '../mapping/function-index';
+import { languageForPath } from '../languages';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
 import type { CodeLocation, Confidence, FunctionRange } from '../model';
 import type { AlertRecord } from './source';

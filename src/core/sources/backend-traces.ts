@@ -6,7 +6,7 @@
 // extension passes the sources in and posts the results; nothing here is asked on a hover.
 import type { Attributes, AttributeValue, FunctionRange, SpanRecord } from '../model';
 import { type CodeResolver, isUsable } from '../resolver/code-resolver';
-import type { AttributeListDto, StackFrameDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../details/view-model';
+import type { AttributeListDto, StackFrameDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../view-model';
 import { cachedResult, SourceCache } from './cache';
 import { SourceError } from './http-client';
 import { sourceLabel, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary } from './source';

@@ -4,7 +4,8 @@
 // rule, confidence and explanation, or the reason it is outside the workspace.
 import { promises as fs } from 'node:fs';
 import { type Confidence, type FunctionRange, isSure } from '../model';
-import { functionAt, FunctionIndex, functionsNamed, nameMatchLength } from '../mapping/function-index';
+import { functionAt, functionsNamed, nameMatchLength } from '../function-lookup';
+import type { FunctionIndex } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';

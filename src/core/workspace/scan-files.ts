@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { languageForPath } from '../mapping/languages';
+import { languageForPath } from '../languages';
 
 interface IgnoreRules {
   /** The folder the .gitignore sits in, workspace-relative ('' for the root). */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { formatAgo, formatCount } from '../../core/format/numbers';
 import { plainText } from '../../core/format/presentation';
 import type { BackendErrors } from '../../core/insights/backend-errors';
-import type { LocatedError } from '../../core/insights/error-groups';
+import type { LocatedError } from '../../core/engine/error-groups';
 import { Commands } from '../command-ids';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';

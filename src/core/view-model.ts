@@ -42,7 +42,17 @@ export interface HistogramDto {
  * trace backend's search found, labelled with its source; a search answer does not say how long
  * the function's own span took or how many spans the trace has (null then).
  */
-export interface TraceSummaryDto extends Omit<import('../engine/trace-topology').TraceSummary, 'matchDurationMs' | 'spanCount'> {
+/** One trace in the panel's lists (the engine's TraceSummary, or a trace backend's row). */
+export interface TraceSummaryDto {
+  traceId: string;
+  rootName: string;
+  rootService: string;
+  startMs: number;
+  /** Duration of the whole trace as far as its spans are held. */
+  durationMs: number;
+  error: boolean;
+  matchError: boolean;
+  /** The slowest span of the function in this trace. */
   matchDurationMs: number | null;
   spanCount: number | null;
   /** `tempo (prod)` when a backend found it; absent for the receiver's traces. */

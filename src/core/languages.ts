@@ -11,7 +11,7 @@
 //   @verb      an HTTP method: the inline route handler is named `VERB /path` (@name is the path)
 //   @wrapper   the callee a function literal is passed to (`catchAsync`): see NOT_WRAPPER
 
-import type { LanguageId } from '../model';
+import type { LanguageId } from './model';
 
 export interface LanguageSpec {
   /** File name of the grammar inside the tree-sitter wasm folder. */
