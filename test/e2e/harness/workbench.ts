@@ -140,12 +140,19 @@ export async function hoverAt(page: Page, target: { line: number; text: string; 
   await quickInputBox(page).fill(`:${target.line}:${column + 1}`);
   await page.keyboard.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden', timeout });
-  await page.keyboard.press('Control+K');
-  await page.keyboard.press('Control+I');
   let hover = page.locator('.monaco-hover:visible');
   if (target.contains) hover = hover.filter({ hasText: target.contains });
-  await hover.first().waitFor({ timeout });
-  return (await hover.first().innerText()).trim();
+  // A lens refresh re-renders the editor and can close a hover just shown: show it again then.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    try {
+      await hover.first().waitFor({ timeout });
+      return (await hover.first().innerText({ timeout: 2_000 })).trim();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /** Moves the cursor of the active editor to 1-based `line` (and `column`) through Go to Line. */
