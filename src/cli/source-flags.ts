@@ -3,6 +3,7 @@
 // Tokens come only from the environment (`PRODLENS_<KIND>[_<ENV>]_TOKEN`): a token in a settings
 // file would end up committed, so one found there is ignored with a warning.
 import { readFileSync } from 'node:fs';
+import { parse as parseJsoncText, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { join } from 'node:path';
 import { workspaceRoots } from '../core/mapping/workspace-files';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
@@ -59,27 +60,16 @@ export function parseSourceFlag(value: string, defaultEnvironment: string): Omit
   return { kind, url, environment: environment ?? defaultEnvironment };
 }
 
-/** VS Code's settings.json is JSONC: comments and trailing commas are allowed. */
+/** VS Code's settings.json is JSONC: comments and trailing commas are allowed (jsonc-parser, as VS Code reads it). */
 export function parseJsonc(text: string): unknown {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') {
-      // Copy the string verbatim, escapes included, so `//` inside a URL survives.
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
-      out += ' ';
-    } else out += c;
+  const errors: ParseError[] = [];
+  const value = parseJsoncText(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first) {
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw new SyntaxError(`${printParseErrorCode(first.error)} at line ${line}`);
   }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as unknown;
+  return value as unknown;
 }
 
 /** The `prodlens.*` keys of DIR/.vscode/settings.json; {} when there is no such file. */

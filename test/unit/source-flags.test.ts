@@ -56,3 +56,14 @@ test('--source takes every kind; prodlens=URL is the receiver; commands name the
   assert.deepEqual(w, ['report reads per-function numbers; the tempo source (http://tempo:3200) is for the editor (traces, logs and errors on the code) and is not used here']);
   assert.throws(() => loadSourceSetup({ workspace: tmpdir(), flags: ['graphite=http://g'], env: {} }), /KIND one of prometheus, alertmanager, sentry, loki, tempo, jaeger, zipkin, prodlens/);
 });
+
+test('settings.json is read as VS Code reads it (JSONC): comments, trailing commas, and commas inside strings kept', async () => {
+  const { parseJsonc } = await import('../../src/cli/source-flags');
+  const text = `{
+    // a comment with "quotes" and a URL http://x
+    "prodlens.sources": [{ "kind": "prometheus", "url": "http://prom:9090/*not a comment*/", "matchers": "{job=\\"a\\",}", },],
+    /* block */ "prodlens.window": "1h",
+  }`;
+  assert.deepEqual(parseJsonc(text), { 'prodlens.sources': [{ kind: 'prometheus', url: 'http://prom:9090/*not a comment*/', matchers: '{job="a",}' }], 'prodlens.window': '1h' });
+  assert.throws(() => parseJsonc('{ "a": 1,, }'), /ValueExpected|PropertyNameExpected|at line 1/);
+});
