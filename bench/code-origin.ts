@@ -22,11 +22,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startApp(root: string, sink: string, originPreload: string | undefined, port: number): Promise<ChildProcess> {
-  const preload = ['--require', '@opentelemetry/auto-instrumentations-node/register', ...(originPreload ? ['--require', originPreload] : [])];
+function startApp(
+  root: string,
+  sink: string,
+  originPreload: string | undefined,
+  port: number,
+): Promise<ChildProcess> {
+  const preload = [
+    '--require',
+    '@opentelemetry/auto-instrumentations-node/register',
+    ...(originPreload ? ['--require', originPreload] : []),
+  ];
   const child = spawn(process.execPath, [...preload, 'app.js'], {
     cwd: join(root, 'test', 'interop', 'corpus', 'express-api'),
-    env: { ...process.env, PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_NODE_RESOURCE_DETECTORS: 'env', OTEL_SERVICE_NAME: 'bench' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_NODE_RESOURCE_DETECTORS: 'env',
+      OTEL_SERVICE_NAME: 'bench',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -37,7 +55,9 @@ function startApp(root: string, sink: string, originPreload: string | undefined,
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`the app exited (${code}) before listening:\n${out.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the app exited (${code}) before listening:\n${out.slice(-2000)}`)),
+    );
   });
 }
 
@@ -71,7 +91,9 @@ function perRequestWork(): { ns: number; plainNs: number } {
   const g = globalThis as Record<symbol, unknown>;
   const saved = g[key];
   let sink = 0;
-  const span = { setAttributes: (a: Record<string, unknown>) => void (sink += Object.keys(a).length) };
+  const span = {
+    setAttributes: (a: Record<string, unknown>) => void (sink += Object.keys(a).length),
+  };
   const ctx = { getValue: () => ({ type: 0, span }) };
   g[key] = { version: '1.9.0', context: { active: () => ctx } };
   try {
@@ -102,7 +124,10 @@ export async function codeOriginBench(root: string, originPreload: string): Prom
   const apps: ChildProcess[] = [];
   try {
     const [plainPort, originPort] = [await freePort(), await freePort()];
-    apps.push(await startApp(root, sinkUrl, undefined, plainPort), await startApp(root, sinkUrl, originPreload, originPort));
+    apps.push(
+      await startApp(root, sinkUrl, undefined, plainPort),
+      await startApp(root, sinkUrl, originPreload, originPort),
+    );
     await drive(plainPort, 300); // warm both: JIT, and the origin preload reads each handler's location once
     await drive(originPort, 300);
     const plain: number[] = [];
@@ -115,9 +140,15 @@ export async function codeOriginBench(root: string, originPreload: string): Prom
     const [p, o] = [median(plain), median(origin)];
     const perRequestUs = (1 / o - 1 / p) * 1e6;
     const work = perRequestWork();
-    console.log(`(f) code-origin preload: corpus Express app under the auto-instrumentation, ${CONNECTIONS} keep-alive connections, ${PATHS.length} routes`);
-    console.log(`  without the preload ${Math.round(p).toLocaleString('en-US')} requests/s; with it ${Math.round(o).toLocaleString('en-US')} requests/s (ratio ${(o / p).toFixed(2)}×; ${perRequestUs >= 0 ? '+' : ''}${perRequestUs.toFixed(0)} µs per request, within this machine's noise when near 0)`);
-    console.log(`  the preload's own work per request (cached origin + setAttributes) ${work.ns.toFixed(0)} ns; a bare context lookup + setAttributes ${work.plainNs.toFixed(0)} ns (ratio ${(work.ns / work.plainNs).toFixed(1)}×)\n`);
+    console.log(
+      `(f) code-origin preload: corpus Express app under the auto-instrumentation, ${CONNECTIONS} keep-alive connections, ${PATHS.length} routes`,
+    );
+    console.log(
+      `  without the preload ${Math.round(p).toLocaleString('en-US')} requests/s; with it ${Math.round(o).toLocaleString('en-US')} requests/s (ratio ${(o / p).toFixed(2)}×; ${perRequestUs >= 0 ? '+' : ''}${perRequestUs.toFixed(0)} µs per request, within this machine's noise when near 0)`,
+    );
+    console.log(
+      `  the preload's own work per request (cached origin + setAttributes) ${work.ns.toFixed(0)} ns; a bare context lookup + setAttributes ${work.plainNs.toFixed(0)} ns (ratio ${(work.ns / work.plainNs).toFixed(1)}×)\n`,
+    );
   } finally {
     for (const a of apps) a.kill('SIGKILL');
     sink.close();

@@ -4,17 +4,27 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 /** A TypeScript file with `fns` functions of `linesPer` lines each; returns text and start lines. */
-export function generatedFile(fns: number, linesPer: number, prefix: string): { text: string; starts: number[] } {
+export function generatedFile(
+  fns: number,
+  linesPer: number,
+  prefix: string,
+): { text: string; starts: number[] } {
   const lines: string[] = [];
   const starts: number[] = [];
   for (let i = 0; i < fns; i++) {
     starts.push(lines.length + 1);
     lines.push(`export function ${prefix}${i}(input: number): number {`);
-    for (let j = 0; j < linesPer - 2; j++) lines.push(`  input = (input * ${j + 3}) % 1000003; // step ${j}`);
+    for (let j = 0; j < linesPer - 2; j++)
+      lines.push(`  input = (input * ${j + 3}) % 1000003; // step ${j}`);
     lines.push('}');
   }
   return { text: `${lines.join('\n')}\n`, starts };
@@ -44,14 +54,24 @@ export function generatedWorkspace(fileCount: number): BenchWorkspace {
  * `requests` payloads of `perRequest` spans each, spread round-robin over the workspace's
  * functions, with the attributes an instrumented HTTP service typically sets (~8 per span).
  */
-export function sdkPayloads(ws: BenchWorkspace, requests: number, perRequest: number): { protobuf: Uint8Array[]; json: Uint8Array[]; spans: number } {
+export function sdkPayloads(
+  ws: BenchWorkspace,
+  requests: number,
+  perRequest: number,
+): { protobuf: Uint8Array[]; json: Uint8Array[]; spans: number } {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'bench-shop', 'service.version': '1.4.2', 'deployment.environment.name': 'bench' }),
+    resource: resourceFromAttributes({
+      'service.name': 'bench-shop',
+      'service.version': '1.4.2',
+      'deployment.environment.name': 'bench',
+    }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('bench');
-  const fns = ws.files.flatMap((f) => f.starts.map((s, i) => ({ file: f.rel, name: `${f.prefix}${i}`, line: s + 2 })));
+  const fns = ws.files.flatMap((f) =>
+    f.starts.map((s, i) => ({ file: f.rel, name: `${f.prefix}${i}`, line: s + 2 })),
+  );
   const protobuf: Uint8Array[] = [];
   const json: Uint8Array[] = [];
   let k = 0;
@@ -89,10 +109,22 @@ export function serviceWorkspace(count: number): { root: string; files: string[]
   const root = mkdtempSync(join(tmpdir(), 'prodlens-bench-index-'));
   const files: string[] = [];
   const kinds = [
-    (i: number) => ({ rel: `js/svc${i}/routes.js`, text: `const express = require('express');\nconst router = express.Router();\n${Array.from({ length: 8 }, (_, j) => `router.get('/r${i}/items${j}/:id', async (req, res) => {\n  logger.info(\`item ${j} served id=\${req.params.id}\`);\n  res.json(await load${j}(req.params.id));\n});\n`).join('')}function helper() {\n  return 1;\n}\nmodule.exports = router;\n` }),
-    (i: number) => ({ rel: `py/svc${i}/views.py`, text: `import logging\nlogger = logging.getLogger(__name__)\n\n${Array.from({ length: 8 }, (_, j) => `@app.get("/r${i}/items${j}/{item_id}")\nasync def read_${j}(item_id: int):\n    logger.info("item ${j} read %s", item_id)\n    return {"id": item_id}\n\n`).join('')}` }),
-    (i: number) => ({ rel: `java/svc${i}/ItemController.java`, text: `package svc${i};\n\n@RestController\n@RequestMapping("/r${i}")\npublic class ItemController {\n${Array.from({ length: 8 }, (_, j) => `    @GetMapping("/items${j}/{id}")\n    public String get${j}(@PathVariable String id) {\n        log.info("item ${j} fetched {}", id);\n        return id;\n    }\n`).join('')}}\n` }),
-    (i: number) => ({ rel: `go/svc${i}/main.go`, text: `package main\n\n${Array.from({ length: 8 }, (_, j) => `func get${j}(w http.ResponseWriter, r *http.Request) {\n\tslog.Info("item ${j} served", "path", r.URL.Path)\n}\n\n`).join('')}func routes(mux *http.ServeMux) {\n${Array.from({ length: 8 }, (_, j) => `\tmux.HandleFunc("GET /r${i}/items${j}/{id}", get${j})\n`).join('')}}\n` }),
+    (i: number) => ({
+      rel: `js/svc${i}/routes.js`,
+      text: `const express = require('express');\nconst router = express.Router();\n${Array.from({ length: 8 }, (_, j) => `router.get('/r${i}/items${j}/:id', async (req, res) => {\n  logger.info(\`item ${j} served id=\${req.params.id}\`);\n  res.json(await load${j}(req.params.id));\n});\n`).join('')}function helper() {\n  return 1;\n}\nmodule.exports = router;\n`,
+    }),
+    (i: number) => ({
+      rel: `py/svc${i}/views.py`,
+      text: `import logging\nlogger = logging.getLogger(__name__)\n\n${Array.from({ length: 8 }, (_, j) => `@app.get("/r${i}/items${j}/{item_id}")\nasync def read_${j}(item_id: int):\n    logger.info("item ${j} read %s", item_id)\n    return {"id": item_id}\n\n`).join('')}`,
+    }),
+    (i: number) => ({
+      rel: `java/svc${i}/ItemController.java`,
+      text: `package svc${i};\n\n@RestController\n@RequestMapping("/r${i}")\npublic class ItemController {\n${Array.from({ length: 8 }, (_, j) => `    @GetMapping("/items${j}/{id}")\n    public String get${j}(@PathVariable String id) {\n        log.info("item ${j} fetched {}", id);\n        return id;\n    }\n`).join('')}}\n`,
+    }),
+    (i: number) => ({
+      rel: `go/svc${i}/main.go`,
+      text: `package main\n\n${Array.from({ length: 8 }, (_, j) => `func get${j}(w http.ResponseWriter, r *http.Request) {\n\tslog.Info("item ${j} served", "path", r.URL.Path)\n}\n\n`).join('')}func routes(mux *http.ServeMux) {\n${Array.from({ length: 8 }, (_, j) => `\tmux.HandleFunc("GET /r${i}/items${j}/{id}", get${j})\n`).join('')}}\n`,
+    }),
   ];
   for (let i = 0; i < count; i++) {
     const { rel, text } = kinds[i % kinds.length]!(i);

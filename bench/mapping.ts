@@ -15,11 +15,22 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createWorkspaceEngine } from '../src/core/engine/create';
 import { StackResolver } from '../src/core/stacktrace/resolve';
-import { deployed, meetsTarget, PROGRAMS, DEPLOYED, score, scoreFrames, scoreLogs, TARGET, type Output } from './mapping/score';
+import {
+  deployed,
+  meetsTarget,
+  PROGRAMS,
+  DEPLOYED,
+  score,
+  scoreFrames,
+  scoreLogs,
+  TARGET,
+  type Output,
+} from './mapping/score';
 import { APPS, numbers, scoreApp, table, type AppResult } from '../test/interop/corpus/score';
 
 const RECORDED = join(__dirname, '..', 'test', 'fixtures', 'mapping-bench');
-const pct = (n: number, d: number) => (d === 0 ? '   –  ' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
+const pct = (n: number, d: number) =>
+  d === 0 ? '   –  ' : `${((100 * n) / d).toFixed(1).padStart(5)}%`;
 
 const has = (cmd: string, args: string[] = ['--version']): boolean => {
   try {
@@ -31,7 +42,9 @@ const has = (cmd: string, args: string[] = ['--version']): boolean => {
 };
 
 function run(cmd: string, args: string[], cwd = PROGRAMS, env: NodeJS.ProcessEnv = {}): Output {
-  return JSON.parse(execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } })) as Output;
+  return JSON.parse(
+    execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } }),
+  ) as Output;
 }
 
 async function main(): Promise<void> {
@@ -40,8 +53,16 @@ async function main(): Promise<void> {
   const record = process.argv.includes('--record');
   const classes = mkdtempSync(join(tmpdir(), 'prodlens-bench-java-'));
   const languages: { name: string; available: boolean; run: () => Output }[] = [
-    { name: 'node', available: true, run: () => run(process.execPath, [join(PROGRAMS, 'node', 'shop.js')]) },
-    { name: 'python', available: has('python3'), run: () => run('python3', [join(PROGRAMS, 'python', 'main.py')], join(PROGRAMS, 'python')) },
+    {
+      name: 'node',
+      available: true,
+      run: () => run(process.execPath, [join(PROGRAMS, 'node', 'shop.js')]),
+    },
+    {
+      name: 'python',
+      available: has('python3'),
+      run: () => run('python3', [join(PROGRAMS, 'python', 'main.py')], join(PROGRAMS, 'python')),
+    },
     {
       name: 'java',
       available: has('javac', ['-version']) && has('java', ['-version']),
@@ -51,11 +72,29 @@ async function main(): Promise<void> {
         return run('java', ['-cp', classes, 'com.acme.shop.Main']);
       },
     },
-    { name: 'go', available: has('go', ['version']), run: () => run('go', ['run', '.'], join(PROGRAMS, 'go'), { GOFLAGS: '-mod=mod', GOCACHE: join(tmpdir(), 'prodlens-bench-gocache') }) },
-    { name: 'ruby', available: has('ruby'), run: () => run('ruby', [join(PROGRAMS, 'ruby', 'main.rb')]) },
-    { name: 'php', available: has('php'), run: () => run('php', [join(PROGRAMS, 'php', 'main.php')]) },
+    {
+      name: 'go',
+      available: has('go', ['version']),
+      run: () =>
+        run('go', ['run', '.'], join(PROGRAMS, 'go'), {
+          GOFLAGS: '-mod=mod',
+          GOCACHE: join(tmpdir(), 'prodlens-bench-gocache'),
+        }),
+    },
+    {
+      name: 'ruby',
+      available: has('ruby'),
+      run: () => run('ruby', [join(PROGRAMS, 'ruby', 'main.rb')]),
+    },
+    {
+      name: 'php',
+      available: has('php'),
+      run: () => run('php', [join(PROGRAMS, 'php', 'main.php')]),
+    },
   ];
-  console.log(`ProdLens mapping accuracy (workspace: ${relative(process.cwd(), PROGRAMS)}, deployed as ${DEPLOYED}; targets precision ≥ ${TARGET.precision * 100}%, recall ≥ ${TARGET.recall * 100}%)\n`);
+  console.log(
+    `ProdLens mapping accuracy (workspace: ${relative(process.cwd(), PROGRAMS)}, deployed as ${DEPLOYED}; targets precision ≥ ${TARGET.precision * 100}%, recall ≥ ${TARGET.recall * 100}%)\n`,
+  );
   console.log('language  frames  precision  recall   log lines  precision  recall');
   let failed = false;
   const notes: string[] = [];
@@ -63,7 +102,9 @@ async function main(): Promise<void> {
   try {
     for (const lang of languages) {
       if (!lang.available) {
-        console.log(`${lang.name.padEnd(9)} runtime not installed (npm run bench:mapping installs it from Debian's packages)`);
+        console.log(
+          `${lang.name.padEnd(9)} runtime not installed (npm run bench:mapping installs it from Debian's packages)`,
+        );
         continue;
       }
       const out = deployed(lang.run());
@@ -73,12 +114,17 @@ async function main(): Promise<void> {
       }
       const f = await scoreFrames(lang.name, out.stacks, resolver);
       const l = scoreLogs(out.logs, engine);
-      for (const [t, x] of [[totals.f, f], [totals.l, l]] as const) {
+      for (const [t, x] of [
+        [totals.f, f],
+        [totals.l, l],
+      ] as const) {
         t.claimed += x.claimed;
         t.correct += x.correct;
         t.relevant += x.relevant;
       }
-      console.log(`${lang.name.padEnd(9)} ${String(f.relevant).padStart(6)}  ${pct(f.correct, f.claimed).padStart(9)}  ${pct(f.correct, f.relevant)}  ${String(l.relevant).padStart(9)}  ${pct(l.correct, l.claimed).padStart(9)}  ${pct(l.correct, l.relevant)}`);
+      console.log(
+        `${lang.name.padEnd(9)} ${String(f.relevant).padStart(6)}  ${pct(f.correct, f.claimed).padStart(9)}  ${pct(f.correct, f.relevant)}  ${String(l.relevant).padStart(9)}  ${pct(l.correct, l.claimed).padStart(9)}  ${pct(l.correct, l.relevant)}`,
+      );
       for (const w of [...f.wrong, ...l.wrong]) notes.push(`  ${lang.name}: ${w}`);
       if (!meetsTarget(f) || !meetsTarget(l)) failed = true;
     }
@@ -86,9 +132,13 @@ async function main(): Promise<void> {
     rmSync(classes, { recursive: true, force: true });
   }
   const t = totals;
-  console.log(`${'all'.padEnd(9)} ${String(t.f.relevant).padStart(6)}  ${pct(t.f.correct, t.f.claimed).padStart(9)}  ${pct(t.f.correct, t.f.relevant)}  ${String(t.l.relevant).padStart(9)}  ${pct(t.l.correct, t.l.claimed).padStart(9)}  ${pct(t.l.correct, t.l.relevant)}`);
+  console.log(
+    `${'all'.padEnd(9)} ${String(t.f.relevant).padStart(6)}  ${pct(t.f.correct, t.f.claimed).padStart(9)}  ${pct(t.f.correct, t.f.relevant)}  ${String(t.l.relevant).padStart(9)}  ${pct(t.l.correct, t.l.claimed).padStart(9)}  ${pct(t.l.correct, t.l.relevant)}`,
+  );
   if (notes.length) console.log(`\nnot right (${notes.length}):\n${notes.join('\n')}`);
-  console.log(`\n${failed ? 'MISSES target for at least one language' : 'meets targets for every language measured'}`);
+  console.log(
+    `\n${failed ? 'MISSES target for at least one language' : 'meets targets for every language measured'}`,
+  );
   const routesFailed = await routes();
   process.exit(failed || routesFailed ? 1 : 0);
 }
@@ -99,7 +149,9 @@ async function main(): Promise<void> {
  * route precision and recall per framework against the same targets.
  */
 async function routes(): Promise<boolean> {
-  console.log(`\nRoutes: server span → handler on the corpus apps under @opentelemetry/auto-instrumentations-node (CLI from src/)\n`);
+  console.log(
+    `\nRoutes: server span → handler on the corpus apps under @opentelemetry/auto-instrumentations-node (CLI from src/)\n`,
+  );
   const results: AppResult[] = [];
   for (const app of APPS) results.push(await scoreApp(app, { fromSource: true }));
   console.log(table(results));
@@ -116,12 +168,19 @@ async function routes(): Promise<boolean> {
   let failed = false;
   for (const [name, f] of byFramework) {
     const claimed = { claimed: f.right + f.wrong, correct: f.right, relevant: f.total, wrong: [] };
-    console.log(`${name.padEnd(9)}  ${String(f.total).padStart(8)}  ${pct(f.right, f.right + f.wrong).padStart(9)}  ${pct(f.right, f.total)}`);
+    console.log(
+      `${name.padEnd(9)}  ${String(f.total).padStart(8)}  ${pct(f.right, f.right + f.wrong).padStart(9)}  ${pct(f.right, f.total)}`,
+    );
     if (!meetsTarget(claimed)) failed = true;
   }
-  const impure = results.flatMap((r) => r.impure.map((i) => `${r.app.name}: ${i.row} counts ${i.foreign.join(', ')}`));
-  if (impure.length) console.log(`\nrows counting another route's requests:\n  ${impure.join('\n  ')}`);
-  console.log(`\n${failed || impure.length ? 'MISSES target for at least one framework' : 'meets targets for every framework'}`);
+  const impure = results.flatMap((r) =>
+    r.impure.map((i) => `${r.app.name}: ${i.row} counts ${i.foreign.join(', ')}`),
+  );
+  if (impure.length)
+    console.log(`\nrows counting another route's requests:\n  ${impure.join('\n  ')}`);
+  console.log(
+    `\n${failed || impure.length ? 'MISSES target for at least one framework' : 'meets targets for every framework'}`,
+  );
   return failed || impure.length > 0;
 }
 

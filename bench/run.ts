@@ -23,7 +23,15 @@ const gc = (globalThis as { gc?: () => void }).gc;
  * short rounds so both see the same machine load (this machine is shared and noisy); the
  * figures are the medians of the rounds.
  */
-function paired(labels: [string, string], payloads: Uint8Array[], spansPer: number, base: (p: Uint8Array) => void, cand: (p: Uint8Array) => void, rounds = 15, roundMs = 250): [number, number] {
+function paired(
+  labels: [string, string],
+  payloads: Uint8Array[],
+  spansPer: number,
+  base: (p: Uint8Array) => void,
+  cand: (p: Uint8Array) => void,
+  rounds = 15,
+  roundMs = 250,
+): [number, number] {
   for (let i = 0; i < Math.min(20, payloads.length); i++) {
     base(payloads[i]!);
     cand(payloads[i]!);
@@ -45,7 +53,11 @@ function paired(labels: [string, string], payloads: Uint8Array[], spansPer: numb
   }
   const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const out: [number, number] = [median(a), median(b)];
-  labels.forEach((label, i) => console.log(`  ${label.padEnd(44)} ${Math.round(out[i]!).toLocaleString('en-US').padStart(12)} spans/s`));
+  labels.forEach((label, i) =>
+    console.log(
+      `  ${label.padEnd(44)} ${Math.round(out[i]!).toLocaleString('en-US').padStart(12)} spans/s`,
+    ),
+  );
   return out;
 }
 
@@ -64,26 +76,52 @@ function latency(fn: (i: number) => void, iterations: number): { p50: number; p9
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
 async function main(): Promise<void> {
-  console.log(`ProdLens benchmarks (node ${process.version}, one thread, esbuild bundle as shipped)\n`);
+  console.log(
+    `ProdLens benchmarks (node ${process.version}, one thread, esbuild bundle as shipped)\n`,
+  );
   const ws = generatedWorkspace(2);
   try {
     const { engine } = await createWorkspaceEngine(ws.root);
     const PER = 500;
     const payloads = sdkPayloads(ws, 40, PER);
     const avg = Math.round(payloads.protobuf.reduce((n, p) => n + p.length, 0) / payloads.spans);
-    console.log(`(a) ingest: ${payloads.protobuf.length} SDK-serialized requests × ${PER} spans over 1,000 functions (protobuf ≈ ${avg} B/span)`);
-    const [rawPb, ingPb] = paired(['protobuf raw decode (protobufjs only)', 'protobuf decode + map + aggregate'], payloads.protobuf, PER, (p) => void decodeTracesRaw(p), (p) => engine.ingestSpans(decodeTraces(p, 'protobuf').spans));
-    const [rawJs, ingJs] = paired(['JSON raw decode (JSON.parse only)', 'JSON decode + map + aggregate'], payloads.json, PER, (p) => void JSON.parse(Buffer.from(p).toString('utf8')), (p) => engine.ingestSpans(decodeTraces(p, 'json').spans), 5);
-    console.log(`  protobuf ingest / raw decode = ${(ingPb / rawPb).toFixed(2)}×  (target ≥ 0.5×: ${verdict(ingPb / rawPb >= 0.5)}); ${Math.round(ingPb / 1000)}k spans/s (target ≥ 100k: ${verdict(ingPb >= 100_000)})`);
+    console.log(
+      `(a) ingest: ${payloads.protobuf.length} SDK-serialized requests × ${PER} spans over 1,000 functions (protobuf ≈ ${avg} B/span)`,
+    );
+    const [rawPb, ingPb] = paired(
+      ['protobuf raw decode (protobufjs only)', 'protobuf decode + map + aggregate'],
+      payloads.protobuf,
+      PER,
+      (p) => void decodeTracesRaw(p),
+      (p) => engine.ingestSpans(decodeTraces(p, 'protobuf').spans),
+    );
+    const [rawJs, ingJs] = paired(
+      ['JSON raw decode (JSON.parse only)', 'JSON decode + map + aggregate'],
+      payloads.json,
+      PER,
+      (p) => void JSON.parse(Buffer.from(p).toString('utf8')),
+      (p) => engine.ingestSpans(decodeTraces(p, 'json').spans),
+      5,
+    );
+    console.log(
+      `  protobuf ingest / raw decode = ${(ingPb / rawPb).toFixed(2)}×  (target ≥ 0.5×: ${verdict(ingPb / rawPb >= 0.5)}); ${Math.round(ingPb / 1000)}k spans/s (target ≥ 100k: ${verdict(ingPb >= 100_000)})`,
+    );
     console.log(`  JSON ingest / raw JSON.parse = ${(ingJs / rawJs).toFixed(2)}×\n`);
 
     const file = ws.files[0]!;
     const fns = (await engine.functions.get(file.rel))!;
     const q = { windowMs: 15 * 60_000 };
     const withData = engine.fileStats(file.rel, q).length;
-    console.log(`(b) editor: ${file.rel} has ${file.text.split('\n').length - 1} lines, ${fns.length} functions, ${withData} with data`);
+    console.log(
+      `(b) editor: ${file.rel} has ${file.text.split('\n').length - 1} lines, ${fns.length} functions, ${withData} with data`,
+    );
     // What provideCodeLenses does per call: the file's memoized stats → title and tooltip per function.
-    const lensCall = () => engine.fileStats(file.rel, q).map((s) => ({ line: s.function.startLine - 1, title: lensTitle(s), tooltip: lensTooltip(s) }));
+    const lensCall = () =>
+      engine.fileStats(file.rel, q).map((s) => ({
+        line: s.function.startLine - 1,
+        title: lensTitle(s),
+        tooltip: lensTooltip(s),
+      }));
     const warm = latency(() => lensCall(), 2_000);
     const cold = latency(() => {
       // New data for every function of the file (worst case): each is merged again.
@@ -94,23 +132,46 @@ async function main(): Promise<void> {
     // What a refresh usually sees: a batch of spans for a few of the file's functions (10 of 500).
     const abs = join(ws.root, file.rel);
     const few = latency((i) => {
-      engine.ingestSpans(Array.from({ length: 10 }, (_, k) => {
-        const fn = fns[(i * 10 + k) % fns.length]!;
-        return span({ name: fn.qualifiedName, durationMs: 5 + k, attributes: { 'code.file.path': abs, 'code.line.number': fn.startLine + 1, 'code.function.name': fn.qualifiedName } });
-      }));
+      engine.ingestSpans(
+        Array.from({ length: 10 }, (_, k) => {
+          const fn = fns[(i * 10 + k) % fns.length]!;
+          return span({
+            name: fn.qualifiedName,
+            durationMs: 5 + k,
+            attributes: {
+              'code.file.path': abs,
+              'code.line.number': fn.startLine + 1,
+              'code.function.name': fn.qualifiedName,
+            },
+          });
+        }),
+      );
       lensCall();
     }, 500);
     const hover = latency((i) => {
       const target = fns[(i * 37) % fns.length]!;
-      const fn = fns.find((f) => f.nameLine === target.nameLine && target.nameColumn >= f.nameColumn && target.nameColumn <= f.nameEndColumn);
+      const fn = fns.find(
+        (f) =>
+          f.nameLine === target.nameLine &&
+          target.nameColumn >= f.nameColumn &&
+          target.nameColumn <= f.nameEndColumn,
+      );
       const s = engine.fileStats(file.rel, q).find((x) => x.function === fn);
       if (s) hoverMarkdown(s, 'command:x');
     }, 5_000);
     const ms = (v: number) => `${v.toFixed(3)} ms`;
-    console.log(`  lenses for the file, served from memory  p50 ${ms(warm.p50)}  p99 ${ms(warm.p99)}  (target p99 ≤ 2 ms: ${verdict(warm.p99 <= 2)})`);
-    console.log(`  lenses right after new data for 10 of the file's functions (ingest of the batch included)  p50 ${ms(few.p50)}  p99 ${ms(few.p99)}  (target p99 ≤ 2 ms: ${verdict(few.p99 <= 2)})`);
-    console.log(`  lenses right after new data for all 500  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (worst case, at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`);
-    console.log(`  hover                                    p50 ${ms(hover.p50)}  p99 ${ms(hover.p99)}  (target p99 ≤ 1 ms: ${verdict(hover.p99 <= 1)})\n`);
+    console.log(
+      `  lenses for the file, served from memory  p50 ${ms(warm.p50)}  p99 ${ms(warm.p99)}  (target p99 ≤ 2 ms: ${verdict(warm.p99 <= 2)})`,
+    );
+    console.log(
+      `  lenses right after new data for 10 of the file's functions (ingest of the batch included)  p50 ${ms(few.p50)}  p99 ${ms(few.p99)}  (target p99 ≤ 2 ms: ${verdict(few.p99 <= 2)})`,
+    );
+    console.log(
+      `  lenses right after new data for all 500  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (worst case, at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`,
+    );
+    console.log(
+      `  hover                                    p50 ${ms(hover.p50)}  p99 ${ms(hover.p99)}  (target p99 ≤ 1 ms: ${verdict(hover.p99 <= 1)})\n`,
+    );
 
     await indexBench();
     await startupBench();
@@ -124,13 +185,18 @@ async function main(): Promise<void> {
     gc();
     const heap0 = process.memoryUsage().heapUsed;
     const rounds = Math.ceil(1_000_000 / payloads.spans);
-    for (let r = 0; r < rounds; r++) for (const p of payloads.protobuf) fresh.ingestSpans(decodeTraces(p, 'protobuf').spans);
+    for (let r = 0; r < rounds; r++)
+      for (const p of payloads.protobuf) fresh.ingestSpans(decodeTraces(p, 'protobuf').spans);
     gc();
     const grown = (process.memoryUsage().heapUsed - heap0) / 1024 / 1024;
     const total = rounds * payloads.spans;
     const per1M = (grown * 1_000_000) / total;
-    console.log(`(c) heap: ${total.toLocaleString('en-US')} spans over 1,000 functions → ${fresh.store.size} series, ${fresh.store.bucketTotal} buckets, ring ${fresh.ring.capacity} spans`);
-    console.log(`  heap growth ${grown.toFixed(1)} MB = ${per1M.toFixed(1)} MB per 1M spans (target ≤ 64 MB: ${verdict(per1M <= 64)}); bounded: series, buckets and ring are capped, so more spans do not grow it`);
+    console.log(
+      `(c) heap: ${total.toLocaleString('en-US')} spans over 1,000 functions → ${fresh.store.size} series, ${fresh.store.bucketTotal} buckets, ring ${fresh.ring.capacity} spans`,
+    );
+    console.log(
+      `  heap growth ${grown.toFixed(1)} MB = ${per1M.toFixed(1)} MB per 1M spans (target ≤ 64 MB: ${verdict(per1M <= 64)}); bounded: series, buckets and ring are capped, so more spans do not grow it`,
+    );
   } finally {
     rmSync(ws.root, { recursive: true, force: true });
   }
@@ -154,13 +220,23 @@ async function startupBench(): Promise<void> {
     }, 1);
     const t0 = performance.now();
     let indexedAt = 0;
-    const { engine, scanned } = await startWorkspaceEngine(ws.root, { onPhase: (p) => (p.phase === 'ready' ? (indexedAt = performance.now()) : undefined) });
+    const { engine, scanned } = await startWorkspaceEngine(ws.root, {
+      onPhase: (p) => (p.phase === 'ready' ? (indexedAt = performance.now()) : undefined),
+    });
     const engineAt = performance.now();
     // Spans arrive the moment the engine exists: one function by its code attributes, one route by http.route.
     const file = 'js/svc4/routes.js';
     engine.ingestSpans([
-      span({ name: 'helper', kind: 1, attributes: { 'code.file.path': `/deploy/app/${file}`, 'code.line.number': 37 } }),
-      span({ name: 'GET', kind: 2, attributes: { 'http.request.method': 'GET', 'http.route': '/r4/items0/:id' } }),
+      span({
+        name: 'helper',
+        kind: 1,
+        attributes: { 'code.file.path': `/deploy/app/${file}`, 'code.line.number': 37 },
+      }),
+      span({
+        name: 'GET',
+        kind: 2,
+        attributes: { 'http.request.method': 'GET', 'http.route': '/r4/items0/:id' },
+      }),
     ]);
     // The editor parses the file the user opened: its language's grammar and query load once per
     // session, a block of its own (measured apart; the probe's gap across it is left out).
@@ -171,18 +247,30 @@ async function startupBench(): Promise<void> {
     last = performance.now();
     const lensAt = async (want: (fn: string) => boolean): Promise<number> => {
       for (;;) {
-        if (engine.fileStats(file, { windowMs: 900_000 }).some((r) => want(r.function.qualifiedName))) return performance.now();
+        if (
+          engine.fileStats(file, { windowMs: 900_000 }).some((r) => want(r.function.qualifiedName))
+        )
+          return performance.now();
         await new Promise((r) => setTimeout(r, 5));
       }
     };
-    const [codeLensAt, routeLensAt] = await Promise.all([lensAt((f) => f === 'helper'), lensAt((f) => f.startsWith('GET /r4/items0'))]);
+    const [codeLensAt, routeLensAt] = await Promise.all([
+      lensAt((f) => f === 'helper'),
+      lensAt((f) => f.startsWith('GET /r4/items0')),
+    ]);
     await scanned;
     clearInterval(probe);
     const longest = Math.max(...gaps);
     const p99 = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.99)] ?? 0;
-    console.log(`(e) start-up: ${N.toLocaleString('en-US')} source files (${engine.files.size.toLocaleString('en-US')} scanned, ${engine.routes.size.toLocaleString('en-US')} routes)`);
-    console.log(`  engine ready (receivers listen) ${Math.round(engineAt - t0)} ms; first lens by code attributes ${Math.round(codeLensAt - t0)} ms (target ≤ 1 s: ${verdict(codeLensAt - t0 <= 1000)}), by route ${Math.round(routeLensAt - t0)} ms; full index ${Math.round(indexedAt - t0)} ms`);
-    console.log(`  longest event-loop block while scanning and indexing ${longest.toFixed(1)} ms, p99 gap ${p99.toFixed(1)} ms (target longest ≤ 20 ms: ${verdict(longest <= 20)}); first parse of a JS file ${Math.round(firstParseMs)} ms (grammar and query, once per language per session)\n`);
+    console.log(
+      `(e) start-up: ${N.toLocaleString('en-US')} source files (${engine.files.size.toLocaleString('en-US')} scanned, ${engine.routes.size.toLocaleString('en-US')} routes)`,
+    );
+    console.log(
+      `  engine ready (receivers listen) ${Math.round(engineAt - t0)} ms; first lens by code attributes ${Math.round(codeLensAt - t0)} ms (target ≤ 1 s: ${verdict(codeLensAt - t0 <= 1000)}), by route ${Math.round(routeLensAt - t0)} ms; full index ${Math.round(indexedAt - t0)} ms`,
+    );
+    console.log(
+      `  longest event-loop block while scanning and indexing ${longest.toFixed(1)} ms, p99 gap ${p99.toFixed(1)} ms (target longest ≤ 20 ms: ${verdict(longest <= 20)}); first parse of a JS file ${Math.round(firstParseMs)} ms (grammar and query, once per language per session)\n`,
+    );
   } finally {
     rmSync(ws.root, { recursive: true, force: true });
   }
@@ -194,7 +282,8 @@ async function indexBench(): Promise<void> {
   const ws = serviceWorkspace(N);
   try {
     const readAll = async () => {
-      for (let i = 0; i < ws.files.length; i += 64) await Promise.all(ws.files.slice(i, i + 64).map((f) => readFile(join(ws.root, f), 'utf8')));
+      for (let i = 0; i < ws.files.length; i += 64)
+        await Promise.all(ws.files.slice(i, i + 64).map((f) => readFile(join(ws.root, f), 'utf8')));
     };
     const runs: { read: number; index: number; routes: number; logs: number }[] = [];
     for (let r = 0; r < 3; r++) {
@@ -203,18 +292,31 @@ async function indexBench(): Promise<void> {
       const read = performance.now() - t;
       const routes = new RouteIndex();
       const logs = new LogIndex();
-      const index = new SourceIndex((rel) => join(ws.root, rel), [
-        { update: (f, text) => routes.set(f, extractRoutes(f, text)), remove: (f) => routes.delete(f) },
-        { update: (f, text) => logs.set(f, extractLogStatements(f, text)), remove: (f) => logs.delete(f) },
-      ]);
+      const index = new SourceIndex(
+        (rel) => join(ws.root, rel),
+        [
+          {
+            update: (f, text) => routes.set(f, extractRoutes(f, text)),
+            remove: (f) => routes.delete(f),
+          },
+          {
+            update: (f, text) => logs.set(f, extractLogStatements(f, text)),
+            remove: (f) => logs.delete(f),
+          },
+        ],
+      );
       t = performance.now();
       await index.build(ws.files);
       runs.push({ read, index: performance.now() - t, routes: routes.size, logs: logs.size });
     }
     const best = runs.sort((a, b) => a.index - b.index)[0]!;
     const perSec = (N / best.index) * 1000;
-    console.log(`(d) workspace index: ${N.toLocaleString('en-US')} service files (JS, Python, Java, Go) → ${best.routes.toLocaleString('en-US')} routes, ${best.logs.toLocaleString('en-US')} log statements`);
-    console.log(`  plain reads ${Math.round(best.read)} ms; read + index ${Math.round(best.index)} ms = ${Math.round(perSec).toLocaleString('en-US')} files/s (target ≥ 2,000: ${verdict(perSec >= 2_000)}); index / read = ${(best.index / best.read).toFixed(2)}×\n`);
+    console.log(
+      `(d) workspace index: ${N.toLocaleString('en-US')} service files (JS, Python, Java, Go) → ${best.routes.toLocaleString('en-US')} routes, ${best.logs.toLocaleString('en-US')} log statements`,
+    );
+    console.log(
+      `  plain reads ${Math.round(best.read)} ms; read + index ${Math.round(best.index)} ms = ${Math.round(perSec).toLocaleString('en-US')} files/s (target ≥ 2,000: ${verdict(perSec >= 2_000)}); index / read = ${(best.index / best.read).toFixed(2)}×\n`,
+    );
   } finally {
     rmSync(ws.root, { recursive: true, force: true });
   }

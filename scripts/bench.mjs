@@ -20,17 +20,42 @@ if (!['all', 'node', 'webview'].includes(lane)) {
 const failed = [];
 if (lane !== 'webview') {
   const out = join(root, '.cache', 'bench', 'run.js');
-  await esbuild.build({ entryPoints: [join(root, 'bench', 'run.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(root, 'bench', 'run.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   // The code-origin preload as shipped, for lane (f) (it runs inside the benchmarked app).
-  await esbuild.build({ entryPoints: [join(root, 'src', 'preload', 'code-origin.ts')], outfile: join(root, '.cache', 'bench', 'code-origin.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'preload', 'code-origin.ts')],
+    outfile: join(root, '.cache', 'bench', 'code-origin.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    logLevel: 'warning',
+  });
   const r = spawnSync(process.execPath, ['--expose-gc', out, ...args], { stdio: 'inherit' });
-  if (r.status !== 0) failed.push(`node lane (${r.status === null ? r.signal ?? r.error?.message : `exit ${r.status}`})`);
+  if (r.status !== 0)
+    failed.push(
+      `node lane (${r.status === null ? (r.signal ?? r.error?.message) : `exit ${r.status}`})`,
+    );
 }
 if (lane !== 'node') {
   // The browser lane: the details panel in Debian's Chromium (it prints its own figures and targets).
   if (lane === 'all') console.log('');
-  const w = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'webview.ts')], { stdio: 'inherit', cwd: root });
-  if (w.status !== 0) failed.push(`webview lane (${w.status === null ? w.signal ?? w.error?.message : `exit ${w.status}`})`);
+  const w = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'webview.ts')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  if (w.status !== 0)
+    failed.push(
+      `webview lane (${w.status === null ? (w.signal ?? w.error?.message) : `exit ${w.status}`})`,
+    );
 }
 if (failed.length > 0) console.error(`\nbench failed: ${failed.join(', ')}`);
 process.exit(failed.length > 0 ? 1 : 0);

@@ -16,7 +16,17 @@ const watch = process.argv.includes('--watch');
 const dist = join(root, 'dist');
 
 /** Grammars we parse; others in the package are left out of the VSIX. */
-const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'java', 'go', 'c-sharp', 'ruby', 'php'];
+const GRAMMARS = [
+  'typescript',
+  'tsx',
+  'javascript',
+  'python',
+  'java',
+  'go',
+  'c-sharp',
+  'ruby',
+  'php',
+];
 
 function copyAssets() {
   const tsDir = dirname(require.resolve('@vscode/tree-sitter-wasm/package.json'));
@@ -24,7 +34,8 @@ function copyAssets() {
   mkdirSync(out, { recursive: true });
   cpSync(join(tsDir, 'wasm', 'tree-sitter.js'), join(out, 'tree-sitter.js'));
   cpSync(join(tsDir, 'wasm', 'tree-sitter.wasm'), join(out, 'tree-sitter.wasm'));
-  for (const g of GRAMMARS) cpSync(join(tsDir, 'wasm', `tree-sitter-${g}.wasm`), join(out, `tree-sitter-${g}.wasm`));
+  for (const g of GRAMMARS)
+    cpSync(join(tsDir, 'wasm', `tree-sitter-${g}.wasm`), join(out, `tree-sitter-${g}.wasm`));
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
   mkdirSync(join(dist, 'webview'), { recursive: true });
   cpSync(join(codicons, 'codicon.ttf'), join(dist, 'webview', 'codicon.ttf'));

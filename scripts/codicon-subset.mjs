@@ -15,14 +15,20 @@ function quotedWords() {
   const dir = join(root, 'webview', 'src');
   const words = new Set();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/['"`]([a-z0-9-]+)['"`]/g)) words.add(m[1]);
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/['"`]([a-z0-9-]+)['"`]/g))
+      words.add(m[1]);
   }
   return words;
 }
 
 /** codicon.css with only the icon rules the webview can use. */
 export function codiconSubsetCss() {
-  const dist = join(dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')), 'dist');
+  const dist = join(
+    dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')),
+    'dist',
+  );
   const used = quotedWords();
-  return readFileSync(join(dist, 'codicon.css'), 'utf8').replace(RULE, (rule, name) => (used.has(name) ? rule : ''));
+  return readFileSync(join(dist, 'codicon.css'), 'utf8').replace(RULE, (rule, name) =>
+    used.has(name) ? rule : '',
+  );
 }

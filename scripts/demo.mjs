@@ -33,7 +33,8 @@ if (flags.help) {
 }
 
 // The harness is TypeScript; tsImport loads it through tsx without needing `node --import tsx`.
-const harness = (file) => tsImport(pathToFileURL(join(root, 'test', 'e2e', 'harness', file)).href, import.meta.url);
+const harness = (file) =>
+  tsImport(pathToFileURL(join(root, 'test', 'e2e', 'harness', file)).href, import.meta.url);
 const { spawnGroup, stopGroup, freePort, portInUse, waitForOutput } = await harness('processes.ts');
 
 const say = (line) => console.log(`ProdLens demo: ${line}`);
@@ -65,7 +66,8 @@ const stops = [];
 let stopping;
 function stopAll() {
   stopping ??= (async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error(`ProdLens demo: while stopping: ${err.message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((err) => console.error(`ProdLens demo: while stopping: ${err.message}`));
   })();
   return stopping;
 }
@@ -83,7 +85,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /** Starts a demo process in its own group; its unexpected exit ends the demo. */
 function startNode(name, script, env) {
-  const child = spawnGroup(process.execPath, [join(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGroup(process.execPath, [join(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   relay(child.stdout, `[${name}]`, console.log);
   relay(child.stderr, `[${name}]`, console.error);
   let expected = false;
@@ -100,9 +106,14 @@ function startNode(name, script, env) {
 // ---- 1. build the extension ----
 if (!flags['no-build']) {
   say('building the extension…');
-  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) {
-    console.error(`ProdLens demo: the extension build failed (${build.error?.message ?? `exit ${build.status}`}):`);
+    console.error(
+      `ProdLens demo: the extension build failed (${build.error?.message ?? `exit ${build.status}`}):`,
+    );
     console.error(`${build.stdout ?? ''}${build.stderr ?? ''}`.trim());
     process.exit(1);
   }
@@ -110,9 +121,12 @@ if (!flags['no-build']) {
 
 // ---- 2. where the receiver listens ----
 const receiverPort = flags.smoke ? await freePort() : Number(flags.port ?? 4318);
-if (!Number.isInteger(receiverPort) || receiverPort <= 0 || receiverPort > 65535) await finish(1, `ProdLens demo: bad --port ${flags.port}`);
+if (!Number.isInteger(receiverPort) || receiverPort <= 0 || receiverPort > 65535)
+  await finish(1, `ProdLens demo: bad --port ${flags.port}`);
 if (!flags.smoke && (await portInUse(receiverPort))) {
-  say(`warning: something already listens on 127.0.0.1:${receiverPort} (another ProdLens window? an OpenTelemetry Collector?);`);
+  say(
+    `warning: something already listens on 127.0.0.1:${receiverPort} (another ProdLens window? an OpenTelemetry Collector?);`,
+  );
   say(`the extension's receiver cannot bind it. Stop that, or pick another port with --port.`);
 }
 const otlpEndpoint = `http://127.0.0.1:${receiverPort}`;
@@ -121,17 +135,32 @@ const useDesktop = !flags.smoke && !flags['code-server'] && onPath('code');
 // ---- 3. the workbench ----
 let codeServer;
 if (useDesktop) {
-  if (receiverPort !== 4318) say(`note: set "prodlens.receiver.port": ${receiverPort} in the window that opens (it reads your own settings).`);
-  const code = spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit' });
-  const status = await new Promise((resolve) => code.once('exit', resolve).once('error', () => resolve(-1)));
-  if (status !== 0) await finish(1, `ProdLens demo: \`code\` failed (${status}); try --code-server`);
+  if (receiverPort !== 4318)
+    say(
+      `note: set "prodlens.receiver.port": ${receiverPort} in the window that opens (it reads your own settings).`,
+    );
+  const code = spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], {
+    stdio: 'inherit',
+  });
+  const status = await new Promise((resolve) =>
+    code.once('exit', resolve).once('error', () => resolve(-1)),
+  );
+  if (status !== 0)
+    await finish(1, `ProdLens demo: \`code\` failed (${status}); try --code-server`);
 } else {
   // The README's first command on a fresh machine: what code-server needs from Debian (and
   // Chromium for --smoke), then code-server itself; each script is quick when already done.
   for (const script of ['setup-system.sh', 'setup-code-server.sh']) {
     say(`setting up (${script}; quick when already done)…`);
-    const setup = spawnSync('bash', [join(root, 'scripts', script)], { cwd: root, stdio: 'inherit' });
-    if (setup.status !== 0) await finish(1, `ProdLens demo: scripts/${script} failed (${setup.error?.message ?? `exit ${setup.status}`}); see its output above`);
+    const setup = spawnSync('bash', [join(root, 'scripts', script)], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (setup.status !== 0)
+      await finish(
+        1,
+        `ProdLens demo: scripts/${script} failed (${setup.error?.message ?? `exit ${setup.status}`}); see its output above`,
+      );
   }
   const { startCodeServer } = await harness('code-server.ts');
   const logDir = join(root, 'test-results', 'demo');
@@ -140,7 +169,12 @@ if (useDesktop) {
   rmSync(logFile, { force: true });
   say('starting code-server…');
   try {
-    codeServer = await startCodeServer({ workspace, extensionDevPath: root, userSettings: { 'prodlens.receiver.port': receiverPort }, logFile });
+    codeServer = await startCodeServer({
+      workspace,
+      extensionDevPath: root,
+      userSettings: { 'prodlens.receiver.port': receiverPort },
+      logFile,
+    });
   } catch (err) {
     await finish(1, `ProdLens demo: ${err.message}`);
   }
@@ -162,16 +196,22 @@ startNode('traffic', 'demo/traffic.js', { DEMO_URL: serviceUrl });
 
 if (!flags.smoke) {
   if (codeServer) say(`open ${codeServer.workspaceUrl}`);
-  say(`demo-shop at ${serviceUrl} sends traces and logs to ${otlpEndpoint}; open orders.js. Ctrl-C stops everything.`);
+  say(
+    `demo-shop at ${serviceUrl} sends traces and logs to ${otlpEndpoint}; open orders.js. Ctrl-C stops everything.`,
+  );
 } else {
   await smoke();
 }
 
 // ---- --smoke: the same, checked by a headless browser ----
 async function smoke() {
-  const watchdog = setTimeout(() => void finish(1, `ProdLens demo smoke: no result within ${SMOKE_DEADLINE_MS / 1000} s`), SMOKE_DEADLINE_MS);
+  const watchdog = setTimeout(
+    () => void finish(1, `ProdLens demo smoke: no result within ${SMOKE_DEADLINE_MS / 1000} s`),
+    SMOKE_DEADLINE_MS,
+  );
   watchdog.unref();
-  const { openWorkbench, openFile, waitForLens, screenshot, closeWorkbench } = await harness('workbench.ts');
+  const { openWorkbench, openFile, waitForLens, screenshot, closeWorkbench } =
+    await harness('workbench.ts');
   let page;
   stops.push(async () => page && (await closeWorkbench(page)));
   let step = 'opening the workbench';

@@ -30,10 +30,22 @@ function nodeTests(lane, files, extra = []) {
     return 1;
   }
   const tap = join(results, `${lane}.tap`);
-  const status = run(process.execPath, ['--import', 'tsx', '--test', ...extra, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+  const status = run(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    ...extra,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (k) => Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  summary.push(`${lane}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped, ${count('todo')} todo`);
+  summary.push(
+    `${lane}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped, ${count('todo')} todo`,
+  );
   // A skipped or todo test is not a pass: the lane fails so nothing hides behind green.
   return status !== 0 || count('fail') > 0 || count('skipped') > 0 || count('todo') > 0 ? 1 : 0;
 }
@@ -42,13 +54,20 @@ const summary = [];
 const lanes = {
   setup: () => {
     // Debian packages (Chromium, headers, ripgrep, Prometheus, Alertmanager) and code-server.
-    const s = run('bash', ['scripts/setup-system.sh']) || run('bash', ['scripts/setup-backends.sh']) || run('bash', ['scripts/setup-code-server.sh']);
+    const s =
+      run('bash', ['scripts/setup-system.sh']) ||
+      run('bash', ['scripts/setup-backends.sh']) ||
+      run('bash', ['scripts/setup-code-server.sh']);
     summary.push(`setup: ${s ? 'FAILED' : 'ok'}`);
     return s;
   },
   static: () => {
-    const s = run('npx', ['eslint', '.', '--max-warnings=0']) || run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) || run('npx', ['tsc', '--noEmit', '-p', 'webview/tsconfig.json']);
-    summary.push(`static: lint and type checks ${s ? 'FAILED' : 'passed'}`);
+    const s =
+      run('npx', ['eslint', '.', '--max-warnings=0']) ||
+      run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) ||
+      run('npx', ['tsc', '--noEmit', '-p', 'webview/tsconfig.json']) ||
+      run('npm', ['run', '--silent', 'format:check']);
+    summary.push(`static: lint, type and format checks ${s ? 'FAILED' : 'passed'}`);
     return s;
   },
   build: () => {
@@ -65,17 +84,31 @@ const lanes = {
     // on a code-server folder that starts empty, so the demo's own set-up is what installs it.
     const fresh = join(root, '.cache', 'demo-fresh-code-server');
     rmSync(fresh, { recursive: true, force: true });
-    const s = run('npm', ['run', '--silent', 'demo', '--', '--smoke', '--no-build'], { PRODLENS_CODE_SERVER_DIR: fresh });
+    const s = run('npm', ['run', '--silent', 'demo', '--', '--smoke', '--no-build'], {
+      PRODLENS_CODE_SERVER_DIR: fresh,
+    });
     summary.push(`demo: npm run demo -- --smoke ${s ? 'FAILED' : 'passed'}`);
     return s;
   },
 };
 
 const asked = process.argv.slice(2);
-const order = asked.length ? asked : ['setup', 'static', 'build', 'unit', 'interop', 'webview', 'e2e', 'demo'];
+const order = asked.length
+  ? asked
+  : ['setup', 'static', 'build', 'unit', 'interop', 'webview', 'e2e', 'demo'];
 // Lanes that run the built extension or CLI need a fresh build first.
-if (asked.length && asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) && !asked.includes('build')) order.unshift('build');
-if (asked.length && asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) && !asked.includes('setup')) order.unshift('setup');
+if (
+  asked.length &&
+  asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) &&
+  !asked.includes('build')
+)
+  order.unshift('build');
+if (
+  asked.length &&
+  asked.some((l) => ['interop', 'webview', 'e2e', 'demo'].includes(l)) &&
+  !asked.includes('setup')
+)
+  order.unshift('setup');
 let failed = 0;
 for (const lane of order) {
   const fn = lanes[lane];

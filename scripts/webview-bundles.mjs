@@ -8,10 +8,21 @@ import { join } from 'node:path';
 
 /** esbuild options for each bundle; `extra` (minify, sourcemap, logLevel…) applies to each. */
 export function webviewBundles(root, outdir, extra = {}) {
-  const browser = { bundle: true, outdir, platform: 'browser', format: 'iife', target: 'es2022', ...extra };
+  const browser = {
+    bundle: true,
+    outdir,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    ...extra,
+  };
   return [
     { ...browser, entryPoints: { main: join(root, 'webview/src/main.ts') } },
-    { ...browser, entryPoints: { uplot: join(root, 'webview/src/uplot-bundle.ts') }, globalName: 'ProdLensUPlot' },
+    {
+      ...browser,
+      entryPoints: { uplot: join(root, 'webview/src/uplot-bundle.ts') },
+      globalName: 'ProdLensUPlot',
+    },
     { ...browser, entryPoints: { elements: join(root, 'webview/src/elements-bundle.ts') } },
   ];
 }

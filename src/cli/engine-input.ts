@@ -25,7 +25,10 @@ export interface EngineInput {
 
 const stderrWarn = (line: string) => void process.stderr.write(`${line}\n`);
 
-export async function readOtlpFile(file: string, warn: (line: string) => void = stderrWarn): Promise<SpanRecord[]> {
+export async function readOtlpFile(
+  file: string,
+  warn: (line: string) => void = stderrWarn,
+): Promise<SpanRecord[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -43,7 +46,8 @@ export async function readOtlpFile(file: string, warn: (line: string) => void = 
       const last = lines.slice(i + 1).every((l) => l.trim() === '');
       const msg = e instanceof OtlpDecodeError ? e.message : String(e);
       // A torn last line is what a file still being written looks like: warn, keep the rest.
-      if (last) warn(`prodlens: warning: ${file}:${i + 1}: skipped an incomplete last line (${msg})`);
+      if (last)
+        warn(`prodlens: warning: ${file}:${i + 1}: skipped an incomplete last line (${msg})`);
       else throw new CliError(`${file}:${i + 1}: not an OTLP JSON trace request: ${msg}`);
     }
   }
@@ -56,14 +60,17 @@ async function getFromServe(target: URL, timeoutMs: number): Promise<Response> {
     return await fetch(target, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach ${target.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw new CliError(
+      `cannot reach ${target.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
   }
 }
 
 export async function fetchAggregates(url: string): Promise<string> {
   const target = new URL(AGGREGATES_PATH, url.endsWith('/') ? url : `${url}/`);
   const res = await getFromServe(target, 10_000);
-  if (!res.ok) throw new CliError(`${target.href} answered HTTP ${res.status}; is it a \`prodlens serve\`?`);
+  if (!res.ok)
+    throw new CliError(`${target.href} answered HTTP ${res.status}; is it a \`prodlens serve\`?`);
   return res.text();
 }
 
@@ -72,7 +79,11 @@ export async function fetchAggregates(url: string): Promise<string> {
  * scanned, when that workspace is `workspace` (same real path); undefined when it is another one
  * or the serve is too old to say, so the caller maps locally instead.
  */
-export async function fetchServeReport(url: string, workspace: readonly string[], q: { windowMs: number; environment?: string }): Promise<ReportJson | undefined> {
+export async function fetchServeReport(
+  url: string,
+  workspace: readonly string[],
+  q: { windowMs: number; environment?: string },
+): Promise<ReportJson | undefined> {
   const target = new URL(REPORT_PATH, url.endsWith('/') ? url : `${url}/`);
   target.searchParams.set('window', String(q.windowMs));
   if (q.environment) target.searchParams.set('environment', q.environment);
@@ -80,7 +91,12 @@ export async function fetchServeReport(url: string, workspace: readonly string[]
   if (!res.ok) return undefined;
   const answer = (await res.json()) as ReportJson & { workspace?: string };
   const mine = workspaceKey(workspace);
-  if (answer.workspace !== mine || !Array.isArray(answer.functions) || !Array.isArray(answer.unmapped)) return undefined;
+  if (
+    answer.workspace !== mine ||
+    !Array.isArray(answer.functions) ||
+    !Array.isArray(answer.unmapped)
+  )
+    return undefined;
   return { functions: answer.functions, unmapped: answer.unmapped };
 }
 
@@ -94,14 +110,20 @@ export async function loadEngine(o: EngineInput): Promise<Engine> {
   const remote = o.from ? await fetchAggregates(o.from) : undefined;
   // Windows end at the newest data: a file recorded yesterday still reports its last hour.
   let now = Date.now();
-  if (!remote && spans.length) now = spans.reduce((m, s) => Math.max(m, s.startMs + s.durationMs), -Infinity);
+  if (!remote && spans.length)
+    now = spans.reduce((m, s) => Math.max(m, s.startMs + s.durationMs), -Infinity);
   const dirs = o.workspaces ?? [o.workspace];
-  const { engine } = await createWorkspaceEngine(workspaceSpec(dirs), { now: () => now, ...workspaceMappingSettings(dirs) });
+  const { engine } = await createWorkspaceEngine(workspaceSpec(dirs), {
+    now: () => now,
+    ...workspaceMappingSettings(dirs),
+  });
   if (remote) {
     try {
       deserializeInto(engine.store, remote);
     } catch (e) {
-      throw new CliError(`${o.from} sent aggregates this version cannot read: ${(e as Error).message}`);
+      throw new CliError(
+        `${o.from} sent aggregates this version cannot read: ${(e as Error).message}`,
+      );
     }
   }
   for (let i = 0; i < spans.length; i += 1000) engine.ingestSpans(spans.slice(i, i + 1000));

@@ -4,7 +4,13 @@ import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { findChangedFunctions } from '../core/impact/changed-functions';
 import { GitError } from '../core/impact/git';
-import { assessImpact, riskAtLeast, type ImpactItem, type ImpactReport, type RiskLevel } from '../core/impact/impact';
+import {
+  assessImpact,
+  riskAtLeast,
+  type ImpactItem,
+  type ImpactReport,
+  type RiskLevel,
+} from '../core/impact/impact';
 import { impactMarkdown, rateText } from '../core/impact/markdown';
 import { formatErrorRate, formatMs } from '../core/format/numbers';
 import { parseWindow } from '../core/format/windows';
@@ -12,7 +18,8 @@ import { loadEngine } from './engine-input';
 import { CliError } from './errors';
 import { workspaceDir } from './workspace-arg';
 
-export const IMPACT_USAGE = 'prodlens impact --workspace DIR [--base REV] [--from URL] [--otlp-file FILE]... [--window 24h] [--environment ENV] [--json | --markdown] [--fail-on low|medium|high]';
+export const IMPACT_USAGE =
+  'prodlens impact --workspace DIR [--base REV] [--from URL] [--otlp-file FILE]... [--window 24h] [--environment ENV] [--json | --markdown] [--fail-on low|medium|high]';
 
 export interface ImpactIo {
   stdout: Pick<Writable, 'write'>;
@@ -51,17 +58,22 @@ function parse(argv: string[]) {
   }
 }
 
-
-export async function runImpact(argv: string[], io: ImpactIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runImpact(
+  argv: string[],
+  io: ImpactIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const v = parse(argv);
   const workspace = workspaceDir(v.workspace, 'impact');
   if (v.json && v.markdown) throw usage('--json and --markdown are exclusive');
-  if (v.from !== undefined && !/^https?:\/\//.test(v.from)) throw usage(`--from ${v.from}: expected an http:// or https:// URL`);
+  if (v.from !== undefined && !/^https?:\/\//.test(v.from))
+    throw usage(`--from ${v.from}: expected an http:// or https:// URL`);
   if (v.base !== undefined && v.base.trim() === '') throw usage('--base needs a revision');
   const windowMs = parseWindow(v.window ?? '24h');
-  if (windowMs === undefined) throw usage(`--window ${v.window}: expected a duration from 1m to 7d, such as 1h, 24h or 7d`);
+  if (windowMs === undefined)
+    throw usage(`--window ${v.window}: expected a duration from 1m to 7d, such as 1h, 24h or 7d`);
   const failOn = v['fail-on'];
-  if (failOn !== undefined && !FAIL_LEVELS.includes(failOn as RiskLevel)) throw usage(`--fail-on ${failOn}: expected low, medium or high`);
+  if (failOn !== undefined && !FAIL_LEVELS.includes(failOn as RiskLevel))
+    throw usage(`--fail-on ${failOn}: expected low, medium or high`);
 
   let changes;
   try {
@@ -72,8 +84,19 @@ export async function runImpact(argv: string[], io: ImpactIo = { stdout: process
   }
   const files = v['otlp-file'] ?? [];
   const warn = (line: string) => void io.stderr.write(`${line}\n`);
-  const engine = v.from !== undefined || files.length ? await loadEngine({ workspace, otlpFiles: files, warn, ...(v.from !== undefined ? { from: v.from } : {}) }) : undefined;
-  const report = await assessImpact(changes, engine, { windowMs, ...(v.environment ? { environment: v.environment } : {}) });
+  const engine =
+    v.from !== undefined || files.length
+      ? await loadEngine({
+          workspace,
+          otlpFiles: files,
+          warn,
+          ...(v.from !== undefined ? { from: v.from } : {}),
+        })
+      : undefined;
+  const report = await assessImpact(changes, engine, {
+    windowMs,
+    ...(v.environment ? { environment: v.environment } : {}),
+  });
 
   if (v.json) {
     io.stdout.write(`${JSON.stringify(report.items, null, 2)}\n`);
@@ -89,7 +112,9 @@ export async function runImpact(argv: string[], io: ImpactIo = { stdout: process
     const over = report.items.filter((i) => riskAtLeast(i.risk, failOn as RiskLevel));
     const first = over[0];
     if (first) {
-      warn(`prodlens: impact: ${over.length} changed function(s) at or above ${failOn} risk: ${first.function} (${first.file}:${first.line}): ${first.reason}`);
+      warn(
+        `prodlens: impact: ${over.length} changed function(s) at or above ${failOn} risk: ${first.function} (${first.file}:${first.line}): ${first.reason}`,
+      );
       return EXIT_RISK;
     }
   }
@@ -104,16 +129,34 @@ export function impactTable(r: ImpactReport): string {
   const withData = r.items.filter((i) => !i.noData);
   if (withData.length) {
     const head = ['risk', 'function', 'location', 'change', 'traffic', 'p95', 'err', 'why'];
-    const body = withData.map((i) => [i.risk, i.function, `${i.file}:${i.line}`, changeWord(i), rateText(i), formatMs(i.p95Ms ?? NaN), formatErrorRate(i.errors, i.count), i.reason]);
+    const body = withData.map((i) => [
+      i.risk,
+      i.function,
+      `${i.file}:${i.line}`,
+      changeWord(i),
+      rateText(i),
+      formatMs(i.p95Ms ?? NaN),
+      formatErrorRate(i.errors, i.count),
+      i.reason,
+    ]);
     const all = [head, ...body];
     const widths = head.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-    for (const row of all) lines.push(row.map((cell, c) => (c >= 4 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+    for (const row of all)
+      lines.push(
+        row
+          .map((cell, c) =>
+            c >= 4 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!),
+          )
+          .join('  ')
+          .trimEnd(),
+      );
   }
   const without = r.items.filter((i) => i.noData);
   if (without.length) {
     if (lines.length) lines.push('');
     lines.push(`Changed functions without production data (${without.length}):`);
-    for (const i of without) lines.push(`  ${i.function}  ${i.file}:${i.line}  ${changeWord(i)}: ${i.reason}`);
+    for (const i of without)
+      lines.push(`  ${i.function}  ${i.file}:${i.line}  ${changeWord(i)}: ${i.reason}`);
   }
   if (r.notes.length) {
     lines.push('');

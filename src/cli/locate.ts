@@ -8,7 +8,13 @@ import type { Engine } from '../core/engine/engine';
 import { decodeTraces, OtlpDecodeError } from '../core/ingest/otlp-decode';
 import { languageForPath } from '../core/languages';
 import type { Confidence, SpanRecord } from '../core/model';
-import { classifyFrame, ExceptionInfo, FrameFields, StackFrame, StackLanguage } from '../core/stacktrace/frame';
+import {
+  classifyFrame,
+  ExceptionInfo,
+  FrameFields,
+  StackFrame,
+  StackLanguage,
+} from '../core/stacktrace/frame';
 import { parseStackTrace } from '../core/stacktrace/parse';
 import type { FrameResolution } from '../core/stacktrace/resolve';
 import type { CodeResolver } from '../core/resolver/code-resolver';
@@ -44,7 +50,13 @@ export interface LocateRecord {
   /** Where the input came from: `stack`, `log`, `span "GET /orders" 5b8e… event #0 "exception"`. */
   source: string;
   /** A span's own location: `code-attributes`, its `route`'s handler, or the NestJS `framework-handler` it names. */
-  kind: 'frame' | 'code-attributes' | 'route' | 'framework-handler' | 'file-reference' | 'log-statement';
+  kind:
+    | 'frame'
+    | 'code-attributes'
+    | 'route'
+    | 'framework-handler'
+    | 'file-reference'
+    | 'log-statement';
   raw: string;
   language: StackLanguage | null;
   frameKind: string | null;
@@ -74,7 +86,6 @@ interface Summary {
   oversizedLines: number;
 }
 
-
 async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
@@ -82,7 +93,8 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<st
     for await (const c of stdin) {
       const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
       size += b.length;
-      if (size > MAX_INPUT_BYTES) throw new CliError(`stdin: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+      if (size > MAX_INPUT_BYTES)
+        throw new CliError(`stdin: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
       chunks.push(b);
     }
     return Buffer.concat(chunks).toString('utf8');
@@ -90,7 +102,8 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<st
   try {
     const st = await fs.stat(file);
     if (!st.isFile()) throw new CliError(`${file}: not a file`);
-    if (st.size > MAX_INPUT_BYTES) throw new CliError(`${file}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    if (st.size > MAX_INPUT_BYTES)
+      throw new CliError(`${file}: larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
     return await fs.readFile(file, 'utf8');
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -98,7 +111,12 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream): Promise<st
   }
 }
 
-function frameRecord(source: string, r: FrameResolution, exc: ExceptionInfo | undefined, kind: LocateRecord['kind'] = 'frame'): LocateRecord {
+function frameRecord(
+  source: string,
+  r: FrameResolution,
+  exc: ExceptionInfo | undefined,
+  kind: LocateRecord['kind'] = 'frame',
+): LocateRecord {
   const f = r.frame;
   const rec: LocateRecord = {
     source,
@@ -106,7 +124,9 @@ function frameRecord(source: string, r: FrameResolution, exc: ExceptionInfo | un
     raw: f.raw,
     language: f.language,
     frameKind: f.kind,
-    exception: exc ? { type: exc.type ?? null, message: exc.message ?? null, relation: exc.relation } : null,
+    exception: exc
+      ? { type: exc.type ?? null, message: exc.message ?? null, relation: exc.relation }
+      : null,
     frameFunction: f.function ?? null,
     file: r.file,
     line: r.line,
@@ -136,9 +156,22 @@ async function withDrift<T>(drift: VersionDrift | undefined, lookup: () => Promi
   return lookup();
 }
 
-async function locateStack(text: string, source: string, resolver: CodeResolver, summaries: Summary[], revision: string | undefined, drift: VersionDrift | undefined): Promise<LocateRecord[]> {
+async function locateStack(
+  text: string,
+  source: string,
+  resolver: CodeResolver,
+  summaries: Summary[],
+  revision: string | undefined,
+  drift: VersionDrift | undefined,
+): Promise<LocateRecord[]> {
   const parsed = parseStackTrace(text);
-  summaries.push({ source, frames: parsed.frames.length, truncatedFrames: parsed.truncatedFrames, unparsedLines: parsed.unparsedLines, oversizedLines: parsed.oversizedLines });
+  summaries.push({
+    source,
+    frames: parsed.frames.length,
+    truncatedFrames: parsed.truncatedFrames,
+    unparsedLines: parsed.unparsedLines,
+    oversizedLines: parsed.oversizedLines,
+  });
   const resolved = await withDrift(drift, () => resolver.resolveAll(parsed.frames, revision));
   return resolved.map((r) => frameRecord(source, r, parsed.exceptions[r.frame.exception]));
 }
@@ -150,7 +183,13 @@ function fileReferences(text: string): FrameFields[] {
   for (let m = re.exec(text); m && out.length < 100; m = re.exec(text)) {
     const file = m[1]!;
     const lang = languageForPath(file);
-    const language: StackLanguage = lang === 'typescript' || lang === 'tsx' || lang === 'javascript' ? 'javascript' : lang === 'csharp' ? 'dotnet' : (lang ?? (file.endsWith('.rb') ? 'ruby' : file.endsWith('.php') ? 'php' : 'javascript'));
+    const language: StackLanguage =
+      lang === 'typescript' || lang === 'tsx' || lang === 'javascript'
+        ? 'javascript'
+        : lang === 'csharp'
+          ? 'dotnet'
+          : (lang ??
+            (file.endsWith('.rb') ? 'ruby' : file.endsWith('.php') ? 'php' : 'javascript'));
     const f: FrameFields = { language, file, line: Number(m[2]) };
     if (m[3] !== undefined) f.column = Number(m[3]);
     out.push(f);
@@ -159,7 +198,11 @@ function fileReferences(text: string): FrameFields[] {
 }
 
 /** The log statement that printed a line, as a record (always one, resolved or not). */
-async function locateStatement(line: string, source: string, engine: Engine): Promise<LocateRecord> {
+async function locateStatement(
+  line: string,
+  source: string,
+  engine: Engine,
+): Promise<LocateRecord> {
   const parsed = parseLogLine(line);
   const m = engine.logStatements.match(parsed.message, parsed.level);
   const s = m.statement;
@@ -186,31 +229,64 @@ async function locateStatement(line: string, source: string, engine: Engine): Pr
   return rec;
 }
 
-async function locateLog(line: string, source: string, engine: Engine, resolver: CodeResolver, summaries: Summary[]): Promise<LocateRecord[]> {
+async function locateLog(
+  line: string,
+  source: string,
+  engine: Engine,
+  resolver: CodeResolver,
+  summaries: Summary[],
+): Promise<LocateRecord[]> {
   let text = line.length > MAX_LOG_CHARS ? line.slice(0, MAX_LOG_CHARS) : line;
   const out: LocateRecord[] = [await locateStatement(text.split('\n')[0]!, source, engine)];
   // JSON-logged lines carry their stack with escaped newlines.
-  if (!text.includes('\n') && text.includes('\\n')) text = text.replace(/(?:\\r)?\\n/g, '\n').replace(/\\t/g, '\t');
+  if (!text.includes('\n') && text.includes('\\n'))
+    text = text.replace(/(?:\\r)?\\n/g, '\n').replace(/\\t/g, '\t');
   const stack = await locateStack(text, source, resolver, [], undefined, undefined);
   if (stack.length > 0) {
-    summaries.push({ source, frames: stack.length, truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0 });
+    summaries.push({
+      source,
+      frames: stack.length,
+      truncatedFrames: 0,
+      unparsedLines: 0,
+      oversizedLines: 0,
+    });
     return [...out, ...stack];
   }
   for (const fields of fileReferences(text)) {
     const cls = classifyFrame(fields);
-    const frame: StackFrame = { ...fields, raw: `${fields.file}:${fields.line}${fields.column !== undefined ? `:${fields.column}` : ''}`, lineIndex: 0, kind: cls.kind, exception: -1 };
+    const frame: StackFrame = {
+      ...fields,
+      raw: `${fields.file}:${fields.line}${fields.column !== undefined ? `:${fields.column}` : ''}`,
+      lineIndex: 0,
+      kind: cls.kind,
+      exception: -1,
+    };
     if (cls.reason) frame.kindReason = cls.reason;
-    out.push({ ...frameRecord(source, await resolver.resolveFrame(frame), undefined, 'file-reference'), language: null });
+    out.push({
+      ...frameRecord(source, await resolver.resolveFrame(frame), undefined, 'file-reference'),
+      language: null,
+    });
   }
   return out;
 }
 
 /** Every line of a log file: its statement (stack traces inside JSON lines too). */
-async function locateLogFile(text: string, file: string, engine: Engine, resolver: CodeResolver, summaries: Summary[], notes: string[]): Promise<LocateRecord[]> {
+async function locateLogFile(
+  text: string,
+  file: string,
+  engine: Engine,
+  resolver: CodeResolver,
+  summaries: Summary[],
+  notes: string[],
+): Promise<LocateRecord[]> {
   const lines = text.split('\n').filter((l) => l.trim().length > 0);
-  if (lines.length > MAX_LOG_FILE_LINES) notes.push(`${file}: only the first ${MAX_LOG_FILE_LINES} of ${lines.length} lines were located`);
+  if (lines.length > MAX_LOG_FILE_LINES)
+    notes.push(
+      `${file}: only the first ${MAX_LOG_FILE_LINES} of ${lines.length} lines were located`,
+    );
   const out: LocateRecord[] = [];
-  for (let i = 0; i < Math.min(lines.length, MAX_LOG_FILE_LINES); i++) out.push(...(await locateLog(lines[i]!, `${file}:${i + 1}`, engine, resolver, summaries)));
+  for (let i = 0; i < Math.min(lines.length, MAX_LOG_FILE_LINES); i++)
+    out.push(...(await locateLog(lines[i]!, `${file}:${i + 1}`, engine, resolver, summaries)));
   return out;
 }
 
@@ -231,13 +307,19 @@ function decodeSpanFile(text: string, file: string): SpanRecord[] {
     try {
       spans.push(...decodeTraces(Buffer.from(l), 'json').spans);
     } catch (e) {
-      throw new CliError(`${file}:${i + 1}: not an OTLP JSON trace request: ${e instanceof OtlpDecodeError ? e.message : String(e)}`);
+      throw new CliError(
+        `${file}:${i + 1}: not an OTLP JSON trace request: ${e instanceof OtlpDecodeError ? e.message : String(e)}`,
+      );
     }
   }
   return spans;
 }
 
-async function locateSpans(spans: SpanRecord[], engine: Engine, summaries: Summary[]): Promise<LocateRecord[]> {
+async function locateSpans(
+  spans: SpanRecord[],
+  engine: Engine,
+  summaries: Summary[],
+): Promise<LocateRecord[]> {
   const out: LocateRecord[] = [];
   for (const span of spans) {
     const label = `span "${span.name}" ${span.spanId}`;
@@ -245,12 +327,20 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, summaries: Summa
     const resolver = engine.resolver;
     const { loc, mapping: m } = await withDrift(resolver.drift, () => resolver.mapSpan(span));
     if (loc.source !== 'none' || loc.route || loc.handler) {
-      const line = loc.line !== undefined && m.file ? anchorDeployedLine(resolver.drift, revision, m.file, loc.line).line : loc.line;
+      const line =
+        loc.line !== undefined && m.file
+          ? anchorDeployedLine(resolver.drift, revision, m.file, loc.line).line
+          : loc.line;
       const raw = loc.route
         ? `${loc.route.method} ${loc.route.template} (${loc.route.from})`
         : loc.handler
           ? `${loc.handler.controller}.${loc.handler.callback} (nestjs)`
-          : [loc.functionName, loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`].filter(Boolean).join(' @ ');
+          : [
+              loc.functionName,
+              loc.filePath && `${loc.filePath}${loc.line !== undefined ? `:${loc.line}` : ''}`,
+            ]
+              .filter(Boolean)
+              .join(' @ ');
       const rec: LocateRecord = {
         source: `${label} attributes`,
         kind: loc.source !== 'none' ? 'code-attributes' : loc.route ? 'route' : 'framework-handler',
@@ -272,7 +362,17 @@ async function locateSpans(spans: SpanRecord[], engine: Engine, summaries: Summa
       if (m.candidates) rec.candidates = m.candidates;
       out.push(rec);
     }
-    for (const st of stackTracesOfSpan(span)) out.push(...(await locateStack(st.text, `${label} ${st.origin} ${st.attribute}`, engine.resolver, summaries, revision, engine.resolver.drift)));
+    for (const st of stackTracesOfSpan(span))
+      out.push(
+        ...(await locateStack(
+          st.text,
+          `${label} ${st.origin} ${st.attribute}`,
+          engine.resolver,
+          summaries,
+          revision,
+          engine.resolver.drift,
+        )),
+      );
   }
   return out;
 }
@@ -287,15 +387,21 @@ function printText(records: LocateRecord[], summaries: Summary[], notes: string[
       exception = '';
       lines.push(`${source}:`);
     }
-    const e = r.exception ? `${r.exception.relation === 'first' ? '' : `(${r.exception.relation}) `}${r.exception.type ?? '(exception)'}${r.exception.message ? `: ${r.exception.message}` : ''}` : '';
+    const e = r.exception
+      ? `${r.exception.relation === 'first' ? '' : `(${r.exception.relation}) `}${r.exception.type ?? '(exception)'}${r.exception.message ? `: ${r.exception.message}` : ''}`
+      : '';
     if (e && e !== exception) lines.push(` ${e.length > 200 ? `${e.slice(0, 200)}…` : e}`);
     exception = e;
     lines.push(`  ${r.raw}`);
     if (r.inWorkspace && r.file) {
       const where = `${r.file}${r.line !== null ? `:${r.line}` : ''}`;
-      lines.push(`    → ${where}${r.function ? ` in ${r.function}` : ''}  [${r.rule}, ${r.confidence}]${r.sourceMap && r.sourceMap.status !== 'mapped' ? ` (source map: ${r.sourceMap.status})` : ''}`);
+      lines.push(
+        `    → ${where}${r.function ? ` in ${r.function}` : ''}  [${r.rule}, ${r.confidence}]${r.sourceMap && r.sourceMap.status !== 'mapped' ? ` (source map: ${r.sourceMap.status})` : ''}`,
+      );
     } else {
-      lines.push(`    ✗ ${r.outside === 'dependency' || r.outside === 'runtime' ? `outside the workspace (${r.outside})` : r.outside === 'ambiguous' ? 'ambiguous' : 'not in the workspace'}: ${r.explanation}`);
+      lines.push(
+        `    ✗ ${r.outside === 'dependency' || r.outside === 'runtime' ? `outside the workspace (${r.outside})` : r.outside === 'ambiguous' ? 'ambiguous' : 'not in the workspace'}: ${r.explanation}`,
+      );
     }
   }
   for (const s of summaries) {
@@ -304,19 +410,37 @@ function printText(records: LocateRecord[], summaries: Summary[], notes: string[
       s.unparsedLines ? `${s.unparsedLines} lines not recognised` : '',
       s.oversizedLines ? `${s.oversizedLines} over-long lines skipped` : '',
     ].filter(Boolean);
-    if (s.frames === 0) lines.push(`${s.source}: no stack frames recognised${extra.length ? ` (${extra.join(', ')})` : ''}`);
+    if (s.frames === 0)
+      lines.push(
+        `${s.source}: no stack frames recognised${extra.length ? ` (${extra.join(', ')})` : ''}`,
+      );
     else if (extra.length) lines.push(`${s.source}: ${extra.join(', ')}`);
   }
-  if (records.length === 0 && summaries.length === 0) lines.push('nothing to locate: no stack traces or code.* attributes found');
+  if (records.length === 0 && summaries.length === 0)
+    lines.push('nothing to locate: no stack traces or code.* attributes found');
   const inWs = records.filter((r) => r.inWorkspace).length;
-  lines.push(`${records.length} location${records.length === 1 ? '' : 's'}, ${inWs} in the workspace`);
+  lines.push(
+    `${records.length} location${records.length === 1 ? '' : 's'}, ${inWs} in the workspace`,
+  );
   return lines.join('\n');
 }
 
-export async function runLocate(argv: string[], io: LocateIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runLocate(
+  argv: string[],
+  io: LocateIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { workspace: { type: 'string' }, stack: { type: 'string' }, revision: { type: 'string' }, log: { type: 'string' }, 'log-file': { type: 'string' }, span: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      workspace: { type: 'string' },
+      stack: { type: 'string' },
+      revision: { type: 'string' },
+      log: { type: 'string' },
+      'log-file': { type: 'string' },
+      span: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -325,23 +449,59 @@ export async function runLocate(argv: string[], io: LocateIo = { stdout: process
     return 0;
   }
   const workspace = workspaceDir(values.workspace, 'locate');
-  const inputs = [values.stack, values.log, values['log-file'], values.span].filter((v) => v !== undefined);
-  if (values.revision !== undefined && (values.stack === undefined || !VersionDrift.isRevision(values.revision))) throw new CliError(`--revision takes a commit (7 to 40 hex digits) and goes with --stack\n${LOCATE_USAGE}`, 2);
-  if (inputs.length !== 1) throw new CliError(`locate needs exactly one of --stack FILE, --log "LINE", --log-file FILE or --span FILE\n${LOCATE_USAGE}`, 2);
+  const inputs = [values.stack, values.log, values['log-file'], values.span].filter(
+    (v) => v !== undefined,
+  );
+  if (
+    values.revision !== undefined &&
+    (values.stack === undefined || !VersionDrift.isRevision(values.revision))
+  )
+    throw new CliError(
+      `--revision takes a commit (7 to 40 hex digits) and goes with --stack\n${LOCATE_USAGE}`,
+      2,
+    );
+  if (inputs.length !== 1)
+    throw new CliError(
+      `locate needs exactly one of --stack FILE, --log "LINE", --log-file FILE or --span FILE\n${LOCATE_USAGE}`,
+      2,
+    );
   // Read the input before scanning the workspace, so a bad file fails fast.
-  const stackText = values.stack !== undefined ? await readInput(values.stack, io.stdin ?? process.stdin) : undefined;
-  const spans = values.span !== undefined ? decodeSpanFile(await readInput(values.span, io.stdin ?? process.stdin), values.span) : undefined;
+  const stackText =
+    values.stack !== undefined
+      ? await readInput(values.stack, io.stdin ?? process.stdin)
+      : undefined;
+  const spans =
+    values.span !== undefined
+      ? decodeSpanFile(await readInput(values.span, io.stdin ?? process.stdin), values.span)
+      : undefined;
   const logFile = values['log-file'];
-  const logText = logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
+  const logText =
+    logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
 
   const { engine } = await createWorkspaceEngine(workspace);
   const resolver = engine.resolver;
   const summaries: Summary[] = [];
   const notes: string[] = [];
   let records: LocateRecord[];
-  if (stackText !== undefined) records = await locateStack(stackText, 'stack', resolver, summaries, values.revision, resolver.drift);
+  if (stackText !== undefined)
+    records = await locateStack(
+      stackText,
+      'stack',
+      resolver,
+      summaries,
+      values.revision,
+      resolver.drift,
+    );
   else if (spans !== undefined) records = await locateSpans(spans, engine, summaries);
-  else if (logText !== undefined) records = await locateLogFile(logText, logFile === '-' ? 'stdin' : logFile!, engine, resolver, summaries, notes);
+  else if (logText !== undefined)
+    records = await locateLogFile(
+      logText,
+      logFile === '-' ? 'stdin' : logFile!,
+      engine,
+      resolver,
+      summaries,
+      notes,
+    );
   else records = await locateLog(values.log ?? '', 'log', engine, resolver, summaries);
   if (values.json) {
     if (notes.length) io.stderr.write(notes.map((n) => `prodlens: note: ${n}\n`).join(''));

@@ -13,8 +13,10 @@ import { RUN_USAGE, runWithTelemetry } from './run';
 import { splitReceiverSources } from './source-flags';
 import { workspaceDirs } from './workspace-arg';
 
-const SERVE_SYNOPSIS = 'prodlens serve  --workspace DIR [--workspace DIR2...] [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
-const REPORT_SYNOPSIS = 'prodlens report --workspace DIR [--workspace DIR2...] (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
+const SERVE_SYNOPSIS =
+  'prodlens serve  --workspace DIR [--workspace DIR2...] [--port 4318] [--grpc-port 4317] [--host 127.0.0.1] [--data-dir DIR]';
+const REPORT_SYNOPSIS =
+  'prodlens report --workspace DIR [--workspace DIR2...] (--from URL | --otlp-file FILE... | --source KIND[@ENV]=URL...) [--window 1h] [--environment ENV] [--json]';
 
 /** Each subcommand's own usage, for `prodlens CMD --help` and after a usage error. */
 const COMMAND_USAGE: Record<string, string> = {
@@ -52,10 +54,10 @@ locate  resolves stack traces, log lines and spans to workspace files, lines and
 alerts  lists firing alerts from Alertmanager/Prometheus, each resolved to code.
 run     runs your service with OpenTelemetry pointed at ProdLens (Node: auto-instrumentation and code origin).`;
 
-
 function port(v: string | undefined, fallback: number, flag = '--port'): number {
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new CliError(`${flag} ${v}: not a port number (0-65535)`, 2);
+  if (!/^\d+$/.test(v) || Number(v) > 65535)
+    throw new CliError(`${flag} ${v}: not a port number (0-65535)`, 2);
   return Number(v);
 }
 
@@ -66,22 +68,52 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   // `run`'s own flags end at `--`; what follows is the service's command line.
-  const ownArgs = command === 'run' && rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
-  if (Object.hasOwn(COMMAND_USAGE, command) && (ownArgs.includes('--help') || ownArgs.includes('-h'))) {
+  const ownArgs =
+    command === 'run' && rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (
+    Object.hasOwn(COMMAND_USAGE, command) &&
+    (ownArgs.includes('--help') || ownArgs.includes('-h'))
+  ) {
     process.stdout.write(`${COMMAND_USAGE[command]}\n`);
     return 0;
   }
   if (command === 'serve') {
-    const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string', multiple: true }, port: { type: 'string' }, 'grpc-port': { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        workspace: { type: 'string', multiple: true },
+        port: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+    });
     const workspaces = workspaceDirs(values.workspace);
-    const o = { workspace: workspaces[0]!, workspaces, host: values.host ?? '127.0.0.1', port: port(values.port, 4318), ...(values['grpc-port'] !== undefined ? { grpcPort: port(values['grpc-port'], 4317, '--grpc-port') } : {}) };
+    const o = {
+      workspace: workspaces[0]!,
+      workspaces,
+      host: values.host ?? '127.0.0.1',
+      port: port(values.port, 4318),
+      ...(values['grpc-port'] !== undefined
+        ? { grpcPort: port(values['grpc-port'], 4317, '--grpc-port') }
+        : {}),
+    };
     await runServe(values['data-dir'] ? { ...o, dataDir: resolve(values['data-dir']) } : o);
     return 0;
   }
   if (command === 'report') {
     const { values } = parseArgs({
       args: rest,
-      options: { workspace: { type: 'string', multiple: true }, from: { type: 'string' }, 'otlp-file': { type: 'string', multiple: true }, source: { type: 'string', multiple: true }, window: { type: 'string' }, environment: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        workspace: { type: 'string', multiple: true },
+        from: { type: 'string' },
+        'otlp-file': { type: 'string', multiple: true },
+        source: { type: 'string', multiple: true },
+        window: { type: 'string' },
+        environment: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       strict: true,
     });
     const workspaces = workspaceDirs(values.workspace);
@@ -90,12 +122,24 @@ async function main(argv: string[]): Promise<number> {
     // --source prodlens=URL is the embedded receiver (`prodlens serve`) as a source: --from.
     const { receiver, rest: sources } = splitReceiverSources(values.source ?? []);
     if (receiver && !values.from) values.from = receiver;
-    if (!values.from && files.length === 0 && !reportSources({ workspace, sources }).sources.some((c) => c.kind === 'prometheus')) {
-      throw new CliError('report needs --from URL or at least one --otlp-file FILE, or --source prometheus=URL (or a prometheus entry in prodlens.sources)', 2);
+    if (
+      !values.from &&
+      files.length === 0 &&
+      !reportSources({ workspace, sources }).sources.some((c) => c.kind === 'prometheus')
+    ) {
+      throw new CliError(
+        'report needs --from URL or at least one --otlp-file FILE, or --source prometheus=URL (or a prometheus entry in prodlens.sources)',
+        2,
+      );
     }
-    if (values.from && !/^https?:\/\//.test(values.from)) throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
+    if (values.from && !/^https?:\/\//.test(values.from))
+      throw new CliError(`--from ${values.from}: expected an http:// or https:// URL`, 2);
     const windowMs = parseWindow(values.window ?? '1h');
-    if (windowMs === undefined) throw new CliError(`--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`, 2);
+    if (windowMs === undefined)
+      throw new CliError(
+        `--window ${values.window}: expected a duration from 1m to 7d, such as 15m, 1h or 7d`,
+        2,
+      );
     const { rows, unmapped, reasons, warnings, sourceFailed, mappedBy } = await runReport({
       workspace,
       workspaces,
@@ -108,8 +152,15 @@ async function main(argv: string[]): Promise<number> {
     });
     for (const w of warnings) process.stderr.write(`prodlens: warning: ${w}\n`);
     const json: ReportJson = { functions: rows, unmapped: reasons };
-    process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${printTable(rows, unmapped, reasons)}\n`);
-    if (!values.json && mappedBy === 'serve') process.stdout.write(`(mapped by the serve at ${values.from}, which has this workspace indexed)\n`);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(json, null, 2)}\n`
+        : `${printTable(rows, unmapped, reasons)}\n`,
+    );
+    if (!values.json && mappedBy === 'serve')
+      process.stdout.write(
+        `(mapped by the serve at ${values.from}, which has this workspace indexed)\n`,
+      );
     return sourceFailed ? 1 : 0;
   }
   if (command === 'impact') return runImpact(rest);
@@ -131,7 +182,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = e instanceof CliError ? e.exitCode : usage ? 2 : 1;
     // A usage error names the command's synopsis too, so the fix is on screen.
     const command = process.argv[2] ?? '';
-    const synopsis = process.exitCode === 2 && Object.hasOwn(COMMAND_USAGE, command) ? `\n${COMMAND_USAGE[command]!.split('\n')[0]}` : '';
+    const synopsis =
+      process.exitCode === 2 && Object.hasOwn(COMMAND_USAGE, command)
+        ? `\n${COMMAND_USAGE[command]!.split('\n')[0]}`
+        : '';
     process.stderr.write(`prodlens: ${message.split('\n')[0]}${synopsis}\n`);
   },
 );

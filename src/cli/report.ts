@@ -42,14 +42,28 @@ export interface ReportResult {
 }
 
 /** Whether report has anything to read: files, a serve, or a Prometheus source. */
-export function reportSources(o: Pick<ReportOptions, 'workspace' | 'sources' | 'env'>): ReturnType<typeof loadSourceSetup> {
-  return loadSourceSetup({ workspace: o.workspace, flags: o.sources ?? [], ...(o.env ? { env: o.env } : {}) });
+export function reportSources(
+  o: Pick<ReportOptions, 'workspace' | 'sources' | 'env'>,
+): ReturnType<typeof loadSourceSetup> {
+  return loadSourceSetup({
+    workspace: o.workspace,
+    flags: o.sources ?? [],
+    ...(o.env ? { env: o.env } : {}),
+  });
 }
 
 export async function runReport(o: ReportOptions): Promise<ReportResult> {
   const setup = reportSources(o);
   const prom = setup.sources.filter((c) => c.kind === 'prometheus');
-  if ((o.sources ?? []).length) setup.warnings.push(...unusedSourceWarnings('report', setup.sources, ['prometheus'], 'per-function numbers from the receiver (--from, --source prodlens=URL) and Prometheus'));
+  if ((o.sources ?? []).length)
+    setup.warnings.push(
+      ...unusedSourceWarnings(
+        'report',
+        setup.sources,
+        ['prometheus'],
+        'per-function numbers from the receiver (--from, --source prodlens=URL) and Prometheus',
+      ),
+    );
   // Ask the backends while the workspace is scanned: both take time.
   const answers = Promise.all(
     prom.map(async (config) => {
@@ -63,7 +77,14 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
     const served = await fetchServeReport(o.from, o.workspaces ?? [o.workspace], q);
     if (served) {
       const reasons = served.unmapped;
-      return { rows: served.functions, unmapped: missingSpans(reasons), reasons, warnings: [...setup.warnings], sourceFailed: false, mappedBy: 'serve' };
+      return {
+        rows: served.functions,
+        unmapped: missingSpans(reasons),
+        reasons,
+        warnings: [...setup.warnings],
+        sourceFailed: false,
+        mappedBy: 'serve',
+      };
     }
   }
   const engine = await loadEngine(o);
@@ -75,20 +96,39 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   let unmapped = missingSpans(reasons);
   const got = await answers;
   if (got.length) {
-    const backend = new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
+    const backend = new BackendStats({
+      files: engine.files,
+      functions: engine.functions,
+      resolver: engine.resolver,
+    });
     await backend.update(
       got.map(({ config, r }) => {
         if (!r.status.ok) {
           sourceFailed = true;
           warnings.push(r.status.message);
         }
-        return { source: { kind: config.kind, environment: config.environment }, rows: r.value, windowMs: o.windowMs, stale: r.status.stale, fetchedAt: r.fetchedAt ?? Date.now(), ...(r.status.ok ? {} : { message: r.status.message }) };
+        return {
+          source: { kind: config.kind, environment: config.environment },
+          rows: r.value,
+          windowMs: o.windowMs,
+          stale: r.status.stale,
+          fetchedAt: r.fetchedAt ?? Date.now(),
+          ...(r.status.ok ? {} : { message: r.status.message }),
+        };
       }),
     );
-    for (const fs of await backend.report(o.environment ? { environment: o.environment } : {})) rows.push({ ...toRow(fs), source: fs.origin.stale ? `${fs.origin.label}, stale` : fs.origin.label });
+    for (const fs of await backend.report(o.environment ? { environment: o.environment } : {}))
+      rows.push({
+        ...toRow(fs),
+        source: fs.origin.stale ? `${fs.origin.label}, stale` : fs.origin.label,
+      });
     unmapped += backend.unmapped().reduce((n, u) => n + Math.round(u.row.count), 0);
     rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    for (const { config, r } of got) if (r.status.ok && (r.value?.length ?? 0) === 0) warnings.push(`${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`);
+    for (const { config, r } of got)
+      if (r.status.ok && (r.value?.length ?? 0) === 0)
+        warnings.push(
+          `${sourceLabel(config)} has no span metrics in the window (is the spanmetrics connector feeding it?)`,
+        );
   }
   return { rows, unmapped, reasons, warnings, sourceFailed, mappedBy: 'here' };
 }
@@ -101,23 +141,51 @@ function missingSpans(reasons: readonly UnmappedReason[]): number {
 /** Reasons printed under the table; --json has them all. */
 const TOP_REASONS = 5;
 
-export function printTable(rows: ReportRow[], unmapped: number, reasons: readonly UnmappedReason[] = []): string {
+export function printTable(
+  rows: ReportRow[],
+  unmapped: number,
+  reasons: readonly UnmappedReason[] = [],
+): string {
   const head = ['function', 'location', 'count', 'p50', 'p95', 'p99', 'err', 'mapped by'];
-  const body = rows.map((r) => [r.function, `${r.file}:${r.line}`, formatCount(r.count), formatMs(r.p50Ms ?? NaN), formatMs(r.p95Ms ?? NaN), formatMs(r.p99Ms ?? NaN), formatErrorRate(r.errors, r.count), `${r.mappedBy} (${r.confidence})${r.source ? ` · ${r.source}` : ''}`]);
+  const body = rows.map((r) => [
+    r.function,
+    `${r.file}:${r.line}`,
+    formatCount(r.count),
+    formatMs(r.p50Ms ?? NaN),
+    formatMs(r.p95Ms ?? NaN),
+    formatMs(r.p99Ms ?? NaN),
+    formatErrorRate(r.errors, r.count),
+    `${r.mappedBy} (${r.confidence})${r.source ? ` · ${r.source}` : ''}`,
+  ]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
-  const lines = all.map((row) => row.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  if (rows.length === 0) lines.push('(no spans mapped to functions in this workspace for the window)');
-  if (unmapped > 0) lines.push(`${unmapped} span${unmapped === 1 ? '' : 's'} (or calls counted by a backend) in the window did not map to a workspace function.`);
+  const lines = all.map((row) =>
+    row
+      .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  if (rows.length === 0)
+    lines.push('(no spans mapped to functions in this workspace for the window)');
+  if (unmapped > 0)
+    lines.push(
+      `${unmapped} span${unmapped === 1 ? '' : 's'} (or calls counted by a backend) in the window did not map to a workspace function.`,
+    );
   const shown = reasons.filter((r) => !r.expected).slice(0, TOP_REASONS);
   if (shown.length) lines.push('Why:');
   for (const r of shown) {
     lines.push(`  ${formatCount(r.count)} span${r.count === 1 ? '' : 's'}: ${r.reason}`);
     lines.push(`      e.g. ${r.example.service} "${r.example.span}": ${r.example.explanation}`);
-    if (r.paths) lines.push(`      paths: ${r.paths.examples.join(', ')}${r.paths.candidates.length ? `; workspace files: ${r.paths.candidates.join(', ')}` : ''}`);
+    if (r.paths)
+      lines.push(
+        `      paths: ${r.paths.examples.join(', ')}${r.paths.candidates.length ? `; workspace files: ${r.paths.candidates.join(', ')}` : ''}`,
+      );
     if (r.fix) lines.push(`      fix: ${r.fix}`);
   }
   const quiet = reasons.filter((r) => r.expected).reduce((n, r) => n + r.count, 0);
-  if (quiet > 0) lines.push(`(${formatCount(quiet)} more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them.)`);
+  if (quiet > 0)
+    lines.push(
+      `(${formatCount(quiet)} more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them.)`,
+    );
   return lines.join('\n');
 }

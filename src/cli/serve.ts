@@ -35,7 +35,11 @@ export interface ServeOptions {
 
 export function defaultDataDir(workspace: string): string {
   const id = createHash('sha256').update(resolve(workspace)).digest('hex').slice(0, 12);
-  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'prodlens', `serve-${id}`);
+  return join(
+    process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'),
+    'prodlens',
+    `serve-${id}`,
+  );
 }
 
 export async function runServe(o: ServeOptions): Promise<void> {
@@ -47,9 +51,14 @@ export async function runServe(o: ServeOptions): Promise<void> {
   // Listen first, scan behind: a service started beside serve is never refused, and its first
   // spans are mapped as soon as the workspace's files are known.
   // The workspace's own path mappings and excludes, as report and the editor apply them.
-  const { engine, scanned } = await startWorkspaceEngine(workspaceSpec(dirs), workspaceMappingSettings(dirs));
+  const { engine, scanned } = await startWorkspaceEngine(
+    workspaceSpec(dirs),
+    workspaceMappingSettings(dirs),
+  );
   await loadStore(engine.store, dataDir).catch((e: unknown) => {
-    process.stderr.write(`prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`);
+    process.stderr.write(
+      `prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`,
+    );
   });
   const receiver = new OtlpHttpReceiver({
     host: o.host,
@@ -62,10 +71,18 @@ export async function runServe(o: ServeOptions): Promise<void> {
         const environment = url.searchParams.get('environment') ?? '';
         // Mapped here, on the workspace serve has already scanned: report --from need not scan again.
         void scanned
-          .then(() => engineReport(engine, { windowMs: windowMs > 0 ? windowMs : 3_600_000, ...(environment ? { environment } : {}) }))
+          .then(() =>
+            engineReport(engine, {
+              windowMs: windowMs > 0 ? windowMs : 3_600_000,
+              ...(environment ? { environment } : {}),
+            }),
+          )
           .then((r) => {
             const body = JSON.stringify({ workspace, ...r });
-            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            });
             res.end(body);
           })
           .catch((e: unknown) => {
@@ -77,7 +94,10 @@ export async function runServe(o: ServeOptions): Promise<void> {
       const path = url.pathname;
       if (req.method !== 'GET' || path !== `/${AGGREGATES_PATH}`) return false;
       const body = serializeStore(engine.store);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return true;
     },
@@ -91,8 +111,14 @@ export async function runServe(o: ServeOptions): Promise<void> {
   }
   process.stdout.write(`listening on ${addr.url}\n`);
   const indexing = scanned.then(
-    () => process.stderr.write(`prodlens: workspace indexed: ${engine.files.size} source files, ${engine.routes.size} routes, in ${Math.round(performance.now() - started)} ms\n`),
-    (e: unknown) => process.stderr.write(`prodlens: warning: the workspace scan failed (spans are kept, but map to no file): ${(e as Error).message}\n`),
+    () =>
+      process.stderr.write(
+        `prodlens: workspace indexed: ${engine.files.size} source files, ${engine.routes.size} routes, in ${Math.round(performance.now() - started)} ms\n`,
+      ),
+    (e: unknown) =>
+      process.stderr.write(
+        `prodlens: warning: the workspace scan failed (spans are kept, but map to no file): ${(e as Error).message}\n`,
+      ),
   );
   let grpc: OtlpGrpcReceiver | undefined;
   if (o.grpcPort !== undefined) {
@@ -100,13 +126,22 @@ export async function runServe(o: ServeOptions): Promise<void> {
     try {
       const a = await g.start();
       grpc = g;
-      process.stdout.write(`grpc listening on ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}\n`);
+      process.stdout.write(
+        `grpc listening on ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}\n`,
+      );
     } catch (e) {
       // A taken gRPC port (a local Collector) costs gRPC only: OTLP/HTTP keeps serving.
-      process.stderr.write(`prodlens: warning: OTLP/gRPC not started: ${(e as Error).message}; OTLP/HTTP still serves ${addr.url}\n`);
+      process.stderr.write(
+        `prodlens: warning: OTLP/gRPC not started: ${(e as Error).message}; OTLP/HTTP still serves ${addr.url}\n`,
+      );
     }
   }
-  const save = () => saveStore(engine.store, dataDir).catch((e: unknown) => process.stderr.write(`prodlens: warning: could not save aggregates: ${(e as Error).message}\n`));
+  const save = () =>
+    saveStore(engine.store, dataDir).catch((e: unknown) =>
+      process.stderr.write(
+        `prodlens: warning: could not save aggregates: ${(e as Error).message}\n`,
+      ),
+    );
   // A crash or a kill loses at most SAVE_DIRTY_MS of data: the store is written (to a temporary
   // file, then renamed over the last one) within that time of any new data, and not otherwise.
   let dirty = false;

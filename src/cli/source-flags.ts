@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { workspaceRoots } from '../core/mapping/workspace-files';
 import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
-import { isEditorSourceKind, isSourceKind, SOURCE_KINDS, type SourceConfig, type SourceKind } from '../core/sources/source';
+import {
+  isEditorSourceKind,
+  isSourceKind,
+  SOURCE_KINDS,
+  type SourceConfig,
+  type SourceKind,
+} from '../core/sources/source';
 import { CliError } from './errors';
 
 export interface SourceSetup {
@@ -32,31 +38,59 @@ export interface SourceSetupInput {
  * `--source prodlens=URL` is a running `prodlens serve` (the embedded receiver as a source): the
  * same as `--from URL`. Returns the URL and the flags without it.
  */
-export function splitReceiverSources(flags: readonly string[]): { receiver?: string; rest: string[] } {
+export function splitReceiverSources(flags: readonly string[]): {
+  receiver?: string;
+  rest: string[];
+} {
   const rest: string[] = [];
   let receiver: string | undefined;
   for (const f of flags) {
     const m = /^prodlens(?:@[^=]*)?=(.*)$/.exec(f);
     if (!m) rest.push(f);
-    else if (!/^https?:\/\/[^/]/.test(m[1]!.trim())) throw new CliError(`--source prodlens=${redactUrl(m[1]!)}: expected an http:// or https:// URL`, 2);
+    else if (!/^https?:\/\/[^/]/.test(m[1]!.trim()))
+      throw new CliError(
+        `--source prodlens=${redactUrl(m[1]!)}: expected an http:// or https:// URL`,
+        2,
+      );
     else receiver = m[1]!.trim();
   }
   return receiver ? { receiver, rest } : { rest };
 }
 
 /** What a command does not read among the configured sources, as warnings (kinds are all valid). */
-export function unusedSourceWarnings(command: string, sources: readonly SourceConfig[], used: readonly SourceKind[], what: string): string[] {
-  return sources.filter((c) => !used.includes(c.kind)).map((c) => `${command} reads ${what}; the ${c.kind} source (${redactUrl(c.url)}) is for the editor (traces, logs and errors on the code) and is not used here`);
+export function unusedSourceWarnings(
+  command: string,
+  sources: readonly SourceConfig[],
+  used: readonly SourceKind[],
+  what: string,
+): string[] {
+  return sources
+    .filter((c) => !used.includes(c.kind))
+    .map(
+      (c) =>
+        `${command} reads ${what}; the ${c.kind} source (${redactUrl(c.url)}) is for the editor (traces, logs and errors on the code) and is not used here`,
+    );
 }
 
 /** `prometheus=http://h:9090` or `prometheus@staging=http://h:9090`. */
-export function parseSourceFlag(value: string, defaultEnvironment: string): Omit<SourceConfig, 'token'> {
+export function parseSourceFlag(
+  value: string,
+  defaultEnvironment: string,
+): Omit<SourceConfig, 'token'> {
   const eq = value.indexOf('=');
   const head = eq < 0 ? '' : value.slice(0, eq);
   const url = eq < 0 ? '' : value.slice(eq + 1).trim();
   const [kind = '', environment] = head.split('@');
-  if (!isSourceKind(kind)) throw new CliError(`--source ${redactUrl(value)}: expected KIND=URL with KIND one of ${[...SOURCE_KINDS, 'prodlens'].join(', ')}`, 2);
-  if (!/^https?:\/\/[^/]/.test(url)) throw new CliError(`--source ${kind}=${redactUrl(url)}: expected an http:// or https:// URL`, 2);
+  if (!isSourceKind(kind))
+    throw new CliError(
+      `--source ${redactUrl(value)}: expected KIND=URL with KIND one of ${[...SOURCE_KINDS, 'prodlens'].join(', ')}`,
+      2,
+    );
+  if (!/^https?:\/\/[^/]/.test(url))
+    throw new CliError(
+      `--source ${kind}=${redactUrl(url)}: expected an http:// or https:// URL`,
+      2,
+    );
   return { kind, url, environment: environment ?? defaultEnvironment };
 }
 
@@ -85,7 +119,9 @@ export function readWorkspaceSettings(workspace: string): Record<string, unknown
   try {
     parsed = text.trim() ? parseJsonc(text) : {};
   } catch (e) {
-    throw new CliError(`.vscode/settings.json in ${workspace} is not valid JSON with comments: ${(e as Error).message}`);
+    throw new CliError(
+      `.vscode/settings.json in ${workspace} is not valid JSON with comments: ${(e as Error).message}`,
+    );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   return Object.fromEntries(Object.entries(parsed).filter(([k]) => k.startsWith('prodlens.')));
@@ -95,7 +131,10 @@ export function readWorkspaceSettings(workspace: string): Record<string, unknown
  * What DIR/.vscode/settings.json says about mapping: `prodlens.pathMappings` (deployed prefix →
  * workspace folder) and `prodlens.exclude`, as the editor applies them.
  */
-export function workspaceMappingSettings(workspace: string | readonly string[]): { pathRules: PathRule[]; excludeDirs: string[] } {
+export function workspaceMappingSettings(workspace: string | readonly string[]): {
+  pathRules: PathRule[];
+  excludeDirs: string[];
+} {
   const dirs = typeof workspace === 'string' ? [workspace] : workspace;
   const names = workspaceRoots(dirs.map((path) => ({ path }))).map((r) => r.name);
   const pathRules: PathRule[] = [];
@@ -104,16 +143,27 @@ export function workspaceMappingSettings(workspace: string | readonly string[]):
     const settings = readWorkspaceSettings(dir);
     const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
     // A folder's rule names its own files: in a multi-root workspace they are `folder/path`.
-    for (const r of rules) pathRules.push(dirs.length > 1 ? { ...r, to: `${names[i]}/${r.to.replace(/^\.?\//, '')}` } : r);
-    if (Array.isArray(settings['prodlens.exclude'])) for (const x of settings['prodlens.exclude']) if (typeof x === 'string') excludeDirs.add(x);
+    for (const r of rules)
+      pathRules.push(
+        dirs.length > 1 ? { ...r, to: `${names[i]}/${r.to.replace(/^\.?\//, '')}` } : r,
+      );
+    if (Array.isArray(settings['prodlens.exclude']))
+      for (const x of settings['prodlens.exclude']) if (typeof x === 'string') excludeDirs.add(x);
   });
   return { pathRules, excludeDirs: [...excludeDirs] };
 }
 
 /** The token for a source from the environment: the per-environment variable wins. */
-export function tokenFor(kind: SourceKind, environment: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function tokenFor(
+  kind: SourceKind,
+  environment: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   const envPart = environment.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-  const names = [...(envPart ? [`PRODLENS_${kind.toUpperCase()}_${envPart}_TOKEN`] : []), `PRODLENS_${kind.toUpperCase()}_TOKEN`];
+  const names = [
+    ...(envPart ? [`PRODLENS_${kind.toUpperCase()}_${envPart}_TOKEN`] : []),
+    `PRODLENS_${kind.toUpperCase()}_TOKEN`,
+  ];
   for (const n of names) {
     const v = env[n]?.trim();
     if (v) return v;
@@ -136,14 +186,23 @@ export function loadSourceSetup(input: SourceSetupInput): SourceSetup {
       const e = (entry ?? {}) as Record<string, unknown>;
       const kind = str(e.kind) ?? '';
       const url = str(e.url) ?? '';
-      if ('token' in e) warnings.push(`prodlens.sources[${i}] has a token in settings.json; it is ignored: set PRODLENS_${kind.toUpperCase() || 'KIND'}_TOKEN in the environment instead`);
+      if ('token' in e)
+        warnings.push(
+          `prodlens.sources[${i}] has a token in settings.json; it is ignored: set PRODLENS_${kind.toUpperCase() || 'KIND'}_TOKEN in the environment instead`,
+        );
       // Sentry, Loki and trace backends feed the editor's errors, log lines and panel; the CLI has no use for them.
       if (isEditorSourceKind(kind) && !isSourceKind(kind)) continue;
       if (!isSourceKind(kind) || !/^https?:\/\//.test(url)) {
-        warnings.push(`prodlens.sources[${i}] is skipped: it needs "kind" (${SOURCE_KINDS.join(' or ')}) and an http(s) "url"`);
+        warnings.push(
+          `prodlens.sources[${i}] is skipped: it needs "kind" (${SOURCE_KINDS.join(' or ')}) and an http(s) "url"`,
+        );
         continue;
       }
-      const c: Omit<SourceConfig, 'token'> = { kind, url, environment: str(e.environment) ?? defaultEnv };
+      const c: Omit<SourceConfig, 'token'> = {
+        kind,
+        url,
+        environment: str(e.environment) ?? defaultEnv,
+      };
       const t = e.timeoutMs;
       if (typeof t === 'number' && t > 0) c.timeoutMs = t;
       configs.push(c);
@@ -156,14 +215,29 @@ export function loadSourceSetup(input: SourceSetupInput): SourceSetup {
     if (token) s.token = token;
     return s;
   });
-  return { sources, alertMapping: stringMap(settings['prodlens.alerts.codeMapping']), prometheus: prometheusOptions(settings), warnings };
+  return {
+    sources,
+    alertMapping: stringMap(settings['prodlens.alerts.codeMapping']),
+    prometheus: prometheusOptions(settings),
+    warnings,
+  };
 }
 
 function prometheusOptions(s: Record<string, unknown>): PrometheusOptions {
   const o: PrometheusOptions = {};
   const flavor = str(s['prodlens.prometheus.flavor']);
   if (flavor === 'auto' || flavor === 'spanmetrics' || flavor === 'tempo') o.flavor = flavor;
-  for (const k of ['callsMetric', 'bucketMetric', 'serviceLabel', 'spanNameLabel', 'statusLabel', 'errorStatus', 'codeFunctionLabel', 'codeFileLabel', 'matchers'] as const) {
+  for (const k of [
+    'callsMetric',
+    'bucketMetric',
+    'serviceLabel',
+    'spanNameLabel',
+    'statusLabel',
+    'errorStatus',
+    'codeFunctionLabel',
+    'codeFileLabel',
+    'matchers',
+  ] as const) {
     const v = str(s[`prodlens.prometheus.${k}`]);
     if (v) o[k] = v;
   }
@@ -182,7 +256,9 @@ function str(v: unknown): string | undefined {
 
 function stringMap(v: unknown): Record<string, string> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 /** A URL as safe to print: `user:pass@` removed. */

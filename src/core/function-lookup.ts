@@ -4,13 +4,21 @@
 import type { FunctionRange } from './model';
 
 /** The innermost function whose lines [startLine, endLine] contain `line` (1-based). */
-export function functionAt(ranges: readonly FunctionRange[], line: number): FunctionRange | undefined {
+export function functionAt(
+  ranges: readonly FunctionRange[],
+  line: number,
+): FunctionRange | undefined {
   let best: FunctionRange | undefined;
   for (const r of ranges) {
     if (line < r.startLine || line > r.endLine) continue;
     // Later start, then earlier end, is deeper; on a full tie the later entry (the inner one, as
     // the parser sorts outer first) wins.
-    if (!best || r.startLine > best.startLine || (r.startLine === best.startLine && r.endLine <= best.endLine)) best = r;
+    if (
+      !best ||
+      r.startLine > best.startLine ||
+      (r.startLine === best.startLine && r.endLine <= best.endLine)
+    )
+      best = r;
   }
   return best;
 }
@@ -69,7 +77,5 @@ function nameSegments(name: string): string[] {
     .replace(/([\w$])<[^<>]*>/g, '$1') // generic arguments: `List<T>.add`
     .replace(/\[[^\]]*\]/g, '') // Go instantiations: `Map[...]`
     .replace(/([A-Za-z0-9_])\$(?=[A-Z0-9])/g, '$1.'); // Java nested classes: `Outer$Inner`, `Outer$1`
-  return cleaned
-    .split(/::|[.:#/\\]/)
-    .filter((s) => s.length > 0 && !s.startsWith('<')); // `<locals>`, `<anonymous>`, `<module>`
+  return cleaned.split(/::|[.:#/\\]/).filter((s) => s.length > 0 && !s.startsWith('<')); // `<locals>`, `<anonymous>`, `<module>`
 }

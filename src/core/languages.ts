@@ -64,7 +64,8 @@ export function languageForPath(path: string): LanguageId | undefined {
 
 // TypeScript and JavaScript differ only in how a class field is spelled in the tree.
 function jsFamilyQuery(fieldPattern: string): string {
-  const fnValue = '[(arrow_function) @arrow (function_expression) @function (generator_function) @function]';
+  const fnValue =
+    '[(arrow_function) @arrow (function_expression) @function (generator_function) @function]';
   return `
 (function_declaration name: (identifier) @name) @function
 (generator_function_declaration name: (identifier) @name) @function
@@ -116,10 +117,17 @@ function wrapped(fnValue: string, fieldPattern: string): string {
   ].join('\n');
 }
 
-const TS_FIELD = '(public_field_definition name: [(property_identifier) (private_property_identifier)] @name value: $VALUE) @decl';
-const JS_FIELD = '(field_definition property: [(property_identifier) (private_property_identifier)] @name value: $VALUE) @decl';
+const TS_FIELD =
+  '(public_field_definition name: [(property_identifier) (private_property_identifier)] @name value: $VALUE) @decl';
+const JS_FIELD =
+  '(field_definition property: [(property_identifier) (private_property_identifier)] @name value: $VALUE) @decl';
 
-const JS_CONTAINERS = ['class_declaration', 'abstract_class_declaration', 'class', 'object'] as const;
+const JS_CONTAINERS = [
+  'class_declaration',
+  'abstract_class_declaration',
+  'class',
+  'object',
+] as const;
 const JS_TRIVIA = ['decorator', 'comment'] as const;
 
 const PYTHON_QUERY = `
@@ -202,7 +210,12 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
     grammar: 'tree-sitter-c-sharp.wasm',
     query: CSHARP_QUERY,
     // Namespaces are deliberately absent: telemetry names rarely carry them consistently.
-    containerTypes: ['class_declaration', 'struct_declaration', 'interface_declaration', 'record_declaration'],
+    containerTypes: [
+      'class_declaration',
+      'struct_declaration',
+      'interface_declaration',
+      'record_declaration',
+    ],
     leadingTrivia: ['attribute_list', 'comment'],
   },
   ruby: {
@@ -214,7 +227,12 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
   php: {
     grammar: 'tree-sitter-php.wasm',
     query: PHP_QUERY,
-    containerTypes: ['class_declaration', 'interface_declaration', 'trait_declaration', 'enum_declaration'],
+    containerTypes: [
+      'class_declaration',
+      'interface_declaration',
+      'trait_declaration',
+      'enum_declaration',
+    ],
     leadingTrivia: ['attribute_list', 'comment'],
   },
 };

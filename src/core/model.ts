@@ -21,7 +21,8 @@ export interface FunctionRange {
 }
 
 /** Languages the function parser understands without any language extension installed. */
-export type LanguageId = 'typescript' | 'tsx' | 'javascript' | 'python' | 'java' | 'go' | 'csharp' | 'ruby' | 'php';
+export type LanguageId =
+  'typescript' | 'tsx' | 'javascript' | 'python' | 'java' | 'go' | 'csharp' | 'ruby' | 'php';
 
 /** OTLP span kind, as the integer enum on the wire. */
 export const enum SpanKind {
@@ -33,7 +34,8 @@ export const enum SpanKind {
   Consumer = 5,
 }
 
-export type AttributeValue = string | number | boolean | AttributeValue[] | { [key: string]: AttributeValue } | null;
+export type AttributeValue =
+  string | number | boolean | AttributeValue[] | { [key: string]: AttributeValue } | null;
 export type Attributes = Record<string, AttributeValue>;
 
 /** A span as the store sees it, whatever wire format it came in. */

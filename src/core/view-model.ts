@@ -159,7 +159,8 @@ export interface CompareDto {
 }
 
 /** A log level as the core reads it from a record's severity ('unknown' when it carried none). */
-export type LogLevelDto = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'print' | 'unknown';
+export type LogLevelDto =
+  'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'print' | 'unknown';
 
 /** One log record as printed (the body already cut to 2,000 characters by the core). */
 export interface LogLineDto {
@@ -217,7 +218,13 @@ export interface FunctionDetailsDto {
   mapping: { rule: string; confidence: string; explanation: string };
   services: string[];
   environments: string[];
-  traces: { recent: TraceSummaryDto[]; slowest: TraceSummaryDto[]; failed: TraceSummaryDto[]; held: number; sources?: TraceSourceDto[] };
+  traces: {
+    recent: TraceSummaryDto[];
+    slowest: TraceSummaryDto[];
+    failed: TraceSummaryDto[];
+    held: number;
+    sources?: TraceSourceDto[];
+  };
   errors: ErrorGroupDto[];
   logs: LogsDto;
   compare: CompareDto;

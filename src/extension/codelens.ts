@@ -27,18 +27,30 @@ export class ProdLensCodeLensProvider implements vscode.CodeLensProvider {
     this.emitter.fire();
   }
 
-  async provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+  async provideCodeLenses(
+    doc: vscode.TextDocument,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.CodeLens[]> {
     const cfg = this.session.current;
     const engine = this.session.engine;
     const docs = this.docs();
     if (!cfg.codeLensEnabled || !engine || !docs) return [];
     const parsed = await docs.get(doc, cfg.maxFileLines);
     if (!parsed || token.isCancellationRequested) return [];
-    const stats = engine.fileStats(parsed.rel, { windowMs: cfg.windowMs, environment: cfg.environment });
+    const stats = engine.fileStats(parsed.rel, {
+      windowMs: cfg.windowMs,
+      environment: cfg.environment,
+    });
     // Backend numbers were fetched in the background; this only reads them from memory.
     const fromBackends = this.backend?.fileStats(parsed.rel, parsed.functions) ?? [];
     if (stats.length > 0 || fromBackends.length > 0) this.onNumbersShown?.();
-    return buildLenses(parsed.rel, parsed.functions, fromBackends.length ? [...stats, ...fromBackends] : stats, cfg.showNoData, cfg.windowMs);
+    return buildLenses(
+      parsed.rel,
+      parsed.functions,
+      fromBackends.length ? [...stats, ...fromBackends] : stats,
+      cfg.showNoData,
+      cfg.windowMs,
+    );
   }
 }
 
@@ -63,15 +75,28 @@ export function buildLenses(
     if (seen.has(key)) continue;
     seen.add(key);
     seenLines.add(line);
-    const ref: FunctionRef = { file: rel, qualifiedName: s.function.qualifiedName, startLine: s.function.startLine };
+    const ref: FunctionRef = {
+      file: rel,
+      qualifiedName: s.function.qualifiedName,
+      startLine: s.function.startLine,
+    };
     lenses.push(
       new vscode.CodeLens(
         new vscode.Range(line, 0, line, 0),
         // A lens opens the function's details (receiver or backend numbers); a stale backend lens
         // opens the sources' health instead, which is what needs looking at.
         origin?.stale
-          ? { title: lensTitle(s), tooltip: `${lensTooltip(s)}\nClick to test the connections to production backends.`, command: Commands.testConnections }
-          : { title: lensTitle(s), tooltip: lensTooltip(s), command: Commands.showFunctionDetails, arguments: [ref] },
+          ? {
+              title: lensTitle(s),
+              tooltip: `${lensTooltip(s)}\nClick to test the connections to production backends.`,
+              command: Commands.testConnections,
+            }
+          : {
+              title: lensTitle(s),
+              tooltip: lensTooltip(s),
+              command: Commands.showFunctionDetails,
+              arguments: [ref],
+            },
       ),
     );
   }
@@ -83,7 +108,8 @@ export function buildLenses(
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
           title: `no data · last ${formatDuration(windowMs)}`,
-          tooltip: 'No span in the window maps to this function. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name).',
+          tooltip:
+            'No span in the window maps to this function. Spans map by their code.* attributes (code.file.path with code.line.number or code.function.name).',
           command: '',
         }),
       );

@@ -42,8 +42,13 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
   const problems: string[] = [];
   const windowSetting = c.get<string>('window', '15m');
   // Own keys only: `'toString' in WINDOWS` is true.
-  const window: WindowId = Object.hasOwn(WINDOWS, windowSetting) ? (windowSetting as WindowId) : '15m';
-  if (window !== windowSetting) problems.push(`prodlens.window "${windowSetting}" is not one of ${Object.keys(WINDOWS).join(', ')}; using 15m`);
+  const window: WindowId = Object.hasOwn(WINDOWS, windowSetting)
+    ? (windowSetting as WindowId)
+    : '15m';
+  if (window !== windowSetting)
+    problems.push(
+      `prodlens.window "${windowSetting}" is not one of ${Object.keys(WINDOWS).join(', ')}; using 15m`,
+    );
   let port = c.get<number>('receiver.port', 4318);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     problems.push(`prodlens.receiver.port ${String(port)} is not a port number; using 4318`);
@@ -51,7 +56,9 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
   }
   let grpcPort = c.get<number>('receiver.grpcPort', 4317);
   if (!Number.isInteger(grpcPort) || grpcPort < 0 || grpcPort > 65535) {
-    problems.push(`prodlens.receiver.grpcPort ${String(grpcPort)} is not a port number (0 turns gRPC off); using 4317`);
+    problems.push(
+      `prodlens.receiver.grpcPort ${String(grpcPort)} is not a port number (0 turns gRPC off); using 4317`,
+    );
     grpcPort = 4317;
   }
   const rules = folderPathRules(problems);
@@ -70,18 +77,45 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
     windowMs: WINDOWS[window],
     environment: c.get<string>('environment', '').trim(),
     pathRules: rules,
-    excludeDirs: (c.get<unknown[]>('exclude', []) ?? []).filter((x): x is string => typeof x === 'string'),
+    excludeDirs: (c.get<unknown[]>('exclude', []) ?? []).filter(
+      (x): x is string => typeof x === 'string',
+    ),
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
     showNoData: c.get<boolean>('codeLens.showNoData', false),
     maxFileLines: c.get<number>('codeLens.maxFileLines', 20_000),
     alertsNotify: c.get<boolean>('alerts.notify', true) !== false,
-    alertCodeMapping: stringMap(c.get<unknown>('alerts.codeMapping', {}), 'prodlens.alerts.codeMapping', problems),
-    commitCheck: oneOf(c.get<unknown>('impact.commitCheck', 'high'), COMMIT_CHECK_LEVELS, 'high', 'prodlens.impact.commitCheck', problems),
+    alertCodeMapping: stringMap(
+      c.get<unknown>('alerts.codeMapping', {}),
+      'prodlens.alerts.codeMapping',
+      problems,
+    ),
+    commitCheck: oneOf(
+      c.get<unknown>('impact.commitCheck', 'high'),
+      COMMIT_CHECK_LEVELS,
+      'high',
+      'prodlens.impact.commitCheck',
+      problems,
+    ),
     errorsInProblems: c.get<boolean>('errors.showInProblems', false) === true,
     alertRules: {
-      errorRate: positive(c.get<number>('alerts.errorRatePercent', DEFAULT_RULES.errorRate * 100) / 100, DEFAULT_RULES.errorRate, 'prodlens.alerts.errorRatePercent', problems),
-      p95Regression: positive(c.get<number>('alerts.p95RegressionRatio', DEFAULT_RULES.p95Regression), DEFAULT_RULES.p95Regression, 'prodlens.alerts.p95RegressionRatio', problems),
-      minSamples: positive(c.get<number>('alerts.minSamples', DEFAULT_RULES.minSamples), DEFAULT_RULES.minSamples, 'prodlens.alerts.minSamples', problems),
+      errorRate: positive(
+        c.get<number>('alerts.errorRatePercent', DEFAULT_RULES.errorRate * 100) / 100,
+        DEFAULT_RULES.errorRate,
+        'prodlens.alerts.errorRatePercent',
+        problems,
+      ),
+      p95Regression: positive(
+        c.get<number>('alerts.p95RegressionRatio', DEFAULT_RULES.p95Regression),
+        DEFAULT_RULES.p95Regression,
+        'prodlens.alerts.p95RegressionRatio',
+        problems,
+      ),
+      minSamples: positive(
+        c.get<number>('alerts.minSamples', DEFAULT_RULES.minSamples),
+        DEFAULT_RULES.minSamples,
+        'prodlens.alerts.minSamples',
+        problems,
+      ),
     },
   };
   return { config, problems };
@@ -89,12 +123,23 @@ export function readConfig(scope?: vscode.Uri): { config: ProdLensConfig; proble
 
 /** `prodlens.javaAgentPath` for a folder (machine-overridable, so read where the folder is). */
 export function javaAgentPath(folder?: vscode.WorkspaceFolder): string {
-  return vscode.workspace.getConfiguration(SECTION, folder?.uri).get<string>('javaAgentPath', '').trim();
+  return vscode.workspace
+    .getConfiguration(SECTION, folder?.uri)
+    .get<string>('javaAgentPath', '')
+    .trim();
 }
 
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T, key: string, problems: string[]): T {
+function oneOf<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  fallback: T,
+  key: string,
+  problems: string[],
+): T {
   if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  problems.push(`${key} ${JSON.stringify(v)} is not one of ${allowed.join(', ')}; using ${fallback}`);
+  problems.push(
+    `${key} ${JSON.stringify(v)} is not one of ${allowed.join(', ')}; using ${fallback}`,
+  );
   return fallback;
 }
 
@@ -126,11 +171,17 @@ function folderPathRules(problems: string[]): PathRule[] {
   const scopes = folders.length > 1 ? folders : [undefined];
   const rules: PathRule[] = [];
   for (const folder of scopes) {
-    const found = validatePathRules(vscode.workspace.getConfiguration(SECTION, folder?.uri).get('pathMappings'));
+    const found = validatePathRules(
+      vscode.workspace.getConfiguration(SECTION, folder?.uri).get('pathMappings'),
+    );
     const where = folder ? ` (folder ${folder.name})` : '';
-    for (const p of found.problems) problems.push(`prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}${where}: ${p.message}`);
+    for (const p of found.problems)
+      problems.push(
+        `prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}${where}: ${p.message}`,
+      );
     const prefix = folder ? folderPrefix(folder) : '';
-    for (const r of found.rules) rules.push(prefix ? { ...r, to: prefix + r.to.replace(/^\.?\//, '') } : r);
+    for (const r of found.rules)
+      rules.push(prefix ? { ...r, to: prefix + r.to.replace(/^\.?\//, '') } : r);
   }
   return rules;
 }

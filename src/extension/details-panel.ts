@@ -10,11 +10,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionStats } from '../core/engine/engine';
-import { BackendTraces, mergeTraceLists, type TraceListQuery, type TraceTarget } from '../core/sources/backend-traces';
-import { buildDetails, buildTrace, LIST_LIMIT, traceTargets } from '../core/details/function-details';
+import {
+  BackendTraces,
+  mergeTraceLists,
+  type TraceListQuery,
+  type TraceTarget,
+} from '../core/sources/backend-traces';
+import {
+  buildDetails,
+  buildTrace,
+  LIST_LIMIT,
+  traceTargets,
+} from '../core/details/function-details';
 import { formatDuration } from '../core/format/numbers';
 import { WINDOWS } from '../core/format/windows';
-import type { FunctionDetailsDto, HostMessage, PanelState, RequestMessage, TraceSourceDto } from '../protocol/messages';
+import type {
+  FunctionDetailsDto,
+  HostMessage,
+  PanelState,
+  RequestMessage,
+  TraceSourceDto,
+} from '../protocol/messages';
 import { isWebviewMessage } from '../protocol/messages';
 import { panelHtml } from '../protocol/panel-page';
 import type { FunctionRef } from './command-ids';
@@ -69,26 +85,40 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   show(ref: FunctionRef): void {
-    if (this.ref?.file !== ref.file || this.ref.qualifiedName !== ref.qualifiedName) this.cancelBackendRequests();
+    if (this.ref?.file !== ref.file || this.ref.qualifiedName !== ref.qualifiedName)
+      this.cancelBackendRequests();
     this.ref = ref;
     this.panel?.reveal(vscode.ViewColumn.Beside, true);
     const created = !this.panel;
     // A new panel's HTML carries the snapshot; an open one gets it as a message.
-    if (created) this.attach(vscode.window.createWebviewPanel(DETAILS_VIEW_TYPE, 'ProdLens', vscode.ViewColumn.Beside, this.options()));
+    if (created)
+      this.attach(
+        vscode.window.createWebviewPanel(
+          DETAILS_VIEW_TYPE,
+          'ProdLens',
+          vscode.ViewColumn.Beside,
+          this.options(),
+        ),
+      );
     this.panel!.title = `ProdLens: ${ref.qualifiedName}`;
     if (!created) this.post();
   }
 
   /** Used by the serializer after a window reload. */
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
-    this.ref = state ? { file: state.file, qualifiedName: state.qualifiedName, startLine: state.startLine } : undefined;
+    this.ref = state
+      ? { file: state.file, qualifiedName: state.qualifiedName, startLine: state.startLine }
+      : undefined;
     panel.webview.options = this.options();
     this.attach(panel);
     if (state) panel.title = `ProdLens: ${state.qualifiedName}`;
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
+    };
   }
 
   private attach(panel: vscode.WebviewPanel): void {
@@ -115,7 +145,11 @@ export class DetailsPanel implements vscode.Disposable {
           break;
         case 'openLocation': {
           const uri = uriOf(m.file);
-          if (uri) void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line - 1, 0, m.line - 1, 0), viewColumn: vscode.ViewColumn.One });
+          if (uri)
+            void vscode.window.showTextDocument(uri, {
+              selection: new vscode.Range(m.line - 1, 0, m.line - 1, 0),
+              viewColumn: vscode.ViewColumn.One,
+            });
           break;
         }
         case 'setWindow':
@@ -151,14 +185,23 @@ export class DetailsPanel implements vscode.Disposable {
   private async answer(m: RequestMessage): Promise<void> {
     if (!this.panel) return;
     const engine = this.session.engine;
-    const fail = (error: string): HostMessage => ({ type: 'response', id: m.id, method: m.method, ok: false, error });
+    const fail = (error: string): HostMessage => ({
+      type: 'response',
+      id: m.id,
+      method: m.method,
+      ok: false,
+      error,
+    });
     let reply: HostMessage;
     if (!engine) reply = fail('The engine is still starting.');
     else {
       const source = m.params.source;
-      const held = source === undefined ? buildTrace(engine, m.params.traceId, this.seriesIds) : undefined;
-      if (held?.rows.length) reply = { type: 'response', id: m.id, method: 'getTrace', ok: true, result: held };
-      else if (!this.traces || !this.backends || this.traces.configured === 0) reply = fail('This trace is no longer held in memory (only recent traces are kept).');
+      const held =
+        source === undefined ? buildTrace(engine, m.params.traceId, this.seriesIds) : undefined;
+      if (held?.rows.length)
+        reply = { type: 'response', id: m.id, method: 'getTrace', ok: true, result: held };
+      else if (!this.traces || !this.backends || this.traces.configured === 0)
+        reply = fail('This trace is no longer held in memory (only recent traces are kept).');
       else {
         this.traceAbort?.abort();
         const abort = (this.traceAbort = new AbortController());
@@ -171,13 +214,26 @@ export class DetailsPanel implements vscode.Disposable {
             {
               resolver: engine.resolver,
               functions: engine.functions,
-              isMatch: (span, code) => (code && ref ? code.file === ref.file && code.qualifiedName === ref.qualifiedName : targets.some((t) => t.service === span.resource.service && (!t.spanName || t.spanName === span.name))),
+              isMatch: (span, code) =>
+                code && ref
+                  ? code.file === ref.file && code.qualifiedName === ref.qualifiedName
+                  : targets.some(
+                      (t) =>
+                        t.service === span.resource.service &&
+                        (!t.spanName || t.spanName === span.name),
+                    ),
               frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision),
             },
             abort.signal,
           );
           this.backends.sources.noteTrace(r.ok ? r.source : source, r);
-          reply = r.ok ? { type: 'response', id: m.id, method: 'getTrace', ok: true, result: r.trace } : fail(source === undefined ? `Not held in memory any more, and ${r.error.charAt(0).toLowerCase()}${r.error.slice(1)}` : r.error);
+          reply = r.ok
+            ? { type: 'response', id: m.id, method: 'getTrace', ok: true, result: r.trace }
+            : fail(
+                source === undefined
+                  ? `Not held in memory any more, and ${r.error.charAt(0).toLowerCase()}${r.error.slice(1)}`
+                  : r.error,
+              );
         } catch (e) {
           if (abort.signal.aborted) reply = fail('Cancelled: another trace was opened.');
           else reply = fail((e as Error).message);
@@ -203,19 +259,43 @@ export class DetailsPanel implements vscode.Disposable {
     const ref = this.ref;
     const engine = this.session.engine;
     this.traceQuery = undefined;
-    if (!ref) return { type: 'empty', title: 'ProdLens', reason: 'Open details from a code lens or a hover.' };
-    if (!engine) return { type: 'empty', title: ref.qualifiedName, reason: 'The engine is still starting.' };
+    if (!ref)
+      return {
+        type: 'empty',
+        title: 'ProdLens',
+        reason: 'Open details from a code lens or a hover.',
+      };
+    if (!engine)
+      return { type: 'empty', title: ref.qualifiedName, reason: 'The engine is still starting.' };
     const cfg = this.session.current;
-    const stats = engine.fileStats(ref.file, { windowMs: cfg.windowMs, environment: cfg.environment, points: 30 });
+    const stats = engine.fileStats(ref.file, {
+      windowMs: cfg.windowMs,
+      environment: cfg.environment,
+      points: 30,
+    });
     const same = (s: FunctionStats) => s.function.qualifiedName === ref.qualifiedName;
     const fs = stats.find(same);
     // A function only a backend knows (Prometheus numbers): its numbers, and its traces from the trace backends.
     const fromBackend = this.backends?.numbers.fileStats(ref.file).filter(same) ?? [];
     const shown = fs ?? fromBackend[0];
-    if (!shown) return { type: 'empty', title: ref.qualifiedName, reason: `No spans mapped to ${ref.qualifiedName} in the last ${formatDuration(cfg.windowMs)}.` };
+    if (!shown)
+      return {
+        type: 'empty',
+        title: ref.qualifiedName,
+        reason: `No spans mapped to ${ref.qualifiedName} in the last ${formatDuration(cfg.windowMs)}.`,
+      };
     this.seriesIds = new Set(shown.seriesIds);
-    const details = buildDetails(engine, shown, { window: cfg.window, windowMs: cfg.windowMs, environment: cfg.environment });
-    this.addBackendTraces(details, traceTargets(engine, fs, fromBackend, cfg.windowMs), shown.stats.p95Ms, cfg.windowMs);
+    const details = buildDetails(engine, shown, {
+      window: cfg.window,
+      windowMs: cfg.windowMs,
+      environment: cfg.environment,
+    });
+    this.addBackendTraces(
+      details,
+      traceTargets(engine, fs, fromBackend, cfg.windowMs),
+      shown.stats.p95Ms,
+      cfg.windowMs,
+    );
     return { type: 'snapshot', details };
   }
 
@@ -223,7 +303,12 @@ export class DetailsPanel implements vscode.Disposable {
    * The trace backends' rows, from memory, merged into the lists; when they are missing or old
    * (and not asked within their TTL), they are asked in the background and a new snapshot follows.
    */
-  private addBackendTraces(details: FunctionDetailsDto, targets: TraceTarget[], p95Ms: number, windowMs: number): void {
+  private addBackendTraces(
+    details: FunctionDetailsDto,
+    targets: TraceTarget[],
+    p95Ms: number,
+    windowMs: number,
+  ): void {
     const traces = this.traces;
     if (!traces || !this.backends || traces.configured === 0) return;
     const q: TraceListQuery = { targets, windowMs };
@@ -238,7 +323,14 @@ export class DetailsPanel implements vscode.Disposable {
       message: l.status.ok ? '' : l.status.message,
       loading: !l.answered && (peek.loading || peek.due),
     }));
-    if (targets.length === 0) for (const s of sources) Object.assign(s, { ok: false, loading: false, message: 'no service and span name known for this function yet, so there is nothing to search for' });
+    if (targets.length === 0)
+      for (const s of sources)
+        Object.assign(s, {
+          ok: false,
+          loading: false,
+          message:
+            'no service and span name known for this function yet, so there is nothing to search for',
+        });
     details.traces = { ...merged, held: details.traces.held, sources };
     if (!peek.due) return;
     const signal = this.listAbort.signal;

@@ -12,7 +12,10 @@ export class DocumentFunctions {
   constructor(private readonly engine: Engine) {}
 
   /** Functions of the document at its current version; parses when the version changed. */
-  async get(doc: vscode.TextDocument, maxLines: number): Promise<{ rel: string; functions: readonly FunctionRange[] } | undefined> {
+  async get(
+    doc: vscode.TextDocument,
+    maxLines: number,
+  ): Promise<{ rel: string; functions: readonly FunctionRange[] } | undefined> {
     const rel = relPath(doc.uri);
     if (!rel || doc.lineCount > maxLines) return undefined;
     const lang = languageForPath(rel);
@@ -30,7 +33,9 @@ export class DocumentFunctions {
   }
 
   /** Sync, memory only: for hovers, which must answer at once. */
-  cached(doc: vscode.TextDocument): { rel: string; functions: readonly FunctionRange[] } | undefined {
+  cached(
+    doc: vscode.TextDocument,
+  ): { rel: string; functions: readonly FunctionRange[] } | undefined {
     const rel = relPath(doc.uri);
     if (!rel || this.versions.get(doc.uri.toString()) !== doc.version) return undefined;
     const functions = this.engine.functions.getCached(rel);

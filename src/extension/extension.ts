@@ -73,7 +73,12 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const numbers = new BackendNumbers(s, backends);
   const feeds = new BackendFeeds(s, backends);
   const walkthrough = new WalkthroughState(context.extension.id);
-  const lenses = new ProdLensCodeLensProvider(s, () => docs, numbers, () => walkthrough.reach('lens'));
+  const lenses = new ProdLensCodeLensProvider(
+    s,
+    () => docs,
+    numbers,
+    () => walkthrough.reach('lens'),
+  );
   const details = new DetailsPanel(context.extensionUri, s, { sources: backends, numbers });
   void backends.reload().then(() => insights.schedule(true));
   const insights = new Insights(s, backends);
@@ -82,7 +87,11 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
   const wasmDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'tree-sitter').fsPath;
   const impact = new ImpactController(s, wasmDir);
   const restart = () => receiver.start(s.current);
-  const run: RunContext = { receiver, codeOriginPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'preload', 'code-origin.js').fsPath };
+  const run: RunContext = {
+    receiver,
+    codeOriginPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'preload', 'code-origin.js')
+      .fsPath,
+  };
 
   context.subscriptions.push(
     s,
@@ -91,13 +100,20 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     status,
     details,
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
-    vscode.languages.registerHoverProvider(SELECTOR, new ProdLensHoverProvider(s, () => docs, numbers)),
+    vscode.languages.registerHoverProvider(
+      SELECTOR,
+      new ProdLensHoverProvider(s, () => docs, numbers),
+    ),
     s.onDidChangeData(() => {
       lenses.refresh();
       if ((s.engine?.store.size ?? 0) > 0) walkthrough.reach('run');
     }),
-    receiver.onDidChangeState((state) => state.kind === 'listening' && walkthrough.reach('receiver')),
-    vscode.commands.registerCommand(Commands.runWithTelemetry, (folder?: vscode.WorkspaceFolder) => runWithTelemetry(run, folder)),
+    receiver.onDidChangeState(
+      (state) => state.kind === 'listening' && walkthrough.reach('receiver'),
+    ),
+    vscode.commands.registerCommand(Commands.runWithTelemetry, (folder?: vscode.WorkspaceFolder) =>
+      runWithTelemetry(run, folder),
+    ),
     ...registerTelemetryLaunches(run),
     insights,
     insights.onDidChange(() => {
@@ -115,7 +131,8 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     receiver.onDidChangeState(() => status.update()),
     s.onDidChangeStartup(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => details.restore(panel, state as PanelState | undefined),
+      deserializeWebviewPanel: async (panel, state: unknown) =>
+        details.restore(panel, state as PanelState | undefined),
     }),
     vscode.workspace.onDidCloseTextDocument((d) => docs?.forget(d)),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -125,7 +142,13 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
       const prev = s.current;
       s.updateConfig(next.config);
       const c = next.config;
-      if (c.receiverEnabled !== prev.receiverEnabled || c.receiverPort !== prev.receiverPort || c.grpcPort !== prev.grpcPort || c.receiverHost !== prev.receiverHost || c.maxBodyBytes !== prev.maxBodyBytes) {
+      if (
+        c.receiverEnabled !== prev.receiverEnabled ||
+        c.receiverPort !== prev.receiverPort ||
+        c.grpcPort !== prev.grpcPort ||
+        c.receiverHost !== prev.receiverHost ||
+        c.maxBodyBytes !== prev.maxBodyBytes
+      ) {
         void restart();
       }
       lenses.refresh();
@@ -138,8 +161,12 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     numbers.onDidChange(() => lenses.refresh()),
     feeds,
     vscode.commands.registerCommand(Commands.testConnections, () => testConnections(backends)),
-    vscode.commands.registerCommand(Commands.setSourceToken, () => setSourceToken(context.secrets, backends)),
-    vscode.commands.registerCommand(Commands.clearSourceToken, () => clearSourceToken(context.secrets, backends)),
+    vscode.commands.registerCommand(Commands.setSourceToken, () =>
+      setSourceToken(context.secrets, backends),
+    ),
+    vscode.commands.registerCommand(Commands.clearSourceToken, () =>
+      clearSourceToken(context.secrets, backends),
+    ),
   );
   void restart();
   impact.schedule(3_000);
@@ -150,9 +177,14 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
 function reportProblems(problems: string[]): void {
   for (const p of problems) log().warn(`setting: ${p}`);
   if (problems.length) {
-    void vscode.window.showWarningMessage(`ProdLens settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 'Open Settings').then((a) => {
-      if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'prodlens');
-    });
+    void vscode.window
+      .showWarningMessage(
+        `ProdLens settings: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+        'Open Settings',
+      )
+      .then((a) => {
+        if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'prodlens');
+      });
   }
 }
 

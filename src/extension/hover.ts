@@ -20,22 +20,40 @@ export class ProdLensHoverProvider implements vscode.HoverProvider {
     const parsed = this.docs()?.cached(doc);
     if (!engine || !parsed) return undefined;
     const line = pos.line + 1;
-    const fn = parsed.functions.find((f) => f.nameLine === line && pos.character >= f.nameColumn && pos.character <= f.nameEndColumn);
+    const fn = parsed.functions.find(
+      (f) =>
+        f.nameLine === line && pos.character >= f.nameColumn && pos.character <= f.nameEndColumn,
+    );
     if (!fn) return undefined;
     const cfg = this.session.current;
-    const stats = engine.fileStats(parsed.rel, { windowMs: cfg.windowMs, environment: cfg.environment });
-    const same = (x: { function: { startLine: number; qualifiedName: string } }) => x.function.startLine === fn.startLine && x.function.qualifiedName === fn.qualifiedName;
+    const stats = engine.fileStats(parsed.rel, {
+      windowMs: cfg.windowMs,
+      environment: cfg.environment,
+    });
+    const same = (x: { function: { startLine: number; qualifiedName: string } }) =>
+      x.function.startLine === fn.startLine && x.function.qualifiedName === fn.qualifiedName;
     const s = stats.find(same);
     // Backend numbers (from memory, fetched in the background), each naming its source.
     const fromBackends = (this.backend?.fileStats(parsed.rel, parsed.functions) ?? []).filter(same);
     if (!s && fromBackends.length === 0) return undefined;
-    const ref: FunctionRef = { file: parsed.rel, qualifiedName: fn.qualifiedName, startLine: fn.startLine };
+    const ref: FunctionRef = {
+      file: parsed.rel,
+      qualifiedName: fn.qualifiedName,
+      startLine: fn.startLine,
+    };
     const uri = `command:${Commands.showFunctionDetails}?${encodeURIComponent(JSON.stringify([ref]))}`;
-    const md = new vscode.MarkdownString([...(s ? [s] : []), ...fromBackends].map((x) => hoverMarkdown(x, uri)).join('\n\n---\n\n'));
+    const md = new vscode.MarkdownString(
+      [...(s ? [s] : []), ...fromBackends].map((x) => hoverMarkdown(x, uri)).join('\n\n---\n\n'),
+    );
     // Only our own details command may run from this hover; telemetry text is escaped already.
     md.isTrusted = { enabledCommands: [Commands.showFunctionDetails] };
     md.supportHtml = false;
-    const range = new vscode.Range(fn.nameLine - 1, fn.nameColumn, fn.nameLine - 1, fn.nameEndColumn);
+    const range = new vscode.Range(
+      fn.nameLine - 1,
+      fn.nameColumn,
+      fn.nameLine - 1,
+      fn.nameEndColumn,
+    );
     return new vscode.Hover(md, range);
   }
 }

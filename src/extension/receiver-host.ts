@@ -17,7 +17,10 @@ export type ReceiverState =
   | { kind: 'listening'; url: string; host: string; port: number }
   | { kind: 'error'; message: string; portInUse?: number };
 
-export type GrpcState = { kind: 'off' } | { kind: 'listening'; url: string; port: number } | { kind: 'error'; message: string; portInUse?: number };
+export type GrpcState =
+  | { kind: 'off' }
+  | { kind: 'listening'; url: string; port: number }
+  | { kind: 'error'; message: string; portInUse?: number };
 
 export class ReceiverHost implements vscode.Disposable {
   private receiver: OtlpHttpReceiver | undefined;
@@ -57,7 +60,8 @@ export class ReceiverHost implements vscode.Disposable {
     this.grpc = { kind: 'off' };
     if (!config.receiverEnabled) return this.set({ kind: 'disabled' });
     const engine = await this.session.ready;
-    if (!engine) return this.set({ kind: 'error', message: 'the mapping engine failed to start (see logs)' });
+    if (!engine)
+      return this.set({ kind: 'error', message: 'the mapping engine failed to start (see logs)' });
     this.set({ kind: 'starting' });
     const grpcStarted = this.startGrpc(config, engineSinks(engine));
     const receiver = new OtlpHttpReceiver({
@@ -81,8 +85,12 @@ export class ReceiverHost implements vscode.Disposable {
           'Use Any Free Port',
           'Show Logs',
         );
-        if (pick === 'Use Another Port') void vscode.commands.executeCommand(Commands.useAnotherPort);
-        else if (pick === 'Use Any Free Port') await vscode.workspace.getConfiguration('prodlens').update('receiver.port', 0, vscode.ConfigurationTarget.Workspace);
+        if (pick === 'Use Another Port')
+          void vscode.commands.executeCommand(Commands.useAnotherPort);
+        else if (pick === 'Use Any Free Port')
+          await vscode.workspace
+            .getConfiguration('prodlens')
+            .update('receiver.port', 0, vscode.ConfigurationTarget.Workspace);
         else if (pick === 'Show Logs') log().show();
       } else {
         log().error(`receiver failed to start: ${errorMessage(e)}`);
@@ -93,9 +101,17 @@ export class ReceiverHost implements vscode.Disposable {
   }
 
   /** OTLP/gRPC beside HTTP; a failure is reported and leaves HTTP alone. */
-  private async startGrpc(config: ProdLensConfig, sinks: ReturnType<typeof engineSinks>): Promise<void> {
+  private async startGrpc(
+    config: ProdLensConfig,
+    sinks: ReturnType<typeof engineSinks>,
+  ): Promise<void> {
     if (config.grpcPort === 0) return;
-    const receiver = new OtlpGrpcReceiver({ host: config.receiverHost, port: config.grpcPort, maxMessageBytes: config.maxBodyBytes, sinks });
+    const receiver = new OtlpGrpcReceiver({
+      host: config.receiverHost,
+      port: config.grpcPort,
+      maxMessageBytes: config.maxBodyBytes,
+      sinks,
+    });
     try {
       const addr = await receiver.start();
       this.grpcReceiver = receiver;
@@ -103,7 +119,9 @@ export class ReceiverHost implements vscode.Disposable {
       this.grpc = { kind: 'listening', url: addr.url, port: addr.port };
     } catch (e) {
       const inUse = e instanceof PortInUseError;
-      this.grpc = inUse ? { kind: 'error', message: e.message, portInUse: config.grpcPort } : { kind: 'error', message: errorMessage(e) };
+      this.grpc = inUse
+        ? { kind: 'error', message: e.message, portInUse: config.grpcPort }
+        : { kind: 'error', message: errorMessage(e) };
       log().warn(`OTLP/gRPC receiver not started: ${errorMessage(e)}`);
       void vscode.window.showWarningMessage(
         inUse
@@ -124,7 +142,8 @@ export class ReceiverHost implements vscode.Disposable {
     this.receiver = undefined;
     this.grpcReceiver = undefined;
     if (r) await r.stop().catch((e: unknown) => log().warn(`receiver stop: ${errorMessage(e)}`));
-    if (g) await g.stop().catch((e: unknown) => log().warn(`gRPC receiver stop: ${errorMessage(e)}`));
+    if (g)
+      await g.stop().catch((e: unknown) => log().warn(`gRPC receiver stop: ${errorMessage(e)}`));
   }
 
   private set(s: ReceiverState): void {
@@ -141,6 +160,11 @@ export class ReceiverHost implements vscode.Disposable {
 /** The value to put in `OTEL_EXPORTER_OTLP_ENDPOINT` for a listening receiver. */
 export function endpointFor(state: ReceiverState): string | undefined {
   if (state.kind !== 'listening') return undefined;
-  const host = state.host === '0.0.0.0' || state.host === '::' ? '127.0.0.1' : state.host.includes(':') ? `[${state.host}]` : state.host;
+  const host =
+    state.host === '0.0.0.0' || state.host === '::'
+      ? '127.0.0.1'
+      : state.host.includes(':')
+        ? `[${state.host}]`
+        : state.host;
   return `http://${host}:${state.port}`;
 }

@@ -54,8 +54,10 @@ export class Session implements vscode.Disposable {
    */
   private async start(): Promise<Engine | undefined> {
     const roots = engineRoots();
-    if (roots.length === 0) log().info('no local workspace folder: numbers can be received but not mapped to files');
-    if (roots.length > 1) log().info(`multi-root workspace: mapping into ${roots.map((r) => r.name).join(', ')}`);
+    if (roots.length === 0)
+      log().info('no local workspace folder: numbers can be received but not mapped to files');
+    if (roots.length > 1)
+      log().info(`multi-root workspace: mapping into ${roots.map((r) => r.name).join(', ')}`);
     const started = Date.now();
     try {
       const { engine, scanned } = await startWorkspaceEngine(roots.length ? roots : process.cwd(), {
@@ -65,12 +67,15 @@ export class Session implements vscode.Disposable {
         index: 'background',
         onPhase: (p) => this.setStartup(p),
       });
-      if (this.config.excludeDirs.length) log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
+      if (this.config.excludeDirs.length)
+        log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
       const restored = await loadStore(engine.store, this.storageDir.fsPath).catch((e: unknown) => {
         log().warn(`could not restore saved aggregates (starting empty): ${errorMessage(e)}`);
         return 0;
       });
-      log().info(`engine ready in ${Date.now() - started} ms (${restored} restored series); scanning the workspace behind it`);
+      log().info(
+        `engine ready in ${Date.now() - started} ms (${restored} restored series); scanning the workspace behind it`,
+      );
       engine.onDidIngest(() => {
         this.dirty = true;
         this.unsaved = true;
@@ -79,22 +84,34 @@ export class Session implements vscode.Disposable {
       this.dirty = true;
       void scanned.then(
         ({ truncated }) => {
-          if (truncated) log().warn('workspace has more source files than the mapping index holds; some files will not be mapped');
-          log().info(`workspace scanned in ${Date.now() - started} ms: ${engine.files.size} source files`);
+          if (truncated)
+            log().warn(
+              'workspace has more source files than the mapping index holds; some files will not be mapped',
+            );
+          log().info(
+            `workspace scanned in ${Date.now() - started} ms: ${engine.files.size} source files`,
+          );
           this.markDirty();
           return this.indexSources(engine, started);
         },
         (e: unknown) => {
-          log().error(`workspace scan failed (spans are kept, but map to no file): ${errorMessage(e)}`);
+          log().error(
+            `workspace scan failed (spans are kept, but map to no file): ${errorMessage(e)}`,
+          );
           this.setStartup({ phase: 'ready', files: 0, ms: Date.now() - started });
         },
       );
       return engine;
     } catch (e) {
       log().error(`engine failed to start: ${errorMessage(e)}`);
-      void vscode.window.showErrorMessage(`ProdLens could not start its mapping engine: ${errorMessage(e)}`, 'Show Logs').then((a) => {
-        if (a) log().show();
-      });
+      void vscode.window
+        .showErrorMessage(
+          `ProdLens could not start its mapping engine: ${errorMessage(e)}`,
+          'Show Logs',
+        )
+        .then((a) => {
+          if (a) log().show();
+        });
       return undefined;
     }
   }
@@ -121,16 +138,24 @@ export class Session implements vscode.Disposable {
     const result =
       files.length < LARGE_WORKSPACE_FILES
         ? await run()
-        : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ProdLens: indexing routes and log statements' }, (progress) => {
-            let last = 0;
-            return run(({ done, total }) => {
-              const pct = Math.floor((done / total) * 100);
-              progress.report({ message: `${done}/${total} files`, increment: pct - last });
-              last = pct;
-            });
-          });
+        : await vscode.window.withProgress(
+            {
+              location: vscode.ProgressLocation.Window,
+              title: 'ProdLens: indexing routes and log statements',
+            },
+            (progress) => {
+              let last = 0;
+              return run(({ done, total }) => {
+                const pct = Math.floor((done / total) * 100);
+                progress.report({ message: `${done}/${total} files`, increment: pct - last });
+                last = pct;
+              });
+            },
+          );
     this.setStartup({ phase: 'ready', files: files.length, ms: Date.now() - started });
-    log().info(`indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routes.size} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`);
+    log().info(
+      `indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routes.size} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`,
+    );
     this.markDirty();
   }
 

@@ -8,7 +8,11 @@ import type { StartupPhase } from '../core/engine/create';
 import type { Insights } from './views/insights';
 
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('prodlens.status', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'prodlens.status',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly timer: NodeJS.Timeout;
   private lastText = '';
 
@@ -32,7 +36,9 @@ export class StatusBar implements vscode.Disposable {
     let text: string;
     let background: vscode.ThemeColor | undefined;
     const tip = new vscode.MarkdownString('', true);
-    tip.isTrusted = { enabledCommands: [Commands.copyOtlpEndpoint, Commands.useAnotherPort, Commands.showLogs] };
+    tip.isTrusted = {
+      enabledCommands: [Commands.copyOtlpEndpoint, Commands.useAnotherPort, Commands.showLogs],
+    };
     switch (st.kind) {
       case 'listening': {
         const firing = this.insights.alerts.length;
@@ -41,9 +47,16 @@ export class StatusBar implements vscode.Disposable {
         if (firing) background = new vscode.ThemeColor('statusBarItem.warningBackground');
         const last = engine?.lastDataAtMs;
         tip.appendMarkdown(`**ProdLens receiver** listening on \`${st.url}\`\n\n`);
-        tip.appendMarkdown(`Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`);
-        if (startup) tip.appendMarkdown(`Workspace: ${startup}. Spans are accepted meanwhile and mapped onto code as soon as it is done.\n\n`);
-        tip.appendMarkdown(`Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`);
+        tip.appendMarkdown(
+          `Spans/min: ${formatCount(rate)} · last data: ${last ? formatAgo(now - last) : 'none yet'}\n\n`,
+        );
+        if (startup)
+          tip.appendMarkdown(
+            `Workspace: ${startup}. Spans are accepted meanwhile and mapped onto code as soon as it is done.\n\n`,
+          );
+        tip.appendMarkdown(
+          `Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`,
+        );
         tip.appendMarkdown(`${grpcLine(this.receiver.grpc)}\n\n`);
         tip.appendMarkdown(`[Copy endpoint](command:${Commands.copyOtlpEndpoint})`);
         break;
@@ -57,9 +70,14 @@ export class StatusBar implements vscode.Disposable {
         tip.appendMarkdown('The embedded receiver is off (`prodlens.receiver.enabled`).');
         break;
       case 'error':
-        text = st.portInUse !== undefined ? `$(warning) ProdLens: port ${st.portInUse} in use` : '$(error) ProdLens';
+        text =
+          st.portInUse !== undefined
+            ? `$(warning) ProdLens: port ${st.portInUse} in use`
+            : '$(error) ProdLens';
         background = new vscode.ThemeColor('statusBarItem.warningBackground');
-        tip.appendMarkdown(`**Receiver not running:** ${st.message.replace(/[<>]/g, '')}\n\n[Use another port](command:${Commands.useAnotherPort}) · [Show logs](command:${Commands.showLogs})`);
+        tip.appendMarkdown(
+          `**Receiver not running:** ${st.message.replace(/[<>]/g, '')}\n\n[Use another port](command:${Commands.useAnotherPort}) · [Show logs](command:${Commands.showLogs})`,
+        );
         tip.appendMarkdown(`\n\n${grpcLine(this.receiver.grpc)}`);
         break;
     }
@@ -69,7 +87,10 @@ export class StatusBar implements vscode.Disposable {
     }
     this.item.backgroundColor = background;
     this.item.tooltip = tip;
-    this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };
+    this.item.accessibilityInformation = {
+      label: text.replace(/\$\([^)]*\)\s*/g, ''),
+      role: 'button',
+    };
   }
 
   dispose(): void {
@@ -81,7 +102,8 @@ export class StatusBar implements vscode.Disposable {
 /** The workspace scan or index while it runs (`indexing 1.2k/7.4k files`); '' once ready. */
 export function startupText(p: StartupPhase): string {
   if (p.phase === 'scanning') return 'scanning workspace';
-  if (p.phase === 'indexing') return `indexing ${formatCount(p.done)}/${formatCount(p.total)} files`;
+  if (p.phase === 'indexing')
+    return `indexing ${formatCount(p.done)}/${formatCount(p.total)} files`;
   return '';
 }
 

@@ -18,7 +18,10 @@ function folders(): Folder[] {
   if (cached && cached.key === all) return cached.folders;
   const local = (all ?? []).filter((f) => f.uri.scheme === 'file');
   const names = workspaceRoots(local.map((f) => ({ name: f.name, path: f.uri.fsPath })));
-  const list = local.map((folder, i) => ({ folder, prefix: local.length > 1 ? `${names[i]!.name}/` : '' }));
+  const list = local.map((folder, i) => ({
+    folder,
+    prefix: local.length > 1 ? `${names[i]!.name}/` : '',
+  }));
   cached = { key: all, folders: list };
   return list;
 }
@@ -54,6 +57,10 @@ export function relPath(uri: vscode.Uri): string | undefined {
 
 export function uriOf(rel: string): vscode.Uri | undefined {
   const list = folders();
-  const f = list.find((x) => x.prefix !== '' && rel.startsWith(x.prefix)) ?? (list.length === 1 ? list[0] : undefined);
-  return f ? vscode.Uri.joinPath(f.folder.uri, ...rel.slice(f.prefix.length).split('/')) : undefined;
+  const f =
+    list.find((x) => x.prefix !== '' && rel.startsWith(x.prefix)) ??
+    (list.length === 1 ? list[0] : undefined);
+  return f
+    ? vscode.Uri.joinPath(f.folder.uri, ...rel.slice(f.prefix.length).split('/'))
+    : undefined;
 }

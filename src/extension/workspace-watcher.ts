@@ -7,7 +7,11 @@ import { languageForPath } from '../core/languages';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import { relPath } from './workspace-paths';
 
-export function watchWorkspace(engine: Engine, extraExcluded: readonly string[], onChange: () => void): vscode.Disposable {
+export function watchWorkspace(
+  engine: Engine,
+  extraExcluded: readonly string[],
+  onChange: () => void,
+): vscode.Disposable {
   const excluded = new Set([...DEFAULT_EXCLUDED_DIRS, ...extraExcluded]);
   const relevant = (uri: vscode.Uri): string | undefined => {
     const rel = relPath(uri);

@@ -43,7 +43,13 @@ function install(): void {
   loader._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
     const exports = load.call(this, request, parent, isMain);
     const patch = PATCHES[request];
-    if (!patch || exports === null || (typeof exports !== 'object' && typeof exports !== 'function') || done.has(exports as object)) return exports;
+    if (
+      !patch ||
+      exports === null ||
+      (typeof exports !== 'object' && typeof exports !== 'function') ||
+      done.has(exports as object)
+    )
+      return exports;
     done.add(exports as object);
     try {
       const file = loader._resolveFilename(request, parent, isMain);
@@ -55,7 +61,8 @@ function install(): void {
         return replacement;
       }
     } catch (e) {
-      if (process.env.PRODLENS_CODE_ORIGIN_DEBUG) process.stderr.write(`[prodlens code origin] ${request}: ${(e as Error).message}\n`);
+      if (process.env.PRODLENS_CODE_ORIGIN_DEBUG)
+        process.stderr.write(`[prodlens code origin] ${request}: ${(e as Error).message}\n`);
     }
     return exports;
   };

@@ -47,7 +47,9 @@ function post<T>(method: string, params?: object): T {
   if (!session) {
     session = new Session();
     session.connect();
-    session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => scriptUrls.set(m.params.scriptId, m.params.url));
+    session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) =>
+      scriptUrls.set(m.params.scriptId, m.params.url),
+    );
   }
   let out: T | undefined;
   let failure: Error | null = null;
@@ -87,7 +89,9 @@ const inDependencies = (file: string) => /[\\/]node_modules[\\/]/.test(file);
 
 /** The parameter names of a function's source: `(req, res, next) =>`, `function name(a, b)`, `async x =>`. */
 function parameters(source: string): string[] {
-  const m = /^(?:async\s+)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source.trim()) ?? /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source.trim());
+  const m =
+    /^(?:async\s+)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source.trim()) ??
+    /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source.trim());
   return (m?.[1] ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -102,7 +106,10 @@ function passesThrough(source: string, name: string): boolean {
   const params = parameters(source);
   const first = params[0];
   if (!first) return false;
-  if (first.startsWith('...')) return new RegExp(`\\b${v}\\s*\\(\\s*\\.\\.\\.\\s*${first.slice(3).replace(/[$]/g, '\\$')}\\b`).test(source);
+  if (first.startsWith('...'))
+    return new RegExp(
+      `\\b${v}\\s*\\(\\s*\\.\\.\\.\\s*${first.slice(3).replace(/[$]/g, '\\$')}\\b`,
+    ).test(source);
   const call = params.slice(0, 2).map((p) => p.replace(/[$]/g, '\\$'));
   return new RegExp(`\\b${v}\\s*\\(\\s*${call.join('\\s*,\\s*')}\\b`).test(source);
 }
@@ -112,12 +119,18 @@ function passesThrough(source: string, name: string): boolean {
  * its innermost closure holds exactly one other function and either the wrapper lives in a
  * dependency (a library's wrapper is generic by nature) or its source passes its own parameters on.
  */
-function wrapped(p: Properties, source: string, file: string | undefined): { objectId: string; source: string } | undefined {
+function wrapped(
+  p: Properties,
+  source: string,
+  file: string | undefined,
+): { objectId: string; source: string } | undefined {
   const scopes = internal(p, '[[Scopes]]');
   if (!scopes?.objectId) return undefined;
   const first = properties(scopes.objectId).result.find((s) => s.name === '0')?.value;
   if (!first?.objectId || !/^Closure\b/.test(first.description ?? '')) return undefined;
-  const fns = properties(first.objectId).result.filter((v) => v.value?.type === 'function' && v.value.objectId);
+  const fns = properties(first.objectId).result.filter(
+    (v) => v.value?.type === 'function' && v.value.objectId,
+  );
   if (fns.length !== 1) return undefined;
   const only = fns[0]!;
   if (!(file && inDependencies(file)) && !passesThrough(source, only.name)) return undefined;
@@ -136,10 +149,14 @@ function sourceMapOf(file: string): SourceMap | undefined {
     if (ref) {
       const inline = /^data:application\/json[^,]*;base64,(.*)$/.exec(ref);
       const mapFile = inline ? file : resolve(dirname(file), decodeURIComponent(ref));
-      const payload = JSON.parse(inline ? Buffer.from(inline[1]!, 'base64').toString('utf8') : readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string };
+      const payload = JSON.parse(
+        inline ? Buffer.from(inline[1]!, 'base64').toString('utf8') : readFileSync(mapFile, 'utf8'),
+      ) as { sources: string[]; sourceRoot?: string };
       // Sources are relative to the map (and its sourceRoot): make them absolute paths.
       const base = resolve(dirname(mapFile), payload.sourceRoot ?? '');
-      payload.sources = payload.sources.map((s) => (s.startsWith('file:') ? fileURLToPath(s) : resolve(base, s)));
+      payload.sources = payload.sources.map((s) =>
+        s.startsWith('file:') ? fileURLToPath(s) : resolve(base, s),
+      );
       map = new SourceMap(payload as ConstructorParameters<typeof SourceMap>[0]);
     }
   } catch {
@@ -152,10 +169,18 @@ function sourceMapOf(file: string): SourceMap | undefined {
 /** Build output without a map says nothing about the source file: better no origin than a wrong one. */
 const BUILD_OUTPUT = /[\\/](?:dist|build|out)[\\/]/;
 
-function mapped(file: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
+function mapped(
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
   const map = /\.[cm]?js$/.test(file) ? sourceMapOf(file) : undefined;
   if (!map) return BUILD_OUTPUT.test(file) ? undefined : { file, line, column };
-  const e = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  const e = map.findEntry(line - 1, column - 1) as {
+    originalSource?: string;
+    originalLine?: number;
+    originalColumn?: number;
+  };
   if (!e.originalSource || e.originalLine === undefined) return undefined;
   return { file: e.originalSource, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
 }
@@ -171,7 +196,10 @@ export function functionOrigin(fn: (...args: never[]) => unknown): FunctionOrigi
     g[HOLDER] = fn;
     let objectId: string | undefined;
     try {
-      objectId = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis[Symbol.for('prodlens.codeOrigin.fn')]`, objectGroup: OBJECT_GROUP }).result.objectId;
+      objectId = post<{ result: RemoteObject }>('Runtime.evaluate', {
+        expression: `globalThis[Symbol.for('prodlens.codeOrigin.fn')]`,
+        objectGroup: OBJECT_GROUP,
+      }).result.objectId;
     } finally {
       delete g[HOLDER];
     }
@@ -179,7 +207,8 @@ export function functionOrigin(fn: (...args: never[]) => unknown): FunctionOrigi
     try {
       for (let depth = 0; objectId && depth <= MAX_UNWRAP; depth++) {
         const p = properties(objectId);
-        const at = internal(p, '[[FunctionLocation]]')?.value as { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
+        const at = internal(p, '[[FunctionLocation]]')?.value as
+          { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
         const url = at ? scriptUrl(at.scriptId) : undefined;
         const file = url ? toPath(url) : undefined;
         const inner = depth < MAX_UNWRAP ? wrapped(p, source, file) : undefined;

@@ -23,7 +23,10 @@ export function originOf(fn: unknown, qualify = ''): Attrs | undefined {
 }
 
 /** A function that records an origin on the request's server span, then runs `fn` as it was called. */
-export function recordingBefore<F extends (...args: never[]) => unknown>(fn: F, origin: () => Attrs | undefined): F {
+export function recordingBefore<F extends (...args: never[]) => unknown>(
+  fn: F,
+  origin: () => Attrs | undefined,
+): F {
   const wrapper = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
     recordOrigin(origin());
     return fn.apply(this, args) as ReturnType<F>;

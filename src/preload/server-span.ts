@@ -21,7 +21,11 @@ const RPC_METADATA = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
 
 /** The attributes for one origin, built once per handler (semantic conventions ≥ 1.33 names). */
 export function originAttributes(o: FunctionOrigin): Record<string, string | number> {
-  const attrs: Record<string, string | number> = { 'code.file.path': o.file, 'code.line.number': o.line, 'code.column.number': o.column };
+  const attrs: Record<string, string | number> = {
+    'code.file.path': o.file,
+    'code.line.number': o.line,
+    'code.column.number': o.column,
+  };
   // `handler` is the name V8 gives an arrow written as a route object's `handler:` (Hapi, Fastify's
   // route()); it names the property, not the function, so it is left out (the line says where).
   if (o.name && !/(^|\.)handler$/.test(o.name)) attrs['code.function.name'] = o.name;
@@ -31,7 +35,8 @@ export function originAttributes(o: FunctionOrigin): Record<string, string | num
 /** The current request's HTTP server span, when an OpenTelemetry SDK with the HTTP instrumentation is running. */
 function serverSpan(): Span | undefined {
   const api = (globalThis as Record<symbol, OtelGlobal | undefined>)[API_KEY];
-  const meta = api?.context?.active().getValue(RPC_METADATA) as { type?: number; span?: Span } | undefined;
+  const meta = api?.context?.active().getValue(RPC_METADATA) as
+    { type?: number; span?: Span } | undefined;
   return meta?.span;
 }
 

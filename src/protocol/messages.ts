@@ -3,8 +3,50 @@
 // host→webview notifications (complete snapshots), webview→host requests (with an id, answered
 // by exactly one response), and webview→host fire-and-forget commands.
 
-import type { PointDto, StatsDto, HistogramDto, TraceSummaryDto, TraceSourceDto, CodeLinkDto, StackFrameDto, ErrorGroupDto, AttributeListDto, SpanEventDto, WaterfallRowDto, TraceDto, WindowOptionDto, CompareGroupDto, CompareDto, LogLevelDto, LogLineDto, LogStatementDto, LogsDto, FunctionDetailsDto } from '../core/view-model';
-export type { PointDto, StatsDto, HistogramDto, TraceSummaryDto, TraceSourceDto, CodeLinkDto, StackFrameDto, ErrorGroupDto, AttributeListDto, SpanEventDto, WaterfallRowDto, TraceDto, WindowOptionDto, CompareGroupDto, CompareDto, LogLevelDto, LogLineDto, LogStatementDto, LogsDto, FunctionDetailsDto };
+import type {
+  PointDto,
+  StatsDto,
+  HistogramDto,
+  TraceSummaryDto,
+  TraceSourceDto,
+  CodeLinkDto,
+  StackFrameDto,
+  ErrorGroupDto,
+  AttributeListDto,
+  SpanEventDto,
+  WaterfallRowDto,
+  TraceDto,
+  WindowOptionDto,
+  CompareGroupDto,
+  CompareDto,
+  LogLevelDto,
+  LogLineDto,
+  LogStatementDto,
+  LogsDto,
+  FunctionDetailsDto,
+} from '../core/view-model';
+export type {
+  PointDto,
+  StatsDto,
+  HistogramDto,
+  TraceSummaryDto,
+  TraceSourceDto,
+  CodeLinkDto,
+  StackFrameDto,
+  ErrorGroupDto,
+  AttributeListDto,
+  SpanEventDto,
+  WaterfallRowDto,
+  TraceDto,
+  WindowOptionDto,
+  CompareGroupDto,
+  CompareDto,
+  LogLevelDto,
+  LogLineDto,
+  LogStatementDto,
+  LogsDto,
+  FunctionDetailsDto,
+};
 
 /** Requests: name → [params, result]. */
 export interface RequestMap {
@@ -13,12 +55,27 @@ export interface RequestMap {
 }
 export type RequestName = keyof RequestMap;
 
-export type RequestMessage = { [K in RequestName]: { type: 'request'; id: number; method: K; params: RequestMap[K][0] } }[RequestName];
+export type RequestMessage = {
+  [K in RequestName]: { type: 'request'; id: number; method: K; params: RequestMap[K][0] };
+}[RequestName];
 
-export type ResponseMessage = { [K in RequestName]: { type: 'response'; id: number; method: K; ok: true; result: RequestMap[K][1] } }[RequestName] | { type: 'response'; id: number; method: RequestName; ok: false; error: string };
+export type ResponseMessage =
+  | {
+      [K in RequestName]: {
+        type: 'response';
+        id: number;
+        method: K;
+        ok: true;
+        result: RequestMap[K][1];
+      };
+    }[RequestName]
+  | { type: 'response'; id: number; method: RequestName; ok: false; error: string };
 
 /** Host → webview. Snapshots are always complete, never deltas (a hidden webview keeps only the last). */
-export type HostMessage = { type: 'snapshot'; details: FunctionDetailsDto } | { type: 'empty'; title: string; reason: string } | ResponseMessage;
+export type HostMessage =
+  | { type: 'snapshot'; details: FunctionDetailsDto }
+  | { type: 'empty'; title: string; reason: string }
+  | ResponseMessage;
 
 /** Webview → host commands, fire and forget. */
 export type CommandMessage =
@@ -62,7 +119,14 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'request': {
       if (typeof o.id !== 'number' || !Number.isInteger(o.id)) return false;
       const p = o.params as Record<string, unknown> | null | undefined;
-      if (o.method === 'getTrace') return typeof p === 'object' && p !== null && isStr(p.traceId) && /^[0-9a-f]{1,64}$/i.test(p.traceId) && (p.source === undefined || (isStr(p.source) && p.source.length <= 200));
+      if (o.method === 'getTrace')
+        return (
+          typeof p === 'object' &&
+          p !== null &&
+          isStr(p.traceId) &&
+          /^[0-9a-f]{1,64}$/i.test(p.traceId) &&
+          (p.source === undefined || (isStr(p.source) && p.source.length <= 200))
+        );
       return false;
     }
     default:

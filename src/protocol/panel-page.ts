@@ -27,7 +27,10 @@ const UNSAFE_IN_HTML = /[<>&\u2028\u2029]/g;
  * `<`, `>` and `&` written as a \u escape, so production text in it cannot end the element.
  */
 export function initialMessageBlock(message: HostMessage): string {
-  const json = JSON.stringify(message).replace(UNSAFE_IN_HTML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(message).replace(
+    UNSAFE_IN_HTML,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `<script type="application/json" id="${INITIAL_MESSAGE_ID}">${json}</script>`;
 }
 

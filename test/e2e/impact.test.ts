@@ -15,7 +15,14 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
-import { closeWorkbench, codeLenses, openFile, openWorkbench, screenshot, waitForLens } from './harness/workbench';
+import {
+  closeWorkbench,
+  codeLenses,
+  openFile,
+  openWorkbench,
+  screenshot,
+  waitForLens,
+} from './harness/workbench';
 
 let server: CodeServer;
 let page: Page;
@@ -32,7 +39,15 @@ before(async () => {
   git('add', '.');
   git('commit', '-qm', 'fixture');
   port = await freePort();
-  server = await startCodeServer({ workspace, extensionDevPath: repoRoot, userSettings: { 'prodlens.receiver.port': port, 'git.openRepositoryInParentFolders': 'always', 'workbench.colorTheme': 'Default Light Modern' } });
+  server = await startCodeServer({
+    workspace,
+    extensionDevPath: repoRoot,
+    userSettings: {
+      'prodlens.receiver.port': port,
+      'git.openRepositoryInParentFolders': 'always',
+      'workbench.colorTheme': 'Default Light Modern',
+    },
+  });
   page = await openWorkbench(server.url, workspace);
 });
 
@@ -45,14 +60,33 @@ after(async () => {
 async function sendTraffic(): Promise<void> {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'impact-shop' }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), { maxExportBatchSize: 100, scheduledDelayMillis: 100 })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), {
+        maxExportBatchSize: 100,
+        scheduledDelayMillis: 100,
+      }),
+    ],
   });
   const tracer = provider.getTracer('impact');
   const base = Math.floor(Date.now() / 1000) - 5;
   for (let i = 0; i < 60; i++) {
-    const root = tracer.startSpan('POST /checkout', { kind: SpanKind.SERVER, startTime: [base, 0] as HrTime });
+    const root = tracer.startSpan('POST /checkout', {
+      kind: SpanKind.SERVER,
+      startTime: [base, 0] as HrTime,
+    });
     const ctx = trace.setSpan(context.active(), root);
-    const child = tracer.startSpan('placeOrder', { startTime: [base, 1_000_000] as HrTime, attributes: { 'code.file.path': '/srv/src/orders.ts', 'code.line.number': 12, 'code.function.name': 'OrderService.placeOrder' } }, ctx);
+    const child = tracer.startSpan(
+      'placeOrder',
+      {
+        startTime: [base, 1_000_000] as HrTime,
+        attributes: {
+          'code.file.path': '/srv/src/orders.ts',
+          'code.line.number': 12,
+          'code.function.name': 'OrderService.placeOrder',
+        },
+      },
+      ctx,
+    );
     if (i % 6 === 0) child.setStatus({ code: 2 });
     child.end([base, 41_000_000] as HrTime);
     root.end([base, 45_000_000] as HrTime);
@@ -74,7 +108,10 @@ test('editing a hot function lists it in the Production Impact view with its num
   const saved = Date.now();
   await page.keyboard.press('Control+S');
   await page.keyboard.press('Control+Shift+G');
-  const row = page.locator('.monaco-list-row', { hasText: 'OrderService.placeOrder' }).filter({ hasText: /modified/ }).first();
+  const row = page
+    .locator('.monaco-list-row', { hasText: 'OrderService.placeOrder' })
+    .filter({ hasText: /modified/ })
+    .first();
   const header = page.locator('.pane-header', { hasText: 'Production Impact' }).first();
   await header.waitFor({ timeout: 30_000 });
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
@@ -92,11 +129,21 @@ test('editing a hot function lists it in the Production Impact view with its num
 });
 
 test('the details panel in the light theme (screenshot kept beside the dark one)', async () => {
-  await codeLenses(page).filter({ hasText: /p50 40 ms/ }).first().click();
+  await codeLenses(page)
+    .filter({ hasText: /p50 40 ms/ })
+    .first()
+    .click();
   const deadline = Date.now() + 30_000;
   let found = false;
   while (!found && Date.now() < deadline) {
-    for (const f of page.frames()) if ((await f.locator('h1', { hasText: 'OrderService.placeOrder' }).count().catch(() => 0)) > 0) found = true;
+    for (const f of page.frames())
+      if (
+        (await f
+          .locator('h1', { hasText: 'OrderService.placeOrder' })
+          .count()
+          .catch(() => 0)) > 0
+      )
+        found = true;
     if (!found) await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(found, 'panel rendered');

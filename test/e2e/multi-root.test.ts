@@ -14,7 +14,13 @@ import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
-import { closeWorkbench, openFile, openWorkbench, screenshot, waitForLens } from './harness/workbench';
+import {
+  closeWorkbench,
+  openFile,
+  openWorkbench,
+  screenshot,
+  waitForLens,
+} from './harness/workbench';
 
 const SHOP = join(repoRoot, 'test', 'fixtures', 'plain-express');
 const CORE = join(repoRoot, 'test', 'fixtures', 'workspace');
@@ -27,9 +33,16 @@ let receiverPort = 0;
 before(async () => {
   writeFileSync(WORKSPACE_FILE, JSON.stringify({ folders: [{ path: SHOP }, { path: CORE }] }));
   receiverPort = await freePort();
-  server = await startCodeServer({ workspace: WORKSPACE_FILE, extensionDevPath: repoRoot, userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m' } });
+  server = await startCodeServer({
+    workspace: WORKSPACE_FILE,
+    extensionDevPath: repoRoot,
+    userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m' },
+  });
   page = await openWorkbench(server.url, WORKSPACE_FILE);
-  await page.locator('.part.statusbar .statusbar-item', { hasText: `:${receiverPort}` }).first().waitFor({ timeout: 60_000 });
+  await page
+    .locator('.part.statusbar .statusbar-item', { hasText: `:${receiverPort}` })
+    .first()
+    .waitFor({ timeout: 60_000 });
 });
 
 after(async () => {
@@ -41,12 +54,32 @@ after(async () => {
 test('one service, two folders: lenses in both', async () => {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'one-service' }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${receiverPort}/v1/traces` }))],
+    spanProcessors: [
+      new SimpleSpanProcessor(
+        new OTLPTraceExporter({ url: `http://127.0.0.1:${receiverPort}/v1/traces` }),
+      ),
+    ],
   });
   const tracer = provider.getTracer('e2e');
   for (let i = 0; i < 12; i++) {
-    tracer.startSpan('getOrder', { attributes: { 'code.file.path': join(SHOP, 'handlers', 'orders.js'), 'code.line.number': 8, 'code.function.name': 'getOrder' } }).end();
-    tracer.startSpan('placeOrder', { attributes: { 'code.file.path': '/deploy/app/src/orders.ts', 'code.line.number': 12, 'code.function.name': 'OrderService.placeOrder' } }).end();
+    tracer
+      .startSpan('getOrder', {
+        attributes: {
+          'code.file.path': join(SHOP, 'handlers', 'orders.js'),
+          'code.line.number': 8,
+          'code.function.name': 'getOrder',
+        },
+      })
+      .end();
+    tracer
+      .startSpan('placeOrder', {
+        attributes: {
+          'code.file.path': '/deploy/app/src/orders.ts',
+          'code.line.number': 12,
+          'code.function.name': 'OrderService.placeOrder',
+        },
+      })
+      .end();
   }
   await provider.forceFlush();
   await provider.shutdown();
@@ -58,5 +91,10 @@ test('one service, two folders: lenses in both', async () => {
   assert.match(shopLens, /n=12/);
   assert.match(coreLens, /n=12/);
   await screenshot(page, 'e2e-multi-root');
-  assert.ok(server.extensionHostLogTail(200).includes('multi-root workspace: mapping into plain-express, workspace'), 'the log names both folders');
+  assert.ok(
+    server
+      .extensionHostLogTail(200)
+      .includes('multi-root workspace: mapping into plain-express, workspace'),
+    'the log names both folders',
+  );
 });

@@ -30,11 +30,17 @@ test('port in use: status bar and notification say so; "Use Any Free Port" recov
   const port = await freePort();
   blocker = createServer();
   await new Promise<void>((r) => blocker!.listen(port, '127.0.0.1', r));
-  server = await startCodeServer({ workspace, extensionDevPath: repoRoot, userSettings: { 'prodlens.receiver.port': port } });
+  server = await startCodeServer({
+    workspace,
+    extensionDevPath: repoRoot,
+    userSettings: { 'prodlens.receiver.port': port },
+  });
   page = await openWorkbench(server.url, workspace);
   const status = await statusBarText(page, `port ${port} in use`, 60_000);
   assert.match(status, new RegExp(`ProdLens: port ${port} in use`));
-  const note = page.locator('.notification-list-item', { hasText: `port ${port} is already in use` }).first();
+  const note = page
+    .locator('.notification-list-item', { hasText: `port ${port} is already in use` })
+    .first();
   await note.waitFor({ timeout: 30_000 });
   await screenshot(page, 'e2e-port-in-use');
   await note.locator('.monaco-button', { hasText: 'Use Any Free Port' }).click();

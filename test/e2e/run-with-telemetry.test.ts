@@ -12,7 +12,17 @@ import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort, portInUse } from './harness/processes';
-import { closeWorkbench, hoverAt, openFile, openWorkbench, pickRow, runCommand, runCommandAsking, screenshot, waitForLens } from './harness/workbench';
+import {
+  closeWorkbench,
+  hoverAt,
+  openFile,
+  openWorkbench,
+  pickRow,
+  runCommand,
+  runCommandAsking,
+  screenshot,
+  waitForLens,
+} from './harness/workbench';
 
 const APP = join(repoRoot, 'test', 'fixtures', 'plain-express');
 let server: CodeServer;
@@ -26,17 +36,27 @@ before(async () => {
     workspace: APP,
     extensionDevPath: repoRoot,
     // The terminal's PORT is the shop's port (its server.js reads it).
-    userSettings: { 'prodlens.receiver.port': receiverPort, 'prodlens.window': '15m', 'terminal.integrated.env.linux': { PORT: String(appPort) } },
+    userSettings: {
+      'prodlens.receiver.port': receiverPort,
+      'prodlens.window': '15m',
+      'terminal.integrated.env.linux': { PORT: String(appPort) },
+    },
   });
   page = await openWorkbench(server.url, APP);
-  await page.locator('.part.statusbar .statusbar-item', { hasText: `:${receiverPort}` }).first().waitFor({ timeout: 60_000 });
+  await page
+    .locator('.part.statusbar .statusbar-item', { hasText: `:${receiverPort}` })
+    .first()
+    .waitFor({ timeout: 60_000 });
 });
 
 after(async () => {
   // The terminal's processes live outside code-server's process group: stop the shop by its port.
   if (page) await runCommand(page, 'Terminal: Kill All Terminals').catch(() => undefined);
   if (appPort && (await portInUse(appPort))) {
-    const pids = execFileSync('ss', ['-Hltnp', `sport = :${appPort}`], { encoding: 'utf8' }).match(/pid=(\d+)/g) ?? [];
+    const pids =
+      execFileSync('ss', ['-Hltnp', `sport = :${appPort}`], { encoding: 'utf8' }).match(
+        /pid=(\d+)/g,
+      ) ?? [];
     for (const p of pids) process.kill(Number(p.slice(4)), 'SIGTERM');
   }
   if (page) await closeWorkbench(page).catch(() => undefined);
@@ -67,7 +87,11 @@ test('Run with Telemetry starts a plain Express app; its handlers get lenses by 
   let stop = false;
   const traffic = (async () => {
     while (!stop) {
-      await Promise.all([fetch(`${base}/api/orders`), fetch(`${base}/api/orders/1`), fetch(`${base}/api/orders/9`)]).catch(() => undefined);
+      await Promise.all([
+        fetch(`${base}/api/orders`),
+        fetch(`${base}/api/orders/1`),
+        fetch(`${base}/api/orders/9`),
+      ]).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
@@ -75,26 +99,46 @@ test('Run with Telemetry starts a plain Express app; its handlers get lenses by 
     await openFile(page, 'handlers/orders.js');
     const lens = await waitForLens(page, /p50 .* ms/, 30_000);
     const seconds = (Date.now() - started) / 1000;
-    console.log(`first lens on handlers/orders.js ${seconds.toFixed(1)} s after the first request: ${lens}`);
+    console.log(
+      `first lens on handlers/orders.js ${seconds.toFixed(1)} s after the first request: ${lens}`,
+    );
     assert.ok(seconds <= 30, `first lens after ${seconds} s`);
   } finally {
     stop = true;
     await traffic;
   }
-  const text = (await hoverAt(page, { line: 7, text: 'getOrder', contains: /Mapped by/, timeoutMs: 20_000 })).replace(/\s+/g, ' ');
+  const text = (
+    await hoverAt(page, { line: 7, text: 'getOrder', contains: /Mapped by/, timeoutMs: 20_000 })
+  ).replace(/\s+/g, ' ');
   assert.match(text, /Mapped by code\.file\.path\+line \(exact confidence\)/, text);
   await screenshot(page, 'e2e-run-with-telemetry-lens');
   await page.keyboard.press('Escape');
 });
 
 test('the walkthrough shows the receiver, run and first-lens steps done', async () => {
-  await runCommandAsking(page, 'Welcome: Open Walkthrough...', /See production in your code with ProdLens/, 15_000);
+  await runCommandAsking(
+    page,
+    'Welcome: Open Walkthrough...',
+    /See production in your code with ProdLens/,
+    15_000,
+  );
   await pickRow(page, /See production in your code with ProdLens/);
-  await page.locator('.getting-started-step[data-step-id$="#receiver"]').first().waitFor({ timeout: 20_000 });
+  await page
+    .locator('.getting-started-step[data-step-id$="#receiver"]')
+    .first()
+    .waitFor({ timeout: 20_000 });
   for (const id of ['receiver', 'run', 'lens']) {
-    await page.locator(`.getting-started-step[aria-checked="true"][data-step-id$="#${id}"]`).first().waitFor({ timeout: 20_000 });
+    await page
+      .locator(`.getting-started-step[aria-checked="true"][data-step-id$="#${id}"]`)
+      .first()
+      .waitFor({ timeout: 20_000 });
   }
   // Steps the user has not reached yet stay open: the state is real, not all ticked at once.
-  assert.equal(await page.locator('.getting-started-step[aria-checked="true"][data-step-id$="#impact"]').count(), 0);
+  assert.equal(
+    await page
+      .locator('.getting-started-step[aria-checked="true"][data-step-id$="#impact"]')
+      .count(),
+    0,
+  );
   await screenshot(page, 'e2e-walkthrough');
 });

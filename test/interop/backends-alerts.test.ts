@@ -39,10 +39,14 @@ before(async () => {
   ensureBackendBinaries();
   backends = await startBackends({ workload: [], rules: RULES });
   // Prometheus evaluates every second and re-sends every second: wait for Alertmanager to hold all.
-  const am = new AlertmanagerSource({ kind: 'alertmanager', url: backends.alertmanagerUrl, environment: 'prod' }, { ttlMs: 0 });
+  const am = new AlertmanagerSource(
+    { kind: 'alertmanager', url: backends.alertmanagerUrl, environment: 'prod' },
+    { ttlMs: 0 },
+  );
   const deadline = Date.now() + 30_000;
   while ((await am.alerts()).value?.length !== NAMES.length) {
-    if (Date.now() > deadline) throw new Error('Alertmanager did not receive the three alerts within 30 s');
+    if (Date.now() > deadline)
+      throw new Error('Alertmanager did not receive the three alerts within 30 s');
     await new Promise((r) => setTimeout(r, 250));
   }
 });
@@ -54,7 +58,11 @@ after(async () => {
 
 async function resolver(mapping?: Record<string, string>): Promise<AlertResolver> {
   const { engine } = await createWorkspaceEngine(WORKSPACE);
-  return new AlertResolver({ files: engine.files, functions: engine.functions, ...(mapping ? { mapping } : {}) });
+  return new AlertResolver({
+    files: engine.files,
+    functions: engine.functions,
+    ...(mapping ? { mapping } : {}),
+  });
 }
 
 function byName(alerts: AlertRecord[], name: string): AlertRecord {
@@ -71,7 +79,11 @@ function collect(): { stream: PassThrough; text: () => string } {
 }
 
 test('Alertmanager alerts keep state, severity, startsAt, summary and generatorURL, and resolve to code', async () => {
-  const am = new AlertmanagerSource({ kind: 'alertmanager', url: backends.alertmanagerUrl, environment: 'prod' });
+  const am = new AlertmanagerSource({
+    kind: 'alertmanager',
+    url: backends.alertmanagerUrl,
+    environment: 'prod',
+  });
   assert.match((await am.testConnection()).message, /^ok \(Alertmanager 0\.25/);
   const r = await am.alerts();
   assert.equal(r.status.ok, true, r.status.message);
@@ -87,17 +99,30 @@ test('Alertmanager alerts keep state, severity, startsAt, summary and generatorU
 
   const res = await resolver();
   const p = await res.resolve(place);
-  assert.deepEqual([p.file, p.line, p.function, p.rule], ['src/orders.ts', 10, 'OrderService.placeOrder', 'code-labels']);
+  assert.deepEqual(
+    [p.file, p.line, p.function, p.rule],
+    ['src/orders.ts', 10, 'OrderService.placeOrder', 'code-labels'],
+  );
   const g = await res.resolve(byName(alerts, 'GetOrderSlow'));
-  assert.deepEqual([g.file, g.line, g.function, g.rule], ['src/orders.ts', 17, 'OrderService.getOrder', 'span-name']);
+  assert.deepEqual(
+    [g.file, g.line, g.function, g.rule],
+    ['src/orders.ts', 17, 'OrderService.getOrder', 'span-name'],
+  );
   const route = await res.resolve(byName(alerts, 'OrdersRouteErrors'));
   assert.equal(route.file, undefined);
-  assert.match(route.unresolvedReason ?? '', /route \/orders\/\{id\} cannot be mapped to a handler yet/);
+  assert.match(
+    route.unresolvedReason ?? '',
+    /route \/orders\/\{id\} cannot be mapped to a handler yet/,
+  );
   assert.match(route.unresolvedReason ?? '', /prodlens\.alerts\.codeMapping/);
 });
 
 test('Prometheus rules API gives firing alerts with the rule expression, resolved the same way', async () => {
-  const prom = new PrometheusSource({ kind: 'prometheus', url: backends.prometheusUrl, environment: 'prod' });
+  const prom = new PrometheusSource({
+    kind: 'prometheus',
+    url: backends.prometheusUrl,
+    environment: 'prod',
+  });
   const r = await prom.alerts();
   assert.equal(r.status.ok, true, r.status.message);
   const alerts = r.value ?? [];
@@ -108,24 +133,51 @@ test('Prometheus rules API gives firing alerts with the rule expression, resolve
   assert.equal(place.generatorURL, `${backends.prometheusUrl}/graph?g0.expr=vector(1)&g0.tab=1`);
   const res = await resolver({ OrdersRouteErrors: 'src/orders.ts#totalItems' });
   const mapped = await res.resolve(byName(alerts, 'OrdersRouteErrors'));
-  assert.deepEqual([mapped.file, mapped.line, mapped.function, mapped.rule], ['src/orders.ts', 22, 'totalItems', 'settings-mapping']);
+  assert.deepEqual(
+    [mapped.file, mapped.line, mapped.function, mapped.rule],
+    ['src/orders.ts', 22, 'totalItems', 'settings-mapping'],
+  );
 });
 
 test('prodlens alerts --json: both sources, one entry per alert, each with its file, line and function', async () => {
   const out = collect();
   const err = collect();
-  const code = await runAlerts(['--workspace', WORKSPACE, '--source', `alertmanager=${backends.alertmanagerUrl}`, '--source', `prometheus=${backends.prometheusUrl}`, '--json'], { stdout: out.stream, stderr: err.stream });
+  const code = await runAlerts(
+    [
+      '--workspace',
+      WORKSPACE,
+      '--source',
+      `alertmanager=${backends.alertmanagerUrl}`,
+      '--source',
+      `prometheus=${backends.prometheusUrl}`,
+      '--json',
+    ],
+    { stdout: out.stream, stderr: err.stream },
+  );
   assert.equal(code, 0, err.text());
-  const { sources, alerts } = JSON.parse(out.text()) as { sources: SourceOutput[]; alerts: AlertOutput[] };
-  assert.deepEqual(sources.map((s) => [s.kind, s.ok]), [['alertmanager', true], ['prometheus', true]]);
+  const { sources, alerts } = JSON.parse(out.text()) as {
+    sources: SourceOutput[];
+    alerts: AlertOutput[];
+  };
+  assert.deepEqual(
+    sources.map((s) => [s.kind, s.ok]),
+    [
+      ['alertmanager', true],
+      ['prometheus', true],
+    ],
+  );
   // Prometheus and Alertmanager report the same three alerts: printed once, Alertmanager's copy.
   assert.deepEqual(alerts.map((a) => a.name).sort(), NAMES);
   for (const a of alerts) {
     assert.equal(a.source, 'alertmanager');
-    for (const k of ['name', 'state', 'severity', 'labels', 'file', 'line', 'function'] as const) assert.ok(k in a, `${a.name} lacks ${k}`);
+    for (const k of ['name', 'state', 'severity', 'labels', 'file', 'line', 'function'] as const)
+      assert.ok(k in a, `${a.name} lacks ${k}`);
   }
   const place = alerts.find((a) => a.name === 'PlaceOrderFailing')!;
-  assert.deepEqual([place.file, place.line, place.function, place.severity, place.state], ['src/orders.ts', 10, 'OrderService.placeOrder', 'critical', 'active']);
+  assert.deepEqual(
+    [place.file, place.line, place.function, place.severity, place.state],
+    ['src/orders.ts', 10, 'OrderService.placeOrder', 'critical', 'active'],
+  );
   const route = alerts.find((a) => a.name === 'OrdersRouteErrors')!;
   assert.equal(route.file, null);
   assert.match(route.unresolvedReason ?? '', /cannot be mapped/);

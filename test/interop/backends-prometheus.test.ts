@@ -5,13 +5,42 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PrometheusSource } from '../../src/core/sources/prometheus';
 import type { FunctionStatsRecord } from '../../src/core/sources/source';
-import { BASELINE_CALLS, ensureBackendBinaries, startBackends, type Backends, type Workload } from '../support/backends';
+import {
+  BASELINE_CALLS,
+  ensureBackendBinaries,
+  startBackends,
+  type Backends,
+  type Workload,
+} from '../support/backends';
 
 const SYNTHETIC = 200;
 const workload: Workload[] = [
-  { service: 'shop', spanName: 'placeOrder', codeFunction: 'OrderService.placeOrder', calls: 300, errorEvery: 10, minMs: 0, maxMs: 10 },
-  { service: 'shop', spanName: 'getOrder', codeFunction: 'OrderService.getOrder', calls: 100, errorEvery: 0, minMs: 100, maxMs: 200 },
-  ...Array.from({ length: SYNTHETIC }, (_, i): Workload => ({ service: 'catalog', spanName: `fn_${i}`, calls: 5, errorEvery: 0, minMs: 10, maxMs: 50 })),
+  {
+    service: 'shop',
+    spanName: 'placeOrder',
+    codeFunction: 'OrderService.placeOrder',
+    calls: 300,
+    errorEvery: 10,
+    minMs: 0,
+    maxMs: 10,
+  },
+  {
+    service: 'shop',
+    spanName: 'getOrder',
+    codeFunction: 'OrderService.getOrder',
+    calls: 100,
+    errorEvery: 0,
+    minMs: 100,
+    maxMs: 200,
+  },
+  ...Array.from({ length: SYNTHETIC }, (_, i): Workload => ({
+    service: 'catalog',
+    spanName: `fn_${i}`,
+    calls: 5,
+    errorEvery: 0,
+    minMs: 10,
+    maxMs: 50,
+  })),
 ];
 const measured = workload.reduce((n, w) => n + w.calls, 0);
 const baseline = workload.length * BASELINE_CALLS;
@@ -28,7 +57,10 @@ before(async () => {
   await backends.record();
   await backends.waitForCalls(baseline + measured);
   await new Promise((r) => setTimeout(r, 1500));
-  source = new PrometheusSource({ kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' }, { codeFunctionLabel: 'code_function_name' });
+  source = new PrometheusSource(
+    { kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' },
+    { codeFunctionLabel: 'code_function_name' },
+  );
 });
 
 after(async () => {
@@ -42,7 +74,10 @@ function find(rows: FunctionStatsRecord[], service: string, span: string): Funct
 }
 
 function near(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual}, expected ${expected} ± ${tolerance}`);
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance,
+    `${what}: ${actual}, expected ${expected} ± ${tolerance}`,
+  );
 }
 
 test('testConnection reports the Prometheus version', async () => {
@@ -84,7 +119,11 @@ test(`one refresh costs a fixed handful of HTTP queries for ${SYNTHETIC + 2} fun
   assert.equal(queries, 6, 'calls, errors, p50, p95, p99 and exemplars: one query each');
   const again = source.client.requestCount;
   await source.functionStats(5 * 60_000);
-  assert.equal(source.client.requestCount, again, 'a refresh within the TTL is served from the cache');
+  assert.equal(
+    source.client.requestCount,
+    again,
+    'a refresh within the TTL is served from the cache',
+  );
 });
 
 test('exemplar trace ids come back for the function whose metrics carry them', async () => {
@@ -96,9 +135,18 @@ test('exemplar trace ids come back for the function whose metrics carry them', a
 });
 
 test('the Tempo metrics-generator family is queried with its own names and labels', () => {
-  const tempo = new PrometheusSource({ kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' }, { flavor: 'tempo' });
+  const tempo = new PrometheusSource(
+    { kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' },
+    { flavor: 'tempo' },
+  );
   const q = tempo.queriesFor(300_000);
-  assert.equal(q.calls, 'sum by (service, span_name) (increase(traces_spanmetrics_calls_total{}[300s]))');
-  assert.equal(q.quantiles[1], 'histogram_quantile(0.95, sum by (le, service, span_name) (rate(traces_spanmetrics_latency_bucket{}[300s])))');
+  assert.equal(
+    q.calls,
+    'sum by (service, span_name) (increase(traces_spanmetrics_calls_total{}[300s]))',
+  );
+  assert.equal(
+    q.quantiles[1],
+    'histogram_quantile(0.95, sum by (le, service, span_name) (rate(traces_spanmetrics_latency_bucket{}[300s])))',
+  );
   assert.match(q.errors, /status_code="STATUS_CODE_ERROR"/);
 });

@@ -29,9 +29,16 @@ after(() => {
 });
 
 /** Starts `serve` and collects its stdout lines until `want` of them arrived. */
-async function serve(args: string[], want: number): Promise<{ child: ChildProcess; lines: string[]; stderr: () => string }> {
+async function serve(
+  args: string[],
+  want: number,
+): Promise<{ child: ChildProcess; lines: string[]; stderr: () => string }> {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');
-  const child = spawn(process.execPath, [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString('utf8')));
@@ -43,7 +50,10 @@ async function serve(args: string[], want: number): Promise<{ child: ChildProces
       if (lines.length === want) resolve();
     });
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`serve printed ${lines.length} of ${want} lines in 30 s: ${err}`)), 30_000).unref();
+    setTimeout(
+      () => reject(new Error(`serve printed ${lines.length} of ${want} lines in 30 s: ${err}`)),
+      30_000,
+    ).unref();
   });
   return { child, lines, stderr: () => err };
 }
@@ -55,18 +65,34 @@ test('serve --grpc-port 0: spans from the real gRPC exporter reach report --from
   assert.ok(http && grpc, lines.join('\n'));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'grpc-shop' }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${grpc}` }), { maxExportBatchSize: 20, scheduledDelayMillis: 50 })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${grpc}` }), {
+        maxExportBatchSize: 20,
+        scheduledDelayMillis: 50,
+      }),
+    ],
   });
   const tracer = provider.getTracer('grpc');
   const base = Math.floor(Date.now() / 1000) - 30;
   for (let i = 1; i <= 40; i++) {
-    const s = tracer.startSpan('getOrder', { startTime: [base, 0] as HrTime, attributes: { 'code.file.path': '/srv/app/src/orders.ts', 'code.line.number': 18, 'code.function.name': 'OrderService.getOrder' } });
+    const s = tracer.startSpan('getOrder', {
+      startTime: [base, 0] as HrTime,
+      attributes: {
+        'code.file.path': '/srv/app/src/orders.ts',
+        'code.line.number': 18,
+        'code.function.name': 'OrderService.getOrder',
+      },
+    });
     if (i % 8 === 0) s.setStatus({ code: 2 });
     s.end([base, 3_000_000] as HrTime);
   }
   await provider.forceFlush();
   await provider.shutdown();
-  const r = spawnSync(process.execPath, [CLI, 'report', '--workspace', WORKSPACE, '--from', http, '--json'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'report', '--workspace', WORKSPACE, '--from', http, '--json'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const rows = (JSON.parse(r.stdout) as ReportJson).functions;
   const get = rows.find((x) => x.function === 'OrderService.getOrder');
@@ -85,8 +111,12 @@ test('a taken gRPC port is a warning; OTLP/HTTP keeps serving', async () => {
   const http = /^listening on (http:\/\/\S+)$/.exec(lines[0] ?? '')?.[1];
   assert.ok(http, lines.join('\n'));
   // The warning is written right after the gRPC bind fails.
-  for (let i = 0; i < 50 && !stderr().includes('OTLP/gRPC not started'); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.match(stderr(), new RegExp(`warning: OTLP/gRPC not started: .*${taken}.*in use.*; OTLP/HTTP still serves`));
+  for (let i = 0; i < 50 && !stderr().includes('OTLP/gRPC not started'); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.match(
+    stderr(),
+    new RegExp(`warning: OTLP/gRPC not started: .*${taken}.*in use.*; OTLP/HTTP still serves`),
+  );
   const res = await fetch(`${http}/prodlens/v1/aggregates`);
   assert.equal(res.status, 200);
   await res.arrayBuffer();
@@ -95,7 +125,11 @@ test('a taken gRPC port is a warning; OTLP/HTTP keeps serving', async () => {
 });
 
 test('--grpc-port must be a port number', () => {
-  const r = spawnSync(process.execPath, [CLI, 'serve', '--workspace', WORKSPACE, '--grpc-port', 'x'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'serve', '--workspace', WORKSPACE, '--grpc-port', 'x'],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--grpc-port x: not a port number/);
 });

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createInterface } from 'node:readline';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { SpanKind, type HrTime } from '@opentelemetry/api';
@@ -19,7 +24,6 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const WORKSPACE = join(ROOT, 'test', 'fixtures', 'workspace');
 const tmp = mkdtempSync(join(tmpdir(), 'prodlens-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');
@@ -32,13 +36,27 @@ function makeProvider(processor: 'memory' | { url: string }) {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'cli-shop' }),
-    spanProcessors: [processor === 'memory' ? new SimpleSpanProcessor(memory) : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${processor.url}/v1/traces` }), { maxExportBatchSize: 50 })],
+    spanProcessors: [
+      processor === 'memory'
+        ? new SimpleSpanProcessor(memory)
+        : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${processor.url}/v1/traces` }), {
+            maxExportBatchSize: 50,
+          }),
+    ],
   });
   const emit = (n: number) => {
     const tracer = provider.getTracer('cli');
     const base = Math.floor(Date.now() / 1000) - 60;
     for (let i = 1; i <= n; i++) {
-      const s = tracer.startSpan('placeOrder', { startTime: [base, 0] as HrTime, attributes: { 'code.filepath': '/opt/svc/src/orders.ts', 'code.lineno': 13, 'code.function': 'placeOrder', 'code.namespace': 'OrderService' } });
+      const s = tracer.startSpan('placeOrder', {
+        startTime: [base, 0] as HrTime,
+        attributes: {
+          'code.filepath': '/opt/svc/src/orders.ts',
+          'code.lineno': 13,
+          'code.function': 'placeOrder',
+          'code.namespace': 'OrderService',
+        },
+      });
       if (i % 10 === 0) s.setStatus({ code: 2 });
       s.end([base, i * 1_000_000] as HrTime);
     }
@@ -50,7 +68,9 @@ test('report --otlp-file --json maps Collector file-exporter lines onto function
   const { memory, emit } = makeProvider('memory');
   emit(50);
   const spans = memory.getFinishedSpans();
-  const lines = [spans.slice(0, 25), spans.slice(25)].map((chunk) => Buffer.from(JsonTraceSerializer.serializeRequest(chunk)!).toString('utf8'));
+  const lines = [spans.slice(0, 25), spans.slice(25)].map((chunk) =>
+    Buffer.from(JsonTraceSerializer.serializeRequest(chunk)!).toString('utf8'),
+  );
   const file = join(tmp, 'spans.json');
   writeFileSync(file, lines.join('\n') + '\n');
   const r = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file, '--json']);
@@ -74,7 +94,11 @@ test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as al
   const { memory, emit } = makeProvider('memory');
   emit(20);
   const file = join(tmp, 'spans-mapped.json');
-  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
+  writeFileSync(
+    file,
+    Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') +
+      '\n',
+  );
   const ws = join(tmp, 'two-services');
   const orders = readFileSync(join(WORKSPACE, 'src', 'orders.ts'), 'utf8');
   for (const svc of ['api', 'worker']) {
@@ -84,7 +108,11 @@ test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as al
   const before = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
   assert.equal(before.status, 0, before.stderr);
   const ambiguous = JSON.parse(before.stdout) as ReportJson;
-  assert.deepEqual(ambiguous.functions, [], 'two workspace files end in src/orders.ts: ambiguous, no guess');
+  assert.deepEqual(
+    ambiguous.functions,
+    [],
+    'two workspace files end in src/orders.ts: ambiguous, no guess',
+  );
   // Said with its count, example paths, the candidates and the rules that would settle it.
   const reason = ambiguous.unmapped.find((u) => u.kind === 'path-ambiguous');
   assert.equal(reason?.count, 20);
@@ -97,18 +125,31 @@ test('report applies prodlens.pathMappings from DIR/.vscode/settings.json (as al
     ],
   });
   const text = cli(['report', '--workspace', ws, '--otlp-file', file]);
-  assert.match(text.stdout, /20 spans: code paths that fit several workspace files equally well\n.*\n {6}paths: \/opt\/svc\/src\/orders\.ts; workspace files: services\/api\/src\/orders\.ts, services\/worker\/src\/orders\.ts\n {6}fix: add to prodlens\.pathMappings one of \{"from":"\/opt\/svc\/","to":"services\/api\/"\} or \{"from":"\/opt\/svc\/","to":"services\/worker\/"\}/);
+  assert.match(
+    text.stdout,
+    /20 spans: code paths that fit several workspace files equally well\n.*\n {6}paths: \/opt\/svc\/src\/orders\.ts; workspace files: services\/api\/src\/orders\.ts, services\/worker\/src\/orders\.ts\n {6}fix: add to prodlens\.pathMappings one of \{"from":"\/opt\/svc\/","to":"services\/api\/"\} or \{"from":"\/opt\/svc\/","to":"services\/worker\/"\}/,
+  );
   mkdirSync(join(ws, '.vscode'));
-  writeFileSync(join(ws, '.vscode', 'settings.json'), '{\n  // JSONC, as VS Code writes it\n  "prodlens.pathMappings": [{ "from": "/opt/svc/", "to": "services/worker/" }],\n}\n');
+  writeFileSync(
+    join(ws, '.vscode', 'settings.json'),
+    '{\n  // JSONC, as VS Code writes it\n  "prodlens.pathMappings": [{ "from": "/opt/svc/", "to": "services/worker/" }],\n}\n',
+  );
   const after = cli(['report', '--workspace', ws, '--otlp-file', file, '--json']);
   assert.equal(after.status, 0, after.stderr);
   const rows = (JSON.parse(after.stdout) as ReportJson).functions;
-  assert.deepEqual(rows.map((r) => [r.file, r.function, r.count]), [['services/worker/src/orders.ts', 'OrderService.placeOrder', 20]]);
+  assert.deepEqual(
+    rows.map((r) => [r.file, r.function, r.count]),
+    [['services/worker/src/orders.ts', 'OrderService.placeOrder', 20]],
+  );
 });
 
 test('serve receives from a real exporter, report --from reads it, SIGTERM persists', async () => {
   const dataDir = join(tmp, 'serve-data');
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     const line = await new Promise<string>((resolve, reject) => {
       const rl = createInterface({ input: child.stdout! });
@@ -129,7 +170,16 @@ test('serve receives from a real exporter, report --from reads it, SIGTERM persi
     assert.equal(rows[0]?.function, 'OrderService.placeOrder');
     assert.equal(rows[0]?.count, 30);
     // The running receiver as a source, the way the backends are named: the same report.
-    const viaSource = cli(['report', '--workspace', WORKSPACE, '--source', `prodlens=${url}`, '--json', '--window', '15m']);
+    const viaSource = cli([
+      'report',
+      '--workspace',
+      WORKSPACE,
+      '--source',
+      `prodlens=${url}`,
+      '--json',
+      '--window',
+      '15m',
+    ]);
     assert.equal(viaSource.status, 0, viaSource.stderr);
     assert.equal((JSON.parse(viaSource.stdout) as ReportJson).functions[0]?.count, 30);
     child.kill('SIGTERM');
@@ -145,8 +195,14 @@ test('bad flags, unreadable files and unreachable URLs: one line on stderr, non-
   const cases: [string[], RegExp][] = [
     [['report', '--workspace', WORKSPACE], /needs --from URL or at least one --otlp-file/],
     [['report', '--workspace', WORKSPACE, '--otlp-file', join(tmp, 'nope.json')], /cannot read/],
-    [['report', '--workspace', WORKSPACE, '--from', 'http://127.0.0.1:9', '--json'], /cannot reach http:\/\/127\.0\.0\.1:9/],
-    [['report', '--workspace', WORKSPACE, '--otlp-file', 'x', '--window', 'forever'], /--window forever/],
+    [
+      ['report', '--workspace', WORKSPACE, '--from', 'http://127.0.0.1:9', '--json'],
+      /cannot reach http:\/\/127\.0\.0\.1:9/,
+    ],
+    [
+      ['report', '--workspace', WORKSPACE, '--otlp-file', 'x', '--window', 'forever'],
+      /--window forever/,
+    ],
     [['report', '--workspace', join(tmp, 'missing-dir'), '--otlp-file', 'x'], /not a directory/],
     [['serve', '--workspace', WORKSPACE, '--port', '99999'], /not a port number/],
     [['report', '--bogus'], /bogus/],
@@ -171,19 +227,44 @@ test('bad flags, unreadable files and unreachable URLs: one line on stderr, non-
 
 test('report says why spans did not map, grouped by reason with a fix (text and --json)', () => {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'stock-fastify' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'stock-fastify' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
   const tracer = provider.getTracer('reasons');
   const base = Math.floor(Date.now() / 1000) - 60;
   for (let i = 0; i < 12; i++) {
     // A server span as stock instrumentation names it on Fastify: the method, no route, no path.
-    tracer.startSpan('GET', { kind: SpanKind.SERVER, startTime: [base, 0] as HrTime, attributes: { 'http.method': 'GET' } }).end([base, 2_000_000] as HrTime);
-    tracer.startSpan('pg.query:SELECT', { kind: SpanKind.CLIENT, startTime: [base, 0] as HrTime, attributes: { 'db.system': 'postgresql' } }).end([base, 1_000_000] as HrTime);
+    tracer
+      .startSpan('GET', {
+        kind: SpanKind.SERVER,
+        startTime: [base, 0] as HrTime,
+        attributes: { 'http.method': 'GET' },
+      })
+      .end([base, 2_000_000] as HrTime);
+    tracer
+      .startSpan('pg.query:SELECT', {
+        kind: SpanKind.CLIENT,
+        startTime: [base, 0] as HrTime,
+        attributes: { 'db.system': 'postgresql' },
+      })
+      .end([base, 1_000_000] as HrTime);
   }
   for (let i = 0; i < 5; i++) {
-    tracer.startSpan('GET /nowhere/:id', { kind: SpanKind.SERVER, startTime: [base, 0] as HrTime, attributes: { 'http.method': 'GET', 'http.route': '/nowhere/:id' } }).end([base, 1_000_000] as HrTime);
+    tracer
+      .startSpan('GET /nowhere/:id', {
+        kind: SpanKind.SERVER,
+        startTime: [base, 0] as HrTime,
+        attributes: { 'http.method': 'GET', 'http.route': '/nowhere/:id' },
+      })
+      .end([base, 1_000_000] as HrTime);
   }
   const file = join(tmp, 'reasons.json');
-  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
+  writeFileSync(
+    file,
+    Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') +
+      '\n',
+  );
   const r = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const { unmapped } = JSON.parse(r.stdout) as ReportJson;
@@ -196,12 +277,25 @@ test('report says why spans did not map, grouped by reason with a fix (text and 
     ],
   );
   assert.match(unmapped[0]!.fix ?? '', /@fastify\/otel/);
-  assert.deepEqual(unmapped[1]!.example, { service: 'stock-fastify', span: 'GET /nowhere/:id', explanation: unmapped[1]!.example.explanation });
-  assert.match(unmapped[1]!.example.explanation, /no HTTP route registrations were found in the workspace to match GET \/nowhere\/:id/);
+  assert.deepEqual(unmapped[1]!.example, {
+    service: 'stock-fastify',
+    span: 'GET /nowhere/:id',
+    explanation: unmapped[1]!.example.explanation,
+  });
+  assert.match(
+    unmapped[1]!.example.explanation,
+    /no HTTP route registrations were found in the workspace to match GET \/nowhere\/:id/,
+  );
   const text = cli(['report', '--workspace', WORKSPACE, '--otlp-file', file]);
   assert.match(text.stdout, /17 spans \(or calls counted by a backend\) in the window did not map/);
-  assert.match(text.stdout, /Why:\n {2}12 spans: server spans carry no route[^\n]*\n {6}e\.g\. stock-fastify "GET"[^\n]*\n {6}fix: for Fastify add @fastify\/otel/);
-  assert.match(text.stdout, /\(12 more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them\.\)/);
+  assert.match(
+    text.stdout,
+    /Why:\n {2}12 spans: server spans carry no route[^\n]*\n {6}e\.g\. stock-fastify "GET"[^\n]*\n {6}fix: for Fastify add @fastify\/otel/,
+  );
+  assert.match(
+    text.stdout,
+    /\(12 more spans are framework inner spans or outgoing calls, left out on purpose; --json lists them\.\)/,
+  );
 });
 
 test('--help on every subcommand prints its usage and exits 0; an unknown option exits 2 with the usage', () => {
@@ -209,7 +303,11 @@ test('--help on every subcommand prints its usage and exits 0; an unknown option
     for (const flag of ['--help', '-h']) {
       const r = cli([command, flag]);
       assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`^usage: prodlens ${command} +--workspace DIR`), `${command} ${flag}`);
+      assert.match(
+        r.stdout,
+        new RegExp(`^usage: prodlens ${command} +--workspace DIR`),
+        `${command} ${flag}`,
+      );
       assert.equal(r.stderr, '');
     }
     const bad = cli([command, '--no-such-option']);
@@ -222,18 +320,59 @@ test('--help on every subcommand prints its usage and exits 0; an unknown option
 test('a multi-root workspace (--workspace twice): both folders are mapped, files named folder/path', () => {
   const SHOP = join(ROOT, 'test', 'fixtures', 'plain-express');
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'one-service' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'one-service' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
   const tracer = provider.getTracer('cli');
   const base = Math.floor(Date.now() / 1000) - 60;
   const emit = (name: string, attributes: Record<string, string | number>, n: number) => {
-    for (let i = 1; i <= n; i++) tracer.startSpan(name, { startTime: [base, 0] as HrTime, attributes }).end([base, i * 1_000_000] as HrTime);
+    for (let i = 1; i <= n; i++)
+      tracer
+        .startSpan(name, { startTime: [base, 0] as HrTime, attributes })
+        .end([base, i * 1_000_000] as HrTime);
   };
-  emit('placeOrder', { 'code.filepath': '/opt/svc/src/orders.ts', 'code.lineno': 13, 'code.function': 'placeOrder', 'code.namespace': 'OrderService' }, 6);
-  emit('getOrder', { 'code.file.path': join(SHOP, 'handlers', 'orders.js'), 'code.line.number': 8, 'code.function.name': 'getOrder' }, 4);
+  emit(
+    'placeOrder',
+    {
+      'code.filepath': '/opt/svc/src/orders.ts',
+      'code.lineno': 13,
+      'code.function': 'placeOrder',
+      'code.namespace': 'OrderService',
+    },
+    6,
+  );
+  emit(
+    'getOrder',
+    {
+      'code.file.path': join(SHOP, 'handlers', 'orders.js'),
+      'code.line.number': 8,
+      'code.function.name': 'getOrder',
+    },
+    4,
+  );
   const file = join(tmp, 'two-folders.json');
-  writeFileSync(file, Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') + '\n');
-  const r = cli(['report', '--workspace', WORKSPACE, '--workspace', SHOP, '--otlp-file', file, '--json']);
+  writeFileSync(
+    file,
+    Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8') +
+      '\n',
+  );
+  const r = cli([
+    'report',
+    '--workspace',
+    WORKSPACE,
+    '--workspace',
+    SHOP,
+    '--otlp-file',
+    file,
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const rows = (JSON.parse(r.stdout) as ReportJson).functions.map((x) => `${x.file} ${x.function} ${x.count}`);
-  assert.deepEqual(rows, ['plain-express/handlers/orders.js getOrder 4', 'workspace/src/orders.ts OrderService.placeOrder 6']);
+  const rows = (JSON.parse(r.stdout) as ReportJson).functions.map(
+    (x) => `${x.file} ${x.function} ${x.count}`,
+  );
+  assert.deepEqual(rows, [
+    'plain-express/handlers/orders.js getOrder 4',
+    'workspace/src/orders.ts OrderService.placeOrder 6',
+  ]);
 });

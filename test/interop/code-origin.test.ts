@@ -14,7 +14,11 @@ import { details, numbers, type AppResult } from './corpus/score';
 import { requestOf } from './corpus/evidence';
 
 const WITH_MAPS = ['express-api', 'express-ts', 'fastify', 'koa', 'nest', 'hapi'];
-const origin = (app: AppSpec): AppSpec => ({ ...app, name: `${app.name}-origin`, codeOrigin: true });
+const origin = (app: AppSpec): AppSpec => ({
+  ...app,
+  name: `${app.name}-origin`,
+  codeOrigin: true,
+});
 
 for (const base of APPS.filter((a) => WITH_MAPS.includes(a.name))) {
   const app = origin(base);
@@ -39,26 +43,57 @@ for (const base of APPS.filter((a) => WITH_MAPS.includes(a.name))) {
         const want = expected.requests.find((q) => q.request === request)!.expect.file;
         const file = s.attributes['code.file.path'];
         const line = s.attributes['code.line.number'];
-        const got = typeof file === 'string' ? relative(workspace, file).split('\\').join('/') : '(none)';
-        if (got !== want || typeof line !== 'number' || line < 1 || typeof s.attributes['code.column.number'] !== 'number') wrong.push(`${request}: ${got}:${String(line)} (want ${want})`);
+        const got =
+          typeof file === 'string' ? relative(workspace, file).split('\\').join('/') : '(none)';
+        if (
+          got !== want ||
+          typeof line !== 'number' ||
+          line < 1 ||
+          typeof s.attributes['code.column.number'] !== 'number'
+        )
+          wrong.push(`${request}: ${got}:${String(line)} (want ${want})`);
       }
       assert.deepEqual(wrong, []);
     });
 
     test('each request maps to its handler by the code origin, exact or high', () => {
       assert.equal(numbers(r).routes.wrong, 0);
-      const loose = r.requests.filter((q) => q.verdict !== 'right' || q.mappedBy.length === 0 || q.mappedBy.some((m) => m.rule !== 'code.file.path+line' || !['exact', 'high'].includes(m.confidence)));
-      assert.deepEqual(loose.map((q) => `${q.request} → ${q.got}`), []);
+      const loose = r.requests.filter(
+        (q) =>
+          q.verdict !== 'right' ||
+          q.mappedBy.length === 0 ||
+          q.mappedBy.some(
+            (m) => m.rule !== 'code.file.path+line' || !['exact', 'high'].includes(m.confidence),
+          ),
+      );
+      assert.deepEqual(
+        loose.map((q) => `${q.request} → ${q.got}`),
+        [],
+      );
     });
   });
 }
 
-describe('code origin: express-ts-nomap (compiled output without source maps)', { timeout: 120_000 }, () => {
-  test('no origin is invented for dist/ files, and every request still maps by its route', async () => {
-    const app = origin(APPS.find((a) => a.name === 'express-ts-nomap')!);
-    const r = await scoreApp(app);
-    assert.deepEqual(r.problems, []);
-    assert.deepEqual(r.spans.filter((s) => s.attributes['code.file.path'] !== undefined).map((s) => `${s.name}: ${String(s.attributes['code.file.path'])}`), []);
-    assert.ok(r.requests.every((q) => q.verdict === 'right' && q.mappedBy.every((m) => m.rule === 'http.route')), r.requests.map((q) => `${q.request} → ${q.got}`).join('\n'));
-  });
-});
+describe(
+  'code origin: express-ts-nomap (compiled output without source maps)',
+  { timeout: 120_000 },
+  () => {
+    test('no origin is invented for dist/ files, and every request still maps by its route', async () => {
+      const app = origin(APPS.find((a) => a.name === 'express-ts-nomap')!);
+      const r = await scoreApp(app);
+      assert.deepEqual(r.problems, []);
+      assert.deepEqual(
+        r.spans
+          .filter((s) => s.attributes['code.file.path'] !== undefined)
+          .map((s) => `${s.name}: ${String(s.attributes['code.file.path'])}`),
+        [],
+      );
+      assert.ok(
+        r.requests.every(
+          (q) => q.verdict === 'right' && q.mappedBy.every((m) => m.rule === 'http.route'),
+        ),
+        r.requests.map((q) => `${q.request} → ${q.got}`).join('\n'),
+      );
+    });
+  },
+);

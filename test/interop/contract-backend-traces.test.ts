@@ -23,8 +23,18 @@ const TOKEN = 'trace-secret-7e21c0d4';
 const tempoFakes = fakeBackends('tempo');
 const jaegerFakes = fakeBackends('jaeger');
 const zipkinFakes = fakeBackends('zipkin');
-const cfg = (kind: SourceConfig['kind'], url: string, token?: string): SourceConfig => ({ kind, url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
-const Q: TraceListQuery = { targets: [{ service: 'checkout', spanName: 'OrderService.load' }], windowMs: 900_000, slowMinMs: 11.2 };
+const cfg = (kind: SourceConfig['kind'], url: string, token?: string): SourceConfig => ({
+  kind,
+  url,
+  environment: 'prod',
+  timeoutMs: 2000,
+  ...(token ? { token } : {}),
+});
+const Q: TraceListQuery = {
+  targets: [{ service: 'checkout', spanName: 'OrderService.load' }],
+  windowMs: 900_000,
+  slowMinMs: 11.2,
+};
 
 let ws: string;
 let engine: Engine;
@@ -32,7 +42,18 @@ before(async () => {
   ws = mkdtempSync(join(tmpdir(), 'prodlens-backend-traces-'));
   mkdirSync(join(ws, 'src'));
   // No code.file.path in the recorded spans: code.function.name OrderService.load names the class file, as for receiver spans.
-  writeFileSync(join(ws, 'src', 'OrderService.ts'), ['export class OrderService {', '  load(id: string): string {', '    if (!id) throw new Error("order not found");', '    return id;', '  }', '}', ''].join('\n'));
+  writeFileSync(
+    join(ws, 'src', 'OrderService.ts'),
+    [
+      'export class OrderService {',
+      '  load(id: string): string {',
+      '    if (!id) throw new Error("order not found");',
+      '    return id;',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
   ({ engine } = await createWorkspaceEngine(ws));
 });
 after(() => {
@@ -42,15 +63,42 @@ after(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-const deps = () => ({ resolver: engine.resolver, functions: engine.functions, isMatch: (_s: unknown, code: { qualifiedName: string } | undefined) => code?.qualifiedName === 'OrderService.load' });
+const deps = () => ({
+  resolver: engine.resolver,
+  functions: engine.functions,
+  isMatch: (_s: unknown, code: { qualifiedName: string } | undefined) =>
+    code?.qualifiedName === 'OrderService.load',
+});
 
 test('contract: backend traces from tempo: one TraceQL search per list, lists labelled "tempo (prod)", cached and de-duplicated in flight', async () => {
-  const s = await tempoFakes.fake((u) => (u.pathname === '/api/search' ? { fixture: 'search.json' } : { status: 404 }));
+  const s = await tempoFakes.fake((u) =>
+    u.pathname === '/api/search' ? { fixture: 'search.json' } : { status: 404 },
+  );
   let now = 1_767_225_700_000;
-  const traces = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url))], { now: () => now });
-  assert.deepEqual(traces.peek(Q), { lists: [{ label: 'tempo (prod)', recent: [], slowest: [], failed: [], status: { ok: true, latencyMs: 0, message: 'ok', stale: false }, answered: false }], fresh: false, loading: false, due: true });
+  const traces = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url))], {
+    now: () => now,
+  });
+  assert.deepEqual(traces.peek(Q), {
+    lists: [
+      {
+        label: 'tempo (prod)',
+        recent: [],
+        slowest: [],
+        failed: [],
+        status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
+        answered: false,
+      },
+    ],
+    fresh: false,
+    loading: false,
+    due: true,
+  });
   const [a, b] = await Promise.all([traces.fetch(Q), traces.fetch(Q)]);
-  assert.equal(s.asked.length, 3, 'recent, slowest and failed: one search each, shared by both callers');
+  assert.equal(
+    s.asked.length,
+    3,
+    'recent, slowest and failed: one search each, shared by both callers',
+  );
   assert.deepEqual(a, b);
   const qs = s.asked.map((u) => u.searchParams.get('q')).sort();
   assert.deepEqual(qs, [
@@ -58,19 +106,50 @@ test('contract: backend traces from tempo: one TraceQL search per list, lists la
     '{ resource.service.name = "checkout" && name = "OrderService.load" && status = error }',
     '{ resource.service.name = "checkout" && name = "OrderService.load" }',
   ]);
-  assert.ok(s.asked.every((u) => u.searchParams.get('limit') === '20'), 'bounded');
+  assert.ok(
+    s.asked.every((u) => u.searchParams.get('limit') === '20'),
+    'bounded',
+  );
   const [t] = a;
   assert.ok(t);
   assert.equal(t.label, 'tempo (prod)');
   assert.equal(t.status.ok, true);
   assert.deepEqual(
-    t.recent.map((r) => [r.traceId, r.rootName, r.rootService, r.durationMs, r.source, r.matchDurationMs, r.spanCount]),
+    t.recent.map((r) => [
+      r.traceId,
+      r.rootName,
+      r.rootService,
+      r.durationMs,
+      r.source,
+      r.matchDurationMs,
+      r.spanCount,
+    ]),
     [
-      ['5b8efff798038103d269b633813fc60c', 'GET /orders/{id}', 'checkout', 7, 'tempo (prod)', null, null],
-      ['0af7651916cd43dd8448eb211c80319c', 'GET /orders/{id}', 'checkout', 42, 'tempo (prod)', null, null],
+      [
+        '5b8efff798038103d269b633813fc60c',
+        'GET /orders/{id}',
+        'checkout',
+        7,
+        'tempo (prod)',
+        null,
+        null,
+      ],
+      [
+        '0af7651916cd43dd8448eb211c80319c',
+        'GET /orders/{id}',
+        'checkout',
+        42,
+        'tempo (prod)',
+        null,
+        null,
+      ],
     ],
   );
-  assert.deepEqual(t.slowest.map((r) => r.durationMs), [42, 7], 'slowest first');
+  assert.deepEqual(
+    t.slowest.map((r) => r.durationMs),
+    [42, 7],
+    'slowest first',
+  );
   assert.ok(t.failed.every((r) => r.error));
   // From memory now: no request, and not due.
   const peek = traces.peek(Q);
@@ -88,8 +167,12 @@ test('contract: backend traces from tempo: one TraceQL search per list, lists la
   assert.equal(s.asked.length, 6);
 });
 
-test('contract: backend trace by id (tempo): the panel\'s TraceDto in tree order, spans mapped to code through the engine\'s mapper, exception frames', async () => {
-  const s = await tempoFakes.fake((u) => (u.pathname === '/api/traces/0af7651916cd43dd8448eb211c80319c' ? { fixture: 'trace-by-id.json' } : { status: 404, body: 'trace not found', type: 'text/plain' }));
+test("contract: backend trace by id (tempo): the panel's TraceDto in tree order, spans mapped to code through the engine's mapper, exception frames", async () => {
+  const s = await tempoFakes.fake((u) =>
+    u.pathname === '/api/traces/0af7651916cd43dd8448eb211c80319c'
+      ? { fixture: 'trace-by-id.json' }
+      : { status: 404, body: 'trace not found', type: 'text/plain' },
+  );
   const traces = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url))]);
   const r = await traces.trace('0AF7651916CD43DD8448EB211C80319C', 'tempo (prod)', deps());
   assert.ok(r.ok, r.ok ? '' : r.error);
@@ -99,10 +182,28 @@ test('contract: backend trace by id (tempo): the panel\'s TraceDto in tree order
   assert.equal(r.trace.startMs, 1767225600000);
   assert.equal(r.trace.durationMs, 42);
   assert.deepEqual(
-    r.trace.rows.map((x) => [x.name, x.service, x.depth, x.error, x.isMatch, x.code?.file, x.code?.qualifiedName, x.code?.line]),
+    r.trace.rows.map((x) => [
+      x.name,
+      x.service,
+      x.depth,
+      x.error,
+      x.isMatch,
+      x.code?.file,
+      x.code?.qualifiedName,
+      x.code?.line,
+    ]),
     [
       ['GET /orders/{id}', 'checkout', 0, true, false, undefined, undefined, undefined],
-      ['OrderService.load', 'checkout', 1, true, true, 'src/OrderService.ts', 'OrderService.load', 2],
+      [
+        'OrderService.load',
+        'checkout',
+        1,
+        true,
+        true,
+        'src/OrderService.ts',
+        'OrderService.load',
+        2,
+      ],
       ['SELECT orders', 'orders-db', 2, false, false, undefined, undefined, undefined],
     ],
   );
@@ -115,20 +216,48 @@ test('contract: backend trace by id (tempo): the panel\'s TraceDto in tree order
   assert.equal(s.asked.length, asked);
   // Unknown id: not found, said as such (and not cached as a failure).
   const missing = await traces.trace('5b8efff798038103d269b633813fc60c', 'tempo (prod)', deps());
-  assert.deepEqual(missing.ok ? 'ok' : [missing.notFound, /tempo \(prod\) does not know trace 5b8efff798038103d269b633813fc60c/.test(missing.error)], [true, true]);
+  assert.deepEqual(
+    missing.ok
+      ? 'ok'
+      : [
+          missing.notFound,
+          /tempo \(prod\) does not know trace 5b8efff798038103d269b633813fc60c/.test(missing.error),
+        ],
+    [true, true],
+  );
   const gone = await traces.trace('0af7651916cd43dd8448eb211c80319c', 'tempo (staging)', deps());
   assert.ok(!gone.ok && /tempo \(staging\) is no longer configured/.test(gone.error));
 });
 
 test('contract: backend traces from jaeger (v3) and zipkin side by side: each labelled, zipkin spans mapped to code, without a label the first backend that knows the id answers', async () => {
-  const j = await jaegerFakes.fake((u) => (u.pathname === '/api/v3/traces' ? { fixture: 'v3-search.json' } : { status: 404, fixture: 'v3-not-found.json' }));
-  const z = await zipkinFakes.fake((u) =>
-    u.pathname === '/api/v2/traces' ? { fixture: 'traces.json' } : u.pathname === '/api/v2/trace/00000000000000008448eb211c80319c' ? { fixture: 'trace.json' } : { status: 404, body: 'Trace not found', type: 'text/plain' },
+  const j = await jaegerFakes.fake((u) =>
+    u.pathname === '/api/v3/traces'
+      ? { fixture: 'v3-search.json' }
+      : { status: 404, fixture: 'v3-not-found.json' },
   );
-  const traces = new BackendTraces(() => [new JaegerSource(cfg('jaeger', j.url)), new ZipkinSource(cfg('zipkin', z.url))]);
-  const lists = await traces.fetch({ targets: [{ service: 'checkout', spanName: 'GET /orders/{id}' }], windowMs: 900_000 });
+  const z = await zipkinFakes.fake((u) =>
+    u.pathname === '/api/v2/traces'
+      ? { fixture: 'traces.json' }
+      : u.pathname === '/api/v2/trace/00000000000000008448eb211c80319c'
+        ? { fixture: 'trace.json' }
+        : { status: 404, body: 'Trace not found', type: 'text/plain' },
+  );
+  const traces = new BackendTraces(() => [
+    new JaegerSource(cfg('jaeger', j.url)),
+    new ZipkinSource(cfg('zipkin', z.url)),
+  ]);
+  const lists = await traces.fetch({
+    targets: [{ service: 'checkout', spanName: 'GET /orders/{id}' }],
+    windowMs: 900_000,
+  });
   assert.deepEqual(
-    lists.map((l) => [l.label, l.status.ok, l.recent.length, l.failed.map((t) => t.traceId), [...new Set(l.recent.map((t) => t.source))]]),
+    lists.map((l) => [
+      l.label,
+      l.status.ok,
+      l.recent.length,
+      l.failed.map((t) => t.traceId),
+      [...new Set(l.recent.map((t) => t.source))],
+    ]),
     [
       ['jaeger (prod)', true, 2, ['0af7651916cd43dd8448eb211c80319c'], ['jaeger (prod)']],
       ['zipkin (prod)', true, 2, ['0af7651916cd43dd8448eb211c80319c'], ['zipkin (prod)']],
@@ -136,7 +265,11 @@ test('contract: backend traces from jaeger (v3) and zipkin side by side: each la
   );
   assert.equal(j.asked.length, 3, 'one v3 search per list');
   assert.equal(z.asked.length, 3);
-  assert.equal(z.asked.find((u) => u.searchParams.get('annotationQuery') === 'error') !== undefined, true, 'failed asks for the error tag');
+  assert.equal(
+    z.asked.find((u) => u.searchParams.get('annotationQuery') === 'error') !== undefined,
+    true,
+    'failed asks for the error tag',
+  );
   // No label (e.g. a trace id from a log line): jaeger does not know it, zipkin does.
   const r = await traces.trace('8448eb211c80319c', undefined, deps());
   assert.ok(r.ok, r.ok ? '' : r.error);
@@ -154,13 +287,23 @@ test('contract: backend traces from jaeger (v3) and zipkin side by side: each la
 test('contract: backend trace faults: a 5xx and an HTML page are a clear per-source status, earlier lists stay marked stale, the token is never in a message', async () => {
   let mode: 'ok' | 'down' | 'html' | 'auth' = 'ok';
   const s = await tempoFakes.fake((u, req) => {
-    if (mode === 'down') return { status: 500, body: JSON.stringify({ message: 'querier unavailable' }) };
-    if (mode === 'html') return { body: '<!doctype html><title>Grafana</title>', type: 'text/html' };
-    if (mode === 'auth') return { status: 401, body: JSON.stringify({ error: `bad token ${req.headers.authorization}` }) };
-    return u.pathname === '/api/search' ? { fixture: 'search.json' } : { fixture: 'trace-by-id.json' };
+    if (mode === 'down')
+      return { status: 500, body: JSON.stringify({ message: 'querier unavailable' }) };
+    if (mode === 'html')
+      return { body: '<!doctype html><title>Grafana</title>', type: 'text/html' };
+    if (mode === 'auth')
+      return {
+        status: 401,
+        body: JSON.stringify({ error: `bad token ${req.headers.authorization}` }),
+      };
+    return u.pathname === '/api/search'
+      ? { fixture: 'search.json' }
+      : { fixture: 'trace-by-id.json' };
   });
   let now = 1_767_225_700_000;
-  const traces = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url, TOKEN))], { now: () => now });
+  const traces = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url, TOKEN))], {
+    now: () => now,
+  });
   const [ok] = await traces.fetch(Q);
   assert.equal(ok?.status.ok, true);
   mode = 'down';
@@ -176,16 +319,29 @@ test('contract: backend trace faults: a 5xx and an HTML page are a clear per-sou
 
   mode = 'html';
   const html = await traces.trace('0af7651916cd43dd8448eb211c80319c', 'tempo (prod)', deps());
-  assert.ok(!html.ok && !html.notFound && /tempo \(prod\)/.test(html.error) && /HTML page instead of JSON/.test(html.error), JSON.stringify(html));
+  assert.ok(
+    !html.ok &&
+      !html.notFound &&
+      /tempo \(prod\)/.test(html.error) &&
+      /HTML page instead of JSON/.test(html.error),
+    JSON.stringify(html),
+  );
   const fresh = new BackendTraces(() => [new TempoSource(cfg('tempo', s.url, TOKEN))]);
   const [none] = await fresh.fetch(Q);
-  assert.deepEqual([none?.status.ok, none?.answered, none?.recent.length], [false, false, 0], 'nothing cached: no lists, the failure said');
+  assert.deepEqual(
+    [none?.status.ok, none?.answered, none?.recent.length],
+    [false, false, 0],
+    'nothing cached: no lists, the failure said',
+  );
 
   mode = 'auth';
   const denied = await fresh.trace('0af7651916cd43dd8448eb211c80319c', 'tempo (prod)', deps());
   assert.ok(!denied.ok && /PRODLENS_TEMPO_TOKEN/.test(denied.error));
-  const [authLists] = await new BackendTraces(() => [new TempoSource(cfg('tempo', s.url, TOKEN))]).fetch(Q);
-  for (const text of [JSON.stringify(denied), JSON.stringify(authLists), JSON.stringify(stale)]) assert.ok(!text.includes(TOKEN), 'token never leaked');
+  const [authLists] = await new BackendTraces(() => [
+    new TempoSource(cfg('tempo', s.url, TOKEN)),
+  ]).fetch(Q);
+  for (const text of [JSON.stringify(denied), JSON.stringify(authLists), JSON.stringify(stale)])
+    assert.ok(!text.includes(TOKEN), 'token never leaked');
 });
 
 test('contract: backend trace requests are cancellable: an aborted search or trace by id rejects at once instead of waiting on a backend that never answers', async () => {
@@ -193,7 +349,9 @@ test('contract: backend trace requests are cancellable: an aborted search or tra
   await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
   try {
     const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
-    const traces = new BackendTraces(() => [new TempoSource({ ...cfg('tempo', url), timeoutMs: 30_000 })]);
+    const traces = new BackendTraces(() => [
+      new TempoSource({ ...cfg('tempo', url), timeoutMs: 30_000 }),
+    ]);
     const ac = new AbortController();
     const started = Date.now();
     const lists = traces.fetch(Q, ac.signal);

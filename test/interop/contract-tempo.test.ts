@@ -13,10 +13,21 @@ const backends = fakeBackends('tempo');
 const fake = backends.fake;
 after(() => backends.close());
 
-const tempo = (url: string, token?: string) => new TempoSource({ kind: 'tempo', url, environment: 'prod', timeoutMs: 2000, ...(token ? { token } : {}) });
+const tempo = (url: string, token?: string) =>
+  new TempoSource({
+    kind: 'tempo',
+    url,
+    environment: 'prod',
+    timeoutMs: 2000,
+    ...(token ? { token } : {}),
+  });
 
 test('contract: tempo trace by id: base64 ids become hex, enum names become codes, ns precision and parent links kept', async () => {
-  const s = await fake((u) => (u.pathname === '/api/traces/0af7651916cd43dd8448eb211c80319c' ? { fixture: 'trace-by-id.json' } : { status: 404, body: 'trace not found', type: 'text/plain' }));
+  const s = await fake((u) =>
+    u.pathname === '/api/traces/0af7651916cd43dd8448eb211c80319c'
+      ? { fixture: 'trace-by-id.json' }
+      : { status: 404, body: 'trace not found', type: 'text/plain' },
+  );
   const spans = await tempo(s.url).traceById('0AF7651916CD43DD8448EB211C80319C');
   assert.deepEqual(
     spans.map((x) => [x.spanId, x.parentSpanId, x.name, x.kind, x.statusCode, x.resource.service]),
@@ -41,48 +52,120 @@ test('contract: tempo trace by id: base64 ids become hex, enum names become code
 });
 
 test('contract: tempo before 2.6 (`batches`, instrumentationLibrarySpans) reads the same; unknown ids are []', async () => {
-  const s = await fake((u) => (u.pathname.endsWith('/0af7651916cd43dd8448eb211c80319c') ? { fixture: 'trace-by-id-batches.json' } : { status: 404, body: 'trace not found', type: 'text/plain' }));
+  const s = await fake((u) =>
+    u.pathname.endsWith('/0af7651916cd43dd8448eb211c80319c')
+      ? { fixture: 'trace-by-id-batches.json' }
+      : { status: 404, body: 'trace not found', type: 'text/plain' },
+  );
   const spans = await tempo(s.url).traceById('0af7651916cd43dd8448eb211c80319c');
-  assert.deepEqual(spans.map((x) => [x.traceId, x.spanId, x.kind, x.statusCode, x.durationMs]), [['0af7651916cd43dd8448eb211c80319c', '00f067aa0ba902b7', 2, 1, 42]]);
+  assert.deepEqual(
+    spans.map((x) => [x.traceId, x.spanId, x.kind, x.statusCode, x.durationMs]),
+    [['0af7651916cd43dd8448eb211c80319c', '00f067aa0ba902b7', 2, 1, 42]],
+  );
   assert.deepEqual(await tempo(s.url).traceById('5b8efff798038103d269b633813fc60c'), []);
 });
 
 test('contract: tempo search sends one TraceQL query for the function and normalises the summaries', async () => {
-  const s = await fake((u) => (u.pathname === '/api/search' ? { fixture: 'search.json' } : { status: 404 }));
+  const s = await fake((u) =>
+    u.pathname === '/api/search' ? { fixture: 'search.json' } : { status: 404 },
+  );
   const before = Math.floor(Date.now() / 1000);
-  const got = await tempo(s.url).recentTraces({ service: 'checkout', spanName: 'OrderService.load', minDurationMs: 2.5, limit: 20, windowMs: 3_600_000 });
+  const got = await tempo(s.url).recentTraces({
+    service: 'checkout',
+    spanName: 'OrderService.load',
+    minDurationMs: 2.5,
+    limit: 20,
+    windowMs: 3_600_000,
+  });
   const q = s.asked[0]?.searchParams;
   assert.ok(q);
-  assert.equal(q.get('q'), '{ resource.service.name = "checkout" && name = "OrderService.load" && duration >= 2500us }');
+  assert.equal(
+    q.get('q'),
+    '{ resource.service.name = "checkout" && name = "OrderService.load" && duration >= 2500us }',
+  );
   assert.equal(q.get('limit'), '20');
   assert.ok(Math.abs(Number(q.get('end')) - before) <= 2);
   assert.equal(Number(q.get('end')) - Number(q.get('start')), 3600);
   assert.deepEqual(got, [
-    { traceId: '5b8efff798038103d269b633813fc60c', rootName: 'GET /orders/{id}', service: 'checkout', startMs: 1767225660000, durationMs: 7, error: false },
+    {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      rootName: 'GET /orders/{id}',
+      service: 'checkout',
+      startMs: 1767225660000,
+      durationMs: 7,
+      error: false,
+    },
     // Tempo drops leading zeros from search trace ids; they come back padded.
-    { traceId: '0af7651916cd43dd8448eb211c80319c', rootName: 'GET /orders/{id}', service: 'checkout', startMs: 1767225600000, durationMs: 42, error: true },
+    {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      rootName: 'GET /orders/{id}',
+      service: 'checkout',
+      startMs: 1767225600000,
+      durationMs: 42,
+      error: true,
+    },
   ]);
 });
 
 test('contract: tempo errors-only search asks for status = error and quotes values safely', async () => {
-  assert.equal(traceqlFor({ service: 'we"ird\\svc', errorsOnly: true }), '{ resource.service.name = "we\\"ird\\\\svc" && status = error }');
+  assert.equal(
+    traceqlFor({ service: 'we"ird\\svc', errorsOnly: true }),
+    '{ resource.service.name = "we\\"ird\\\\svc" && status = error }',
+  );
   const s = await fake(() => ({ fixture: 'search-empty.json' }));
-  assert.deepEqual(await tempo(s.url).recentTraces({ service: 'checkout', errorsOnly: true, limit: 5, windowMs: 60_000 }), []);
+  assert.deepEqual(
+    await tempo(s.url).recentTraces({
+      service: 'checkout',
+      errorsOnly: true,
+      limit: 5,
+      windowMs: 60_000,
+    }),
+    [],
+  );
   assert.match(s.asked[0]?.searchParams.get('q') ?? '', /status = error/);
 });
 
 test('contract: tempo faults: HTML instead of JSON, a 500, and a 401 that never shows the token', async () => {
-  const html = await fake(() => ({ body: '<!doctype html><title>Grafana</title>', type: 'text/html' }));
-  await assert.rejects(tempo(html.url).traceById('0af7651916cd43dd8448eb211c80319c'), (e: unknown) => e instanceof SourceError && e.reason === 'not-json' && /an HTML page instead of JSON/.test(e.message));
-  const down = await fake(() => ({ status: 500, body: JSON.stringify({ message: 'querier unavailable' }) }));
-  await assert.rejects(tempo(down.url).recentTraces({ service: 'checkout', limit: 5, windowMs: 60_000 }), (e: unknown) => e instanceof SourceError && e.status === 500 && /querier unavailable/.test(e.message));
+  const html = await fake(() => ({
+    body: '<!doctype html><title>Grafana</title>',
+    type: 'text/html',
+  }));
+  await assert.rejects(
+    tempo(html.url).traceById('0af7651916cd43dd8448eb211c80319c'),
+    (e: unknown) =>
+      e instanceof SourceError &&
+      e.reason === 'not-json' &&
+      /an HTML page instead of JSON/.test(e.message),
+  );
+  const down = await fake(() => ({
+    status: 500,
+    body: JSON.stringify({ message: 'querier unavailable' }),
+  }));
+  await assert.rejects(
+    tempo(down.url).recentTraces({ service: 'checkout', limit: 5, windowMs: 60_000 }),
+    (e: unknown) =>
+      e instanceof SourceError && e.status === 500 && /querier unavailable/.test(e.message),
+  );
   assert.equal(down.asked.length, 1, '500 is not retried');
-  const auth = await fake((_u, req) => ({ status: 401, body: JSON.stringify({ error: `bad token ${req.headers.authorization}` }) }));
+  const auth = await fake((_u, req) => ({
+    status: 401,
+    body: JSON.stringify({ error: `bad token ${req.headers.authorization}` }),
+  }));
   const src = tempo(auth.url, TOKEN);
-  await assert.rejects(src.traceById('0af7651916cd43dd8448eb211c80319c'), (e: unknown) => e instanceof SourceError && e.reason === 'auth' && !e.message.includes(TOKEN) && /PRODLENS_TEMPO_TOKEN/.test(e.message));
+  await assert.rejects(
+    src.traceById('0af7651916cd43dd8448eb211c80319c'),
+    (e: unknown) =>
+      e instanceof SourceError &&
+      e.reason === 'auth' &&
+      !e.message.includes(TOKEN) &&
+      /PRODLENS_TEMPO_TOKEN/.test(e.message),
+  );
   const status = await src.testConnection();
   assert.equal(status.ok, false);
   assert.ok(!status.message.includes(TOKEN));
-  assert.equal((await tempo((await fake(() => ({ fixture: 'search-empty.json' }))).url).testConnection()).ok, true);
+  assert.equal(
+    (await tempo((await fake(() => ({ fixture: 'search-empty.json' }))).url).testConnection()).ok,
+    true,
+  );
   await assert.rejects(tempo(html.url).traceById('not-an-id'), /is not a trace id/);
 });

@@ -9,7 +9,15 @@
 // another route's requests. test/interop/corpus/score.ts runs the same scoring on its own.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { APPS, details, numbers, scoreApp, table, type AppResult, type Score } from './corpus/score';
+import {
+  APPS,
+  details,
+  numbers,
+  scoreApp,
+  table,
+  type AppResult,
+  type Score,
+} from './corpus/score';
 
 const PRECISION = 0.99;
 const RECALL = 0.95;
@@ -24,7 +32,8 @@ function assertScore(kind: string, s: Score, r: AppResult): void {
 }
 
 after(() => {
-  if (results.length) console.log(`\ncorpus: ProdLens on real auto-instrumented apps\n${table(results)}`);
+  if (results.length)
+    console.log(`\ncorpus: ProdLens on real auto-instrumented apps\n${table(results)}`);
 });
 
 for (const app of APPS) {
@@ -38,7 +47,10 @@ for (const app of APPS) {
 
     test('the app answers as written, every request reaches ProdLens, the CLI answers (live report = attributed report)', () => {
       assert.deepEqual(r.problems, []);
-      assert.ok(r.requests.every((q) => q.serverSpans === q.sent), r.requests.map((q) => `${q.request}: ${q.serverSpans}/${q.sent} server spans`).join('\n'));
+      assert.ok(
+        r.requests.every((q) => q.serverSpans === q.sent),
+        r.requests.map((q) => `${q.request}: ${q.serverSpans}/${q.sent} server spans`).join('\n'),
+      );
     });
 
     test('server spans map to their route handlers: precision ≥ 99%, recall ≥ 95%', () => {

@@ -44,8 +44,16 @@ after(async () => {
 });
 
 const combos = [
-  { name: 'http/protobuf', make: (u: string, c: CompressionAlgorithm) => new ProtoTraceExporter({ url: `${u}/v1/traces`, compression: c }) },
-  { name: 'http/json', make: (u: string, c: CompressionAlgorithm) => new JsonTraceExporter({ url: `${u}/v1/traces`, compression: c }) },
+  {
+    name: 'http/protobuf',
+    make: (u: string, c: CompressionAlgorithm) =>
+      new ProtoTraceExporter({ url: `${u}/v1/traces`, compression: c }),
+  },
+  {
+    name: 'http/json',
+    make: (u: string, c: CompressionAlgorithm) =>
+      new JsonTraceExporter({ url: `${u}/v1/traces`, compression: c }),
+  },
 ];
 
 describe('real OTel SDK trace exporters', () => {
@@ -54,8 +62,17 @@ describe('real OTel SDK trace exporters', () => {
       test(`${combo.name} ${compression === CompressionAlgorithm.GZIP ? 'gzip' : 'uncompressed'}: every span arrives with exact durations, ids, status and attributes`, async () => {
         const service = `interop-${combo.name.replace('/', '-')}-${compression}`;
         const provider = new BasicTracerProvider({
-          resource: resourceFromAttributes({ 'service.name': service, 'service.version': '9.9.9', 'deployment.environment.name': 'interop' }),
-          spanProcessors: [new BatchSpanProcessor(combo.make(url, compression), { maxExportBatchSize: 16, scheduledDelayMillis: 50 })],
+          resource: resourceFromAttributes({
+            'service.name': service,
+            'service.version': '9.9.9',
+            'deployment.environment.name': 'interop',
+          }),
+          spanProcessors: [
+            new BatchSpanProcessor(combo.make(url, compression), {
+              maxExportBatchSize: 16,
+              scheduledDelayMillis: 50,
+            }),
+          ],
         });
         const tracer = provider.getTracer('interop');
         const baseSec = Math.floor(Date.now() / 1000) - 30;
@@ -67,7 +84,12 @@ describe('real OTel SDK trace exporters', () => {
           const end: HrTime = [baseSec + Math.floor(durationNs / 1e9), durationNs % 1e9];
           const span = tracer.startSpan('OrderService.placeOrder', {
             startTime: start,
-            attributes: { 'code.file.path': '/srv/app/src/orders.ts', 'code.function.name': 'OrderService.placeOrder', 'code.line.number': 12, 'order.items': i },
+            attributes: {
+              'code.file.path': '/srv/app/src/orders.ts',
+              'code.function.name': 'OrderService.placeOrder',
+              'code.line.number': 12,
+              'order.items': i,
+            },
           });
           const error = i % 10 === 0;
           if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
@@ -82,7 +104,10 @@ describe('real OTel SDK trace exporters', () => {
         for (const s of got) {
           const want = sent.get(s.spanId);
           assert.ok(want, `unexpected span id ${s.spanId}`);
-          assert.ok(Math.abs(s.durationMs - want.durationNs / 1e6) < 1e-9, `duration ${s.durationMs} vs ${want.durationNs / 1e6}`);
+          assert.ok(
+            Math.abs(s.durationMs - want.durationNs / 1e6) < 1e-9,
+            `duration ${s.durationMs} vs ${want.durationNs / 1e6}`,
+          );
           assert.equal(s.statusCode === 2, want.error);
           assert.equal(s.resource.version, '9.9.9');
           assert.equal(s.resource.environment, 'interop');
@@ -109,10 +134,13 @@ test('real OTel SDK log exporter (http/protobuf): every record arrives', async (
   const before = engine.logsReceived;
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'interop-logs' }),
-    processors: [new SimpleLogRecordProcessor({ exporter: new ProtoLogExporter({ url: `${url}/v1/logs` }) })],
+    processors: [
+      new SimpleLogRecordProcessor({ exporter: new ProtoLogExporter({ url: `${url}/v1/logs` }) }),
+    ],
   });
   const logger = provider.getLogger('interop');
-  for (let i = 0; i < 25; i++) logger.emit({ body: `order placed orderId=${i}`, severityText: 'INFO', severityNumber: 9 });
+  for (let i = 0; i < 25; i++)
+    logger.emit({ body: `order placed orderId=${i}`, severityText: 'INFO', severityNumber: 9 });
   await provider.forceFlush();
   await provider.shutdown();
   assert.equal(engine.logsReceived - before, 25);

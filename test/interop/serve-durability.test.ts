@@ -10,7 +10,11 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { ReportJson } from '../../src/cli/report-rows';
 
 const ROOT = join(__dirname, '..', '..');
@@ -23,34 +27,62 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+async function serve(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');
-  const child = spawn(process.execPath, [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--workspace', WORKSPACE, '--port', '0', '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString('utf8')));
   const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (l) => resolve(/^listening on (\S+)$/.exec(l)?.[1] ?? l));
+    createInterface({ input: child.stdout! }).once('line', (l) =>
+      resolve(/^listening on (\S+)$/.exec(l)?.[1] ?? l),
+    );
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
   return { child, url, stderr: () => err };
 }
 
 function placeOrderCount(url: string): number | undefined {
-  const r = spawnSync(process.execPath, [CLI, 'report', '--workspace', WORKSPACE, '--from', url, '--json', '--window', '15m'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'report', '--workspace', WORKSPACE, '--from', url, '--json', '--window', '15m'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout) as ReportJson).functions.find((f) => f.function === 'OrderService.placeOrder')?.count;
+  return (JSON.parse(r.stdout) as ReportJson).functions.find(
+    (f) => f.function === 'OrderService.placeOrder',
+  )?.count;
 }
 
 test('SIGKILL 5 s after the last span loses nothing: the restarted serve reports every span', async () => {
   const dataDir = join(tmp, 'kill');
   const first = await serve(dataDir);
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'durable' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'durable' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
   const tracer = provider.getTracer('durable');
-  for (let i = 0; i < 300; i++) tracer.startSpan('placeOrder', { attributes: { 'code.file.path': '/srv/app/src/orders.ts', 'code.line.number': 13, 'code.function.name': 'OrderService.placeOrder' } }).end();
+  for (let i = 0; i < 300; i++)
+    tracer
+      .startSpan('placeOrder', {
+        attributes: {
+          'code.file.path': '/srv/app/src/orders.ts',
+          'code.line.number': 13,
+          'code.function.name': 'OrderService.placeOrder',
+        },
+      })
+      .end();
   const exporter = new OTLPTraceExporter({ url: `${first.url}/v1/traces` });
-  const result = await new Promise<{ code: number; error?: Error }>((resolve) => exporter.export(memory.getFinishedSpans(), resolve));
+  const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+    exporter.export(memory.getFinishedSpans(), resolve),
+  );
   assert.equal(result.code, 0, result.error?.message);
   await exporter.shutdown();
   assert.equal(placeOrderCount(first.url), 300);
@@ -75,7 +107,10 @@ test('a torn save file is reported once and skipped: serve starts and keeps serv
   writeFileSync(file, text.slice(0, Math.floor(text.length / 2))); // cut mid-write
   const second = await serve(dataDir);
   await new Promise((r) => setTimeout(r, 300));
-  const warnings = second.stderr().split('\n').filter((l) => /unreadable saved aggregates/.test(l));
+  const warnings = second
+    .stderr()
+    .split('\n')
+    .filter((l) => /unreadable saved aggregates/.test(l));
   assert.equal(warnings.length, 1, second.stderr());
   assert.equal(placeOrderCount(second.url), undefined, 'empty, and answering');
   second.child.kill('SIGTERM');

@@ -13,11 +13,16 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Installs the packages when missing (CI), then fails loudly if they are still not there. */
 export function ensureBackendBinaries(): void {
-  const setup = spawnSync('bash', [join(ROOT, 'scripts', 'setup-backends.sh')], { encoding: 'utf8', timeout: 300_000 });
+  const setup = spawnSync('bash', [join(ROOT, 'scripts', 'setup-backends.sh')], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   for (const bin of ['prometheus', 'prometheus-alertmanager']) {
     const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     if (r.status !== 0) {
-      throw new Error(`${bin} is not installed: run scripts/setup-backends.sh (Debian's prometheus and prometheus-alertmanager packages)${setup.status ? `; it failed: ${(setup.stderr || setup.stdout).trim().split('\n').pop()}` : ''}`);
+      throw new Error(
+        `${bin} is not installed: run scripts/setup-backends.sh (Debian's prometheus and prometheus-alertmanager packages)${setup.status ? `; it failed: ${(setup.stderr || setup.stdout).trim().split('\n').pop()}` : ''}`,
+      );
     }
   }
 }
@@ -29,7 +34,9 @@ export function freePort(): Promise<number> {
     s.on('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const addr = s.address();
-      s.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      s.close(() =>
+        addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -71,8 +78,18 @@ class Proc {
   }
 }
 
-function start(name: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
-  const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Proc {
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? process.env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   return new Proc(name, child);
 }
 
@@ -184,17 +201,37 @@ export interface BackendOptions {
 
 export async function startBackends(o: BackendOptions): Promise<Backends> {
   const dir = mkdtempSync(join(tmpdir(), 'prodlens-backends-'));
-  const [promPort, amPort, metricsPort, exemplarPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [promPort, amPort, metricsPort, exemplarPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const procs: Proc[] = [];
   const stop = async () => {
     await Promise.all(procs.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const app = start('instrumented app', process.execPath, ['-e', APP], { env: { ...process.env, WORKLOAD: JSON.stringify(o.workload), METRICS_PORT: String(metricsPort), EXEMPLAR_PORT: String(exemplarPort) } });
+    const app = start('instrumented app', process.execPath, ['-e', APP], {
+      env: {
+        ...process.env,
+        WORKLOAD: JSON.stringify(o.workload),
+        METRICS_PORT: String(metricsPort),
+        EXEMPLAR_PORT: String(exemplarPort),
+      },
+    });
     procs.push(app);
-    writeFileSync(join(dir, 'alertmanager.yml'), `route:\n  receiver: 'null'\n  group_wait: 0s\nreceivers:\n  - name: 'null'\n`);
-    const am = start('alertmanager', 'prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=']);
+    writeFileSync(
+      join(dir, 'alertmanager.yml'),
+      `route:\n  receiver: 'null'\n  group_wait: 0s\nreceivers:\n  - name: 'null'\n`,
+    );
+    const am = start('alertmanager', 'prometheus-alertmanager', [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'am-data')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+    ]);
     procs.push(am);
     writeFileSync(join(dir, 'rules.yml'), o.rules);
     writeFileSync(
@@ -210,11 +247,21 @@ export async function startBackends(o: BackendOptions): Promise<Backends> {
         '',
       ].join('\n'),
     );
-    const prom = start('prometheus', 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--enable-feature=exemplar-storage', '--rules.alert.resend-delay=1s']);
+    const prom = start('prometheus', 'prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--enable-feature=exemplar-storage',
+      '--rules.alert.resend-delay=1s',
+    ]);
     procs.push(prom);
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-    await Promise.all([waitReady(prom, `${prometheusUrl}/-/ready`), waitReady(am, `${alertmanagerUrl}/-/ready`), waitReady(app, `http://127.0.0.1:${metricsPort}/metrics`)]);
+    await Promise.all([
+      waitReady(prom, `${prometheusUrl}/-/ready`),
+      waitReady(am, `${alertmanagerUrl}/-/ready`),
+      waitReady(app, `http://127.0.0.1:${metricsPort}/metrics`),
+    ]);
     const record = () =>
       new Promise<void>((resolve, reject) => {
         const onData = (b: Buffer) => {
@@ -231,7 +278,9 @@ export async function startBackends(o: BackendOptions): Promise<Backends> {
       const q = encodeURIComponent('sum(traces_span_metrics_calls_total{job="app"})');
       let seen = 0;
       while (Date.now() < deadline) {
-        const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${q}`)).json()) as { data: { result: { value: [number, string] }[] } };
+        const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${q}`)).json()) as {
+          data: { result: { value: [number, string] }[] };
+        };
         seen = Number(body.data.result[0]?.value[1] ?? 0);
         if (seen >= calls) return;
         await new Promise((r) => setTimeout(r, 250));

@@ -21,6 +21,21 @@ export function span(over: Partial<SpanRecord> & { attributes?: Attributes } = {
   };
 }
 
-export function codeSpan(file: string, fn: string, line: number, durationMs: number, over: Partial<SpanRecord> = {}): SpanRecord {
-  return span({ ...over, durationMs, attributes: { 'code.file.path': file, 'code.function.name': fn, 'code.line.number': line, ...(over.attributes ?? {}) } });
+export function codeSpan(
+  file: string,
+  fn: string,
+  line: number,
+  durationMs: number,
+  over: Partial<SpanRecord> = {},
+): SpanRecord {
+  return span({
+    ...over,
+    durationMs,
+    attributes: {
+      'code.file.path': file,
+      'code.function.name': fn,
+      'code.line.number': line,
+      ...(over.attributes ?? {}),
+    },
+  });
 }

@@ -4,19 +4,34 @@ import { AggregateStore, HOUR_RETENTION_MS } from '../../src/core/store/aggregat
 import { MINUTE_MS, seriesKey, type SeriesIdentity } from '../../src/core/store/series';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
-const ident = (fn: string): SeriesIdentity => ({ service: 's', environment: 'e', version: '1', codeSource: 'code.file.path', filePath: '/a.ts', functionName: fn, spanName: fn, kind: 1 });
+const ident = (fn: string): SeriesIdentity => ({
+  service: 's',
+  environment: 'e',
+  version: '1',
+  codeSource: 'code.file.path',
+  filePath: '/a.ts',
+  functionName: fn,
+  spanName: fn,
+  kind: 1,
+});
 
 test('window stats count exactly and quantiles stay within the sketch error', () => {
   let now = T0;
   const store = new AggregateStore({ now: () => now });
   const id = ident('f');
   // 1..1000 ms, one each, spread over 10 minutes
-  for (let i = 1; i <= 1000; i++) store.record(seriesKey(id), () => id, T0 - 10 * MINUTE_MS + i * 600, i, i % 50 === 0, now);
+  for (let i = 1; i <= 1000; i++)
+    store.record(seriesKey(id), () => id, T0 - 10 * MINUTE_MS + i * 600, i, i % 50 === 0, now);
   now = T0 + 1000;
   const s = store.windowStats([store.get(seriesKey(id))!], 15 * MINUTE_MS);
   assert.equal(s.count, 1000);
   assert.equal(s.errors, 20);
-  for (const [q, v] of [[s.p50Ms, 500], [s.p95Ms, 950], [s.p99Ms, 990]] as const) assert.ok(Math.abs(q - v) / v <= 0.021, `quantile ${q} vs ${v}`);
+  for (const [q, v] of [
+    [s.p50Ms, 500],
+    [s.p95Ms, 950],
+    [s.p99Ms, 990],
+  ] as const)
+    assert.ok(Math.abs(q - v) / v <= 0.021, `quantile ${q} vs ${v}`);
   assert.equal(s.maxMs, 1000);
   assert.equal(s.minMs, 1);
   assert.ok(Math.abs(s.meanMs - 500.5) < 1e-9);
@@ -39,7 +54,8 @@ test('rates use the covered part of the window, not the whole window', () => {
   const now = T0;
   const store = new AggregateStore({ now: () => now });
   const id = ident('h');
-  for (let i = 0; i < 60; i++) store.record(seriesKey(id), () => id, T0 - 2 * MINUTE_MS + i * 1000, 5, false, now);
+  for (let i = 0; i < 60; i++)
+    store.record(seriesKey(id), () => id, T0 - 2 * MINUTE_MS + i * 1000, 5, false, now);
   const s = store.windowStats([store.get(seriesKey(id))!], 15 * MINUTE_MS);
   assert.ok(s.coveredMs <= 3 * MINUTE_MS && s.coveredMs >= 2 * MINUTE_MS, `covered ${s.coveredMs}`);
 });
@@ -48,7 +64,10 @@ test('spans past retention are counted, not stored; future spans clamp to now', 
   const now = T0;
   const store = new AggregateStore({ now: () => now });
   const id = ident('old');
-  assert.equal(store.record(seriesKey(id), () => id, T0 - HOUR_RETENTION_MS - 1, 1, false, now), undefined);
+  assert.equal(
+    store.record(seriesKey(id), () => id, T0 - HOUR_RETENTION_MS - 1, 1, false, now),
+    undefined,
+  );
   assert.equal(store.counters.tooOld, 1);
   const s = store.record(seriesKey(id), () => id, T0 + 3_600_000, 1, false, now)!;
   assert.equal(s.lastSeenMs, T0);
@@ -85,7 +104,8 @@ test('the previous window does not share a bucket with the current one', () => {
   const id = ident('trend');
   const key = seriesKey(id);
   // The current window covers the partial minute at its start: buckets m = 0..15 are current.
-  for (let m = 0; m < 30; m++) store.record(key, () => id, T0 - m * MINUTE_MS, m < 16 ? 10 : 100, false, now);
+  for (let m = 0; m < 30; m++)
+    store.record(key, () => id, T0 - m * MINUTE_MS, m < 16 ? 10 : 100, false, now);
   const s = store.get(key)!;
   const cur = store.windowStats([s], 15 * MINUTE_MS);
   const prev = store.previousWindowStats([s], 15 * MINUTE_MS);

@@ -20,7 +20,9 @@ const unitOf = (file: string) => relative(CORE, file).split(sep)[0]!.replace(/\.
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => join(file, '..', m[1]!));
+  return [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
+    join(file, '..', m[1]!),
+  );
 }
 
 test('core folders import one another without cycles', () => {
@@ -50,6 +52,10 @@ test('core folders import one another without cycles', () => {
 });
 
 test('the core imports nothing from the editor adapter, the panel protocol or the webview', () => {
-  const outside = sources(CORE).flatMap((file) => imports(file).filter((t) => !t.startsWith(CORE + sep)).map((t) => `${relative(CORE, file)} → ${relative(join(CORE, '..', '..'), t)}`));
+  const outside = sources(CORE).flatMap((file) =>
+    imports(file)
+      .filter((t) => !t.startsWith(CORE + sep))
+      .map((t) => `${relative(CORE, file)} → ${relative(join(CORE, '..', '..'), t)}`),
+  );
   assert.deepEqual(outside, []);
 });

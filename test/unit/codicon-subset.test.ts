@@ -16,7 +16,8 @@ test('the shipped codicon stylesheet keeps the font and every icon the panel nam
     const text = readFileSync(join(dir, f), 'utf8');
     for (const m of text.matchAll(/(?:icon\(|iconName: )'([a-z0-9-]+)'/g)) names.add(m[1]!);
   }
-  const table = /const ICONS[^=]*=\s*\{([^}]*)\}/.exec(readFileSync(join(dir, 'logs.ts'), 'utf8'))?.[1] ?? '';
+  const table =
+    /const ICONS[^=]*=\s*\{([^}]*)\}/.exec(readFileSync(join(dir, 'logs.ts'), 'utf8'))?.[1] ?? '';
   for (const m of table.matchAll(/'([a-z0-9-]+)'/g)) names.add(m[1]!);
   assert.ok(names.size >= 6, [...names].join(' '));
   for (const n of names) assert.match(css, new RegExp(`\\.codicon-${n}:before \\{ content:`), n);

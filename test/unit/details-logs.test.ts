@@ -26,12 +26,25 @@ const SOURCE = [
 const NOW = 1_750_000_000_000;
 const MIN = 60_000;
 
-function setup(): { index: LogIndex; logs: StatementLogs; log: (body: string, ageMs: number, severity?: number, traceId?: string) => void } {
+function setup(): {
+  index: LogIndex;
+  logs: StatementLogs;
+  log: (body: string, ageMs: number, severity?: number, traceId?: string) => void;
+} {
   const index = new LogIndex();
   index.set(FILE, extractLogStatements(FILE, SOURCE));
   const logs = new StatementLogs(index);
   const log = (body: string, ageMs: number, severity = 9, traceId = 'ab'.repeat(16)) => {
-    const r: LogRecordData = { timeMs: NOW - ageMs, severityNumber: severity, severityText: '', body, traceId, spanId: 'cd'.repeat(8), attributes: {}, resource: { service: 'shop', environment: 'prod', version: '1' } };
+    const r: LogRecordData = {
+      timeMs: NOW - ageMs,
+      severityNumber: severity,
+      severityText: '',
+      body,
+      traceId,
+      spanId: 'cd'.repeat(8),
+      attributes: {},
+      resource: { service: 'shop', environment: 'prod', version: '1' },
+    };
     logs.add(r, index.match(r.body));
   };
   return { index, logs, log };
@@ -43,7 +56,11 @@ test('functionLogs: the statements inside the function with records in the windo
   log('big order o-9 needs review', 500, 13);
   log('cancel failed for order o-3', 100, 17); // cancelOrder, not placeOrder
   log('order placed orderId=old total=1', 30 * MIN); // outside a 15 min window
-  const d = functionLogs({ logStatements: index, statementLogs: logs }, { file: FILE, startLine: 1, endLine: 5 }, NOW - 15 * MIN);
+  const d = functionLogs(
+    { logStatements: index, statementLogs: logs },
+    { file: FILE, startLine: 1, endLine: 5 },
+    NOW - 15 * MIN,
+  );
   assert.equal(d.statementsInFunction, 3);
   assert.deepEqual(
     d.statements.map((s) => [s.line, s.level, s.template, s.count, s.byLevel]),
@@ -53,20 +70,43 @@ test('functionLogs: the statements inside the function with records in the windo
     ],
   );
   assert.equal(d.records, 6);
-  assert.deepEqual(d.statements[0]!.latest.map((l) => l.body), [0, 1, 2, 3, 4].map((i) => `order placed orderId=o-${i} total=${i}`), 'newest first');
-  assert.deepEqual(d.statements[0]!.latest[0], { timeMs: NOW, level: 'info', body: 'order placed orderId=o-0 total=0', traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), service: 'shop' });
+  assert.deepEqual(
+    d.statements[0]!.latest.map((l) => l.body),
+    [0, 1, 2, 3, 4].map((i) => `order placed orderId=o-${i} total=${i}`),
+    'newest first',
+  );
+  assert.deepEqual(d.statements[0]!.latest[0], {
+    timeMs: NOW,
+    level: 'info',
+    body: 'order placed orderId=o-0 total=0',
+    traceId: 'ab'.repeat(16),
+    spanId: 'cd'.repeat(8),
+    service: 'shop',
+  });
   assert.equal(d.statements[0]!.file, FILE);
   assert.equal(d.statements[0]!.rule, 'log-template');
 
-  const other = functionLogs({ logStatements: index, statementLogs: logs }, { file: FILE, startLine: 6, endLine: 8 }, NOW - 15 * MIN);
-  assert.deepEqual(other.statements.map((s) => s.line), [7]);
+  const other = functionLogs(
+    { logStatements: index, statementLogs: logs },
+    { file: FILE, startLine: 6, endLine: 8 },
+    NOW - 15 * MIN,
+  );
+  assert.deepEqual(
+    other.statements.map((s) => s.line),
+    [7],
+  );
 });
 
 test('functionLogs: at most the newest N lines across all statements; counts stay whole', () => {
   const { index, logs, log } = setup();
   for (let i = 0; i < 15; i++) log(`order placed orderId=o-${i} total=1`, 2 * i * 1_000 + 1_000);
   for (let i = 0; i < 15; i++) log(`big order b-${i} needs review`, 2 * i * 1_000, 13);
-  const d = functionLogs({ logStatements: index, statementLogs: logs }, { file: FILE, startLine: 1, endLine: 5 }, NOW - 15 * MIN, 10);
+  const d = functionLogs(
+    { logStatements: index, statementLogs: logs },
+    { file: FILE, startLine: 1, endLine: 5 },
+    NOW - 15 * MIN,
+    10,
+  );
   assert.equal(d.linesShown, 10);
   assert.deepEqual(
     d.statements.map((s) => [s.line, s.count, s.latest.length]),
@@ -75,14 +115,31 @@ test('functionLogs: at most the newest N lines across all statements; counts sta
       [3, 15, 5],
     ],
   );
-  assert.deepEqual(d.statements[1]!.latest.map((l) => l.body), [0, 1, 2, 3, 4].map((i) => `big order b-${i} needs review`));
+  assert.deepEqual(
+    d.statements[1]!.latest.map((l) => l.body),
+    [0, 1, 2, 3, 4].map((i) => `big order b-${i} needs review`),
+  );
 });
 
 test('functionLogs: empty, with the reason in the numbers (no statements, or statements without records)', () => {
   const { index, logs, log } = setup();
   const src = { logStatements: index, statementLogs: logs };
-  assert.deepEqual(functionLogs(src, { file: FILE, startLine: 9, endLine: 11 }, NOW - 15 * MIN), { statementsInFunction: 0, statements: [], records: 0, linesShown: 0 });
+  assert.deepEqual(functionLogs(src, { file: FILE, startLine: 9, endLine: 11 }, NOW - 15 * MIN), {
+    statementsInFunction: 0,
+    statements: [],
+    records: 0,
+    linesShown: 0,
+  });
   log('cancel failed for order o-3', 100, 17);
-  assert.deepEqual(functionLogs(src, { file: FILE, startLine: 1, endLine: 5 }, NOW - 15 * MIN), { statementsInFunction: 3, statements: [], records: 0, linesShown: 0 });
-  assert.deepEqual(functionLogs(src, { file: 'src/other.js', startLine: 1, endLine: 100 }, NOW - 15 * MIN).statementsInFunction, 0);
+  assert.deepEqual(functionLogs(src, { file: FILE, startLine: 1, endLine: 5 }, NOW - 15 * MIN), {
+    statementsInFunction: 3,
+    statements: [],
+    records: 0,
+    linesShown: 0,
+  });
+  assert.deepEqual(
+    functionLogs(src, { file: 'src/other.js', startLine: 1, endLine: 100 }, NOW - 15 * MIN)
+      .statementsInFunction,
+    0,
+  );
 });

@@ -12,8 +12,18 @@ let engine: Engine;
 before(async () => {
   ({ engine } = await createWorkspaceEngine(WORKSPACE));
   const spans = [];
-  for (let i = 1; i <= 100; i++) spans.push(codeSpan('/deploy/app/src/orders.ts', 'OrderService.placeOrder', 12, i, { statusCode: i % 25 === 0 ? 2 : 0 }));
-  for (let i = 0; i < 10; i++) spans.push(codeSpan('/deploy/app/src/orders.ts', 'OrderService.getOrder', 18, 3, { resource: { service: 'svc', environment: 'staging', version: '1' } }));
+  for (let i = 1; i <= 100; i++)
+    spans.push(
+      codeSpan('/deploy/app/src/orders.ts', 'OrderService.placeOrder', 12, i, {
+        statusCode: i % 25 === 0 ? 2 : 0,
+      }),
+    );
+  for (let i = 0; i < 10; i++)
+    spans.push(
+      codeSpan('/deploy/app/src/orders.ts', 'OrderService.getOrder', 18, 3, {
+        resource: { service: 'svc', environment: 'staging', version: '1' },
+      }),
+    );
   spans.push(span({ name: 'GET /health' }));
   spans.push(codeSpan('/deploy/app/src/missing.ts', 'gone', 3, 1));
   engine.ingestSpans(spans);
@@ -30,15 +40,28 @@ test('spans with code attributes land on the right functions with exact counts',
   assert.equal(place.mapping.rule, 'code.file.path+line');
   assert.ok(Math.abs(place.stats.p50Ms - 50) / 50 < 0.03, `p50 ${place.stats.p50Ms}`);
   assert.equal(place.stats.maxMs, 100);
-  assert.equal(stats.find((s) => s.function.qualifiedName === 'OrderService.getOrder')?.stats.count, 10);
-  assert.equal(stats.find((s) => s.function.qualifiedName === 'totalItems'), undefined, 'no data, no entry');
+  assert.equal(
+    stats.find((s) => s.function.qualifiedName === 'OrderService.getOrder')?.stats.count,
+    10,
+  );
+  assert.equal(
+    stats.find((s) => s.function.qualifiedName === 'totalItems'),
+    undefined,
+    'no data, no entry',
+  );
 });
 
 test('the environment filter keeps other environments out', async () => {
   await engine.functions.get('src/orders.ts');
   const prodOnly = engine.fileStats('src/orders.ts', { ...Q, environment: 'test' });
-  assert.equal(prodOnly.find((s) => s.function.qualifiedName === 'OrderService.getOrder'), undefined);
-  assert.equal(prodOnly.find((s) => s.function.qualifiedName === 'OrderService.placeOrder')?.stats.count, 100);
+  assert.equal(
+    prodOnly.find((s) => s.function.qualifiedName === 'OrderService.getOrder'),
+    undefined,
+  );
+  assert.equal(
+    prodOnly.find((s) => s.function.qualifiedName === 'OrderService.placeOrder')?.stats.count,
+    100,
+  );
 });
 
 test('what did not map is listed with the reason', () => {
@@ -63,22 +86,41 @@ test('lens numbers after new data: a function whose series changed is merged aga
   let now = Date.now();
   const { engine: e } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
   await e.functions.get('src/orders.ts');
-  const batch = (fn: string, line: number, n: number) => Array.from({ length: n }, () => codeSpan('/deploy/app/src/orders.ts', fn, line, 5, { startMs: now - 5 }));
-  e.ingestSpans([...batch('OrderService.placeOrder', 12, 10), ...batch('OrderService.getOrder', 18, 5)]);
+  const batch = (fn: string, line: number, n: number) =>
+    Array.from({ length: n }, () =>
+      codeSpan('/deploy/app/src/orders.ts', fn, line, 5, { startMs: now - 5 }),
+    );
+  e.ingestSpans([
+    ...batch('OrderService.placeOrder', 12, 10),
+    ...batch('OrderService.getOrder', 18, 5),
+  ]);
   const first = e.fileStats('src/orders.ts', Q);
-  const count = (rows: typeof first, fn: string) => rows.find((r) => r.function.qualifiedName === fn)?.stats.count;
+  const count = (rows: typeof first, fn: string) =>
+    rows.find((r) => r.function.qualifiedName === fn)?.stats.count;
   assert.equal(count(first, 'OrderService.placeOrder'), 10);
   assert.equal(count(first, 'OrderService.getOrder'), 5);
 
   now += 3_000;
   e.ingestSpans(batch('OrderService.getOrder', 18, 3));
   const second = e.fileStats('src/orders.ts', Q);
-  assert.equal(count(second, 'OrderService.getOrder'), 8, 'the changed function shows its new spans');
+  assert.equal(
+    count(second, 'OrderService.getOrder'),
+    8,
+    'the changed function shows its new spans',
+  );
   const place = second.find((r) => r.function.qualifiedName === 'OrderService.placeOrder')!;
   assert.equal(place.stats.count, 10);
-  assert.ok(place.stats.coveredMs >= first.find((r) => r.function.qualifiedName === 'OrderService.placeOrder')!.stats.coveredMs, 'rates follow the clock even for kept numbers');
+  assert.ok(
+    place.stats.coveredMs >=
+      first.find((r) => r.function.qualifiedName === 'OrderService.placeOrder')!.stats.coveredMs,
+    'rates follow the clock even for kept numbers',
+  );
 
   now += 16 * 60_000;
   e.store.commit();
-  assert.deepEqual(e.fileStats('src/orders.ts', Q).map((r) => r.function.qualifiedName), [], 'a window that moved past the data shows none of it');
+  assert.deepEqual(
+    e.fileStats('src/orders.ts', Q).map((r) => r.function.qualifiedName),
+    [],
+    'a window that moved past the data shows none of it',
+  );
 });

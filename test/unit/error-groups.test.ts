@@ -15,14 +15,28 @@ function failed(msg: string, at: number) {
     statusCode: 2,
     startMs: at,
     durationMs: 3,
-    events: [{ name: 'exception', timeMs: at, attributes: { 'exception.type': 'Error', 'exception.message': msg, 'exception.stacktrace': stack(msg) } }],
+    events: [
+      {
+        name: 'exception',
+        timeMs: at,
+        attributes: {
+          'exception.type': 'Error',
+          'exception.message': msg,
+          'exception.stacktrace': stack(msg),
+        },
+      },
+    ],
   });
 }
 
 test('exceptions group by throw site across messages and resolve to the throwing line', async () => {
   const now = Date.now();
   const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
-  engine.ingestSpans([failed('order o-1 not found', now - 5000), failed('order o-2 not found', now - 1000), span({ statusCode: 2 })]);
+  engine.ingestSpans([
+    failed('order o-1 not found', now - 5000),
+    failed('order o-2 not found', now - 1000),
+    span({ statusCode: 2 }),
+  ]);
   engine.ingestLogs([
     {
       timeMs: now - 500,
@@ -31,12 +45,24 @@ test('exceptions group by throw site across messages and resolve to the throwing
       body: 'payment failed',
       traceId: '',
       spanId: '',
-      attributes: { 'exception.type': 'Error', 'exception.message': 'order o-3 not found', 'exception.stacktrace': stack('order o-3 not found') },
+      attributes: {
+        'exception.type': 'Error',
+        'exception.message': 'order o-3 not found',
+        'exception.stacktrace': stack('order o-3 not found'),
+      },
       resource: { service: 'svc', environment: 'test', version: '1' },
     },
   ]);
-  assert.equal(engine.errors.size, 1, 'one throw site, three occurrences (two span events, one log record)');
-  const located = await engine.errors.locate(new StackResolver({ files: engine.files, functions: engine.functions }), now - 60_000, 'v1');
+  assert.equal(
+    engine.errors.size,
+    1,
+    'one throw site, three occurrences (two span events, one log record)',
+  );
+  const located = await engine.errors.locate(
+    new StackResolver({ files: engine.files, functions: engine.functions }),
+    now - 60_000,
+    'v1',
+  );
   assert.equal(located.length, 1);
   const e = located[0]!;
   assert.equal(e.group.count, 3);
@@ -44,6 +70,17 @@ test('exceptions group by throw site across messages and resolve to the throwing
   assert.equal(e.top.file, 'src/orders.ts');
   assert.equal(e.top.line, 12);
   assert.equal(e.top.function?.qualifiedName, 'OrderService.placeOrder');
-  assert.equal(e.frames.filter((f) => !f.inWorkspace).length, 2, 'dependency and runtime frames are marked outside');
-  assert.deepEqual(await engine.errors.locate(new StackResolver({ files: engine.files, functions: engine.functions }), now + 1, 'v1'), []);
+  assert.equal(
+    e.frames.filter((f) => !f.inWorkspace).length,
+    2,
+    'dependency and runtime frames are marked outside',
+  );
+  assert.deepEqual(
+    await engine.errors.locate(
+      new StackResolver({ files: engine.files, functions: engine.functions }),
+      now + 1,
+      'v1',
+    ),
+    [],
+  );
 });

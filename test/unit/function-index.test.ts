@@ -257,11 +257,26 @@ describe('FunctionIndex', () => {
 
 function fr(qualifiedName: string, startLine: number, endLine: number): FunctionRange {
   const name = qualifiedName.slice(qualifiedName.lastIndexOf('.') + 1);
-  return { name, qualifiedName, kind: 'function', startLine, endLine, nameLine: startLine, nameColumn: 0, nameEndColumn: name.length };
+  return {
+    name,
+    qualifiedName,
+    kind: 'function',
+    startLine,
+    endLine,
+    nameLine: startLine,
+    nameColumn: 0,
+    nameEndColumn: name.length,
+  };
 }
 
 describe('functionAt', () => {
-  const ranges = [fr('Outer', 1, 20), fr('Outer.a', 2, 8), fr('Outer.a.inner', 4, 6), fr('Outer.b', 10, 12), fr('Outer.b.same', 10, 12)];
+  const ranges = [
+    fr('Outer', 1, 20),
+    fr('Outer.a', 2, 8),
+    fr('Outer.a.inner', 4, 6),
+    fr('Outer.b', 10, 12),
+    fr('Outer.b.same', 10, 12),
+  ];
 
   it('returns the innermost function containing the line', () => {
     assert.equal(functionAt(ranges, 1)?.qualifiedName, 'Outer');

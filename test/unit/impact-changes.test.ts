@@ -20,7 +20,10 @@ function repo(files: Record<string, string> = {}): TempRepo {
 /** `change file:line name [<- previous]`, sorted as the change set lists them. */
 function summary(cs: ChangeSet): string[] {
   return cs.functions.map((f) => {
-    const prev = f.previousFile !== undefined || f.previousName !== undefined ? ` <- ${f.previousFile ?? ''}${f.previousName !== undefined ? `#${f.previousName}` : ''}` : '';
+    const prev =
+      f.previousFile !== undefined || f.previousName !== undefined
+        ? ` <- ${f.previousFile ?? ''}${f.previousName !== undefined ? `#${f.previousName}` : ''}`
+        : '';
     return `${f.change} ${f.file}:${f.function.startLine} ${f.function.qualifiedName}${prev}${f.change === 'renamed' && f.bodyChanged ? ' (body changed)' : ''}`;
   });
 }
@@ -82,12 +85,19 @@ export function total(items: number[]): number {
 
 test('re-indenting a whole function is no change; a change inside a nested function lists only it', async () => {
   const r = repo({
-    'a.ts': 'export function outer() {\n  const inner = () => {\n    return 1;\n  };\n  return inner();\n}\n',
+    'a.ts':
+      'export function outer() {\n  const inner = () => {\n    return 1;\n  };\n  return inner();\n}\n',
     'b.py': 'def f(x):\n    if x:\n        return 1\n    return 2\n',
   });
-  r.write('a.ts', 'export function outer() {\n  const inner = () => {\n    return 2;\n  };\n  return inner();\n}\n');
+  r.write(
+    'a.ts',
+    'export function outer() {\n  const inner = () => {\n    return 2;\n  };\n  return inner();\n}\n',
+  );
   // Whole-function indentation (as when wrapping it in a block) vs relative indentation.
-  r.write('b.py', 'if True:\n    def f(x):\n        if x:\n            return 1\n        return 2\n');
+  r.write(
+    'b.py',
+    'if True:\n    def f(x):\n        if x:\n            return 1\n        return 2\n',
+  );
   let cs = await findChangedFunctions(r.dir);
   assert.deepEqual(summary(cs), ['modified a.ts:2 outer.inner']);
   r.write('b.py', 'def f(x):\n    if x:\n        return 1\n        return 2\n');
@@ -110,31 +120,56 @@ test('git mv follows the file: unchanged functions are renamed only, edited ones
 });
 
 test('a function moved to another file without git knowing (plain mv, untracked) is a move', async () => {
-  const r = repo({ 'lib/util.ts': 'export function slugify(text: string): string {\n  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-");\n}\n\nexport function keep() {\n  return 1;\n}\n' });
+  const r = repo({
+    'lib/util.ts':
+      'export function slugify(text: string): string {\n  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-");\n}\n\nexport function keep() {\n  return 1;\n}\n',
+  });
   r.write('lib/util.ts', 'export function keep() {\n  return 1;\n}\n');
-  r.write('lib/text.ts', 'export function slugify(text: string): string {\n  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-");\n}\n');
+  r.write(
+    'lib/text.ts',
+    'export function slugify(text: string): string {\n  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-");\n}\n',
+  );
   const cs = await findChangedFunctions(r.dir);
   assert.deepEqual(summary(cs), ['renamed lib/text.ts:1 slugify <- lib/util.ts']);
 });
 
 test('staged, unstaged and untracked changes are all reviewed against HEAD', async () => {
-  const r = repo({ 'staged.ts': 'export function s() {\n  return 1;\n}\n', 'unstaged.ts': 'export function u() {\n  return 1;\n}\n', 'both.ts': 'export function b() {\n  return 1;\n}\nexport function c() {\n  return 1;\n}\n' });
+  const r = repo({
+    'staged.ts': 'export function s() {\n  return 1;\n}\n',
+    'unstaged.ts': 'export function u() {\n  return 1;\n}\n',
+    'both.ts': 'export function b() {\n  return 1;\n}\nexport function c() {\n  return 1;\n}\n',
+  });
   r.write('staged.ts', 'export function s() {\n  return 2;\n}\n');
   r.git('add', 'staged.ts');
   r.write('unstaged.ts', 'export function u() {\n  return 2;\n}\n');
   // Staged one edit, then another on top in the working tree: both count.
-  r.write('both.ts', 'export function b() {\n  return 2;\n}\nexport function c() {\n  return 1;\n}\n');
+  r.write(
+    'both.ts',
+    'export function b() {\n  return 2;\n}\nexport function c() {\n  return 1;\n}\n',
+  );
   r.git('add', 'both.ts');
-  r.write('both.ts', 'export function b() {\n  return 2;\n}\nexport function c() {\n  return 2;\n}\n');
+  r.write(
+    'both.ts',
+    'export function b() {\n  return 2;\n}\nexport function c() {\n  return 2;\n}\n',
+  );
   r.write('new/fresh.ts', 'export const fresh = (x: number) => x + 1;\n');
   const cs = await findChangedFunctions(r.dir);
-  assert.deepEqual(summary(cs), ['modified both.ts:1 b', 'modified both.ts:4 c', 'added new/fresh.ts:1 fresh', 'modified staged.ts:1 s', 'modified unstaged.ts:1 u']);
+  assert.deepEqual(summary(cs), [
+    'modified both.ts:1 b',
+    'modified both.ts:4 c',
+    'added new/fresh.ts:1 fresh',
+    'modified staged.ts:1 s',
+    'modified unstaged.ts:1 u',
+  ]);
 });
 
 test('--base compares the working tree with the merge base of the base and HEAD', async () => {
   const r = repo({ 'app.ts': 'export function one() {\n  return 1;\n}\n' });
   r.git('checkout', '-q', '-b', 'feature');
-  r.write('app.ts', 'export function one() {\n  return 1;\n}\nexport function two() {\n  return 2;\n}\n');
+  r.write(
+    'app.ts',
+    'export function one() {\n  return 1;\n}\nexport function two() {\n  return 2;\n}\n',
+  );
   r.git('commit', '-qam', 'two');
   // main moves on after the branch point: its change must not show as reverted here.
   r.git('checkout', '-q', 'main');
@@ -142,7 +177,10 @@ test('--base compares the working tree with the merge base of the base and HEAD'
   r.git('add', 'other.ts');
   r.git('commit', '-qm', 'main moves');
   r.git('checkout', '-q', 'feature');
-  r.write('app.ts', 'export function one() {\n  return 11;\n}\nexport function two() {\n  return 2;\n}\n');
+  r.write(
+    'app.ts',
+    'export function one() {\n  return 11;\n}\nexport function two() {\n  return 2;\n}\n',
+  );
   assert.deepEqual(summary(await findChangedFunctions(r.dir)), ['modified app.ts:1 one']);
   const cs = await findChangedFunctions(r.dir, { base: 'main' });
   assert.deepEqual(summary(cs), ['modified app.ts:1 one', 'added app.ts:4 two']);
@@ -152,11 +190,21 @@ test('--base compares the working tree with the merge base of the base and HEAD'
 
 test('a base that does not exist, and a folder outside git, fail with typed errors', async () => {
   const r = repo({ 'a.ts': 'export function a() {}\n' });
-  await assert.rejects(findChangedFunctions(r.dir, { base: 'no-such-branch' }), (e: unknown) => e instanceof UnknownRevisionError && !e.shallow && /unknown revision no-such-branch/.test(e.message));
+  await assert.rejects(
+    findChangedFunctions(r.dir, { base: 'no-such-branch' }),
+    (e: unknown) =>
+      e instanceof UnknownRevisionError &&
+      !e.shallow &&
+      /unknown revision no-such-branch/.test(e.message),
+  );
   await assert.rejects(findChangedFunctions(r.dir, { base: '--output=x' }), UnknownRevisionError);
   const plain = tempDir();
   cleanup.push(() => rmSync(plain, { recursive: true, force: true }));
-  await assert.rejects(findChangedFunctions(plain), (e: unknown) => e instanceof NotAGitRepoError && /is not inside a git repository/.test(e.message));
+  await assert.rejects(
+    findChangedFunctions(plain),
+    (e: unknown) =>
+      e instanceof NotAGitRepoError && /is not inside a git repository/.test(e.message),
+  );
 });
 
 test('a shallow clone whose base is missing says to fetch more history', async () => {
@@ -165,23 +213,44 @@ test('a shallow clone whose base is missing says to fetch more history', async (
   r.git('commit', '-qam', 'second');
   const clone = tempDir();
   cleanup.push(() => rmSync(clone, { recursive: true, force: true }));
-  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${r.dir}`, clone], { stdio: 'ignore' });
-  await assert.rejects(findChangedFunctions(clone, { base: 'HEAD~1' }), (e: unknown) => e instanceof UnknownRevisionError && e.shallow && /shallow clone\? fetch more history/.test(e.message));
+  execFileSync('git', ['clone', '-q', '--depth', '1', `file://${r.dir}`, clone], {
+    stdio: 'ignore',
+  });
+  await assert.rejects(
+    findChangedFunctions(clone, { base: 'HEAD~1' }),
+    (e: unknown) =>
+      e instanceof UnknownRevisionError &&
+      e.shallow &&
+      /shallow clone\? fetch more history/.test(e.message),
+  );
   // HEAD itself is there: reviewing uncommitted changes still works.
   assert.deepEqual(summary(await findChangedFunctions(clone)), []);
 });
 
 test('binary files, syntax errors and oversized files give notes; the rest is still reviewed', async () => {
-  const r = repo({ 'ok.ts': 'export function ok() {\n  return 1;\n}\n', 'logo.png': 'placeholder', 'broken.ts': 'export function fine() {\n  return 1;\n}\nexport function later() {\n  return 2;\n}\n' });
+  const r = repo({
+    'ok.ts': 'export function ok() {\n  return 1;\n}\n',
+    'logo.png': 'placeholder',
+    'broken.ts':
+      'export function fine() {\n  return 1;\n}\nexport function later() {\n  return 2;\n}\n',
+  });
   r.write('logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 1, 2, 3]));
   r.write('blob.ts', Buffer.from([0x00, 0x01, 0x02, 0x03]));
   r.write('ok.ts', 'export function ok() {\n  return 2;\n}\n');
-  r.write('broken.ts', 'export function fine() {\n  return 1;\n}\nexport function later( {\n  return 3;\n}\n');
+  r.write(
+    'broken.ts',
+    'export function fine() {\n  return 1;\n}\nexport function later( {\n  return 3;\n}\n',
+  );
   r.write('big.ts', `export function big() {\n${'  const x = 1;\n'.repeat(200)}}\n`);
   const cs = await findChangedFunctions(r.dir, { maxFileBytes: 1_000 });
   assert.deepEqual(
     cs.notes.map((n) => n.message),
-    ['big.ts: larger than 0 MiB, not parsed', 'blob.ts: binary content, skipped', 'logo.png: binary file, skipped', 'broken.ts: syntax error near line 4; functions after it may be missing or misplaced'],
+    [
+      'big.ts: larger than 0 MiB, not parsed',
+      'blob.ts: binary content, skipped',
+      'logo.png: binary file, skipped',
+      'broken.ts: syntax error near line 4; functions after it may be missing or misplaced',
+    ],
   );
   const later = cs.functions.find((f) => f.function.name === 'later');
   assert.equal(later?.syntaxErrorLine, 4, 'what the broken parse lost carries the warning');
@@ -189,7 +258,11 @@ test('binary files, syntax errors and oversized files give notes; the rest is st
 });
 
 test('a workspace inside the repository: paths are relative to it, the rest is counted', async () => {
-  const r = repo({ 'services/api/src/h.ts': 'export function h() {\n  return 1;\n}\n', 'web/app.ts': 'export function w() {\n  return 1;\n}\n', 'README.md': 'hi\n' });
+  const r = repo({
+    'services/api/src/h.ts': 'export function h() {\n  return 1;\n}\n',
+    'web/app.ts': 'export function w() {\n  return 1;\n}\n',
+    'README.md': 'hi\n',
+  });
   r.write('services/api/src/h.ts', 'export function h() {\n  return 2;\n}\n');
   r.write('web/app.ts', 'export function w() {\n  return 2;\n}\n');
   r.write('services/api/notes.txt', 'text\n');
@@ -205,10 +278,14 @@ test('too many changed files: the first ones are reviewed and a note says how ma
   const files: Record<string, string> = {};
   for (let i = 0; i < 5; i++) files[`f${i}.ts`] = `export function f${i}() {\n  return ${i};\n}\n`;
   const r = repo(files);
-  for (let i = 0; i < 5; i++) r.write(`f${i}.ts`, `export function f${i}() {\n  return ${i + 10};\n}\n`);
+  for (let i = 0; i < 5; i++)
+    r.write(`f${i}.ts`, `export function f${i}() {\n  return ${i + 10};\n}\n`);
   const cs = await findChangedFunctions(r.dir, { maxFiles: 3 });
   assert.equal(cs.functions.length, 3);
-  assert.deepEqual(cs.notes.map((n) => n.message), ['the change touches 5 source files; only the first 3 were reviewed']);
+  assert.deepEqual(
+    cs.notes.map((n) => n.message),
+    ['the change touches 5 source files; only the first 3 were reviewed'],
+  );
 });
 
 test('a repository without commits: everything is new', async () => {
@@ -231,13 +308,30 @@ test('a file the parser fails on is listed with the parser’s reason, never as 
     return real.parse(text, language);
   };
   const { functions, notes } = diffFunctions(parser, [
-    { file: 'orders.ts', language: 'typescript', oldText: ORDERS, newText: `${ORDERS}\n// REFUSED\n` },
-    { file: 'ok.ts', language: 'typescript', oldText: 'export function ok() {\n  return 1;\n}\n', newText: 'export function ok() {\n  return 2;\n}\n' },
+    {
+      file: 'orders.ts',
+      language: 'typescript',
+      oldText: ORDERS,
+      newText: `${ORDERS}\n// REFUSED\n`,
+    },
+    {
+      file: 'ok.ts',
+      language: 'typescript',
+      oldText: 'export function ok() {\n  return 1;\n}\n',
+      newText: 'export function ok() {\n  return 2;\n}\n',
+    },
   ]);
   assert.deepEqual(
     functions.map((f) => `${f.change} ${f.file} ${f.function.qualifiedName}`),
     ['modified ok.ts ok'],
   );
-  assert.deepEqual(notes, [{ kind: 'parse-failed', file: 'orders.ts', message: 'orders.ts: could not be parsed (parse exceeded its time budget); its functions were not reviewed' }]);
+  assert.deepEqual(notes, [
+    {
+      kind: 'parse-failed',
+      file: 'orders.ts',
+      message:
+        'orders.ts: could not be parsed (parse exceeded its time budget); its functions were not reviewed',
+    },
+  ]);
   real.dispose();
 });

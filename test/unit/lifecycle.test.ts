@@ -30,10 +30,17 @@ test('an engine with its receivers, stopped and disposed, leaves no handle behin
   const grpc = new OtlpGrpcReceiver({ host: '127.0.0.1', port: 0, sinks });
   const addr = await http.start();
   await grpc.start();
-  const res = await fetch(`http://127.0.0.1:${addr.port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+  const res = await fetch(`http://127.0.0.1:${addr.port}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"resourceSpans":[]}',
+  });
   assert.equal(res.status, 200);
   engine.ingestSpans([codeSpan(join(WORKSPACE, 'handlers', 'orders.js'), 'getOrder', 8, 3)]);
-  assert.ok((await engine.functions.get('handlers/orders.js'))?.length, 'the parser works while the engine lives');
+  assert.ok(
+    (await engine.functions.get('handlers/orders.js'))?.length,
+    'the parser works while the engine lives',
+  );
   assert.ok(handles().length > before.length, 'the receivers hold handles while they run');
 
   await http.stop();
@@ -47,5 +54,9 @@ test('an engine with its receivers, stopped and disposed, leaves no handle behin
     if (i >= 0) left.splice(i, 1);
   }
   assert.deepEqual(left, []);
-  assert.equal(await engine.functions.get('server.js'), undefined, 'a disposed engine parses nothing');
+  assert.equal(
+    await engine.functions.get('server.js'),
+    undefined,
+    'a disposed engine parses nothing',
+  );
 });

@@ -8,7 +8,15 @@ import { winningScope } from '../../src/extension/settings-scope';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
   engines: { vscode: string };
-  contributes: { commands: { command: string }[]; configuration: { properties: Record<string, { scope?: string; markdownDescription?: string; default?: unknown }> } };
+  contributes: {
+    commands: { command: string }[];
+    configuration: {
+      properties: Record<
+        string,
+        { scope?: string; markdownDescription?: string; default?: unknown }
+      >;
+    };
+  };
 };
 
 test('every contributed command has a constant and every constant is contributed', () => {
@@ -30,7 +38,14 @@ test('engines.vscode stays loadable by code-server 4.100 (VS Code 1.100)', () =>
 });
 
 test('the receivers are not announced as "your application" by remote port forwarding (4317 and 4318 ignored by default)', () => {
-  const defaults = (pkg.contributes as { configurationDefaults?: Record<string, Record<string, { onAutoForward?: string; label?: string }>> }).configurationDefaults;
+  const defaults = (
+    pkg.contributes as {
+      configurationDefaults?: Record<
+        string,
+        Record<string, { onAutoForward?: string; label?: string }>
+      >;
+    }
+  ).configurationDefaults;
   const ports = defaults?.['remote.portsAttributes'] ?? {};
   for (const port of ['4317', '4318']) {
     assert.equal(ports[port]?.onAutoForward, 'ignore', port);
@@ -39,12 +54,15 @@ test('the receivers are not announced as "your application" by remote port forwa
 });
 
 test('one language table: the editor menu offers Why No Data Here? in every language the parser reads (Ruby and PHP too)', () => {
-  const menus = (pkg.contributes as { menus?: Record<string, { command: string; when?: string }[]> }).menus ?? {};
+  const menus =
+    (pkg.contributes as { menus?: Record<string, { command: string; when?: string }[]> }).menus ??
+    {};
   const why = menus['editor/context']?.find((m) => m.command === 'prodlens.whyNoData');
   const re = /editorLangId =~ \/(.*)\/$/.exec(why?.when ?? '');
   assert.ok(re, why?.when);
   const allowed = new RegExp(re[1]!);
-  for (const id of Object.values(EDITOR_LANGUAGE_IDS).flat()) assert.match(id, allowed, `${id} is offered`);
+  for (const id of Object.values(EDITOR_LANGUAGE_IDS).flat())
+    assert.match(id, allowed, `${id} is offered`);
   assert.ok(Object.keys(EDITOR_LANGUAGE_IDS).length >= 9);
 });
 

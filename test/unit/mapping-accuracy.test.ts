@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { meetsTarget, PROGRAMS, scoreFrames, scoreLogs, type Output } from '../../bench/mapping/score';
+import {
+  meetsTarget,
+  PROGRAMS,
+  scoreFrames,
+  scoreLogs,
+  type Output,
+} from '../../bench/mapping/score';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
 import type { Engine } from '../../src/core/engine/engine';
 import { StackResolver } from '../../src/core/stacktrace/resolve';
@@ -26,7 +32,13 @@ for (const language of ['node', 'python', 'java', 'go', 'ruby', 'php']) {
     const logs = scoreLogs(out.logs, engine);
     assert.ok(frames.relevant >= 8, `${language}: ${frames.relevant} workspace frames recorded`);
     assert.ok(logs.relevant >= 4, `${language}: ${logs.relevant} log lines recorded`);
-    assert.ok(meetsTarget(frames), `${language} frames: ${frames.correct}/${frames.claimed} claimed, ${frames.relevant} relevant\n${frames.wrong.join('\n')}`);
-    assert.ok(meetsTarget(logs), `${language} logs: ${logs.correct}/${logs.claimed} claimed, ${logs.relevant} relevant\n${logs.wrong.join('\n')}`);
+    assert.ok(
+      meetsTarget(frames),
+      `${language} frames: ${frames.correct}/${frames.claimed} claimed, ${frames.relevant} relevant\n${frames.wrong.join('\n')}`,
+    );
+    assert.ok(
+      meetsTarget(logs),
+      `${language} logs: ${logs.correct}/${logs.claimed} claimed, ${logs.relevant} relevant\n${logs.wrong.join('\n')}`,
+    );
   });
 }

@@ -32,7 +32,13 @@ function pbTraceRequest(): Record<string, unknown> {
   return {
     resourceSpans: [
       {
-        resource: { attributes: [str('service.name', 'checkout'), str('deployment.environment.name', 'prod'), str('service.version', '4f2c1a9')] },
+        resource: {
+          attributes: [
+            str('service.name', 'checkout'),
+            str('deployment.environment.name', 'prod'),
+            str('service.version', '4f2c1a9'),
+          ],
+        },
         scopeSpans: [
           {
             scope: { name: 'io.opentelemetry.http', version: '1.0' },
@@ -55,11 +61,19 @@ function pbTraceRequest(): Record<string, unknown> {
                   kv('empty', { stringValue: '' }),
                   kv('zero', { intValue: 0 }),
                   kv('list', { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } }),
-                  kv('map', { kvlistValue: { values: [str('k', 'v'), kv('n', { doubleValue: 1.5 })] } }),
+                  kv('map', {
+                    kvlistValue: { values: [str('k', 'v'), kv('n', { doubleValue: 1.5 })] },
+                  }),
                   kv('raw', { bytesValue: Buffer.from([1, 2, 3, 255]) }),
                   { key: 'unset' },
                 ],
-                events: [{ timeUnixNano: (T0 + 41_000_000n).toString(), name: 'exception', attributes: [str('exception.type', 'IllegalStateException')] }],
+                events: [
+                  {
+                    timeUnixNano: (T0 + 41_000_000n).toString(),
+                    name: 'exception',
+                    attributes: [str('exception.type', 'IllegalStateException')],
+                  },
+                ],
                 status: { code: 2, message: 'order not found' },
               },
             ],
@@ -68,7 +82,19 @@ function pbTraceRequest(): Record<string, unknown> {
       },
       {
         resource: { attributes: [str('deployment.environment', 'staging')] },
-        scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex('1111111111111111'), name: 'root', startTimeUnixNano: T0.toString(), endTimeUnixNano: T0.toString() }] }],
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: hex(TRACE_ID),
+                spanId: hex('1111111111111111'),
+                name: 'root',
+                startTimeUnixNano: T0.toString(),
+                endTimeUnixNano: T0.toString(),
+              },
+            ],
+          },
+        ],
       },
     ],
   };
@@ -79,7 +105,13 @@ function jsonTraceRequest(): Record<string, unknown> {
   return {
     resourceSpans: [
       {
-        resource: { attributes: [str('service.name', 'checkout'), str('deployment.environment.name', 'prod'), str('service.version', '4f2c1a9')] },
+        resource: {
+          attributes: [
+            str('service.name', 'checkout'),
+            str('deployment.environment.name', 'prod'),
+            str('service.version', '4f2c1a9'),
+          ],
+        },
         scopeSpans: [
           {
             scope: { name: 'io.opentelemetry.http', version: '1.0' },
@@ -102,11 +134,19 @@ function jsonTraceRequest(): Record<string, unknown> {
                   kv('empty', { stringValue: '' }),
                   kv('zero', { intValue: '0' }),
                   kv('list', { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 2 }] } }),
-                  kv('map', { kvlistValue: { values: [str('k', 'v'), kv('n', { doubleValue: 1.5 })] } }),
+                  kv('map', {
+                    kvlistValue: { values: [str('k', 'v'), kv('n', { doubleValue: 1.5 })] },
+                  }),
                   kv('raw', { bytesValue: Buffer.from([1, 2, 3, 255]).toString('base64') }),
                   { key: 'unset' },
                 ],
-                events: [{ timeUnixNano: (T0 + 41_000_000n).toString(), name: 'exception', attributes: [str('exception.type', 'IllegalStateException')] }],
+                events: [
+                  {
+                    timeUnixNano: (T0 + 41_000_000n).toString(),
+                    name: 'exception',
+                    attributes: [str('exception.type', 'IllegalStateException')],
+                  },
+                ],
                 status: { code: 2, message: 'order not found' },
               },
             ],
@@ -115,7 +155,19 @@ function jsonTraceRequest(): Record<string, unknown> {
       },
       {
         resource: { attributes: [str('deployment.environment', 'staging')] },
-        scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: '1111111111111111', name: 'root', startTimeUnixNano: T0.toString(), endTimeUnixNano: T0.toString() }] }],
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: TRACE_ID,
+                spanId: '1111111111111111',
+                name: 'root',
+                startTimeUnixNano: T0.toString(),
+                endTimeUnixNano: T0.toString(),
+              },
+            ],
+          },
+        ],
       },
     ],
   };
@@ -157,12 +209,21 @@ function assertDecodedExample(result: ReturnType<typeof decodeTraces>): void {
   assert.equal(Math.round((s.events[0]!.timeMs - s.startMs) * 1e6), 41_000_000);
   assert.deepEqual(s.events[0]!.attributes, { 'exception.type': 'IllegalStateException' });
   // A service.version that is a commit id also names the deployed revision (version drift).
-  assert.deepEqual(s.resource, { service: 'checkout', environment: 'prod', version: '4f2c1a9', revision: '4f2c1a9' });
+  assert.deepEqual(s.resource, {
+    service: 'checkout',
+    environment: 'prod',
+    version: '4f2c1a9',
+    revision: '4f2c1a9',
+  });
   assert.equal(root.parentSpanId, '');
   assert.equal(root.durationMs, 0);
   assert.equal(root.kind, 0);
   assert.equal(root.statusCode, 0);
-  assert.deepEqual(root.resource, { service: 'unknown_service', environment: 'staging', version: '' });
+  assert.deepEqual(root.resource, {
+    service: 'unknown_service',
+    environment: 'staging',
+    version: '',
+  });
 }
 
 test('protobuf round trip converts every field and value kind', () => {
@@ -183,8 +244,15 @@ test('durations are exact to the nanosecond from 64-bit timestamps, negative cla
     endTimeUnixNano: (T0 + BigInt(i) + d).toString(),
   }));
   const expected = [1, 3, 999, 1_000_001, 2 ** 40 + 7, 0];
-  const pb = decodeTraces(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] }), 'protobuf');
-  const asJson = spans.map((s) => ({ ...s, traceId: s.traceId.toString('hex'), spanId: s.spanId.toString('hex') }));
+  const pb = decodeTraces(
+    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+    'protobuf',
+  );
+  const asJson = spans.map((s) => ({
+    ...s,
+    traceId: s.traceId.toString('hex'),
+    spanId: s.spanId.toString('hex'),
+  }));
   const js = decodeTraces(utf8({ resourceSpans: [{ scopeSpans: [{ spans: asJson }] }] }), 'json');
   for (const r of [pb, js]) {
     assert.deepEqual(
@@ -200,7 +268,22 @@ test('timestamps with the top bit set (uint64) stay unsigned', () => {
   const start = 2n ** 63n + 10n;
   const r = decodeTraces(
     encodeExportRequest('traces', {
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), startTimeUnixNano: start.toString(), endTimeUnixNano: (start + 5n).toString() }] }] }],
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: hex(TRACE_ID),
+                  spanId: hex(SPAN_ID),
+                  startTimeUnixNano: start.toString(),
+                  endTimeUnixNano: (start + 5n).toString(),
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }),
     'protobuf',
   );
@@ -211,29 +294,81 @@ test('timestamps with the top bit set (uint64) stay unsigned', () => {
 test('ids become lowercase hex; JSON hex ids are case-insensitive', () => {
   const r = decodeTraces(
     encodeExportRequest('traces', {
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 0xab), spanId: Buffer.from([0, 1, 2, 3, 0xfe, 0xff, 0x0a, 0xa0]) }] }] }],
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.alloc(16, 0xab),
+                  spanId: Buffer.from([0, 1, 2, 3, 0xfe, 0xff, 0x0a, 0xa0]),
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }),
     'protobuf',
   );
   assert.equal(r.spans[0]!.traceId, 'ab'.repeat(16));
   assert.equal(r.spans[0]!.spanId, '00010203feff0aa0');
-  const j = decodeTraces(utf8({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'AB'.repeat(16), spanId: '00010203FEff0AA0' }] }] }] }), 'json');
+  const j = decodeTraces(
+    utf8({
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: 'AB'.repeat(16), spanId: '00010203FEff0AA0' }] }] },
+      ],
+    }),
+    'json',
+  );
   assert.equal(j.spans[0]!.traceId, 'ab'.repeat(16));
   assert.equal(j.spans[0]!.spanId, '00010203feff0aa0');
 });
 
 test('resource identity: defaults, current and deprecated environment keys', () => {
-  const req = (attrs: unknown[]) => ({ resourceSpans: [{ resource: { attributes: attrs }, scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID }] }] }] });
+  const req = (attrs: unknown[]) => ({
+    resourceSpans: [
+      {
+        resource: { attributes: attrs },
+        scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID }] }],
+      },
+    ],
+  });
   const res = (attrs: unknown[]) => decodeTraces(utf8(req(attrs)), 'json').spans[0]!.resource;
   assert.deepEqual(res([]), { service: 'unknown_service', environment: '', version: '' });
-  assert.deepEqual(res([str('deployment.environment', 'old')]), { service: 'unknown_service', environment: 'old', version: '' });
-  assert.deepEqual(res([str('deployment.environment', 'old'), str('deployment.environment.name', 'new')]), { service: 'unknown_service', environment: 'new', version: '' });
-  assert.deepEqual(res([str('service.name', 'api'), str('service.version', '1.2')]), { service: 'api', environment: '', version: '1.2' });
+  assert.deepEqual(res([str('deployment.environment', 'old')]), {
+    service: 'unknown_service',
+    environment: 'old',
+    version: '',
+  });
+  assert.deepEqual(
+    res([str('deployment.environment', 'old'), str('deployment.environment.name', 'new')]),
+    { service: 'unknown_service', environment: 'new', version: '' },
+  );
+  assert.deepEqual(res([str('service.name', 'api'), str('service.version', '1.2')]), {
+    service: 'api',
+    environment: '',
+    version: '1.2',
+  });
   // No resource at all (protobuf)
-  const pb = decodeTraces(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID) }] }] }] }), 'protobuf');
-  assert.deepEqual(pb.spans[0]!.resource, { service: 'unknown_service', environment: '', version: '' });
+  const pb = decodeTraces(
+    encodeExportRequest('traces', {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID) }] }] },
+      ],
+    }),
+    'protobuf',
+  );
+  assert.deepEqual(pb.spans[0]!.resource, {
+    service: 'unknown_service',
+    environment: '',
+    version: '',
+  });
   // Resource attributes stay off the span
-  assert.deepEqual(decodeTraces(utf8(req([str('service.name', 'api')])), 'json').spans[0]!.attributes, {});
+  assert.deepEqual(
+    decodeTraces(utf8(req([str('service.name', 'api')])), 'json').spans[0]!.attributes,
+    {},
+  );
 });
 
 test('spans with bad ids are rejected, the others kept, with reasons', () => {
@@ -246,11 +381,20 @@ test('spans with bad ids are rejected, the others kept, with reasons', () => {
             {
               spans: [
                 good,
-                { traceId: hex(TRACE_ID).subarray(0, 15), spanId: hex(SPAN_ID), name: 'short trace' },
+                {
+                  traceId: hex(TRACE_ID).subarray(0, 15),
+                  spanId: hex(SPAN_ID),
+                  name: 'short trace',
+                },
                 { traceId: hex(TRACE_ID), name: 'no span id' },
                 { ...good, name: 'good 2' },
                 { spanId: hex(SPAN_ID), name: 'no trace id' },
-                { traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), parentSpanId: Buffer.alloc(3), name: 'bad parent' },
+                {
+                  traceId: hex(TRACE_ID),
+                  spanId: hex(SPAN_ID),
+                  parentSpanId: Buffer.alloc(3),
+                  name: 'bad parent',
+                },
               ],
             },
           ],
@@ -328,15 +472,26 @@ test('undecodable protobuf throws OtlpDecodeError (random bytes, truncated, deep
   }
   const valid = encodeExportRequest('traces', pbTraceRequest());
   for (const cut of [1, 10, valid.length >> 1, valid.length - 1]) {
-    assertUndecodable(() => decodeTraces(valid.subarray(0, cut), 'protobuf'), /OTLP\/protobuf ExportTraceServiceRequest/);
+    assertUndecodable(
+      () => decodeTraces(valid.subarray(0, cut), 'protobuf'),
+      /OTLP\/protobuf ExportTraceServiceRequest/,
+    );
   }
   // AnyValue nested 1,000 levels deep (hand-encoded: protobufjs refuses to encode it), which
   // protobufjs' recursion limit refuses to decode; reported as a decode error.
-  const field = (no: number, bytes: Uint8Array): Uint8Array => protobuf.Writer.create().uint32((no << 3) | 2).bytes(bytes).finish();
+  const field = (no: number, bytes: Uint8Array): Uint8Array =>
+    protobuf.Writer.create()
+      .uint32((no << 3) | 2)
+      .bytes(bytes)
+      .finish();
   let anyValue = field(1, Buffer.from('leaf'));
   for (let i = 0; i < 1000; i++) anyValue = field(5, field(1, anyValue)); // AnyValue{array_value{values[0]}}
   const keyValue = Buffer.concat([field(1, Buffer.from('deep')), field(2, anyValue)]);
-  const spanBytes = Buffer.concat([field(1, hex(TRACE_ID)), field(2, hex(SPAN_ID)), field(9, keyValue)]);
+  const spanBytes = Buffer.concat([
+    field(1, hex(TRACE_ID)),
+    field(2, hex(SPAN_ID)),
+    field(9, keyValue),
+  ]);
   const deep = field(1, field(2, field(2, spanBytes))); // request.resource_spans.scope_spans.spans
   assertUndecodable(() => decodeTraces(deep, 'protobuf'), /depth/);
   assertUndecodable(() => decodeTracesRaw(deep), /depth/);
@@ -349,7 +504,23 @@ test('undecodable protobuf throws OtlpDecodeError (random bytes, truncated, deep
     return v;
   };
   const inEvent = (levels: number) =>
-    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), events: [{ name: 'e', attributes: [kv('deep', nested(levels))] }] }] }] }] });
+    encodeExportRequest('traces', {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: hex(TRACE_ID),
+                  spanId: hex(SPAN_ID),
+                  events: [{ name: 'e', attributes: [kv('deep', nested(levels))] }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
   const ok = decodeTraces(inEvent(MAX_VALUE_DEPTH), 'protobuf');
   assert.equal(ok.spans.length, 1);
   assert.doesNotThrow(() => decodeTracesRaw(inEvent(MAX_VALUE_DEPTH)));
@@ -366,25 +537,75 @@ test('undecodable JSON throws OtlpDecodeError (syntax, wrong shapes, deep nestin
     ['"text"', /must be a JSON object/],
     ['{"resourceSpans": 5}', /at resourceSpans: expected an array, got a number/],
     ['{"resourceSpans": [5]}', /at resourceSpans\[0\]: expected an object/],
-    ['{"resourceSpans": [{"scopeSpans": {}}]}', /resourceSpans\[0\]\.scopeSpans: expected an array/],
-    [JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, name: 7 }] }] }] }), /spans\[0\]\.name: expected a string/],
-    [JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, startTimeUnixNano: 'soon' }] }] }] }), /startTimeUnixNano/],
-    [JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 42, spanId: SPAN_ID }] }] }] }), /traceId: expected a string/],
-    [JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SPAN_KIND_SERVER' }] }] }] }), /kind: expected an integer/],
-    [JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [kv('a', { intValue: 'x' })] }] }] }] }), /attributes\[0\]\.value\.intValue/],
+    [
+      '{"resourceSpans": [{"scopeSpans": {}}]}',
+      /resourceSpans\[0\]\.scopeSpans: expected an array/,
+    ],
+    [
+      JSON.stringify({
+        resourceSpans: [
+          { scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, name: 7 }] }] },
+        ],
+      }),
+      /spans\[0\]\.name: expected a string/,
+    ],
+    [
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              { spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, startTimeUnixNano: 'soon' }] },
+            ],
+          },
+        ],
+      }),
+      /startTimeUnixNano/,
+    ],
+    [
+      JSON.stringify({
+        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 42, spanId: SPAN_ID }] }] }],
+      }),
+      /traceId: expected a string/,
+    ],
+    [
+      JSON.stringify({
+        resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SPAN_KIND_SERVER' }] }] }],
+      }),
+      /kind: expected an integer/,
+    ],
+    [
+      JSON.stringify({
+        resourceSpans: [
+          { scopeSpans: [{ spans: [{ attributes: [kv('a', { intValue: 'x' })] }] }] },
+        ],
+      }),
+      /attributes\[0\]\.value\.intValue/,
+    ],
   ];
-  for (const [text, pattern] of cases) assertUndecodable(() => decodeTraces(utf8(text), 'json'), pattern);
+  for (const [text, pattern] of cases)
+    assertUndecodable(() => decodeTraces(utf8(text), 'json'), pattern);
 
   // 100k levels: JSON.parse copes, a recursive normalizer would overflow the stack.
   const depth = 100_000;
   const deepValue = '{"arrayValue":{"values":['.repeat(depth) + ']}}'.repeat(depth);
   const deepJson = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","attributes":[{"key":"k","value":${deepValue}}]}]}]}]}`;
   assertUndecodable(() => decodeTraces(utf8(deepJson), 'json'), /nested deeper/);
-  const deepBody = '{"kvlistValue":{"values":[{"key":"a","value":'.repeat(depth) + '}]}}'.repeat(depth);
-  assertUndecodable(() => decodeLogs(utf8(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${deepBody}}]}]}]}`), 'json'));
+  const deepBody =
+    '{"kvlistValue":{"values":[{"key":"a","value":'.repeat(depth) + '}]}}'.repeat(depth);
+  assertUndecodable(() =>
+    decodeLogs(
+      utf8(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${deepBody}}]}]}]}`),
+      'json',
+    ),
+  );
   assertUndecodable(() => decodeTraces(utf8('['.repeat(depth) + ']'.repeat(depth)), 'json'));
   assertUndecodable(() => decodeMetrics(utf8('{"resourceMetrics":{}}'), 'json'));
-  assertUndecodable(() => decodeLogs(utf8('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":false}]}]}]}'), 'json'));
+  assertUndecodable(() =>
+    decodeLogs(
+      utf8('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":false}]}]}]}'),
+      'json',
+    ),
+  );
 });
 
 test('an empty protobuf body and an empty JSON object are valid empty requests', () => {
@@ -396,18 +617,32 @@ test('an empty protobuf body and an empty JSON object are valid empty requests',
 
 test('attributes and events are capped; long strings are cut on a character boundary', () => {
   const attributes = Array.from({ length: 10_000 }, (_, i) => kv(`attr.${i}`, { intValue: i }));
-  const events = Array.from({ length: 300 }, (_, i) => ({ name: `e${i}`, attributes: attributes.slice(0, 200) }));
+  const events = Array.from({ length: 300 }, (_, i) => ({
+    name: `e${i}`,
+    attributes: attributes.slice(0, 200),
+  }));
   const long = 'x'.repeat(10_000);
   const multibyte = 'é'.repeat(3_000); // 6,000 bytes
   const spanPb = {
     traceId: hex(TRACE_ID),
     spanId: hex(SPAN_ID),
-    attributes: [str('long', long), str('multibyte', multibyte), str('emoji', '😀'.repeat(2000)), ...attributes],
+    attributes: [
+      str('long', long),
+      str('multibyte', multibyte),
+      str('emoji', '😀'.repeat(2000)),
+      ...attributes,
+    ],
     events,
   };
   const spanJson = { ...spanPb, traceId: TRACE_ID, spanId: SPAN_ID };
-  const pb = decodeTraces(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [spanPb] }] }] }), 'protobuf');
-  const js = decodeTraces(utf8({ resourceSpans: [{ scopeSpans: [{ spans: [spanJson] }] }] }), 'json');
+  const pb = decodeTraces(
+    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [spanPb] }] }] }),
+    'protobuf',
+  );
+  const js = decodeTraces(
+    utf8({ resourceSpans: [{ scopeSpans: [{ spans: [spanJson] }] }] }),
+    'json',
+  );
   for (const r of [pb, js]) {
     const s = r.spans[0]!;
     assert.equal(Object.keys(s.attributes).length, MAX_ATTRIBUTES);
@@ -427,7 +662,24 @@ test('attributes and events are capped; long strings are cut on a character boun
 test('invalid UTF-8 in a protobuf string field is accepted (replacement characters)', () => {
   const marker = 'MARKER';
   const bytes = Buffer.from(
-    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), name: marker, attributes: [str('v', marker)] }] }] }] }),
+    encodeExportRequest('traces', {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: hex(TRACE_ID),
+                  spanId: hex(SPAN_ID),
+                  name: marker,
+                  attributes: [str('v', marker)],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
   );
   let at = bytes.indexOf(marker);
   while (at >= 0) {
@@ -480,7 +732,29 @@ test('JSON accepts 64-bit integers as numbers or strings and ignores unknown fie
   assert.deepEqual(s.attributes, { n: 12, s: 12 });
   assert.equal(s.statusCode, 1);
   // doubles may come as strings for non-finite values (proto3 JSON)
-  const d = decodeTraces(utf8({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, attributes: [kv('inf', { doubleValue: 'Infinity' }), kv('nan', { doubleValue: 'NaN' })] }] }] }] }), 'json');
+  const d = decodeTraces(
+    utf8({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: TRACE_ID,
+                  spanId: SPAN_ID,
+                  attributes: [
+                    kv('inf', { doubleValue: 'Infinity' }),
+                    kv('nan', { doubleValue: 'NaN' }),
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+    'json',
+  );
   assert.equal(d.spans[0]!.attributes.inf, Infinity);
   assert.ok(Number.isNaN(d.spans[0]!.attributes.nan));
 });
@@ -537,28 +811,104 @@ test('protobuf ignores unknown fields (links, trace_state, future fields)', () =
 });
 
 test('a "__proto__" attribute key stays plain data', () => {
-  const r = decodeTraces(utf8({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: TRACE_ID, spanId: SPAN_ID, attributes: [str('__proto__', 'x'), kv('m', { kvlistValue: { values: [str('__proto__', 'y')] } })] }] }] }] }), 'json');
+  const r = decodeTraces(
+    utf8({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: TRACE_ID,
+                  spanId: SPAN_ID,
+                  attributes: [
+                    str('__proto__', 'x'),
+                    kv('m', { kvlistValue: { values: [str('__proto__', 'y')] } }),
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+    'json',
+  );
   const attrs = r.spans[0]!.attributes;
   assert.equal(Object.getPrototypeOf(attrs), Object.prototype);
   assert.deepEqual(Object.keys(attrs), ['__proto__', 'm']);
   assert.equal(Object.getOwnPropertyDescriptor(attrs, '__proto__')?.value, 'x');
-  const pb = decodeTraces(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), attributes: [str('__proto__', 'x')] }] }] }] }), 'protobuf');
+  const pb = decodeTraces(
+    encodeExportRequest('traces', {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: hex(TRACE_ID),
+                  spanId: hex(SPAN_ID),
+                  attributes: [str('__proto__', 'x')],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+    'protobuf',
+  );
   assert.equal(Object.getPrototypeOf(pb.spans[0]!.attributes), Object.prototype);
   assert.equal(Object.getOwnPropertyDescriptor(pb.spans[0]!.attributes, '__proto__')?.value, 'x');
 });
 
 test('logs: body flattened to text, ids, time fallback, resource, caps and rejections (both formats)', () => {
   const records = [
-    { timeUnixNano: T0.toString(), severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'boom' }, traceId: hex(TRACE_ID), spanId: hex(SPAN_ID), attributes: [str('code.file.path', 'a.ts')] },
-    { observedTimeUnixNano: T0.toString(), body: { kvlistValue: { values: [str('msg', 'hi'), kv('n', { intValue: 3 })] } } },
+    {
+      timeUnixNano: T0.toString(),
+      severityNumber: 17,
+      severityText: 'ERROR',
+      body: { stringValue: 'boom' },
+      traceId: hex(TRACE_ID),
+      spanId: hex(SPAN_ID),
+      attributes: [str('code.file.path', 'a.ts')],
+    },
+    {
+      observedTimeUnixNano: T0.toString(),
+      body: { kvlistValue: { values: [str('msg', 'hi'), kv('n', { intValue: 3 })] } },
+    },
     { body: { intValue: 42 } },
     { body: { stringValue: 'y'.repeat(20_000) } },
     { traceId: hex(TRACE_ID).subarray(0, 4), body: { stringValue: 'bad id' } },
     {},
   ];
-  const pb = decodeLogs(encodeExportRequest('logs', { resourceLogs: [{ resource: { attributes: [str('service.name', 'api')] }, scopeLogs: [{ logRecords: records }] }] }), 'protobuf');
-  const jsonRecords = records.map((r) => ({ ...r, ...(r.traceId ? { traceId: r.traceId.toString('hex').toUpperCase() } : {}), ...(r.spanId ? { spanId: r.spanId.toString('hex') } : {}) }));
-  const js = decodeLogs(utf8({ resourceLogs: [{ resource: { attributes: [str('service.name', 'api')] }, scopeLogs: [{ logRecords: jsonRecords }] }] }), 'json');
+  const pb = decodeLogs(
+    encodeExportRequest('logs', {
+      resourceLogs: [
+        {
+          resource: { attributes: [str('service.name', 'api')] },
+          scopeLogs: [{ logRecords: records }],
+        },
+      ],
+    }),
+    'protobuf',
+  );
+  const jsonRecords = records.map((r) => ({
+    ...r,
+    ...(r.traceId ? { traceId: r.traceId.toString('hex').toUpperCase() } : {}),
+    ...(r.spanId ? { spanId: r.spanId.toString('hex') } : {}),
+  }));
+  const js = decodeLogs(
+    utf8({
+      resourceLogs: [
+        {
+          resource: { attributes: [str('service.name', 'api')] },
+          scopeLogs: [{ logRecords: jsonRecords }],
+        },
+      ],
+    }),
+    'json',
+  );
   assert.deepEqual(js.logs, pb.logs);
   assert.equal(js.rejected, 1);
   assert.equal(pb.rejected, 1);
@@ -566,16 +916,19 @@ test('logs: body flattened to text, ids, time fallback, resource, caps and rejec
   const [a, b, c, d, e] = pb.logs;
   assert.ok(a && b && c && d && e);
   assert.equal(pb.logs.length, 5);
-  assert.deepEqual({ ...a, timeMs: 0 }, {
-    timeMs: 0,
-    severityNumber: 17,
-    severityText: 'ERROR',
-    body: 'boom',
-    traceId: TRACE_ID,
-    spanId: SPAN_ID,
-    attributes: { 'code.file.path': 'a.ts' },
-    resource: { service: 'api', environment: '', version: '' },
-  });
+  assert.deepEqual(
+    { ...a, timeMs: 0 },
+    {
+      timeMs: 0,
+      severityNumber: 17,
+      severityText: 'ERROR',
+      body: 'boom',
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      attributes: { 'code.file.path': 'a.ts' },
+      resource: { service: 'api', environment: '', version: '' },
+    },
+  );
   assert.equal(Math.round(a.timeMs * 1e3), 1767225600123457);
   assert.equal(b.timeMs, a.timeMs);
   assert.equal(b.body, '{"msg":"hi","n":3}');
@@ -586,7 +939,8 @@ test('logs: body flattened to text, ids, time fallback, resource, caps and rejec
 });
 
 test('metrics: data points are counted across all metric kinds (both formats)', () => {
-  const dp = (n: number) => Array.from({ length: n }, () => ({ timeUnixNano: T0.toString(), asDouble: 1 }));
+  const dp = (n: number) =>
+    Array.from({ length: n }, () => ({ timeUnixNano: T0.toString(), asDouble: 1 }));
   const metrics = [
     { name: 'g', gauge: { dataPoints: dp(2) } },
     { name: 's', sum: { dataPoints: dp(3), aggregationTemporality: 2, isMonotonic: true } },
@@ -595,33 +949,81 @@ test('metrics: data points are counted across all metric kinds (both formats)', 
     { name: 'q', summary: { dataPoints: [{ count: 1, sum: 2 }] } },
     { name: 'empty' },
   ];
-  const req = { resourceMetrics: [{ resource: { attributes: [str('service.name', 'api')] }, scopeMetrics: [{ metrics }, { metrics }] }] };
-  assert.deepEqual(decodeMetrics(encodeExportRequest('metrics', req), 'protobuf'), { dataPoints: 18, rejected: 0 });
+  const req = {
+    resourceMetrics: [
+      {
+        resource: { attributes: [str('service.name', 'api')] },
+        scopeMetrics: [{ metrics }, { metrics }],
+      },
+    ],
+  };
+  assert.deepEqual(decodeMetrics(encodeExportRequest('metrics', req), 'protobuf'), {
+    dataPoints: 18,
+    rejected: 0,
+  });
   assert.deepEqual(decodeMetrics(utf8(req), 'json'), { dataPoints: 18, rejected: 0 });
 });
 
 test('responses: export responses and google.rpc.Status in both formats', () => {
   const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
   assert.equal(text(encodeExportResponse('traces', 'json')), '{}');
-  assert.equal(text(encodeExportResponse('traces', 'json', { rejected: 0, errorMessage: '' })), '{}');
-  assert.equal(text(encodeExportResponse('traces', 'json', { rejected: 3, errorMessage: '3 spans had empty traceId' })), '{"partialSuccess":{"rejectedSpans":"3","errorMessage":"3 spans had empty traceId"}}');
-  assert.equal(text(encodeExportResponse('logs', 'json', { rejected: 1, errorMessage: 'x' })), '{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"x"}}');
-  assert.equal(text(encodeExportResponse('metrics', 'json', { rejected: 2, errorMessage: 'y' })), '{"partialSuccess":{"rejectedDataPoints":"2","errorMessage":"y"}}');
-  assert.equal(text(encodeExportResponse('traces', 'json', { rejected: 0, errorMessage: 'warning only' })), '{"partialSuccess":{"errorMessage":"warning only"}}');
+  assert.equal(
+    text(encodeExportResponse('traces', 'json', { rejected: 0, errorMessage: '' })),
+    '{}',
+  );
+  assert.equal(
+    text(
+      encodeExportResponse('traces', 'json', {
+        rejected: 3,
+        errorMessage: '3 spans had empty traceId',
+      }),
+    ),
+    '{"partialSuccess":{"rejectedSpans":"3","errorMessage":"3 spans had empty traceId"}}',
+  );
+  assert.equal(
+    text(encodeExportResponse('logs', 'json', { rejected: 1, errorMessage: 'x' })),
+    '{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"x"}}',
+  );
+  assert.equal(
+    text(encodeExportResponse('metrics', 'json', { rejected: 2, errorMessage: 'y' })),
+    '{"partialSuccess":{"rejectedDataPoints":"2","errorMessage":"y"}}',
+  );
+  assert.equal(
+    text(encodeExportResponse('traces', 'json', { rejected: 0, errorMessage: 'warning only' })),
+    '{"partialSuccess":{"errorMessage":"warning only"}}',
+  );
   assert.equal(encodeExportResponse('traces', 'protobuf').length, 0);
 
   const types = otlpTypes();
-  const decoded = types.traceResponse.toObject(types.traceResponse.decode(encodeExportResponse('traces', 'protobuf', { rejected: 3, errorMessage: 'bad ids' })), { longs: String });
+  const decoded = types.traceResponse.toObject(
+    types.traceResponse.decode(
+      encodeExportResponse('traces', 'protobuf', { rejected: 3, errorMessage: 'bad ids' }),
+    ),
+    { longs: String },
+  );
   assert.deepEqual(decoded, { partialSuccess: { rejectedSpans: '3', errorMessage: 'bad ids' } });
-  const logs = types.logsResponse.toObject(types.logsResponse.decode(encodeExportResponse('logs', 'protobuf', { rejected: 5, errorMessage: 'm' })), { longs: Number });
+  const logs = types.logsResponse.toObject(
+    types.logsResponse.decode(
+      encodeExportResponse('logs', 'protobuf', { rejected: 5, errorMessage: 'm' }),
+    ),
+    { longs: Number },
+  );
   assert.deepEqual(logs, { partialSuccess: { rejectedLogRecords: 5, errorMessage: 'm' } });
 
-  assert.deepEqual(JSON.parse(text(encodeStatus('json', 3, 'invalid hex'))), { code: 3, message: 'invalid hex' });
-  assert.deepEqual(types.status.toObject(types.status.decode(encodeStatus('protobuf', 3, 'invalid hex'))), { code: 3, message: 'invalid hex' });
+  assert.deepEqual(JSON.parse(text(encodeStatus('json', 3, 'invalid hex'))), {
+    code: 3,
+    message: 'invalid hex',
+  });
+  assert.deepEqual(
+    types.status.toObject(types.status.decode(encodeStatus('protobuf', 3, 'invalid hex'))),
+    { code: 3, message: 'invalid hex' },
+  );
 });
 
 test('decodeTracesRaw decodes without converting', () => {
-  const raw = decodeTracesRaw(encodeExportRequest('traces', pbTraceRequest())) as { resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[] };
+  const raw = decodeTracesRaw(encodeExportRequest('traces', pbTraceRequest())) as {
+    resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+  };
   assert.equal(raw.resourceSpans.length, 2);
   assert.equal(raw.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.name, 'GET /orders/{id}');
 });
@@ -643,7 +1045,11 @@ test('the direct trace decoder reads the field numbers and wire types of the .pr
       assert.ok(field, `${typeName}.${fieldName} is in the schema`);
       field.resolve();
       const isMessage = field.resolvedType instanceof protobuf.Type;
-      assert.equal(tag, (field.id << 3) | wireType(field.type, isMessage), `${typeName}.${fieldName}`);
+      assert.equal(
+        tag,
+        (field.id << 3) | wireType(field.type, isMessage),
+        `${typeName}.${fieldName}`,
+      );
       checked++;
     }
   }
@@ -652,16 +1058,32 @@ test('the direct trace decoder reads the field numbers and wire types of the .pr
 
 test('the direct trace decoder handles wire-level oddities like the reflection decoder', () => {
   const w = () => protobuf.Writer.create();
-  const ld = (no: number, bytes: Uint8Array) => w().uint32((no << 3) | 2).bytes(bytes).finish();
+  const ld = (no: number, bytes: Uint8Array) =>
+    w()
+      .uint32((no << 3) | 2)
+      .bytes(bytes)
+      .finish();
   const span = (...parts: Uint8Array[]) => ld(1, ld(2, ld(2, Buffer.concat(parts)))); // request.resourceSpans.scopeSpans.spans
   const ids = Buffer.concat([ld(1, hex(TRACE_ID)), ld(2, hex(SPAN_ID))]);
   // Repeated singular field: last wins; a known field with the wrong wire type is skipped.
-  const name2 = Buffer.concat([ld(5, Buffer.from('first')), ld(5, Buffer.from('second')), w().uint32((6 << 3) | 2).bytes(Buffer.from('x')).finish()]);
+  const name2 = Buffer.concat([
+    ld(5, Buffer.from('first')),
+    ld(5, Buffer.from('second')),
+    w()
+      .uint32((6 << 3) | 2)
+      .bytes(Buffer.from('x'))
+      .finish(),
+  ]);
   const r = decodeTraces(span(ids, name2), 'protobuf');
   assert.equal(r.spans[0]!.name, 'second');
   assert.equal(r.spans[0]!.kind, 0);
   // A group-encoded unknown field is skipped.
-  const group = w().uint32((20 << 3) | 3).uint32((1 << 3) | 0).uint32(5).uint32((20 << 3) | 4).finish();
+  const group = w()
+    .uint32((20 << 3) | 3)
+    .uint32((1 << 3) | 0)
+    .uint32(5)
+    .uint32((20 << 3) | 4)
+    .finish();
   assert.equal(decodeTraces(span(ids, group), 'protobuf').spans.length, 1);
   // A nested length running past its parent is an error, not a silent read of the next message.
   const overrun = Buffer.concat([ids, Buffer.from([(5 << 3) | 2, 50]), Buffer.from('short')]);
@@ -671,7 +1093,19 @@ test('the direct trace decoder handles wire-level oddities like the reflection d
   assertUndecodable(() => decodeTraces(Buffer.from([0x00, 0x01]), 'protobuf'));
   assertUndecodable(() => decodeTraces(Buffer.from([(3 << 3) | 7]), 'protobuf'), /wire type/);
   // A resource given after its spans still applies to them.
-  const late = ld(1, Buffer.concat([ld(2, ld(2, ids)), ld(1, ld(1, Buffer.concat([ld(1, Buffer.from('service.name')), ld(2, ld(1, Buffer.from('late')))])))]));
+  const late = ld(
+    1,
+    Buffer.concat([
+      ld(2, ld(2, ids)),
+      ld(
+        1,
+        ld(
+          1,
+          Buffer.concat([ld(1, Buffer.from('service.name')), ld(2, ld(1, Buffer.from('late')))]),
+        ),
+      ),
+    ]),
+  );
   assert.equal(decodeTraces(late, 'protobuf').spans[0]!.resource.service, 'late');
 });
 
@@ -684,8 +1118,11 @@ test('repeated keys and values decode correctly span after span (recent-string r
     name: v,
     attributes: [str(i % 2 ? 'http.method' : 'http.methoe', v), str('k', v)],
   }));
-  const bytes = Buffer.from(encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] }));
-  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker)) bytes.set([0xff, 0x47, 0xc3], at); // invalid, 'G', truncated
+  const bytes = Buffer.from(
+    encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+  );
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker))
+    bytes.set([0xff, 0x47, 0xc3], at); // invalid, 'G', truncated
   const r = decodeTraces(bytes, 'protobuf');
   const expected = values.map((v) => (v === marker ? '\uFFFDG\uFFFD' : v));
   assert.deepEqual(

@@ -6,7 +6,12 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { encodeExportRequest } from '../../src/core/ingest/index';
 import { otlpTypes } from '../../src/core/ingest/proto-root';
 import type { LogRecordData, SpanRecord } from '../../src/core/model';
-import { OtlpHttpReceiver, PortInUseError, type OtlpHttpReceiverOptions, type ReceiverDataEvent } from '../../src/core/receiver/index';
+import {
+  OtlpHttpReceiver,
+  PortInUseError,
+  type OtlpHttpReceiverOptions,
+  type ReceiverDataEvent,
+} from '../../src/core/receiver/index';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
@@ -28,25 +33,53 @@ interface Collected {
 
 function traceBody(names: string[] = ['op']): Uint8Array {
   return encodeExportRequest('traces', {
-    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeSpans: [{ spans: names.map((name) => ({ traceId: Buffer.from(TRACE_ID, 'hex'), spanId: Buffer.from(SPAN_ID, 'hex'), name })) }] }],
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] },
+        scopeSpans: [
+          {
+            spans: names.map((name) => ({
+              traceId: Buffer.from(TRACE_ID, 'hex'),
+              spanId: Buffer.from(SPAN_ID, 'hex'),
+              name,
+            })),
+          },
+        ],
+      },
+    ],
   });
 }
 
-const jsonTraces = (spans: unknown[]): string => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+const jsonTraces = (spans: unknown[]): string =>
+  JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
 
 function readReply(res: import('node:http').IncomingMessage): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    res.on('end', () =>
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+    );
     res.on('error', reject);
   });
 }
 
 /** One request with a complete body. */
-function send(base: string, path: string, opts: { method?: string; headers?: Record<string, string | number>; body?: Uint8Array | string } = {}): Promise<Reply> {
+function send(
+  base: string,
+  path: string,
+  opts: {
+    method?: string;
+    headers?: Record<string, string | number>;
+    body?: Uint8Array | string;
+  } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method: opts.method ?? 'POST', headers: opts.headers, agent: false }, (res) => readReply(res).then(resolve, reject));
+    const req = request(
+      new URL(path, base),
+      { method: opts.method ?? 'POST', headers: opts.headers, agent: false },
+      (res) => readReply(res).then(resolve, reject),
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -56,7 +89,13 @@ function send(base: string, path: string, opts: { method?: string; headers?: Rec
  * Streams `total` bytes (or forever, chunked, when undefined) until the server answers; the
  * server may cut the connection after answering, so errors after the reply are expected.
  */
-function sendHuge(base: string, path: string, headers: Record<string, string | number>, chunk: Buffer, total?: number): Promise<Reply & { sent: number }> {
+function sendHuge(
+  base: string,
+  path: string,
+  headers: Record<string, string | number>,
+  chunk: Buffer,
+  total?: number,
+): Promise<Reply & { sent: number }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
@@ -72,7 +111,8 @@ function sendHuge(base: string, path: string, headers: Record<string, string | n
     });
     const pump = (): void => {
       while (!answered && (total === undefined || sent < total)) {
-        const piece = total === undefined ? chunk : chunk.subarray(0, Math.min(chunk.length, total - sent));
+        const piece =
+          total === undefined ? chunk : chunk.subarray(0, Math.min(chunk.length, total - sent));
         sent += piece.length;
         if (!req.write(piece)) {
           req.once('drain', pump);
@@ -86,10 +126,17 @@ function sendHuge(base: string, path: string, headers: Record<string, string | n
 }
 
 /** A request whose headers and first bytes are sent, the rest held back until `finish()`. */
-function holdOpen(base: string, path: string, headers: Record<string, string | number>, first: Uint8Array): { req: ClientRequest; reply: Promise<Reply>; finish(rest: Uint8Array): void } {
+function holdOpen(
+  base: string,
+  path: string,
+  headers: Record<string, string | number>,
+  first: Uint8Array,
+): { req: ClientRequest; reply: Promise<Reply>; finish(rest: Uint8Array): void } {
   let req!: ClientRequest;
   const reply = new Promise<Reply>((resolve, reject) => {
-    req = request(new URL(path, base), { method: 'POST', headers, agent: false }, (res) => readReply(res).then(resolve, reject));
+    req = request(new URL(path, base), { method: 'POST', headers, agent: false }, (res) =>
+      readReply(res).then(resolve, reject),
+    );
     req.on('error', reject);
   });
   req.write(first);
@@ -105,12 +152,15 @@ async function until(cond: () => boolean, what: string, ms = 3000): Promise<void
 }
 
 function decodeStatus(reply: Reply): { code?: number; message?: string } {
-  if (String(reply.headers['content-type']).startsWith('application/json')) return JSON.parse(reply.body.toString()) as { code?: number; message?: string };
+  if (String(reply.headers['content-type']).startsWith('application/json'))
+    return JSON.parse(reply.body.toString()) as { code?: number; message?: string };
   const t = otlpTypes().status;
   return t.toObject(t.decode(reply.body)) as { code?: number; message?: string };
 }
 
-async function startReceiver(over: Partial<OtlpHttpReceiverOptions> = {}): Promise<{ receiver: OtlpHttpReceiver; url: string; port: number; got: Collected }> {
+async function startReceiver(
+  over: Partial<OtlpHttpReceiverOptions> = {},
+): Promise<{ receiver: OtlpHttpReceiver; url: string; port: number; got: Collected }> {
   const got: Collected = { spans: [], logs: [], dataPoints: 0 };
   const receiver = new OtlpHttpReceiver({
     port: 0,
@@ -165,7 +215,10 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   test('200 for JSON traces (charset parameter allowed), answered in JSON', async () => {
-    const r = await send(url, '/v1/traces?x=1', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: jsonTraces([{ traceId: TRACE_ID, spanId: SPAN_ID, name: 'json' }]) });
+    const r = await send(url, '/v1/traces?x=1', {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: jsonTraces([{ traceId: TRACE_ID, spanId: SPAN_ID, name: 'json' }]),
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/json');
     assert.equal(r.body.toString(), '{}');
@@ -173,10 +226,20 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   test('logs and metrics are accepted and counted', async () => {
-    const logs = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' } }] }] }] });
+    const logs = JSON.stringify({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' } }] }] }],
+    });
     assert.equal((await send(url, '/v1/logs', { headers: JSON_CT, body: logs })).status, 200);
     assert.equal(got.logs.at(-1)?.body, 'hello');
-    const metrics = encodeExportRequest('metrics', { resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'm', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] }] });
+    const metrics = encodeExportRequest('metrics', {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            { metrics: [{ name: 'm', gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] },
+          ],
+        },
+      ],
+    });
     const before = got.dataPoints;
     assert.equal((await send(url, '/v1/metrics', { headers: PB, body: metrics })).status, 200);
     assert.equal(got.dataPoints - before, 2);
@@ -189,26 +252,58 @@ describe('OTLP/HTTP receiver', () => {
     ];
     const j = await send(url, '/v1/traces', { headers: JSON_CT, body: jsonTraces(spans) });
     assert.equal(j.status, 200);
-    const parsed = JSON.parse(j.body.toString()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    const parsed = JSON.parse(j.body.toString()) as {
+      partialSuccess: { rejectedSpans: string; errorMessage: string };
+    };
     assert.equal(parsed.partialSuccess.rejectedSpans, '1');
     assert.match(parsed.partialSuccess.errorMessage, /traceId/);
 
-    const pbBody = encodeExportRequest('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(3), spanId: Buffer.alloc(8, 1) }] }] }] });
+    const pbBody = encodeExportRequest('traces', {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: Buffer.alloc(3), spanId: Buffer.alloc(8, 1) }] }] },
+      ],
+    });
     const p = await send(url, '/v1/traces', { headers: PB, body: pbBody });
     assert.equal(p.status, 200);
     const t = otlpTypes().traceResponse;
-    const decoded = t.toObject(t.decode(p.body), { longs: Number }) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
+    const decoded = t.toObject(t.decode(p.body), { longs: Number }) as {
+      partialSuccess: { rejectedSpans: number; errorMessage: string };
+    };
     assert.equal(decoded.partialSuccess.rejectedSpans, 1);
     assert.match(decoded.partialSuccess.errorMessage, /traceId must be 16 bytes, got 3/);
     assert.ok(receiver.stats.rejectedSpans >= 2);
   });
 
   test('gzip and deflate bodies are decompressed', async () => {
-    assert.equal((await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'gzip' }, body: gzipSync(traceBody(['gz'])) })).status, 200);
+    assert.equal(
+      (
+        await send(url, '/v1/traces', {
+          headers: { ...PB, 'content-encoding': 'gzip' },
+          body: gzipSync(traceBody(['gz'])),
+        })
+      ).status,
+      200,
+    );
     assert.equal(got.spans.at(-1)?.name, 'gz');
-    assert.equal((await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'deflate' }, body: deflateSync(traceBody(['zz'])) })).status, 200);
+    assert.equal(
+      (
+        await send(url, '/v1/traces', {
+          headers: { ...PB, 'content-encoding': 'deflate' },
+          body: deflateSync(traceBody(['zz'])),
+        })
+      ).status,
+      200,
+    );
     assert.equal(got.spans.at(-1)?.name, 'zz');
-    assert.equal((await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'identity' }, body: traceBody(['id']) })).status, 200);
+    assert.equal(
+      (
+        await send(url, '/v1/traces', {
+          headers: { ...PB, 'content-encoding': 'identity' },
+          body: traceBody(['id']),
+        })
+      ).status,
+      200,
+    );
   });
 
   test('404 for other paths, 405 with Allow for other methods, 204 for OPTIONS', async () => {
@@ -230,14 +325,21 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   test('415 for other content types or encodings, answered in JSON', async () => {
-    const variants: Record<string, string>[] = [{ 'content-type': 'text/plain' }, {}, { 'content-type': 'application/protobuf-ish' }];
+    const variants: Record<string, string>[] = [
+      { 'content-type': 'text/plain' },
+      {},
+      { 'content-type': 'application/protobuf-ish' },
+    ];
     for (const headers of variants) {
       const r = await send(url, '/v1/traces', { headers, body: 'hello' });
       assert.equal(r.status, 415);
       assert.equal(r.headers['content-type'], 'application/json');
       assert.match(decodeStatus(r).message ?? '', /Content-Type/);
     }
-    const br = await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'br' }, body: traceBody() });
+    const br = await send(url, '/v1/traces', {
+      headers: { ...PB, 'content-encoding': 'br' },
+      body: traceBody(),
+    });
     assert.equal(br.status, 415);
     assert.match(decodeStatus(br).message ?? '', /Content-Encoding br/);
     await assertServing(url);
@@ -259,7 +361,10 @@ describe('OTLP/HTTP receiver', () => {
     await assertServing(url);
 
     const whole = traceBody(['a', 'b', 'c']);
-    const r2 = await send(url, '/v1/traces', { headers: PB, body: whole.subarray(0, whole.length - 7) });
+    const r2 = await send(url, '/v1/traces', {
+      headers: PB,
+      body: whole.subarray(0, whole.length - 7),
+    });
     assert.equal(r2.status, 400);
     await assertServing(url);
 
@@ -270,11 +375,17 @@ describe('OTLP/HTTP receiver', () => {
       assert.ok((decodeStatus(r3).message ?? '').length > 10);
       await assertServing(url);
     }
-    const r4 = await send(url, '/v1/logs', { headers: { ...PB, 'content-encoding': 'gzip' }, body: Buffer.from('definitely not gzip') });
+    const r4 = await send(url, '/v1/logs', {
+      headers: { ...PB, 'content-encoding': 'gzip' },
+      body: Buffer.from('definitely not gzip'),
+    });
     assert.equal(r4.status, 400);
     assert.match(decodeStatus(r4).message ?? '', /decompress/);
     const truncatedGzip = gzipSync(traceBody());
-    const r5 = await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'gzip' }, body: truncatedGzip.subarray(0, truncatedGzip.length - 10) });
+    const r5 = await send(url, '/v1/traces', {
+      headers: { ...PB, 'content-encoding': 'gzip' },
+      body: truncatedGzip.subarray(0, truncatedGzip.length - 10),
+    });
     assert.equal(r5.status, 400);
     await assertServing(url);
     assert.ok((receiver.stats.errorsByStatus[400] ?? 0) >= 6);
@@ -284,7 +395,13 @@ describe('OTLP/HTTP receiver', () => {
     const chunk = Buffer.alloc(MiB, 0x61);
     const rssBefore = process.memoryUsage().rss;
     const t0 = Date.now();
-    const declared = await sendHuge(url, '/v1/traces', { ...PB, 'content-length': 100 * MiB }, chunk, 100 * MiB);
+    const declared = await sendHuge(
+      url,
+      '/v1/traces',
+      { ...PB, 'content-length': 100 * MiB },
+      chunk,
+      100 * MiB,
+    );
     assert.equal(declared.status, 413);
     assert.match(decodeStatus(declared).message ?? '', /limit/);
     const chunked = await sendHuge(url, '/v1/traces', PB, chunk, 100 * MiB);
@@ -310,7 +427,10 @@ describe('OTLP/HTTP receiver', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     const t0 = Date.now();
     try {
-      const r = await send(url, '/v1/traces', { headers: { ...PB, 'content-encoding': 'gzip' }, body: bomb });
+      const r = await send(url, '/v1/traces', {
+        headers: { ...PB, 'content-encoding': 'gzip' },
+        body: bomb,
+      });
       assert.equal(r.status, 413);
       assert.match(decodeStatus(r).message ?? '', /after decompression/);
     } finally {
@@ -325,8 +445,14 @@ describe('OTLP/HTTP receiver', () => {
   test('Expect: 100-continue with an oversized length is refused before the body is sent', async () => {
     const r = await new Promise<Reply & { continued: boolean }>((resolve, reject) => {
       let continued = false;
-      const req = request(new URL('/v1/traces', url), { method: 'POST', headers: { ...PB, 'content-length': 64 * MiB, expect: '100-continue' }, agent: false }, (res) =>
-        readReply(res).then((rep) => resolve({ ...rep, continued }), reject),
+      const req = request(
+        new URL('/v1/traces', url),
+        {
+          method: 'POST',
+          headers: { ...PB, 'content-length': 64 * MiB, expect: '100-continue' },
+          agent: false,
+        },
+        (res) => readReply(res).then((rep) => resolve({ ...rep, continued }), reject),
       );
       req.on('continue', () => {
         continued = true;
@@ -340,10 +466,18 @@ describe('OTLP/HTTP receiver', () => {
     // and a normal 100-continue upload works
     const ok = await new Promise<number>((resolve, reject) => {
       const body = traceBody(['continued']);
-      const req = request(new URL('/v1/traces', url), { method: 'POST', headers: { ...PB, 'content-length': body.length, expect: '100-continue' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        new URL('/v1/traces', url),
+        {
+          method: 'POST',
+          headers: { ...PB, 'content-length': body.length, expect: '100-continue' },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('continue', () => req.end(body));
       req.on('error', reject);
       req.flushHeaders();
@@ -353,12 +487,22 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   test('a client abort mid-body is harmless', async () => {
-    const held = holdOpen(url, '/v1/traces', { ...PB, 'content-length': 10_000 }, Buffer.alloc(100));
+    const held = holdOpen(
+      url,
+      '/v1/traces',
+      { ...PB, 'content-length': 10_000 },
+      Buffer.alloc(100),
+    );
     held.reply.catch(() => undefined);
     const requests = receiver.stats.requests;
     await until(() => receiver.stats.requests > requests, 'the request to arrive');
     held.req.destroy();
-    const chunked = holdOpen(url, '/v1/logs', { ...JSON_CT, 'content-encoding': 'gzip' }, gzipSync(Buffer.alloc(1000)).subarray(0, 20));
+    const chunked = holdOpen(
+      url,
+      '/v1/logs',
+      { ...JSON_CT, 'content-encoding': 'gzip' },
+      gzipSync(Buffer.alloc(1000)).subarray(0, 20),
+    );
     chunked.reply.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
     chunked.req.destroy();
@@ -369,7 +513,9 @@ describe('OTLP/HTTP receiver', () => {
   test('malformed HTTP gets a 400 and a closed connection, without hurting the receiver', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const { port, hostname } = new URL(url);
-      const socket = connect(Number(port), hostname, () => socket.write('POST /v1/traces HTTP/1.1\r\nContent-Length: banana\r\n\r\n'));
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('POST /v1/traces HTTP/1.1\r\nContent-Length: banana\r\n\r\n'),
+      );
       let text = '';
       socket.on('data', (d: Buffer) => (text += d.toString()));
       socket.on('end', () => resolve(text));
@@ -386,7 +532,11 @@ describe('OTLP/HTTP receiver', () => {
     assert.ok(s.acceptedLogs >= 1);
     assert.ok(s.acceptedDataPoints >= 2);
     assert.ok(s.lastDataAt !== undefined && Date.now() - s.lastDataAt < 60_000);
-    assert.ok((s.errorsByStatus[404] ?? 0) >= 1 && (s.errorsByStatus[405] ?? 0) >= 3 && (s.errorsByStatus[415] ?? 0) >= 4);
+    assert.ok(
+      (s.errorsByStatus[404] ?? 0) >= 1 &&
+        (s.errorsByStatus[405] ?? 0) >= 3 &&
+        (s.errorsByStatus[415] ?? 0) >= 4,
+    );
     // a snapshot, not live state
     s.requests = -1;
     assert.notEqual(receiver.stats.requests, -1);
@@ -398,7 +548,9 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     const { receiver, url, got } = await startReceiver({ maxConcurrentRequests: 2 });
     t.after(() => receiver.stop());
     const body = Buffer.from(traceBody(['held']));
-    const held = [0, 1].map(() => holdOpen(url, '/v1/traces', { ...PB, 'content-length': body.length }, body.subarray(0, 10)));
+    const held = [0, 1].map(() =>
+      holdOpen(url, '/v1/traces', { ...PB, 'content-length': body.length }, body.subarray(0, 10)),
+    );
     await until(() => receiver.stats.requests === 2, 'two held requests');
     const r = await send(url, '/v1/traces', { headers: PB, body: traceBody() });
     assert.equal(r.status, 429);
@@ -408,7 +560,10 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     assert.equal(j.status, 429);
     assert.equal(j.headers['content-type'], 'application/json');
     for (const h of held) h.finish(body.subarray(10));
-    assert.deepEqual((await Promise.all(held.map((h) => h.reply))).map((x) => x.status), [200, 200]);
+    assert.deepEqual(
+      (await Promise.all(held.map((h) => h.reply))).map((x) => x.status),
+      [200, 200],
+    );
     assert.equal(got.spans.filter((s) => s.name === 'held').length, 2);
     await assertServing(url);
   });
@@ -417,10 +572,18 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     const { receiver, url } = await startReceiver({ maxQueuedBytes: 64 * 1024 });
     t.after(() => receiver.stop());
     // Declared length reserves budget up front.
-    const held = holdOpen(url, '/v1/traces', { ...PB, 'content-length': 50 * 1024 }, Buffer.alloc(10));
+    const held = holdOpen(
+      url,
+      '/v1/traces',
+      { ...PB, 'content-length': 50 * 1024 },
+      Buffer.alloc(10),
+    );
     held.reply.catch(() => undefined);
     await until(() => receiver.stats.requests === 1, 'the held request');
-    const r = await send(url, '/v1/traces', { headers: { ...PB, 'content-length': 20 * 1024 }, body: Buffer.alloc(20 * 1024) });
+    const r = await send(url, '/v1/traces', {
+      headers: { ...PB, 'content-length': 20 * 1024 },
+      body: Buffer.alloc(20 * 1024),
+    });
     assert.equal(r.status, 503);
     assert.ok(Number(r.headers['retry-after']) >= 1);
     assert.match(decodeStatus(r).message ?? '', /retry/);
@@ -435,7 +598,10 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     await until(() => receiver.stats.requests >= 4, 'requests');
     await new Promise((r2) => setTimeout(r2, 50));
     const padded = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(20 * 1024) });
-    const again = await send(url, '/v1/traces', { headers: { ...JSON_CT, 'content-length': padded.length }, body: padded });
+    const again = await send(url, '/v1/traces', {
+      headers: { ...JSON_CT, 'content-length': padded.length },
+      body: padded,
+    });
     assert.equal(again.status, 200);
   });
 
@@ -448,10 +614,14 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     });
     const viaAgent = (body: Uint8Array): Promise<Reply & { localPort: number | undefined }> =>
       new Promise((resolve, reject) => {
-        const req = request(new URL('/v1/traces', url), { method: 'POST', headers: { ...PB, 'content-length': body.length }, agent }, (res) => {
-          const localPort = req.socket?.localPort;
-          readReply(res).then((r) => resolve({ ...r, localPort }), reject);
-        });
+        const req = request(
+          new URL('/v1/traces', url),
+          { method: 'POST', headers: { ...PB, 'content-length': body.length }, agent },
+          (res) => {
+            const localPort = req.socket?.localPort;
+            readReply(res).then((r) => resolve({ ...r, localPort }), reject);
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -475,7 +645,10 @@ describe('OTLP/HTTP receiver under load and failure', () => {
       },
     });
     t.after(() => receiver.stop());
-    const r = await send(url, '/v1/traces', { headers: JSON_CT, body: jsonTraces([{ traceId: TRACE_ID, spanId: SPAN_ID }]) });
+    const r = await send(url, '/v1/traces', {
+      headers: JSON_CT,
+      body: jsonTraces([{ traceId: TRACE_ID, spanId: SPAN_ID }]),
+    });
     assert.equal(r.status, 500);
     assert.match(decodeStatus(r).message ?? '', /store is full/);
     fail = false;
@@ -486,7 +659,10 @@ describe('OTLP/HTTP receiver under load and failure', () => {
   test('a port in use rejects start() with PortInUseError', async (t) => {
     const { receiver, port } = await startReceiver();
     t.after(() => receiver.stop());
-    const second = new OtlpHttpReceiver({ port, sinks: { traces: () => undefined, logs: () => undefined, metrics: () => undefined } });
+    const second = new OtlpHttpReceiver({
+      port,
+      sinks: { traces: () => undefined, logs: () => undefined, metrics: () => undefined },
+    });
     await assert.rejects(second.start(), (err: unknown) => {
       assert.ok(err instanceof PortInUseError);
       assert.equal(err.port, port);
@@ -500,13 +676,19 @@ describe('OTLP/HTTP receiver under load and failure', () => {
 
   test('stop() closes the listener even with idle keep-alive connections', async () => {
     const { receiver, url } = await startReceiver();
-    const r = await fetch(new URL('/v1/traces', url), { method: 'POST', headers: PB, body: traceBody() });
+    const r = await fetch(new URL('/v1/traces', url), {
+      method: 'POST',
+      headers: PB,
+      body: traceBody(),
+    });
     assert.equal(r.status, 200);
     await r.arrayBuffer();
     const t0 = Date.now();
     await receiver.stop();
     assert.ok(Date.now() - t0 < 1500);
-    await assert.rejects(fetch(new URL('/v1/traces', url), { method: 'POST', headers: PB, body: traceBody() }));
+    await assert.rejects(
+      fetch(new URL('/v1/traces', url), { method: 'POST', headers: PB, body: traceBody() }),
+    );
   });
 
   test('extraRoute serves other paths; unknown ones still 404', async (t) => {

@@ -12,8 +12,19 @@ test('aggregates survive save and load with the same numbers', async () => {
   try {
     const now = Date.now();
     const a = new AggregateStore({ now: () => now });
-    const id: SeriesIdentity = { service: 's', environment: 'prod', version: '2', codeSource: 'code.file.path', filePath: '/app/x.ts', functionName: 'x', line: 3, spanName: 'x', kind: 1 };
-    for (let i = 1; i <= 200; i++) a.record(seriesKey(id), () => id, now - i * 1000, i * 1.5, i % 10 === 0, now);
+    const id: SeriesIdentity = {
+      service: 's',
+      environment: 'prod',
+      version: '2',
+      codeSource: 'code.file.path',
+      filePath: '/app/x.ts',
+      functionName: 'x',
+      line: 3,
+      spanName: 'x',
+      kind: 1,
+    };
+    for (let i = 1; i <= 200; i++)
+      a.record(seriesKey(id), () => id, now - i * 1000, i * 1.5, i % 10 === 0, now);
     await saveStore(a, dir);
     const b = new AggregateStore({ now: () => now });
     assert.equal(await loadStore(b, dir), 1);

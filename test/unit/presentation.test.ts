@@ -5,11 +5,37 @@ import { formatErrorRate, formatMs, formatRate, sparkline } from '../../src/core
 import { escapeMarkdown, hoverMarkdown, lensTitle } from '../../src/core/format/presentation';
 import { parseWindow } from '../../src/core/format/windows';
 
-function stats(over: Partial<FunctionStats['stats']> = {}, confidence: FunctionStats['mapping']['confidence'] = 'high'): FunctionStats {
+function stats(
+  over: Partial<FunctionStats['stats']> = {},
+  confidence: FunctionStats['mapping']['confidence'] = 'high',
+): FunctionStats {
   return {
     file: 'src/a.ts',
-    function: { name: 'place', qualifiedName: 'Orders.place', kind: 'method', startLine: 3, endLine: 9, nameLine: 3, nameColumn: 2, nameEndColumn: 7 },
-    stats: { count: 1200, errors: 5, p50Ms: 12.3, p90Ms: 60, p95Ms: 87.4, p99Ms: 140, maxMs: 900, minMs: 1, meanMs: 20, windowMs: 900_000, coveredMs: 900_000, series: [], ...over },
+    function: {
+      name: 'place',
+      qualifiedName: 'Orders.place',
+      kind: 'method',
+      startLine: 3,
+      endLine: 9,
+      nameLine: 3,
+      nameColumn: 2,
+      nameEndColumn: 7,
+    },
+    stats: {
+      count: 1200,
+      errors: 5,
+      p50Ms: 12.3,
+      p90Ms: 60,
+      p95Ms: 87.4,
+      p99Ms: 140,
+      maxMs: 900,
+      minMs: 1,
+      meanMs: 20,
+      windowMs: 900_000,
+      coveredMs: 900_000,
+      series: [],
+      ...over,
+    },
     mapping: { rule: 'code.file.path+line', confidence, explanation: 'x' },
     seriesIds: ['a'],
     services: ['shop'],
@@ -18,7 +44,10 @@ function stats(over: Partial<FunctionStats['stats']> = {}, confidence: FunctionS
 }
 
 test('the lens title reads like the spec and carries the sample count', () => {
-  assert.equal(lensTitle(stats()), 'p50 12 ms · p95 87 ms · 80/min · 0.4% err · last 15 min (n=1.2k)');
+  assert.equal(
+    lensTitle(stats()),
+    'p50 12 ms · p95 87 ms · 80/min · 0.4% err · last 15 min (n=1.2k)',
+  );
   assert.match(lensTitle(stats({}, 'low')), /^≈ p50/);
 });
 

@@ -27,9 +27,16 @@ test('the scan honours .gitignore files at every level, the built-in and the ext
   put('node_modules/dep/index.js');
   put('legacy/old.js');
   put('README.md', '# not source\n');
-  const { files, truncated } = await scanSourceFiles(root, { excludeDirs: ['node_modules', 'legacy'] });
+  const { files, truncated } = await scanSourceFiles(root, {
+    excludeDirs: ['node_modules', 'legacy'],
+  });
   assert.equal(truncated, false);
-  assert.deepEqual(files, ['packages/api/server.ts', 'packages/web/fixtures/page.ts', 'src/app.ts', 'src/keep.gen.ts']);
+  assert.deepEqual(files, [
+    'packages/api/server.ts',
+    'packages/web/fixtures/page.ts',
+    'src/app.ts',
+    'src/keep.gen.ts',
+  ]);
   const all = await scanSourceFiles(root, { excludeDirs: ['node_modules'], gitignore: false });
   assert.equal(all.files.length, 9);
 });

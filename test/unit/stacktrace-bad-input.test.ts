@@ -25,15 +25,22 @@ test('a trace cut mid-frame keeps the complete frames before the cut', () => {
   assert.equal(p.unparsedLines, 1);
 
   // Go's OTel SDK truncates at 2048 bytes: a function line whose location line never came.
-  const go = parseStackTrace('panic: x\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1\nmain.handle(0xc0000');
+  const go = parseStackTrace(
+    'panic: x\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1\nmain.handle(0xc0000',
+  );
   assert.equal(go.frames.length, 1);
   // Python cut inside the frame line: the file and line are still usable.
   const py = parseStackTrace('Traceback (most recent call last):\n  File "/app/x.py", line 7');
-  assert.deepEqual(py.frames.map((f) => [f.file, f.line, f.function]), [['/app/x.py', 7, undefined]]);
+  assert.deepEqual(
+    py.frames.map((f) => [f.file, f.line, f.function]),
+    [['/app/x.py', 7, undefined]],
+  );
 });
 
 test('garbled lines are counted as unparsed, not guessed', () => {
-  const p = parseStackTrace('at (:::)\nat \nFile "", line x, in\n#x foo(1): bar\n\tat\n:1:in `x\'\nat foo (bar)\n\u0000\u0001\u0002');
+  const p = parseStackTrace(
+    'at (:::)\nat \nFile "", line x, in\n#x foo(1): bar\n\tat\n:1:in `x\'\nat foo (bar)\n\u0000\u0001\u0002',
+  );
   assert.equal(p.frames.length, 1); // `at foo (bar)`: a V8 frame without a location
   assert.equal(p.frames[0]?.file, undefined);
   assert.ok(p.unparsedLines >= 5);
@@ -47,11 +54,14 @@ ${captured('python-cause.txt').split('\n').slice(0, 8).join('\n')}
 ${captured('node-async.txt')}`;
   const p = parseStackTrace(text);
   assert.deepEqual(new Set(p.languages), new Set(['java', 'python', 'javascript']));
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.language, e.frames.length]), [
-    ['com.acme.ScriptException', 'java', 2],
-    ['KeyError', 'python', 2],
-    ['Error', 'javascript', 3],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.language, e.frames.length]),
+    [
+      ['com.acme.ScriptException', 'java', 2],
+      ['KeyError', 'python', 2],
+      ['Error', 'javascript', 3],
+    ],
+  );
 });
 
 test('100,000 frames: bounded output, counted truncation, linear time', () => {
@@ -62,10 +72,18 @@ test('100,000 frames: bounded output, counted truncation, linear time', () => {
   assert.equal(p.truncatedFrames, 98_000);
   assert.ok(ms < 5_000, `took ${ms} ms`);
   // Python and Go too (Go frames span two lines).
-  const py = timed(() => parseStackTrace(`Traceback (most recent call last):\n${'  File "/a/b.py", line 3, in f\n    f()\n'.repeat(100_000)}RecursionError: too deep`));
+  const py = timed(() =>
+    parseStackTrace(
+      `Traceback (most recent call last):\n${'  File "/a/b.py", line 3, in f\n    f()\n'.repeat(100_000)}RecursionError: too deep`,
+    ),
+  );
   assert.equal(py.value.frames.length + py.value.truncatedFrames, 100_000);
   assert.equal(py.value.exceptions[0]?.type, 'RecursionError');
-  const go = timed(() => parseStackTrace(`goroutine 1 [running]:\n${'main.f(...)\n\t/app/main.go:3 +0x1\n'.repeat(100_000)}`));
+  const go = timed(() =>
+    parseStackTrace(
+      `goroutine 1 [running]:\n${'main.f(...)\n\t/app/main.go:3 +0x1\n'.repeat(100_000)}`,
+    ),
+  );
   assert.equal(go.value.frames.length + go.value.truncatedFrames, 100_000);
   assert.ok(py.ms < 5_000 && go.ms < 5_000, `python ${py.ms} ms, go ${go.ms} ms`);
 });
@@ -97,7 +115,10 @@ test('over-long lines (minified code) are skipped and counted; text and frames a
   const p = parseStackTrace(`Error: x\n${'var a=1;'.repeat(10_000)}\n    at f (/app/a.js:1:2)`);
   assert.equal(p.oversizedLines, 1);
   assert.equal(p.frames.length, 1);
-  const capped = parseStackTrace('    at f (/app/a.js:1:2)\n'.repeat(10), { maxTextLength: 100, maxFrames: 2 });
+  const capped = parseStackTrace('    at f (/app/a.js:1:2)\n'.repeat(10), {
+    maxTextLength: 100,
+    maxFrames: 2,
+  });
   assert.equal(capped.truncatedText, true);
   assert.equal(capped.frames.length, 2);
   assert.equal(parseStackTrace('').frames.length, 0);

@@ -44,16 +44,27 @@ let stack: string;
 
 before(async () => {
   const ws = join(tmp, 'ws');
-  for (const [file, text] of [['routes/users', USERS], ['main', MAIN]] as const) {
+  for (const [file, text] of [
+    ['routes/users', USERS],
+    ['main', MAIN],
+  ] as const) {
     mkdirSync(join(ws, 'src', 'routes'), { recursive: true });
     mkdirSync(join(ws, 'dist', 'routes'), { recursive: true });
     writeFileSync(join(ws, 'src', `${file}.ts`), text);
-    const out = ts.transpileModule(text, { compilerOptions: { target: ts.ScriptTarget.ES2015, module: ts.ModuleKind.CommonJS } });
+    const out = ts.transpileModule(text, {
+      compilerOptions: { target: ts.ScriptTarget.ES2015, module: ts.ModuleKind.CommonJS },
+    });
     writeFileSync(join(ws, 'dist', `${file}.js`), out.outputText);
   }
-  stack = (JSON.parse(execFileSync(process.execPath, [join(ws, 'dist', 'main.js')], { encoding: 'utf8' })) as { stack: string }).stack;
+  stack = (
+    JSON.parse(
+      execFileSync(process.execPath, [join(ws, 'dist', 'main.js')], { encoding: 'utf8' }),
+    ) as { stack: string }
+  ).stack;
   const { engine } = await createWorkspaceEngine(ws);
-  frames = await new StackResolver({ files: engine.files, functions: engine.functions }).resolveAll(parseStackTrace(stack).frames);
+  frames = await new StackResolver({ files: engine.files, functions: engine.functions }).resolveAll(
+    parseStackTrace(stack).frames,
+  );
 });
 
 test('the real stack of down-levelled async code has the helper frames on top of the user frame', () => {
@@ -65,15 +76,21 @@ test('compiler helper frames are marked as such, not mapped onto a function', ()
   const helper = frames.find((f) => f.frame.function === 'fulfilled');
   assert.ok(helper);
   assert.equal(helper.inWorkspace, false);
-  assert.match(helper.explanation, /fulfilled is a compiler helper emitted into .*dist\/routes\/users\.js/);
+  assert.match(
+    helper.explanation,
+    /fulfilled is a compiler helper emitted into .*dist\/routes\/users\.js/,
+  );
 });
 
 test("the user's frame in build output without a source map lands on the source line that reads the same", () => {
   const user = frames.find((f) => f.frame.function === 'UsersController.<anonymous>');
   assert.ok(user);
-  assert.equal(user.file, "src/routes/users.ts", user.explanation);
+  assert.equal(user.file, 'src/routes/users.ts', user.explanation);
   assert.equal(user.line, 7, 'the throw statement in the source');
   assert.equal(user.function?.qualifiedName, 'UsersController.getUser');
   assert.equal(user.confidence, 'medium');
-  assert.match(user.explanation, /dist\/routes\/users\.js is build output without a source map .* reads as its line 7 does, inside UsersController\.getUser/);
+  assert.match(
+    user.explanation,
+    /dist\/routes\/users\.js is build output without a source map .* reads as its line 7 does, inside UsersController\.getUser/,
+  );
 });

@@ -40,14 +40,23 @@ function assertApp(resolved: FrameResolution[], expected: Expected[]): void {
   for (const r of app) {
     assert.equal(r.inWorkspace, true);
     assert.equal(r.rule, 'stack-frame');
-    assert.ok(r.confidence === 'high' || r.confidence === 'exact', `${r.frame.raw}: ${r.confidence} (${r.explanation})`);
+    assert.ok(
+      r.confidence === 'high' || r.confidence === 'exact',
+      `${r.frame.raw}: ${r.confidence} (${r.explanation})`,
+    );
   }
 }
 
 test('captured node: async frames and a class method', async () => {
   const { parsed, resolved } = await load('node-async.txt');
-  assert.deepEqual(parsed.exceptions.map((e) => [e.type, e.message]), [['Error', 'order A1 not found']]);
-  assert.deepEqual(parsed.frames.map((f) => f.async ?? false), [false, true, true]);
+  assert.deepEqual(
+    parsed.exceptions.map((e) => [e.type, e.message]),
+    [['Error', 'order A1 not found']],
+  );
+  assert.deepEqual(
+    parsed.frames.map((f) => f.async ?? false),
+    [false, true, true],
+  );
   assertApp(resolved, [
     ['node/orders.js', 19, 'fetchRow'],
     ['node/orders.js', 7, 'OrderService.place'],
@@ -70,7 +79,13 @@ test('captured node: an anonymous callback resolves to its enclosing function; t
 
 test('captured node: eval frames resolve to the line that called eval', async () => {
   const { parsed, resolved } = await load('node-eval.txt');
-  assert.deepEqual(parsed.frames.slice(0, 2).map((f) => [f.function, f.eval]), [['evaluated', true], ['eval', true]]);
+  assert.deepEqual(
+    parsed.frames.slice(0, 2).map((f) => [f.function, f.eval]),
+    [
+      ['evaluated', true],
+      ['eval', true],
+    ],
+  );
   assertApp(resolved, [
     ['node/orders.js', 29, 'runEval'],
     ['node/orders.js', 29, 'runEval'],
@@ -82,10 +97,13 @@ test('captured node: eval frames resolve to the line that called eval', async ()
 
 test('captured node: util.inspect [cause] chains become a cause exception', async () => {
   const { parsed, resolved } = await load('node-cause.txt');
-  assert.deepEqual(parsed.exceptions.map((e) => [e.type, e.relation, e.relatedTo ?? null, e.frames.length]), [
-    ['Error', 'first', null, 3],
-    ['TypeError', 'cause', 0, 6],
-  ]);
+  assert.deepEqual(
+    parsed.exceptions.map((e) => [e.type, e.relation, e.relatedTo ?? null, e.frames.length]),
+    [
+      ['Error', 'first', null, 3],
+      ['TypeError', 'cause', 0, 6],
+    ],
+  );
   assert.equal(parsed.unparsedLines, 0);
   assertApp(resolved, [
     ['node/orders.js', 36, 'withCause'],
@@ -113,10 +131,13 @@ test('captured node: ESM frames as file:// URLs; node:internal frames are runtim
 
 test('captured python: `raise … from …` with nested functions', async () => {
   const { parsed, resolved } = await load('python-cause.txt');
-  assert.deepEqual(parsed.exceptions.map((e) => [e.type, e.message, e.relation, e.innermostFirst]), [
-    ['KeyError', "'A1'", 'first', false],
-    ['OrderError', 'order A1 not found', 'effect', false],
-  ]);
+  assert.deepEqual(
+    parsed.exceptions.map((e) => [e.type, e.message, e.relation, e.innermostFirst]),
+    [
+      ['KeyError', "'A1'", 'first', false],
+      ['OrderError', 'order A1 not found', 'effect', false],
+    ],
+  );
   assert.equal(parsed.unparsedLines, 0);
   assertApp(resolved, [
     ['python/orders.py', 19, 'OrderService.load'],
@@ -129,11 +150,14 @@ test('captured python: `raise … from …` with nested functions', async () => 
 
 test('captured python: "during handling" context chains', async () => {
   const { parsed, resolved } = await load('python-context.txt');
-  assert.deepEqual(parsed.exceptions.map((e) => [e.type, e.relation]), [
-    ['KeyError', 'first'],
-    ['OrderError', 'effect'],
-    ['ValueError', 'context'],
-  ]);
+  assert.deepEqual(
+    parsed.exceptions.map((e) => [e.type, e.relation]),
+    [
+      ['KeyError', 'first'],
+      ['OrderError', 'effect'],
+      ['ValueError', 'context'],
+    ],
+  );
   assertApp(resolved, [
     ['python/orders.py', 19, 'OrderService.load'],
     ['python/orders.py', 16, 'OrderService.load.lookup'],
@@ -147,12 +171,15 @@ test('captured python: "during handling" context chains', async () => {
 
 test('captured java: Caused by chain, ... N more and a suppressed exception resolve through the package path', async () => {
   const { parsed, resolved } = await load('java-chain.txt');
-  assert.deepEqual(parsed.exceptions.map((e) => [e.type, e.relation, e.omittedFrames ?? 0]), [
-    ['java.lang.RuntimeException', 'first', 0],
-    ['java.lang.IllegalStateException', 'cause', 1],
-    ['java.io.IOException', 'cause', 2],
-    ['java.lang.IllegalStateException', 'suppressed', 3],
-  ]);
+  assert.deepEqual(
+    parsed.exceptions.map((e) => [e.type, e.relation, e.omittedFrames ?? 0]),
+    [
+      ['java.lang.RuntimeException', 'first', 0],
+      ['java.lang.IllegalStateException', 'cause', 1],
+      ['java.io.IOException', 'cause', 2],
+      ['java.lang.IllegalStateException', 'suppressed', 3],
+    ],
+  );
   const svc = 'java/com/acme/orders/OrderService.java';
   assertApp(resolved, [
     [svc, 36, 'OrderService.place'],

@@ -69,12 +69,20 @@ before(async () => {
   const { engine } = await createWorkspaceEngine(ws);
   // Ruby, PHP and Kotlin files are not listed by the workspace scan (no function parser for them);
   // added by hand so path resolution can be checked: they resolve to a file and line, no function.
-  for (const f of ['app/models/order.rb', 'main.rb', 'src/OrderService.php', 'src/Controller.php', 'src/main/kotlin/com/acme/orders/OrderService.kt']) engine.files.add(f);
+  for (const f of [
+    'app/models/order.rb',
+    'main.rb',
+    'src/OrderService.php',
+    'src/Controller.php',
+    'src/main/kotlin/com/acme/orders/OrderService.kt',
+  ])
+    engine.files.add(f);
   resolver = new StackResolver({ files: engine.files, functions: engine.functions });
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 
-const summary = (rs: FrameResolution[]) => rs.map((r) => [r.frame.kind, r.file, r.line, r.function?.qualifiedName ?? null]);
+const summary = (rs: FrameResolution[]) =>
+  rs.map((r) => [r.frame.kind, r.file, r.line, r.function?.qualifiedName ?? null]);
 
 test('format (go): a panic with a closure, created-by frame, runtime frames and a second goroutine', async () => {
   const text = `panic: boom A1
@@ -93,10 +101,13 @@ main.main()
 exit status 2
 `;
   const p = parseStackTrace(text);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.message, e.relation, e.frames.length]), [
-    ['panic', 'boom A1', 'first', 2],
-    ['goroutine 1', 'chan receive', 'goroutine', 2],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.message, e.relation, e.frames.length]),
+    [
+      ['panic', 'boom A1', 'first', 2],
+      ['goroutine 1', 'chan receive', 'goroutine', 2],
+    ],
+  );
   assert.equal(p.frames[1]?.createdBy, true);
   assert.deepEqual(summary(await resolver.resolveAll(p.frames)), [
     ['app', 'cmd/app/server.go', 7, 'Server.handle'],
@@ -113,10 +124,23 @@ example.com/app/internal/orders.(*Store).Load(...)
 github.com/lib/pq.(*conn).query(0xc000100000)
 	/home/build/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go:1010 +0x2a
 `);
-  assert.deepEqual(p.frames.map((f) => [f.function, f.file, f.line, f.kind]), [
-    ['example.com/app/internal/orders.(*Store).Load', 'example.com/app@v1.2.3/internal/orders/store.go', 42, 'app'],
-    ['github.com/lib/pq.(*conn).query', '/home/build/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go', 1010, 'dependency'],
-  ]);
+  assert.deepEqual(
+    p.frames.map((f) => [f.function, f.file, f.line, f.kind]),
+    [
+      [
+        'example.com/app/internal/orders.(*Store).Load',
+        'example.com/app@v1.2.3/internal/orders/store.go',
+        42,
+        'app',
+      ],
+      [
+        'github.com/lib/pq.(*conn).query',
+        '/home/build/go/pkg/mod/github.com/lib/pq@v1.10.9/conn.go',
+        1010,
+        'dependency',
+      ],
+    ],
+  );
 });
 
 test('format (.NET): inner exception, async state machine frame, frames without PDB info', async () => {
@@ -133,10 +157,13 @@ test('format (.NET): inner exception, async state machine frame, frames without 
 `;
   const p = parseStackTrace(text);
   assert.equal(p.unparsedLines, 0);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.message, e.relation, e.relatedTo ?? null, e.frames.length]), [
-    ['System.InvalidOperationException', 'order not found', 'first', null, 4],
-    ['System.IO.IOException', 'eof', 'cause', 0, 2],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.message, e.relation, e.relatedTo ?? null, e.frames.length]),
+    [
+      ['System.InvalidOperationException', 'order not found', 'first', null, 4],
+      ['System.IO.IOException', 'eof', 'cause', 0, 2],
+    ],
+  );
   const rs = await resolver.resolveAll(p.frames);
   assert.deepEqual(summary(rs), [
     ['app', 'src/Orders/OrderService.cs', 19, 'OrderService.Read'],
@@ -146,7 +173,10 @@ test('format (.NET): inner exception, async state machine frame, frames without 
     ['runtime', null, null, null],
     ['unknown', null, null, null],
   ]);
-  assert.ok(rs.slice(0, 4).every((r) => r.confidence === 'high'), 'the async frame name agrees after unwrapping <LoadAsync>d__2');
+  assert.ok(
+    rs.slice(0, 4).every((r) => r.confidence === 'high'),
+    'the async frame name agrees after unwrapping <LoadAsync>d__2',
+  );
   assert.equal(rs[5]?.outside, 'no-file');
 });
 
@@ -158,14 +188,20 @@ test('format (ruby ≤3.3): backtick quotes, block frames, stdlib and gem frames
 	from /app/main.rb:3:in \`<main>'
 `;
   const p = parseStackTrace(text);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.message]), [['RuntimeError', 'order not found']]);
-  assert.deepEqual(p.frames.map((f) => [f.function, f.kind]), [
-    ['load', 'app'],
-    ['block in place', 'app'],
-    ['each', 'runtime'],
-    ['call', 'dependency'],
-    ['<main>', 'app'],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.message]),
+    [['RuntimeError', 'order not found']],
+  );
+  assert.deepEqual(
+    p.frames.map((f) => [f.function, f.kind]),
+    [
+      ['load', 'app'],
+      ['block in place', 'app'],
+      ['each', 'runtime'],
+      ['call', 'dependency'],
+      ['<main>', 'app'],
+    ],
+  );
   assert.deepEqual(summary(await resolver.resolveAll(p.frames)), [
     ['app', 'app/models/order.rb', 51, null],
     ['app', 'app/models/order.rb', 10, null],
@@ -180,11 +216,14 @@ test('format (ruby 3.4): single quotes with class-qualified names', () => {
 	from /app/app/models/order.rb:10:in 'block in Order#place'
 	from /app/main.rb:3:in '<main>'
 `);
-  assert.deepEqual(p.frames.map((f) => [f.file, f.line, f.function]), [
-    ['/app/app/models/order.rb', 51, 'Order#load'],
-    ['/app/app/models/order.rb', 10, 'block in Order#place'],
-    ['/app/main.rb', 3, '<main>'],
-  ]);
+  assert.deepEqual(
+    p.frames.map((f) => [f.file, f.line, f.function]),
+    [
+      ['/app/app/models/order.rb', 51, 'Order#load'],
+      ['/app/app/models/order.rb', 10, 'block in Order#place'],
+      ['/app/main.rb', 3, '<main>'],
+    ],
+  );
   assert.equal(p.exceptions[0]?.type, 'KeyError');
 });
 
@@ -194,18 +233,22 @@ test('format (php native): getTraceAsString with vendor, internal function and {
 #2 [internal function]: App\\Kernel->run()
 #3 {main}
 `);
-  assert.deepEqual(p.frames.map((f) => [f.file ?? null, f.line ?? null, f.function, f.kind]), [
-    ['/var/www/src/OrderService.php', 51, "App\\OrderService->load", 'app'],
-    ['/var/www/vendor/slim/slim/Slim/App.php', 215, 'App\\Controller->handle', 'dependency'],
-    ['[internal function]', null, 'App\\Kernel->run', 'runtime'],
-    [null, null, '{main}', 'unknown'],
-  ]);
+  assert.deepEqual(
+    p.frames.map((f) => [f.file ?? null, f.line ?? null, f.function, f.kind]),
+    [
+      ['/var/www/src/OrderService.php', 51, 'App\\OrderService->load', 'app'],
+      ['/var/www/vendor/slim/slim/Slim/App.php', 215, 'App\\Controller->handle', 'dependency'],
+      ['[internal function]', null, 'App\\Kernel->run', 'runtime'],
+      [null, null, '{main}', 'unknown'],
+    ],
+  );
   const rs = await resolver.resolveAll(p.frames);
   assert.deepEqual(rs[0] && [rs[0].file, rs[0].line], ['src/OrderService.php', 51]);
 });
 
 test('format (php native): the exception line is the throw site, and Next chains the wrapping exception', () => {
-  const p = parseStackTrace(`InvalidArgumentException: unknown coupon BOGUS in /var/www/src/Coupons.php:14
+  const p =
+    parseStackTrace(`InvalidArgumentException: unknown coupon BOGUS in /var/www/src/Coupons.php:14
 Stack trace:
 #0 /var/www/src/Coupons.php(23): Coupons->discount()
 #1 {main}
@@ -214,15 +257,24 @@ Next RuntimeException: cannot redeem BOGUS in /var/www/src/Coupons.php:26
 Stack trace:
 #0 /var/www/index.php(9): redeem()
 #1 {main}`);
-  assert.deepEqual(p.frames.map((f) => [f.file ?? null, f.line ?? null]), [
-    ['/var/www/src/Coupons.php', 14],
-    ['/var/www/src/Coupons.php', 23],
-    [null, null],
-    ['/var/www/src/Coupons.php', 26],
-    ['/var/www/index.php', 9],
-    [null, null],
-  ]);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.message]), [['InvalidArgumentException', 'unknown coupon BOGUS'], ['RuntimeException', 'cannot redeem BOGUS']]);
+  assert.deepEqual(
+    p.frames.map((f) => [f.file ?? null, f.line ?? null]),
+    [
+      ['/var/www/src/Coupons.php', 14],
+      ['/var/www/src/Coupons.php', 23],
+      [null, null],
+      ['/var/www/src/Coupons.php', 26],
+      ['/var/www/index.php', 9],
+      [null, null],
+    ],
+  );
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.message]),
+    [
+      ['InvalidArgumentException', 'unknown coupon BOGUS'],
+      ['RuntimeException', 'cannot redeem BOGUS'],
+    ],
+  );
 });
 
 test('format (php OTel SDK): Java-like frames with dotted namespaces and basenames', async () => {
@@ -232,16 +284,22 @@ test('format (php OTel SDK): Java-like frames with dotted namespaces and basenam
 Caused by: PDOException: connection refused
 	at App.Db.connect(Db.php:7)
 `);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.relation, e.language]), [
-    ['RuntimeException', 'first', 'php'],
-    ['PDOException', 'cause', 'php'],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.relation, e.language]),
+    [
+      ['RuntimeException', 'first', 'php'],
+      ['PDOException', 'cause', 'php'],
+    ],
+  );
   const rs = await resolver.resolveAll(p.frames);
-  assert.deepEqual(rs.map((r) => [r.file, r.line, r.inWorkspace]), [
-    ['src/OrderService.php', 51, true],
-    ['src/Controller.php', 12, true],
-    [null, null, false],
-  ]);
+  assert.deepEqual(
+    rs.map((r) => [r.file, r.line, r.inWorkspace]),
+    [
+      ['src/OrderService.php', 51, true],
+      ['src/Controller.php', 12, true],
+      [null, null, false],
+    ],
+  );
 });
 
 test('format (kotlin/java 9+): module prefixes, Native Method, Unknown Source, logback omissions', async () => {
@@ -253,14 +311,23 @@ test('format (kotlin/java 9+): module prefixes, Native Method, Unknown Source, l
 	at com.acme.Generated.call(Unknown Source)
 	... 12 common frames omitted
 `);
-  assert.deepEqual(p.exceptions.map((e) => [e.type, e.omittedFrames]), [['java.lang.IllegalStateException', 12]]);
-  assert.deepEqual(p.frames.map((f) => [f.className, f.file ?? null, f.line ?? null, f.kind]), [
-    ['com.acme.orders.OrderServiceKt', 'OrderService.kt', 12, 'app'],
-    ['com.acme.orders.MainKt', 'Main.kt', null, 'app'],
-    ['jdk.internal.reflect.NativeMethodAccessorImpl', null, null, 'runtime'],
-    ['kotlinx.coroutines.DispatchedTask', 'DispatchedTask.kt', 108, 'runtime'],
-    ['com.acme.Generated', null, null, 'unknown'],
-  ]);
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.type, e.omittedFrames]),
+    [['java.lang.IllegalStateException', 12]],
+  );
+  assert.deepEqual(
+    p.frames.map((f) => [f.className, f.file ?? null, f.line ?? null, f.kind]),
+    [
+      ['com.acme.orders.OrderServiceKt', 'OrderService.kt', 12, 'app'],
+      ['com.acme.orders.MainKt', 'Main.kt', null, 'app'],
+      ['jdk.internal.reflect.NativeMethodAccessorImpl', null, null, 'runtime'],
+      ['kotlinx.coroutines.DispatchedTask', 'DispatchedTask.kt', 108, 'runtime'],
+      ['com.acme.Generated', null, null, 'unknown'],
+    ],
+  );
   const first = await resolver.resolveFrame(p.frames[0]!);
-  assert.deepEqual([first.file, first.line, first.confidence], ['src/main/kotlin/com/acme/orders/OrderService.kt', 12, 'high']);
+  assert.deepEqual(
+    [first.file, first.line, first.confidence],
+    ['src/main/kotlin/com/acme/orders/OrderService.kt', 12, 'high'],
+  );
 });

@@ -3,7 +3,15 @@
 // TypeScript lines. Missing and broken maps keep the bundle location, marked, and never throw.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,7 +25,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'prodlens-bundle-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A workspace holding src/*.ts and, per variant, dist/app.js with the given map treatment. */
-async function variant(name: string, sourcemap: 'external' | 'inline' | 'none'): Promise<{ ws: string; stack: string }> {
+async function variant(
+  name: string,
+  sourcemap: 'external' | 'inline' | 'none',
+): Promise<{ ws: string; stack: string }> {
   const ws = join(tmp, name);
   cpSync(join(PROGRAM, 'src'), join(ws, 'src'), { recursive: true });
   await build({
@@ -34,7 +45,9 @@ async function variant(name: string, sourcemap: 'external' | 'inline' | 'none'):
   const deploy = join(tmp, `${name}-deploy`);
   mkdirSync(deploy);
   cpSync(join(ws, 'dist'), join(deploy, 'dist'), { recursive: true });
-  const out = JSON.parse(execFileSync(process.execPath, [join(deploy, 'dist', 'app.js')], { encoding: 'utf8' })) as { stack: string };
+  const out = JSON.parse(
+    execFileSync(process.execPath, [join(deploy, 'dist', 'app.js')], { encoding: 'utf8' }),
+  ) as { stack: string };
   return { ws, stack: out.stack.split(deploy).join('/deploy/app') };
 }
 
@@ -45,7 +58,9 @@ async function resolveIn(ws: string, stack: string): Promise<FrameResolution[]> 
 }
 
 function lineOf(file: string, needle: string): number {
-  const i = readFileSync(join(PROGRAM, 'src', file), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  const i = readFileSync(join(PROGRAM, 'src', file), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
   assert.ok(i >= 0, needle);
   return i + 1;
 }
@@ -56,7 +71,12 @@ before(async () => {
 });
 
 test('the bundle is one minified line and its real stack points into it', () => {
-  assert.equal(readFileSync(join(external.ws, 'dist', 'app.js'), 'utf8').trimEnd().split('\n').length, 2); // code + sourceMappingURL
+  assert.equal(
+    readFileSync(join(external.ws, 'dist', 'app.js'), 'utf8')
+      .trimEnd()
+      .split('\n').length,
+    2,
+  ); // code + sourceMappingURL
   assert.match(external.stack, /at .*\/deploy\/app\/dist\/app\.js:1:\d+/);
 });
 
@@ -65,7 +85,12 @@ test('a bundled frame maps through its source map to the TypeScript source line 
   assert.deepEqual(
     app.map((r) => [r.file, r.line, r.function?.qualifiedName ?? null, r.rule]),
     [
-      ['src/pricing.ts', lineOf('pricing.ts', 'throw new Error'), 'PriceList.priceOf', 'stack-frame+source-map'],
+      [
+        'src/pricing.ts',
+        lineOf('pricing.ts', 'throw new Error'),
+        'PriceList.priceOf',
+        'stack-frame+source-map',
+      ],
       ['src/pricing.ts', lineOf('pricing.ts', 'skus.reduce'), 'total', 'stack-frame+source-map'],
       ['src/pricing.ts', lineOf('pricing.ts', 'skus.reduce'), 'total', 'stack-frame+source-map'],
       ['src/app.ts', lineOf('app.ts', 'return total('), 'checkout', 'stack-frame+source-map'],
@@ -111,7 +136,15 @@ test('a missing or broken map file is reported as broken, never thrown', async (
 
 test('garbage mappings in a well-formed map do not throw', async () => {
   const v = await variant('garbage', 'external');
-  writeFileSync(join(v.ws, 'dist', 'app.js.map'), JSON.stringify({ version: 3, sources: ['../src/app.ts'], names: [], mappings: '!!!!;;;@@@,,,zzzz' }));
+  writeFileSync(
+    join(v.ws, 'dist', 'app.js.map'),
+    JSON.stringify({
+      version: 3,
+      sources: ['../src/app.ts'],
+      names: [],
+      mappings: '!!!!;;;@@@,,,zzzz',
+    }),
+  );
   const r = (await resolveIn(v.ws, v.stack)).find((x) => x.frame.kind === 'app');
   assert.equal(r?.inWorkspace, true);
   // Either trace-mapping finds no segment (bundle kept, marked) or it maps somewhere in the workspace.

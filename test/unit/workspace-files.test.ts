@@ -5,7 +5,13 @@ import { WorkspaceFiles } from '../../src/core/mapping/workspace-files';
 
 function ws(): WorkspaceFiles {
   const w = new WorkspaceFiles('/home/dev/shop');
-  w.replaceAll(['services/api/src/orders.ts', 'services/worker/src/orders.ts', 'services/api/src/pay.ts', 'lib/util.py', 'main.go']);
+  w.replaceAll([
+    'services/api/src/orders.ts',
+    'services/worker/src/orders.ts',
+    'services/api/src/pay.ts',
+    'lib/util.py',
+    'main.go',
+  ]);
   return w;
 }
 
@@ -20,7 +26,10 @@ test('equal suffix matches are ambiguous, with candidates, never picked', () => 
   const r = ws().resolve('/app/src/orders.ts');
   assert.equal(r.file, undefined);
   assert.equal(r.confidence, 'ambiguous');
-  assert.deepEqual(r.candidates?.sort(), ['services/api/src/orders.ts', 'services/worker/src/orders.ts']);
+  assert.deepEqual(r.candidates?.sort(), [
+    'services/api/src/orders.ts',
+    'services/worker/src/orders.ts',
+  ]);
 });
 
 test('a unique file name matched only by name is medium confidence', () => {
@@ -55,9 +64,17 @@ test('no file of that name: unmapped with a reason that suggests a path mapping'
 });
 
 test('bad path-mapping settings are reported, good ones kept', () => {
-  const { rules, problems } = validatePathRules([{ from: '/a/', to: 'b/' }, { from: '' , to: 'x' }, { to: 'y' }, 'nope']);
+  const { rules, problems } = validatePathRules([
+    { from: '/a/', to: 'b/' },
+    { from: '', to: 'x' },
+    { to: 'y' },
+    'nope',
+  ]);
   assert.equal(rules.length, 1);
-  assert.deepEqual(problems.map((p) => p.index), [1, 2, 3]);
+  assert.deepEqual(
+    problems.map((p) => p.index),
+    [1, 2, 3],
+  );
   assert.equal(validatePathRules({}).problems.length, 1);
 });
 

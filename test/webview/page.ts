@@ -76,7 +76,9 @@ export const THEMES = {
 } as const;
 
 function cssVars(vars: Record<string, string>): string {
-  return `:root { ${Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ')} }`;
+  return `:root { ${Object.entries(vars)
+    .map(([k, v]) => `${k}: ${v};`)
+    .join(' ')} }`;
 }
 
 const FAKE_HOST = `
@@ -121,10 +123,19 @@ export interface PanelServer {
 }
 
 /** Builds the webview bundles (the options scripts/build.mjs uses, minus sourcemaps) and serves the panel page. */
-export async function startPanelServer(options: { production?: boolean } = {}): Promise<PanelServer> {
+export async function startPanelServer(
+  options: { production?: boolean } = {},
+): Promise<PanelServer> {
   const dir = mkdtempSync(join(tmpdir(), 'prodlens-webview-'));
-  await Promise.all(webviewBundles(root, dir, { minify: options.production ?? false, logLevel: 'warning' }).map((o: esbuild.BuildOptions) => esbuild.build(o)));
-  const codicons = join(dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')), 'dist');
+  await Promise.all(
+    webviewBundles(root, dir, { minify: options.production ?? false, logLevel: 'warning' }).map(
+      (o: esbuild.BuildOptions) => esbuild.build(o),
+    ),
+  );
+  const codicons = join(
+    dirname(createRequire(import.meta.url).resolve('@vscode/codicons/package.json')),
+    'dist',
+  );
   // The stylesheet as the build ships it (only the icons the panel names).
   writeFileSync(join(dir, 'codicon.css'), codiconSubsetCss());
   // What the page fetches after it is parsed; the panel script and stylesheets are in its HTML.
@@ -135,9 +146,19 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
   };
   let origin = '';
   // Read once, as the extension's host does.
-  const styles = [readFileSync(join(dir, 'codicon.css'), 'utf8'), readFileSync(join(dir, 'main.css'), 'utf8')];
+  const styles = [
+    readFileSync(join(dir, 'codicon.css'), 'utf8'),
+    readFileSync(join(dir, 'main.css'), 'utf8'),
+  ];
   const panelScript = readFileSync(join(dir, 'main.js'), 'utf8');
-  const shell = () => ({ cspSource: origin, nonce: randomBytes(16).toString('base64'), assetsBase: `${origin}/`, styles, headScript: FAKE_HOST, themeCss: cssVars(THEMES.dark) });
+  const shell = () => ({
+    cspSource: origin,
+    nonce: randomBytes(16).toString('base64'),
+    assetsBase: `${origin}/`,
+    styles,
+    headScript: FAKE_HOST,
+    themeCss: cssVars(THEMES.dark),
+  });
   const firstMessages = new Map<string, HostMessage>();
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
@@ -152,7 +173,9 @@ export async function startPanelServer(options: { production?: boolean } = {}): 
       return;
     }
     if (path === '/') {
-      const first = firstMessages.get(new URL(req.url ?? '/', origin).searchParams.get('initial') ?? '');
+      const first = firstMessages.get(
+        new URL(req.url ?? '/', origin).searchParams.get('initial') ?? '',
+      );
       // The page the extension's host writes (src/protocol/panel-page.ts), with the fake host in
       // the place of VS Code's acquireVsCodeApi and the dark theme's variables.
       const html = panelHtml({ ...shell(), script: panelScript, first });
@@ -192,16 +215,33 @@ export async function launch(): Promise<Browser> {
  * Opens the panel page; `initialState` plays the part of the state VS Code restores after a reload,
  * `firstMessage` the snapshot the extension's host writes into the panel's HTML.
  */
-export async function openPanel(browser: Browser, server: PanelServer, initialState?: unknown, firstMessage?: HostMessage): Promise<Page> {
+export async function openPanel(
+  browser: Browser,
+  server: PanelServer,
+  initialState?: unknown,
+  firstMessage?: HostMessage,
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  if (initialState !== undefined) await page.addInitScript((s) => ((window as unknown as { __initialState: unknown }).__initialState = s), initialState);
+  if (initialState !== undefined)
+    await page.addInitScript(
+      (s) => ((window as unknown as { __initialState: unknown }).__initialState = s),
+      initialState,
+    );
   await page.goto(firstMessage ? server.urlWith(firstMessage) : server.url);
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type: string }[] }).__posted.some(
+      (m) => m.type === 'ready',
+    ),
+  );
   return page;
 }
 
 /** Posts a host message as VS Code would (structured clone via postMessage) and waits until it is drawn. */
-export async function postAndWait(page: Page, message: unknown, what: 'snapshot' | 'empty' | 'trace' | 'charts'): Promise<number> {
+export async function postAndWait(
+  page: Page,
+  message: unknown,
+  what: 'snapshot' | 'empty' | 'trace' | 'charts',
+): Promise<number> {
   return page.evaluate(
     ([m, w]) =>
       new Promise<number>((resolve) => {

@@ -16,7 +16,8 @@ let loading: Promise<UPlotCtor> | undefined;
 
 function loadUPlot(): Promise<UPlotCtor> {
   loading ??= loadLaterScript('uplot.js').then(() => {
-    const lib = (window as unknown as { ProdLensUPlot?: { default?: UPlotCtor } }).ProdLensUPlot?.default;
+    const lib = (window as unknown as { ProdLensUPlot?: { default?: UPlotCtor } }).ProdLensUPlot
+      ?.default;
     if (!lib) throw new Error('uplot.js loaded without defining uPlot');
     return lib;
   });
@@ -52,32 +53,53 @@ function specs(s: StatsDto): ChartSpec[] {
     {
       title: 'Throughput (spans per minute)',
       summary: `${Math.round(s.ratePerMin)} spans per minute on average`,
-      lines: [{ label: 'per min', color: '--vscode-charts-green', values: s.points.map((p) => Math.round(p.count * perMin * 10) / 10) }],
+      lines: [
+        {
+          label: 'per min',
+          color: '--vscode-charts-green',
+          values: s.points.map((p) => Math.round(p.count * perMin * 10) / 10),
+        },
+      ],
       formatValue: (v) => String(Math.round(v * 10) / 10),
     },
     {
       title: 'Error rate',
       summary: `${formatErrorRate(s.errors, s.count)} of spans failed`,
-      lines: [{ label: 'errors', color: '--vscode-charts-red', values: s.points.map((p) => (p.count ? (p.errors / p.count) * 100 : null)) }],
+      lines: [
+        {
+          label: 'errors',
+          color: '--vscode-charts-red',
+          values: s.points.map((p) => (p.count ? (p.errors / p.count) * 100 : null)),
+        },
+      ],
       formatValue: (v) => `${Math.round(v * 10) / 10}%`,
     },
   ];
 }
 
 // uPlot's x axis is in seconds.
-const dataOf = (s: StatsDto, spec: ChartSpec): uPlot.AlignedData => [s.points.map((p) => p.startMs / 1000), ...spec.lines.map((l) => l.values)] as uPlot.AlignedData;
+const dataOf = (s: StatsDto, spec: ChartSpec): uPlot.AlignedData =>
+  [s.points.map((p) => p.startMs / 1000), ...spec.lines.map((l) => l.values)] as uPlot.AlignedData;
 
 function options(spec: ChartSpec, width: number): uPlot.Options {
   const fg = themeColor('--vscode-descriptionForeground');
   const grid = themeColor('--vscode-editorWidget-border', '--vscode-panel-border');
-  const axis: uPlot.Axis = { stroke: fg, grid: { stroke: grid, width: 0.5 }, ticks: { stroke: grid, width: 0.5 }, font: `11px ${themeColor('--vscode-font-family')}` };
+  const axis: uPlot.Axis = {
+    stroke: fg,
+    grid: { stroke: grid, width: 0.5 },
+    ticks: { stroke: grid, width: 0.5 },
+    font: `11px ${themeColor('--vscode-font-family')}`,
+  };
   return {
     width,
     height: 150,
     legend: { show: true, live: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => spec.formatValue(v)) }],
+    axes: [
+      axis,
+      { ...axis, size: 60, values: (_u, splits) => splits.map((v) => spec.formatValue(v)) },
+    ],
     series: [
       {},
       ...spec.lines.map((l) => ({
@@ -101,11 +123,19 @@ export class Charts {
   private stats: StatsDto;
   private disposed = false;
 
-  constructor(stats: StatsDto, private readonly width: number) {
+  constructor(
+    stats: StatsDto,
+    private readonly width: number,
+  ) {
     this.stats = stats;
     for (const spec of specs(stats)) {
       const box = el('div', { className: 'chart-canvas' });
-      const fig = el('figure', { className: 'chart', role: 'img', label: `${spec.title}: ${spec.summary}` }, el('figcaption', { text: spec.title }), box);
+      const fig = el(
+        'figure',
+        { className: 'chart', role: 'img', label: `${spec.title}: ${spec.summary}` },
+        el('figcaption', { text: spec.title }),
+        box,
+      );
       this.figures.push(fig);
       this.boxes.push(box);
     }
@@ -131,11 +161,16 @@ export class Charts {
     try {
       UPlot = await loadUPlot();
     } catch (e) {
-      for (const box of this.boxes) box.replaceChildren(el('p', { className: 'empty', text: `Chart not drawn: ${(e as Error).message}.` }));
+      for (const box of this.boxes)
+        box.replaceChildren(
+          el('p', { className: 'empty', text: `Chart not drawn: ${(e as Error).message}.` }),
+        );
       return;
     }
     if (this.disposed || this.plots.length) return;
-    this.plots = specs(this.stats).map((spec, i) => new UPlot(options(spec, this.width), dataOf(this.stats, spec), this.boxes[i]!));
+    this.plots = specs(this.stats).map(
+      (spec, i) => new UPlot(options(spec, this.width), dataOf(this.stats, spec), this.boxes[i]!),
+    );
   }
 
   dispose(): void {

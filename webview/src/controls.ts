@@ -18,7 +18,9 @@ export function defineControls(): Promise<void> {
  * A vscode-button (role=button, in the Tab order, Enter and Space click). `secondary` for the
  * quieter style; an icon-only button needs `label` for its accessible name.
  */
-export function vscodeButton(props: Props & { onClick: () => void; secondary?: boolean; iconName?: string }): HTMLElement {
+export function vscodeButton(
+  props: Props & { onClick: () => void; secondary?: boolean; iconName?: string },
+): HTMLElement {
   const b = document.createElement('vscode-button');
   if (props.className) b.className = props.className;
   if (props.title !== undefined) b.title = clean(props.title);
@@ -37,7 +39,6 @@ export function vscodeButton(props: Props & { onClick: () => void; secondary?: b
   });
   return b;
 }
-
 
 /**
  * Focuses an element that may be a control just created: a vscode-button becomes focusable at

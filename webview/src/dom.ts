@@ -2,11 +2,15 @@
 // names, log bodies and attribute values from production render as text whatever they contain;
 // bidi and other control characters are shown as visible code points so they cannot reorder
 // what the user reads (a "Trojan Source" span name cannot disguise itself).
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function clean(text: string): string {
-  return text.replace(INVISIBLE, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+  return text.replace(
+    INVISIBLE,
+    (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`,
+  );
 }
 
 export interface Props {
@@ -19,14 +23,19 @@ export interface Props {
 
 type Child = Node | string | null | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (props.className) e.className = props.className;
   if (props.text !== undefined) e.textContent = clean(props.text);
   if (props.title !== undefined) e.title = clean(props.title);
   if (props.role) e.setAttribute('role', props.role);
   if (props.label !== undefined) e.setAttribute('aria-label', clean(props.label));
-  for (const c of children) if (c) e.append(typeof c === 'string' ? document.createTextNode(clean(c)) : c);
+  for (const c of children)
+    if (c) e.append(typeof c === 'string' ? document.createTextNode(clean(c)) : c);
   return e;
 }
 
@@ -38,7 +47,10 @@ export function icon(name: string): HTMLElement {
 }
 
 /** A native button: keyboard and screen-reader behaviour for free. */
-export function button(props: Props & { onClick: () => void }, ...children: Child[]): HTMLButtonElement {
+export function button(
+  props: Props & { onClick: () => void },
+  ...children: Child[]
+): HTMLButtonElement {
   const b = el('button', props, ...children);
   b.type = 'button';
   b.addEventListener('click', (ev) => {
@@ -50,7 +62,10 @@ export function button(props: Props & { onClick: () => void }, ...children: Chil
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;

@@ -2,7 +2,10 @@
 import type { CodeLinkDto, StackFrameDto } from '../../src/protocol/messages';
 import { button, el } from './dom';
 
-export function framesList(frames: readonly StackFrameDto[], open: (c: CodeLinkDto) => void): HTMLElement {
+export function framesList(
+  frames: readonly StackFrameDto[],
+  open: (c: CodeLinkDto) => void,
+): HTMLElement {
   const list = el('ol', { className: 'frames', label: 'Stack trace' });
   for (const f of frames) {
     const code = f.code;
@@ -11,7 +14,12 @@ export function framesList(frames: readonly StackFrameDto[], open: (c: CodeLinkD
         'li',
         {},
         code
-          ? button({ className: 'link frame', text: f.text, title: `Open ${code.file}:${code.line}`, onClick: () => open(code) })
+          ? button({
+              className: 'link frame',
+              text: f.text,
+              title: `Open ${code.file}:${code.line}`,
+              onClick: () => open(code),
+            })
           : el('span', { className: 'frame', text: f.text }),
       ),
     );

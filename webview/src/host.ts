@@ -1,7 +1,13 @@
 // The seam over acquireVsCodeApi, so components run in a plain browser page with a fake host.
 // Requests carry an id and resolve when the host's response with that id arrives.
 import { INITIAL_MESSAGE_ID } from '../../src/protocol/panel-page';
-import type { CommandMessage, PanelState, RequestMap, RequestName, ResponseMessage } from '../../src/protocol/messages';
+import type {
+  CommandMessage,
+  PanelState,
+  RequestMap,
+  RequestName,
+  ResponseMessage,
+} from '../../src/protocol/messages';
 
 export interface Host {
   post(m: CommandMessage): void;
@@ -12,7 +18,11 @@ export interface Host {
   setState(s: PanelState): void;
 }
 
-declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
+declare function acquireVsCodeApi(): {
+  postMessage(m: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+};
 
 interface Api {
   postMessage(m: unknown): void;
@@ -25,7 +35,8 @@ function api(): Api {
   // Outside VS Code and without a fake: messages go to the window for a test to observe.
   let state: unknown;
   return {
-    postMessage: (m) => window.dispatchEvent(new CustomEvent('prodlens-host-message', { detail: m })),
+    postMessage: (m) =>
+      window.dispatchEvent(new CustomEvent('prodlens-host-message', { detail: m })),
     getState: () => state,
     setState: (s) => {
       state = s;

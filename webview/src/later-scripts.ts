@@ -1,7 +1,8 @@
 // The bundles the panel loads after its first paint (uplot.js, elements.js; see
 // scripts/webview-bundles.mjs), so opening the panel waits for neither to be fetched or compiled.
 // They sit in the page's <base> folder and run under the panel script's own CSP nonce.
-const panelScript = document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
+const panelScript =
+  document.currentScript instanceof HTMLScriptElement ? document.currentScript : undefined;
 const loads = new Map<string, Promise<void>>();
 
 /** Loads a bundle once; rejects when it cannot be fetched. */

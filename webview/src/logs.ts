@@ -3,12 +3,36 @@
 // production text and go through el() like every other string (textContent, controls shown as
 // code points). A statement or a line opens the statement's line; a line's trace id opens that
 // trace in the panel. Lines are focusable, arrow keys move between them.
-import type { CodeLinkDto, LogLevelDto, LogLineDto, LogsDto, LogStatementDto } from '../../src/protocol/messages';
+import type {
+  CodeLinkDto,
+  LogLevelDto,
+  LogLineDto,
+  LogsDto,
+  LogStatementDto,
+} from '../../src/protocol/messages';
 import { button, el, icon } from './dom';
 import { formatCount, formatTime } from './format';
 
-const ORDER: LogLevelDto[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'print', 'unknown'];
-const ICONS: Record<LogLevelDto, string> = { fatal: 'error', error: 'error', warn: 'warning', info: 'info', debug: 'debug', trace: 'debug', print: 'output', unknown: 'output' };
+const ORDER: LogLevelDto[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'print',
+  'unknown',
+];
+const ICONS: Record<LogLevelDto, string> = {
+  fatal: 'error',
+  error: 'error',
+  warn: 'warning',
+  info: 'info',
+  debug: 'debug',
+  trace: 'debug',
+  print: 'output',
+  unknown: 'output',
+};
 /** The ids the host accepts in a getTrace request (src/protocol/messages.ts). */
 const TRACE_ID = /^[0-9a-f]{1,64}$/i;
 const MAX_LABEL = 300;
@@ -34,7 +58,9 @@ function lineKey(s: LogStatementDto, l: LogLineDto): string {
 }
 
 function moveFocus(from: HTMLElement, down: boolean): void {
-  const all = [...(from.closest('section.logs')?.querySelectorAll<HTMLElement>('[data-log-key]') ?? [])];
+  const all = [
+    ...(from.closest('section.logs')?.querySelectorAll<HTMLElement>('[data-log-key]') ?? []),
+  ];
   all[all.indexOf(from) + (down ? 1 : -1)]?.focus();
 }
 
@@ -43,12 +69,24 @@ function lineRow(s: LogStatementDto, l: LogLineDto, actions: LogsActions): HTMLE
   const oneLine = l.body.replace(/\s+/g, ' ');
   const trace = l.traceId
     ? TRACE_ID.test(l.traceId)
-      ? button({ className: 'link log-trace', text: `trace ${l.traceId.slice(0, 8)}`, title: `Open trace ${l.traceId} in the panel`, onClick: () => actions.openTrace(l.traceId) })
-      : el('span', { className: 'muted mono log-trace', text: `trace ${l.traceId.length > 40 ? `${l.traceId.slice(0, 40)}…` : l.traceId}`, title: l.traceId })
+      ? button({
+          className: 'link log-trace',
+          text: `trace ${l.traceId.slice(0, 8)}`,
+          title: `Open trace ${l.traceId} in the panel`,
+          onClick: () => actions.openTrace(l.traceId),
+        })
+      : el('span', {
+          className: 'muted mono log-trace',
+          text: `trace ${l.traceId.length > 40 ? `${l.traceId.slice(0, 40)}…` : l.traceId}`,
+          title: l.traceId,
+        })
     : null;
   const li = el(
     'li',
-    { className: `log-line level-${l.level}`, label: `${l.level} at ${formatTime(l.timeMs)} from ${l.service}: ${oneLine.length > MAX_LABEL ? `${oneLine.slice(0, MAX_LABEL)}…` : oneLine}` },
+    {
+      className: `log-line level-${l.level}`,
+      label: `${l.level} at ${formatTime(l.timeMs)} from ${l.service}: ${oneLine.length > MAX_LABEL ? `${oneLine.slice(0, MAX_LABEL)}…` : oneLine}`,
+    },
     el('span', { className: 'log-time num', text: formatTime(l.timeMs) }),
     el('span', { className: 'log-level' }, icon(ICONS[l.level]), l.level),
     el('span', { className: 'log-service muted', text: l.service }),
@@ -74,7 +112,12 @@ function lineRow(s: LogStatementDto, l: LogLineDto, actions: LogsActions): HTMLE
 
 function statementBlock(s: LogStatementDto, actions: LogsActions): HTMLElement {
   const head = button(
-    { className: 'link log-statement-link', title: `Open ${s.file}:${s.line}`, label: `${s.level} statement at line ${s.line}: ${s.template}`, onClick: () => actions.open({ file: s.file, line: s.line }) },
+    {
+      className: 'link log-statement-link',
+      title: `Open ${s.file}:${s.line}`,
+      label: `${s.level} statement at line ${s.line}: ${s.template}`,
+      onClick: () => actions.open({ file: s.file, line: s.line }),
+    },
     icon(ICONS[s.level]),
     el('code', { text: s.template }),
     el('span', { className: 'muted', text: ` · line ${s.line}` }),
@@ -91,21 +134,39 @@ function statementBlock(s: LogStatementDto, actions: LogsActions): HTMLElement {
     'div',
     { className: 'log-statement' },
     head,
-    el('p', { className: 'log-counts muted', title: `Mapped by ${s.rule} (${s.confidence}): ${s.explanation}`, text: `${approx}${formatCount(s.count)} line${s.count === 1 ? '' : 's'} (${levelCounts(s)}) · last ${formatTime(s.lastSeenMs)}${shown}` }),
-    s.latest.length ? el('ol', { className: 'log-lines', label: `Latest lines of line ${s.line}` }, ...s.latest.map((l) => lineRow(s, l, actions))) : null,
+    el('p', {
+      className: 'log-counts muted',
+      title: `Mapped by ${s.rule} (${s.confidence}): ${s.explanation}`,
+      text: `${approx}${formatCount(s.count)} line${s.count === 1 ? '' : 's'} (${levelCounts(s)}) · last ${formatTime(s.lastSeenMs)}${shown}`,
+    }),
+    s.latest.length
+      ? el(
+          'ol',
+          { className: 'log-lines', label: `Latest lines of line ${s.line}` },
+          ...s.latest.map((l) => lineRow(s, l, actions)),
+        )
+      : null,
   );
 }
 
 export function logsSection(logs: LogsDto, windowLabel: string, actions: LogsActions): HTMLElement {
   const n = logs.statements.length;
-  const title = n ? `Logs (${formatCount(logs.records)} from ${n} statement${n === 1 ? '' : 's'})` : 'Logs';
+  const title = n
+    ? `Logs (${formatCount(logs.records)} from ${n} statement${n === 1 ? '' : 's'})`
+    : 'Logs';
   const sec = el('section', { className: 'logs', label: 'Logs' }, el('h2', { text: title }));
   if (n === 0) {
     const why =
       logs.statementsInFunction === 0
         ? 'ProdLens found no log statements in this function (logger, console or print calls with a literal or template message).'
         : `Its ${logs.statementsInFunction} log statement${logs.statementsInFunction === 1 ? '' : 's'} matched no OTLP log records in the window (records are matched by their message text or code.* attributes).`;
-    sec.append(el('p', { className: 'empty', text: `No log records from this function's log statements in the last ${windowLabel}.` }), el('p', { className: 'muted', text: why }));
+    sec.append(
+      el('p', {
+        className: 'empty',
+        text: `No log records from this function's log statements in the last ${windowLabel}.`,
+      }),
+      el('p', { className: 'muted', text: why }),
+    );
     return sec;
   }
   for (const s of logs.statements) sec.append(statementBlock(s, actions));

@@ -5,7 +5,12 @@
 // alone and the charts get new data instead of new canvases. Charts are drawn a frame after the
 // numbers and lists, which is what the 'snapshot' rendered event marks ('charts' follows).
 import './styles.css';
-import type { CodeLinkDto, FunctionDetailsDto, HostMessage, TraceTab } from '../../src/protocol/messages';
+import type {
+  CodeLinkDto,
+  FunctionDetailsDto,
+  HostMessage,
+  TraceTab,
+} from '../../src/protocol/messages';
 import { isHostMessage } from '../../src/protocol/messages';
 import { Charts } from './charts';
 import { Compare } from './compare';
@@ -62,10 +67,16 @@ function region(slot: HTMLElement, inputs: unknown, build: () => Node[]): void {
   const key = JSON.stringify(inputs);
   if (drawnFrom.get(slot) === key) return;
   drawnFrom.set(slot, key);
-  const active = document.activeElement instanceof HTMLElement && slot.contains(document.activeElement) ? document.activeElement.dataset.logKey : undefined;
+  const active =
+    document.activeElement instanceof HTMLElement && slot.contains(document.activeElement)
+      ? document.activeElement.dataset.logKey
+      : undefined;
   slot.replaceChildren(...build());
   // Compared, not selected: a key holds production text (a selector could not carry every character).
-  if (active !== undefined) [...slot.querySelectorAll<HTMLElement>('[data-log-key]')].find((e) => e.dataset.logKey === active)?.focus();
+  if (active !== undefined)
+    [...slot.querySelectorAll<HTMLElement>('[data-log-key]')]
+      .find((e) => e.dataset.logKey === active)
+      ?.focus();
 }
 
 function reset(): void {
@@ -88,7 +99,10 @@ function renderEmpty(title: string, reason: string): void {
 
 function renderTraces(d: FunctionDetailsDto): void {
   // Keep keyboard focus on the same trace row (or tab) across redraws.
-  const active = document.activeElement instanceof HTMLElement && traces.contains(document.activeElement) ? document.activeElement : undefined;
+  const active =
+    document.activeElement instanceof HTMLElement && traces.contains(document.activeElement)
+      ? document.activeElement
+      : undefined;
   const focusTrace = active?.dataset.traceId;
   const focusTab = active?.dataset.tab;
   traces.replaceChildren(
@@ -108,7 +122,11 @@ function renderTraces(d: FunctionDetailsDto): void {
     }),
   );
   drawnFrom.set(traces, JSON.stringify([d.traces, ui.tab, traceRows]));
-  const again = focusTrace ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`) : focusTab ? traces.querySelector<HTMLElement>(`[data-tab="${CSS.escape(focusTab)}"]`) : null;
+  const again = focusTrace
+    ? traces.querySelector<HTMLElement>(`tr[data-trace-id="${CSS.escape(focusTrace)}"]`)
+    : focusTab
+      ? traces.querySelector<HTMLElement>(`[data-tab="${CSS.escape(focusTab)}"]`)
+      : null;
   focusControl(again);
 }
 
@@ -144,13 +162,18 @@ function render(d: FunctionDetailsDto): void {
   }
   if (drawnFrom.get(traces) !== JSON.stringify([d.traces, ui.tab, traceRows])) renderTraces(d);
   // Errors and logs are drawn with the other lists, before 'snapshot' (the charts come after).
-  region(errorsSlot, d.errors, () => [errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) })]);
-  region(logsSlot, [d.logs, d.stats.windowLabel], () => [logsSection(d.logs, d.stats.windowLabel, { open, openTrace: (id) => void openTrace(id, true) })]);
+  region(errorsSlot, d.errors, () => [
+    errorsSection(d.errors, { open, openTrace: (id) => void openTrace(id, true) }),
+  ]);
+  region(logsSlot, [d.logs, d.stats.windowLabel], () => [
+    logsSection(d.logs, d.stats.windowLabel, { open, openTrace: (id) => void openTrace(id, true) }),
+  ]);
   region(mappingSlot, d.mapping, () => [mappingNote(d)]);
   rendered('snapshot');
   drawCharts();
   // After a reload the serializer's state names the trace that was open: reopen it.
-  if (first && ui.selectedTraceId && !openTraceId) void openTrace(ui.selectedTraceId, false, ui.selectedTraceSource);
+  if (first && ui.selectedTraceId && !openTraceId)
+    void openTrace(ui.selectedTraceId, false, ui.selectedTraceSource);
 }
 
 /**
@@ -178,7 +201,10 @@ function drawCharts(): void {
 async function openTrace(traceId: string, focus: boolean, source?: string): Promise<void> {
   openTraceId = traceId;
   ui.update({ selectedTraceId: traceId, selectedTraceSource: source });
-  const loading = el('p', { className: 'empty trace-loading', text: source ? `Loading trace ${traceId} from ${source}…` : 'Loading the trace…' });
+  const loading = el('p', {
+    className: 'empty trace-loading',
+    text: source ? `Loading trace ${traceId} from ${source}…` : 'Loading the trace…',
+  });
   loading.setAttribute('role', 'status');
   trace.replaceChildren(loading);
   try {
@@ -188,7 +214,10 @@ async function openTrace(traceId: string, focus: boolean, source?: string): Prom
     if (focus) trace.querySelector<HTMLElement>('.wf-row[tabindex="0"]')?.focus();
   } catch (e) {
     if (openTraceId !== traceId) return;
-    const msg = el('p', { className: 'trace-error error', text: e instanceof Error ? e.message : String(e) });
+    const msg = el('p', {
+      className: 'trace-error error',
+      text: e instanceof Error ? e.message : String(e),
+    });
     msg.setAttribute('role', 'alert');
     trace.replaceChildren(msg);
   }

@@ -3,7 +3,12 @@
 import type { FunctionDetailsDto } from '../../src/protocol/messages';
 import { el } from './dom';
 
-function select(label: string, options: { value: string; text: string }[], value: string, onChange: (v: string) => void): HTMLElement {
+function select(
+  label: string,
+  options: { value: string; text: string }[],
+  value: string,
+  onChange: (v: string) => void,
+): HTMLElement {
   const s = el('select', { label });
   for (const o of options) {
     const opt = el('option', { text: o.text });
@@ -15,12 +20,25 @@ function select(label: string, options: { value: string; text: string }[], value
   return el('label', { className: 'picker' }, el('span', { text: label }), s);
 }
 
-export function pickers(d: FunctionDetailsDto, actions: { setWindow: (w: string) => void; setEnvironment: (e: string) => void }): HTMLElement {
+export function pickers(
+  d: FunctionDetailsDto,
+  actions: { setWindow: (w: string) => void; setEnvironment: (e: string) => void },
+): HTMLElement {
   const envs = [...new Set([...d.knownEnvironments, ...(d.environment ? [d.environment] : [])])];
   return el(
     'div',
     { className: 'pickers' },
-    select('Window', d.windows.map((w) => ({ value: w.id, text: w.label })), d.window, actions.setWindow),
-    select('Environment', [{ value: '', text: 'All environments' }, ...envs.map((e) => ({ value: e, text: e }))], d.environment, actions.setEnvironment),
+    select(
+      'Window',
+      d.windows.map((w) => ({ value: w.id, text: w.label })),
+      d.window,
+      actions.setWindow,
+    ),
+    select(
+      'Environment',
+      [{ value: '', text: 'All environments' }, ...envs.map((e) => ({ value: e, text: e }))],
+      d.environment,
+      actions.setEnvironment,
+    ),
   );
 }

@@ -30,11 +30,15 @@ export class UiState {
     this.host.setState(this.s);
   }
 
-  update(patch: Partial<Pick<PanelState, 'tab' | 'selectedTraceId' | 'selectedTraceSource'>>): void {
+  update(
+    patch: Partial<Pick<PanelState, 'tab' | 'selectedTraceId' | 'selectedTraceSource'>>,
+  ): void {
     if (!this.s) return;
     this.s = { ...this.s, ...patch };
-    if (patch.selectedTraceId === undefined && 'selectedTraceId' in patch) delete this.s.selectedTraceId;
-    if (patch.selectedTraceSource === undefined && 'selectedTraceSource' in patch) delete this.s.selectedTraceSource;
+    if (patch.selectedTraceId === undefined && 'selectedTraceId' in patch)
+      delete this.s.selectedTraceId;
+    if (patch.selectedTraceSource === undefined && 'selectedTraceSource' in patch)
+      delete this.s.selectedTraceSource;
     this.host.setState(this.s);
   }
 }

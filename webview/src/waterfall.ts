@@ -20,10 +20,16 @@ function spanDetails(r: WaterfallRowDto, actions: WaterfallActions): HTMLElement
   for (const [k, v] of r.attributes) attrs.append(el('dt', { text: k }), el('dd', { text: v }));
   const events = el('ul', { className: 'events' });
   for (const e of r.events) {
-    const item = el('li', {}, el('strong', { text: e.name }), el('span', { className: 'muted', text: ` at +${formatMs(e.offsetMs)}` }));
+    const item = el(
+      'li',
+      {},
+      el('strong', { text: e.name }),
+      el('span', { className: 'muted', text: ` at +${formatMs(e.offsetMs)}` }),
+    );
     if (e.attributes.length) {
       const dl = el('dl', { className: 'attributes' });
-      for (const [k, v] of e.attributes) if (k !== 'exception.stacktrace') dl.append(el('dt', { text: k }), el('dd', { text: v }));
+      for (const [k, v] of e.attributes)
+        if (k !== 'exception.stacktrace') dl.append(el('dt', { text: k }), el('dd', { text: v }));
       item.append(dl);
     }
     if (e.frames?.length) item.append(framesList(e.frames, actions.open));
@@ -34,8 +40,21 @@ function spanDetails(r: WaterfallRowDto, actions: WaterfallActions): HTMLElement
     'section',
     { className: 'span-details', label: `Span ${r.name}` },
     el('h3', { text: r.name }),
-    el('p', { className: 'muted', text: `${r.service} · ${formatMs(r.durationMs)} · starts at +${formatMs(r.offsetMs)} · ${r.error ? `error${r.statusMessage ? `: ${r.statusMessage}` : ''}` : 'ok'}` }),
-    code ? button({ className: 'link', title: `Open ${code.file}:${code.line}`, onClick: () => actions.open(code) }, icon('go-to-file'), ` ${code.qualifiedName} (${code.file}:${code.line})`) : null,
+    el('p', {
+      className: 'muted',
+      text: `${r.service} · ${formatMs(r.durationMs)} · starts at +${formatMs(r.offsetMs)} · ${r.error ? `error${r.statusMessage ? `: ${r.statusMessage}` : ''}` : 'ok'}`,
+    }),
+    code
+      ? button(
+          {
+            className: 'link',
+            title: `Open ${code.file}:${code.line}`,
+            onClick: () => actions.open(code),
+          },
+          icon('go-to-file'),
+          ` ${code.qualifiedName} (${code.file}:${code.line})`,
+        )
+      : null,
     el('h4', { text: `Attributes (${r.attributes.length})` }),
     r.attributes.length ? attrs : el('p', { className: 'empty', text: 'None.' }),
     el('h4', { text: `Events (${r.events.length})` }),
@@ -48,21 +67,40 @@ const ROW_H = 20;
 /** Rows drawn beyond the visible ones on each side, so fast scrolling rarely shows a blank. */
 const OVERSCAN = 30;
 
-function rowElement(r: WaterfallRowDto, i: number, total: number, actions: WaterfallActions): HTMLElement {
+function rowElement(
+  r: WaterfallRowDto,
+  i: number,
+  total: number,
+  actions: WaterfallActions,
+): HTMLElement {
   const name = el('div', { className: 'wf-name', title: r.name }, el('span', { text: r.name }));
   name.style.paddingLeft = `${Math.min(r.depth, MAX_INDENT) * 12}px`;
   const code = r.code;
   if (code) {
-    const link = button({ className: 'link code-link', title: `Open ${code.qualifiedName} (${code.file}:${code.line})`, label: `Open ${code.qualifiedName}`, onClick: () => actions.open(code) }, icon('go-to-file'));
+    const link = button(
+      {
+        className: 'link code-link',
+        title: `Open ${code.qualifiedName} (${code.file}:${code.line})`,
+        label: `Open ${code.qualifiedName}`,
+        onClick: () => actions.open(code),
+      },
+      icon('go-to-file'),
+    );
     link.tabIndex = -1; // reachable from the keyboard through the span's details instead
     name.append(link);
   }
-  const bar = el('div', { className: r.error ? 'wf-bar error' : r.isMatch ? 'wf-bar match' : 'wf-bar' });
+  const bar = el('div', {
+    className: r.error ? 'wf-bar error' : r.isMatch ? 'wf-bar match' : 'wf-bar',
+  });
   bar.style.left = `${(r.offsetMs / total) * 100}%`;
   bar.style.width = `max(1px, ${(r.durationMs / total) * 100}%)`;
   const row = el(
     'div',
-    { className: r.isMatch ? 'wf-row match' : 'wf-row', role: 'treeitem', label: `${r.name}, ${formatMs(r.durationMs)}${r.error ? ', error' : ''}` },
+    {
+      className: r.isMatch ? 'wf-row match' : 'wf-row',
+      role: 'treeitem',
+      label: `${r.name}, ${formatMs(r.durationMs)}${r.error ? ', error' : ''}`,
+    },
     name,
     el('div', { className: 'wf-track' }, bar),
     el('div', { className: 'wf-dur num', text: formatMs(r.durationMs) }),
@@ -81,7 +119,11 @@ export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
   // focused row always exists too, so the tree keeps exactly one Tab stop wherever it scrolled.
   const spacer = el('div', { className: 'wf-spacer' });
   spacer.style.height = `${n * ROW_H}px`;
-  const tree = el('div', { className: 'waterfall', role: 'tree', label: `Trace ${t.traceId}` }, spacer);
+  const tree = el(
+    'div',
+    { className: 'waterfall', role: 'tree', label: `Trace ${t.traceId}` },
+    spacer,
+  );
   tree.dataset.rows = String(n);
   const detail = el('div', { className: 'span-details-slot' });
   const drawn = new Map<number, HTMLElement>();
@@ -124,7 +166,8 @@ export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
     focused = i;
     const top = i * ROW_H;
     if (top < tree.scrollTop) tree.scrollTop = top;
-    else if (top + ROW_H > tree.scrollTop + tree.clientHeight) tree.scrollTop = top + ROW_H - tree.clientHeight;
+    else if (top + ROW_H > tree.scrollTop + tree.clientHeight)
+      tree.scrollTop = top + ROW_H - tree.clientHeight;
     draw();
     drawn.get(i)?.focus({ preventScroll: true });
     if (show) detail.replaceChildren(spanDetails(t.rows[i]!, actions));
@@ -161,9 +204,19 @@ export function waterfall(t: TraceDto, actions: WaterfallActions): HTMLElement {
       'header',
       {},
       el('h2', { text: `Trace ${t.traceId}` }),
-      vscodeButton({ className: 'close-trace', title: 'Close the trace', label: 'Close the trace', secondary: true, iconName: 'close', onClick: actions.close }),
+      vscodeButton({
+        className: 'close-trace',
+        title: 'Close the trace',
+        label: 'Close the trace',
+        secondary: true,
+        iconName: 'close',
+        onClick: actions.close,
+      }),
     ),
-    el('p', { className: 'muted', text: `${t.rows.length} spans ${t.source ? `from ${t.source}` : 'held'} · ${formatMs(t.durationMs)} · ${errors} with errors` }),
+    el('p', {
+      className: 'muted',
+      text: `${t.rows.length} spans ${t.source ? `from ${t.source}` : 'held'} · ${formatMs(t.durationMs)} · ${errors} with errors`,
+    }),
     tree,
     detail,
   );

@@ -18,7 +18,18 @@ import type { SpanRecord } from '../model';
 import { MINUTE_RETENTION_MS } from '../store/aggregate-store';
 import { LatencySketch } from '../store/latency-sketch';
 import type { Series } from '../store/series';
-import type { CompareDto, CompareGroupDto, ErrorGroupDto, FunctionDetailsDto, HistogramDto, PointDto, StatsDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../view-model';
+import type {
+  CompareDto,
+  CompareGroupDto,
+  ErrorGroupDto,
+  FunctionDetailsDto,
+  HistogramDto,
+  PointDto,
+  StatsDto,
+  TraceDto,
+  TraceSummaryDto,
+  WaterfallRowDto,
+} from '../view-model';
 import { functionLogs } from './function-logs';
 import { formatDuration } from '../format/numbers';
 
@@ -31,10 +42,16 @@ export interface DetailsQuery {
   environment: string;
 }
 
-export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery): FunctionDetailsDto {
+export function buildDetails(
+  engine: Engine,
+  fs: FunctionStats,
+  q: DetailsQuery,
+): FunctionDetailsDto {
   const ids = new Set(fs.seriesIds);
   const from = engine.store.now() - q.windowMs;
-  const summaries = engine.topology.tracesThrough(ids, engine.topology.capacity).filter((t) => t.startMs + t.durationMs >= from);
+  const summaries = engine.topology
+    .tracesThrough(ids, engine.topology.capacity)
+    .filter((t) => t.startMs + t.durationMs >= from);
   const held = heldSpans(engine, ids, summaries, from);
   return {
     file: fs.file,
@@ -46,24 +63,40 @@ export function buildDetails(engine: Engine, fs: FunctionStats, q: DetailsQuery)
     knownEnvironments: knownEnvironments(engine),
     stats: statsDto(engine, fs, q.windowMs),
     histogram: histogram(held.map((s) => s.durationMs)),
-    mapping: { rule: fs.mapping.rule, confidence: fs.mapping.confidence, explanation: fs.mapping.explanation },
+    mapping: {
+      rule: fs.mapping.rule,
+      confidence: fs.mapping.confidence,
+      explanation: fs.mapping.explanation,
+    },
     services: fs.services,
     environments: fs.environments,
     traces: {
       recent: summaries.slice(0, LIST_LIMIT).map(summaryDto),
-      slowest: [...summaries].sort((a, b) => b.matchDurationMs - a.matchDurationMs).slice(0, LIST_LIMIT).map(summaryDto),
-      failed: summaries.filter((t) => t.matchError || t.error).slice(0, LIST_LIMIT).map(summaryDto),
+      slowest: [...summaries]
+        .sort((a, b) => b.matchDurationMs - a.matchDurationMs)
+        .slice(0, LIST_LIMIT)
+        .map(summaryDto),
+      failed: summaries
+        .filter((t) => t.matchError || t.error)
+        .slice(0, LIST_LIMIT)
+        .map(summaryDto),
       held: summaries.length,
     },
     errors: errorGroups(engine, held),
-    logs: functionLogs(engine, { file: fs.file, startLine: fs.function.startLine, endLine: fs.function.endLine }, from),
+    logs: functionLogs(
+      engine,
+      { file: fs.file, startLine: fs.function.startLine, endLine: fs.function.endLine },
+      from,
+    ),
     compare: compareGroups(engine, fs, q.windowMs),
   };
 }
 
 /** Per-version and per-environment numbers of the function's series, for the Compare section. */
 function compareGroups(engine: Engine, fs: FunctionStats, windowMs: number): CompareDto {
-  const series = fs.seriesIds.map((id) => engine.store.get(id)).filter((s): s is Series => s !== undefined);
+  const series = fs.seriesIds
+    .map((id) => engine.store.get(id))
+    .filter((s): s is Series => s !== undefined);
   const groups = (key: (s: Series) => string): CompareGroupDto[] => {
     const by = new Map<string, Series[]>();
     for (const s of series) {
@@ -76,13 +109,25 @@ function compareGroups(engine: Engine, fs: FunctionStats, windowMs: number): Com
     for (const [value, list] of by) {
       const w = engine.store.windowStats(list, windowMs, 1);
       if (w.count === 0) continue;
-      out.push({ value, count: w.count, errors: w.errors, p50Ms: num(w.p50Ms), p95Ms: num(w.p95Ms), p99Ms: num(w.p99Ms), lastSeenMs: Math.max(...list.map((s) => s.lastSeenMs)) });
+      out.push({
+        value,
+        count: w.count,
+        errors: w.errors,
+        p50Ms: num(w.p50Ms),
+        p95Ms: num(w.p95Ms),
+        p99Ms: num(w.p99Ms),
+        lastSeenMs: Math.max(...list.map((s) => s.lastSeenMs)),
+      });
     }
     return out;
   };
   return {
-    versions: groups((s) => s.identity.version).sort((a, b) => b.lastSeenMs - a.lastSeenMs || a.value.localeCompare(b.value)),
-    environments: groups((s) => s.identity.environment).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
+    versions: groups((s) => s.identity.version).sort(
+      (a, b) => b.lastSeenMs - a.lastSeenMs || a.value.localeCompare(b.value),
+    ),
+    environments: groups((s) => s.identity.environment).sort(
+      (a, b) => b.count - a.count || a.value.localeCompare(b.value),
+    ),
   };
 }
 
@@ -90,7 +135,14 @@ function statsDto(engine: Engine, fs: FunctionStats, windowMs: number): StatsDto
   const s = fs.stats;
   const p99 = pointP99(engine, fs, windowMs);
   const width = s.series.length > 1 ? s.series[1]!.startMs - s.series[0]!.startMs : windowMs;
-  const points: PointDto[] = s.series.map((p, i) => ({ startMs: p.startMs, count: p.count, errors: p.errors, p50Ms: num(p.p50Ms), p95Ms: num(p.p95Ms), p99Ms: num(p99[i] ?? NaN) }));
+  const points: PointDto[] = s.series.map((p, i) => ({
+    startMs: p.startMs,
+    count: p.count,
+    errors: p.errors,
+    p50Ms: num(p.p50Ms),
+    p95Ms: num(p.p95Ms),
+    p99Ms: num(p99[i] ?? NaN),
+  }));
   return {
     count: s.count,
     errors: s.errors,
@@ -132,7 +184,12 @@ function pointP99(engine: Engine, fs: FunctionStats, windowMs: number): number[]
 }
 
 /** Spans of the function still held (trace window + drill-down ring), deduplicated, in the window. */
-function heldSpans(engine: Engine, ids: ReadonlySet<string>, summaries: readonly TraceSummary[], from: number): SpanRecord[] {
+function heldSpans(
+  engine: Engine,
+  ids: ReadonlySet<string>,
+  summaries: readonly TraceSummary[],
+  from: number,
+): SpanRecord[] {
   const seen = new Set<string>();
   const out: SpanRecord[] = [];
   const add = (s: SpanRecord) => {
@@ -140,7 +197,8 @@ function heldSpans(engine: Engine, ids: ReadonlySet<string>, summaries: readonly
     seen.add(s.spanId);
     out.push(s);
   };
-  for (const t of summaries) for (const e of engine.topology.trace(t.traceId)) if (ids.has(e.seriesId)) add(e.span);
+  for (const t of summaries)
+    for (const e of engine.topology.trace(t.traceId)) if (ids.has(e.seriesId)) add(e.span);
   for (const s of engine.ring.find(ids, engine.ring.capacity)) add(s);
   return out;
 }
@@ -152,7 +210,17 @@ function knownEnvironments(engine: Engine): string[] {
 }
 
 function summaryDto(t: TraceSummary): TraceSummaryDto {
-  return { traceId: t.traceId, rootName: t.rootName, rootService: t.rootService, startMs: t.startMs, durationMs: t.durationMs, spanCount: t.spanCount, error: t.error, matchDurationMs: t.matchDurationMs, matchError: t.matchError };
+  return {
+    traceId: t.traceId,
+    rootName: t.rootName,
+    rootService: t.rootService,
+    startMs: t.startMs,
+    durationMs: t.durationMs,
+    spanCount: t.spanCount,
+    error: t.error,
+    matchDurationMs: t.matchDurationMs,
+    matchError: t.matchError,
+  };
 }
 
 /** Steps 1, 1.5, 2, 3, 5, 7 per decade: readable bucket edges, about six per decade. */
@@ -167,9 +235,17 @@ export function histogram(durations: readonly number[]): HistogramDto {
     if (d > hi) hi = d;
   }
   const all: number[] = [];
-  for (let d = Math.pow(10, Math.floor(Math.log10(Math.max(lo, 0.001)))); all.length === 0 || all[all.length - 1]! < hi; d *= 10) for (const step of STEPS) all.push(step * d);
+  for (
+    let d = Math.pow(10, Math.floor(Math.log10(Math.max(lo, 0.001))));
+    all.length === 0 || all[all.length - 1]! < hi;
+    d *= 10
+  )
+    for (const step of STEPS) all.push(step * d);
   // Bucket i covers (edges[i-1], edges[i]]: start at the first edge reaching the fastest sample.
-  const edges = all.slice(all.findIndex((e) => e >= lo), all.findIndex((e) => e >= hi) + 1);
+  const edges = all.slice(
+    all.findIndex((e) => e >= lo),
+    all.findIndex((e) => e >= hi) + 1,
+  );
   const counts = new Array<number>(edges.length).fill(0);
   for (const d of durations) {
     let i = 0;
@@ -184,33 +260,54 @@ export function histogram(durations: readonly number[]): HistogramDto {
 
 /** The function's exceptions grouped by throw site (as errors on code are), frames linked to code through the engine's resolver. */
 function errorGroups(engine: Engine, spans: readonly SpanRecord[]): ErrorGroupDto[] {
-  return groupSpanErrors(spans).map((g) => ({ type: g.type, message: g.message, count: g.count, lastSeenMs: g.lastSeenMs, traceId: g.traceId, frames: engine.resolver.frameLinks(g.stack, g.revision) }));
+  return groupSpanErrors(spans).map((g) => ({
+    type: g.type,
+    message: g.message,
+    count: g.count,
+    lastSeenMs: g.lastSeenMs,
+    traceId: g.traceId,
+    frames: engine.resolver.frameLinks(g.stack, g.revision),
+  }));
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Trace waterfall.
 
 /** Every held span of a trace as waterfall rows in tree order; spans whose parent is missing become roots. */
-export function buildTrace(engine: Engine, traceId: string, matchIds: ReadonlySet<string>): TraceDto {
+export function buildTrace(
+  engine: Engine,
+  traceId: string,
+  matchIds: ReadonlySet<string>,
+): TraceDto {
   const entries = engine.topology.trace(traceId);
   const codeOf = new Map<string, WaterfallRowDto['code'] | undefined>();
   const code = (seriesId: string): WaterfallRowDto['code'] | undefined => {
     if (codeOf.has(seriesId)) return codeOf.get(seriesId);
     const series = engine.store.get(seriesId);
     const m = series ? engine.mappingOf(series) : undefined;
-    const c = isUsable(m) ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
+    const c = isUsable(m)
+      ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName }
+      : undefined;
     codeOf.set(seriesId, c);
     return c;
   };
-  return waterfallOf(traceId, entries, (e) => e.span, { code: (e) => code(e.seriesId), isMatch: (e) => matchIds.has(e.seriesId), frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision) });
+  return waterfallOf(traceId, entries, (e) => e.span, {
+    code: (e) => code(e.seriesId),
+    isMatch: (e) => matchIds.has(e.seriesId),
+    frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision),
+  });
 }
 
 /**
  * What the trace backends are searched for: the service and span name of the function's receiver
  * series (busiest first), then those of its backend numbers' series, without repeats.
  */
-export function traceTargets(engine: Engine, fs: FunctionStats | undefined, fromBackend: readonly SourcedFunctionStats[], windowMs: number): TraceTarget[] {
+export function traceTargets(
+  engine: Engine,
+  fs: FunctionStats | undefined,
+  fromBackend: readonly SourcedFunctionStats[],
+  windowMs: number,
+): TraceTarget[] {
   const out: TraceTarget[] = [];
   const seen = new Set<string>();
   const add = (service: string, spanName: string) => {
@@ -220,8 +317,12 @@ export function traceTargets(engine: Engine, fs: FunctionStats | undefined, from
     out.push(spanName ? { service, spanName } : { service });
   };
   if (fs) {
-    const series = fs.seriesIds.map((id) => engine.store.get(id)).filter((s): s is Series => s !== undefined);
-    const counted = series.map((s) => ({ s, n: engine.store.windowStats([s], windowMs, 1).count })).sort((a, b) => b.n - a.n);
+    const series = fs.seriesIds
+      .map((id) => engine.store.get(id))
+      .filter((s): s is Series => s !== undefined);
+    const counted = series
+      .map((s) => ({ s, n: engine.store.windowStats([s], windowMs, 1).count }))
+      .sort((a, b) => b.n - a.n);
     for (const { s } of counted) add(s.identity.service, s.identity.spanName);
   }
   for (const b of fromBackend) for (const sp of b.spans ?? []) add(sp.service, sp.spanName);

@@ -25,29 +25,59 @@ export interface FunctionLines {
 
 const inside = (line: number, fn: FunctionLines) => line >= fn.startLine && line <= fn.endLine;
 
-export function functionLogs(src: LogSources, fn: FunctionLines, sinceMs: number, lineLimit = LOG_LINE_LIMIT): LogsDto {
-  const statementsInFunction = src.logStatements.inFile(fn.file).filter((s) => inside(s.line, fn)).length;
-  const found = statementsInFunction > 0 && src.statementLogs.size > 0 ? src.statementLogs.inFile(fn.file, sinceMs).filter((s) => inside(s.statement.line, fn)) : [];
-  const kept = found.length > LOG_STATEMENT_LIMIT ? [...found].sort((a, b) => b.count - a.count).slice(0, LOG_STATEMENT_LIMIT).sort((a, b) => a.statement.line - b.statement.line) : found;
+export function functionLogs(
+  src: LogSources,
+  fn: FunctionLines,
+  sinceMs: number,
+  lineLimit = LOG_LINE_LIMIT,
+): LogsDto {
+  const statementsInFunction = src.logStatements
+    .inFile(fn.file)
+    .filter((s) => inside(s.line, fn)).length;
+  const found =
+    statementsInFunction > 0 && src.statementLogs.size > 0
+      ? src.statementLogs.inFile(fn.file, sinceMs).filter((s) => inside(s.statement.line, fn))
+      : [];
+  const kept =
+    found.length > LOG_STATEMENT_LIMIT
+      ? [...found]
+          .sort((a, b) => b.count - a.count)
+          .slice(0, LOG_STATEMENT_LIMIT)
+          .sort((a, b) => a.statement.line - b.statement.line)
+      : found;
   // The newest `lineLimit` lines across the statements, each left under its own statement.
   const all = kept.flatMap((s, i) => s.latest.map((l) => ({ i, l })));
   const newest = all.sort((a, b) => b.l.timeMs - a.l.timeMs).slice(0, Math.max(0, lineLimit));
   const lines = kept.map((): LogLineDto[] => []);
-  for (const { i, l } of newest) lines[i]!.push({ timeMs: l.timeMs, level: l.level, body: l.body, traceId: l.traceId, spanId: l.spanId, service: l.service });
-  const statements = kept.map(
-    (s, i): LogStatementDto => ({
-      file: s.statement.file,
-      line: s.statement.line,
-      level: s.statement.level,
-      template: s.statement.template.length > MAX_TEMPLATE_CHARS ? `${s.statement.template.slice(0, MAX_TEMPLATE_CHARS)}…` : s.statement.template,
-      count: s.count,
-      byLevel: { ...s.byLevel },
-      lastSeenMs: s.lastSeenMs,
-      latest: lines[i]!,
-      rule: s.rule,
-      confidence: s.confidence,
-      explanation: s.explanation,
-    }),
-  );
-  return { statementsInFunction, statements, records: statements.reduce((n, s) => n + s.count, 0), linesShown: newest.length };
+  for (const { i, l } of newest)
+    lines[i]!.push({
+      timeMs: l.timeMs,
+      level: l.level,
+      body: l.body,
+      traceId: l.traceId,
+      spanId: l.spanId,
+      service: l.service,
+    });
+  const statements = kept.map((s, i): LogStatementDto => ({
+    file: s.statement.file,
+    line: s.statement.line,
+    level: s.statement.level,
+    template:
+      s.statement.template.length > MAX_TEMPLATE_CHARS
+        ? `${s.statement.template.slice(0, MAX_TEMPLATE_CHARS)}…`
+        : s.statement.template,
+    count: s.count,
+    byLevel: { ...s.byLevel },
+    lastSeenMs: s.lastSeenMs,
+    latest: lines[i]!,
+    rule: s.rule,
+    confidence: s.confidence,
+    explanation: s.explanation,
+  }));
+  return {
+    statementsInFunction,
+    statements,
+    records: statements.reduce((n, s) => n + s.count, 0),
+    linesShown: newest.length,
+  };
 }

@@ -5,7 +5,13 @@
 // through the alert resolver's name search (the same one alerts use), so numbers and alerts land
 // on the same function. Mapping is done when a refresh arrives (async: it may parse files);
 // answering for a file is synchronous and from memory only.
-import { type CodeLocation, type FunctionRange, isSure, type MappingResult, type WindowStats } from '../model';
+import {
+  type CodeLocation,
+  type FunctionRange,
+  isSure,
+  type MappingResult,
+  type WindowStats,
+} from '../model';
 import type { FunctionIndex } from '../mapping/function-index';
 import { type CodeResolver, isUsable } from '../resolver/code-resolver';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
@@ -101,7 +107,6 @@ export interface BackendUnmapped {
   reason: string;
 }
 
-
 export class BackendStats {
   /** Bumped by every update: memo keys and callers can tell new data from old. */
   generation = 0;
@@ -110,7 +115,10 @@ export class BackendStats {
   private readonly placed = new Map<string, Placed | string>();
   private placedVersion = -1;
   private resolver: AlertResolver | undefined;
-  private readonly memo = new Map<string, { key: string; ranges: readonly FunctionRange[] | undefined; value: SourcedFunctionStats[] }>();
+  private readonly memo = new Map<
+    string,
+    { key: string; ranges: readonly FunctionRange[] | undefined; value: SourcedFunctionStats[] }
+  >();
 
   constructor(private readonly deps: BackendStatsDeps) {
     // Function edits can rename or move what a name search found: map again on the next update.
@@ -132,7 +140,13 @@ export class BackendStats {
     for (const a of answers) {
       if (!a.rows) continue;
       const label = sourceLabel(a.source);
-      const origin: StatsOrigin = { kind: a.source.kind, environment: a.source.environment, label, stale: a.stale, fetchedAt: a.fetchedAt };
+      const origin: StatsOrigin = {
+        kind: a.source.kind,
+        environment: a.source.environment,
+        label,
+        stale: a.stale,
+        fetchedAt: a.fetchedAt,
+      };
       if (a.message !== undefined) origin.message = a.message;
       for (const row of a.rows) {
         const p = await this.place(row);
@@ -172,7 +186,11 @@ export class BackendStats {
    * The backend numbers for one file, from memory. Functions are looked up in `ranges` (or the
    * FunctionIndex cache) by qualified name, so lenses follow edits without asking the backend.
    */
-  fileStats(file: string, q: { environment?: string } = {}, ranges: readonly FunctionRange[] | undefined = this.deps.functions.getCached(file)): SourcedFunctionStats[] {
+  fileStats(
+    file: string,
+    q: { environment?: string } = {},
+    ranges: readonly FunctionRange[] | undefined = this.deps.functions.getCached(file),
+  ): SourcedFunctionStats[] {
     const key = `${this.generation}|${q.environment ?? ''}`;
     const memo = this.memo.get(file);
     if (memo && memo.key === key && memo.ranges === ranges) return memo.value;
@@ -188,16 +206,28 @@ export class BackendStats {
       const ranges = this.deps.functions.getCached(file) ?? (await this.deps.functions.get(file));
       out.push(...this.fileStats(file, q, ranges));
     }
-    return out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine || a.origin.label.localeCompare(b.origin.label));
+    return out.sort(
+      (a, b) =>
+        a.file.localeCompare(b.file) ||
+        a.function.startLine - b.function.startLine ||
+        a.origin.label.localeCompare(b.origin.label),
+    );
   }
 
-  private compute(file: string, q: { environment?: string }, ranges: readonly FunctionRange[] | undefined): SourcedFunctionStats[] {
+  private compute(
+    file: string,
+    q: { environment?: string },
+    ranges: readonly FunctionRange[] | undefined,
+  ): SourcedFunctionStats[] {
     const groups = this.groups.get(file);
     if (!groups || !ranges) return [];
     const out: SourcedFunctionStats[] = [];
     for (const g of groups) {
       if (q.environment && g.origin.environment && g.origin.environment !== q.environment) continue;
-      const fn = closest(ranges.filter((r) => r.qualifiedName === g.qualifiedName), g.startLine);
+      const fn = closest(
+        ranges.filter((r) => r.qualifiedName === g.qualifiedName),
+        g.startLine,
+      );
       if (!fn) continue;
       out.push(toFunctionStats(g, file, fn));
     }
@@ -206,7 +236,12 @@ export class BackendStats {
 
   /** Where a row's labels point: the engine's mapper first, then the shared name search. */
   private async place(row: FunctionStatsRecord): Promise<Placed | string> {
-    const key = JSON.stringify([row.service, row.spanName, row.codeFunction ?? '', row.codeFile ?? '']);
+    const key = JSON.stringify([
+      row.service,
+      row.spanName,
+      row.codeFunction ?? '',
+      row.codeFile ?? '',
+    ]);
     const hit = this.placed.get(key);
     if (hit !== undefined) return hit;
     const result = await this.placeUncached(row);
@@ -219,21 +254,50 @@ export class BackendStats {
     const path = loc.source === 'none' ? undefined : this.deps.resolver.resolvePath(loc);
     if (path?.file) {
       const m = this.deps.resolver.map(loc, path, await this.deps.functions.get(path.file));
-      if (isUsable(m)) return { file: m.file, qualifiedName: m.function.qualifiedName, startLine: m.function.startLine, mapping: m };
+      if (isUsable(m))
+        return {
+          file: m.file,
+          qualifiedName: m.function.qualifiedName,
+          startLine: m.function.startLine,
+          mapping: m,
+        };
     }
     this.resolver ??= new AlertResolver({ files: this.deps.files, functions: this.deps.functions });
     const r = await this.resolver.locate(labelsOfRow(row), { what: 'the metric series' });
-    if (!r.file || !r.function || r.line === undefined || !isSure(r.confidence)) return r.unresolvedReason ?? r.explanation;
-    const fn = closest(((await this.deps.functions.get(r.file)) ?? []).filter((f) => f.qualifiedName === r.function), r.line);
+    if (!r.file || !r.function || r.line === undefined || !isSure(r.confidence))
+      return r.unresolvedReason ?? r.explanation;
+    const fn = closest(
+      ((await this.deps.functions.get(r.file)) ?? []).filter((f) => f.qualifiedName === r.function),
+      r.line,
+    );
     if (!fn) return `${r.file} no longer defines ${r.function}`;
-    const rule = r.rule === 'span-name' ? 'span_name' : r.rule === 'code-labels' ? (row.codeFile ? 'code_file_path label' : 'code_function label') : r.rule;
-    return { file: r.file, qualifiedName: fn.qualifiedName, startLine: fn.startLine, mapping: { file: r.file, function: fn, rule, confidence: r.confidence, explanation: r.explanation } };
+    const rule =
+      r.rule === 'span-name'
+        ? 'span_name'
+        : r.rule === 'code-labels'
+          ? row.codeFile
+            ? 'code_file_path label'
+            : 'code_function label'
+          : r.rule;
+    return {
+      file: r.file,
+      qualifiedName: fn.qualifiedName,
+      startLine: fn.startLine,
+      mapping: {
+        file: r.file,
+        function: fn,
+        rule,
+        confidence: r.confidence,
+        explanation: r.explanation,
+      },
+    };
   }
 }
 
 function closest(fns: readonly FunctionRange[], line: number): FunctionRange | undefined {
   let best: FunctionRange | undefined;
-  for (const f of fns) if (!best || Math.abs(f.startLine - line) < Math.abs(best.startLine - line)) best = f;
+  for (const f of fns)
+    if (!best || Math.abs(f.startLine - line) < Math.abs(best.startLine - line)) best = f;
   return best;
 }
 
@@ -275,6 +339,8 @@ function toFunctionStats(g: Group, file: string, fn: FunctionRange): SourcedFunc
     environments: g.origin.environment ? [g.origin.environment] : [],
     origin: g.origin,
     exemplarTraceIds: exemplars.slice(0, 5),
-    spans: [...g.rows].sort((a, b) => b.count - a.count).map((r) => ({ service: r.service, spanName: r.spanName })),
+    spans: [...g.rows]
+      .sort((a, b) => b.count - a.count)
+      .map((r) => ({ service: r.service, spanName: r.spanName })),
   };
 }

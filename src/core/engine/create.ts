@@ -23,7 +23,10 @@ export interface WorkspaceEngineOptions extends EngineOptions {
 }
 
 /** Where the workspace scan and index are, for status displays. */
-export type StartupPhase = { phase: 'scanning' } | { phase: 'indexing'; done: number; total: number } | { phase: 'ready'; files: number; ms: number };
+export type StartupPhase =
+  | { phase: 'scanning' }
+  | { phase: 'indexing'; done: number; total: number }
+  | { phase: 'ready'; files: number; ms: number };
 
 export interface StartedEngine {
   /** Accepts telemetry at once: series are kept and mapped as soon as the files they name are known. */
@@ -40,7 +43,10 @@ export interface StartedEngine {
 /** A folder path, or every folder of a multi-root workspace (their files are then named `folder/path`). */
 export type WorkspaceSpec = string | readonly WorkspaceRoot[];
 
-export async function startWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceEngineOptions & { onPhase?: (p: StartupPhase) => void } = {}): Promise<StartedEngine> {
+export async function startWorkspaceEngine(
+  spec: WorkspaceSpec,
+  opts: WorkspaceEngineOptions & { onPhase?: (p: StartupPhase) => void } = {},
+): Promise<StartedEngine> {
   const started = performance.now();
   const roots = typeof spec === 'string' ? workspaceRoots([{ path: spec }]) : spec;
   const files = new WorkspaceFiles(roots);
@@ -62,18 +68,29 @@ export async function startWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceE
     // Every folder, named as the workspace names its files (`folder/path` when there are several).
     const scans = await Promise.all(roots.map((r) => scanSourceFiles(r.path, scanOpts)));
     const prefixes = files.prefixes;
-    const scan = { files: scans.flatMap((sc, i) => (prefixes[i] ? sc.files.map((f) => prefixes[i] + f) : sc.files)), truncated: scans.some((sc) => sc.truncated) };
+    const scan = {
+      files: scans.flatMap((sc, i) =>
+        prefixes[i] ? sc.files.map((f) => prefixes[i] + f) : sc.files,
+      ),
+      truncated: scans.some((sc) => sc.truncated),
+    };
     // Each step below blocks for a few milliseconds on a large tree: let the editor in between.
     await yieldToEventLoop();
     files.replaceAll(scan.files);
     await yieldToEventLoop();
     // Telemetry from an older deployed commit is re-anchored through git when the workspace is a repository.
     // Deployed revisions are carried through one repository's history: a single folder's.
-    const drift = roots.length === 1 ? await VersionDrift.open(roots[0]!.path).catch(() => undefined) : undefined;
+    const drift =
+      roots.length === 1
+        ? await VersionDrift.open(roots[0]!.path).catch(() => undefined)
+        : undefined;
     if (drift) engine.attachDrift(drift);
     if ((opts.index ?? 'await') === 'await') {
       const list = [...files.list()];
-      await engine.sources.build(list, { ...(opts.signal ? { signal: opts.signal } : {}), onProgress: (p) => opts.onPhase?.({ phase: 'indexing', ...p }) });
+      await engine.sources.build(list, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (p) => opts.onPhase?.({ phase: 'indexing', ...p }),
+      });
       opts.onPhase?.({ phase: 'ready', files: list.length, ms: performance.now() - started });
     }
     return { truncated: scan.truncated };
@@ -83,7 +100,10 @@ export async function startWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceE
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function createWorkspaceEngine(spec: WorkspaceSpec, opts: WorkspaceEngineOptions = {}): Promise<{ engine: Engine; truncated: boolean }> {
+export async function createWorkspaceEngine(
+  spec: WorkspaceSpec,
+  opts: WorkspaceEngineOptions = {},
+): Promise<{ engine: Engine; truncated: boolean }> {
   const { engine, scanned } = await startWorkspaceEngine(spec, opts);
   const { truncated } = await scanned;
   return { engine, truncated };

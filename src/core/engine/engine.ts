@@ -2,7 +2,14 @@
 // workspace functions, and answer "what are the numbers for the functions of this file".
 // Queries are served from memory and memoized per data generation, so the editor's hot path
 // (lenses, hovers) never recomputes more than once per batch of data.
-import type { CodeLocation, FunctionRange, LogRecordData, MappingResult, SpanRecord, WindowStats } from '../model';
+import type {
+  CodeLocation,
+  FunctionRange,
+  LogRecordData,
+  MappingResult,
+  SpanRecord,
+  WindowStats,
+} from '../model';
 import { locationOfIdentity } from '../mapping/code-attributes';
 import { RouteIndex } from '../routes/route-index';
 import { extractRouteFacts } from '../routes/route-extract';
@@ -50,7 +57,14 @@ const TRACE_SPANS_PER_SEC = 500;
 
 function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): SeriesIdentity {
   const r = span.resource;
-  const identity: SeriesIdentity = { service: r.service, environment: r.environment, version: r.version, codeSource: loc.source, spanName, kind: span.kind };
+  const identity: SeriesIdentity = {
+    service: r.service,
+    environment: r.environment,
+    version: r.version,
+    codeSource: loc.source,
+    spanName,
+    kind: span.kind,
+  };
   if (loc.filePath !== undefined) identity.filePath = loc.filePath;
   if (loc.functionName !== undefined) identity.functionName = loc.functionName;
   if (loc.line !== undefined) identity.line = loc.line;
@@ -96,9 +110,15 @@ export class Engine {
   private readonly mappings = new Map<string, CachedMapping>();
   private readonly memo = new Map<string, { key: string; value: FunctionStats[] }>();
   /** Per file: its series grouped by function, and what the grouping depended on. */
-  private readonly groupings = new Map<string, { key: string; ranges: readonly FunctionRange[] | undefined; groups: FunctionGroup[] }>();
+  private readonly groupings = new Map<
+    string,
+    { key: string; ranges: readonly FunctionRange[] | undefined; groups: FunctionGroup[] }
+  >();
   /** Per group: its row and the series versions it was built from (dropped with the grouping). */
-  private readonly rows = new WeakMap<FunctionGroup, { changes: number[]; row: FunctionStats | undefined }>();
+  private readonly rows = new WeakMap<
+    FunctionGroup,
+    { changes: number[]; row: FunctionStats | undefined }
+  >();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -112,10 +132,21 @@ export class Engine {
       (rel) => files.has(rel),
       () => files.list(),
     );
-    this.sources = new SourceIndex((rel) => files.absolute(rel), [
-      { update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)), remove: (f) => this.routes.delete(f), hold: () => this.routes.hold(), release: () => this.routes.release() },
-      { update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)), remove: (f) => this.logStatements.delete(f) },
-    ]);
+    this.sources = new SourceIndex(
+      (rel) => files.absolute(rel),
+      [
+        {
+          update: (f, text) => this.routes.set(f, extractRouteFacts(f, text)),
+          remove: (f) => this.routes.delete(f),
+          hold: () => this.routes.hold(),
+          release: () => this.routes.release(),
+        },
+        {
+          update: (f, text) => this.logStatements.set(f, extractLogStatements(f, text)),
+          remove: (f) => this.logStatements.delete(f),
+        },
+      ],
+    );
     this.resolver = new CodeResolver(files, functions, this.routes);
     functions.onDidChange(() => this.memo.clear());
   }
@@ -140,20 +171,34 @@ export class Engine {
     // TRACE_SPANS_PER_SEC: holding more would only churn memory.
     this.ingestRate.add(spans.length, now);
     const perSec = this.ingestRate.perSecondRecent(now);
-    const keepBelow = perSec <= TRACE_SPANS_PER_SEC ? 0x10000 : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
+    const keepBelow =
+      perSec <= TRACE_SPANS_PER_SEC
+        ? 0x10000
+        : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
     for (const span of spans) {
       const { loc, name } = this.resolver.locateSpan(span);
       const r = span.resource;
       const key = this.keys.keyOf(r, loc, span.kind, name);
       const isError = span.statusCode === 2;
       if (isError || span.events.length > 0) this.errors.addSpan(span);
-      const series = this.store.record(key, () => identityOf(span, loc, name), span.startMs + span.durationMs, span.durationMs, isError, now);
+      const series = this.store.record(
+        key,
+        () => identityOf(span, loc, name),
+        span.startMs + span.durationMs,
+        span.durationMs,
+        isError,
+        now,
+      );
       if (!series) continue;
       if (!this.locations.has(key)) this.registerSeries(series, loc);
-      if (keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow) this.topology.add(span, key);
+      if (keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow)
+        this.topology.add(span, key);
       // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
       // spans is not held in memory long enough to be promoted and slow the collector down.
-      if (now - series.lastSampledMs >= SAMPLE_INTERVAL_MS || (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)) {
+      if (
+        now - series.lastSampledMs >= SAMPLE_INTERVAL_MS ||
+        (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)
+      ) {
         if (isError) series.lastErrorSampledMs = now;
         else series.lastSampledMs = now;
         this.ring.push(span, key);
@@ -167,8 +212,12 @@ export class Engine {
   ingestLogs(logs: readonly LogRecordData[]): void {
     this.logsReceived += logs.length;
     for (const log of logs) {
-      if (log.severityNumber >= 17 || 'exception.stacktrace' in log.attributes) this.errors.addLog(log);
-      this.statementLogs.add(log, this.matchLog(log.body, log.severityNumber, log.severityText, log.attributes));
+      if (log.severityNumber >= 17 || 'exception.stacktrace' in log.attributes)
+        this.errors.addLog(log);
+      this.statementLogs.add(
+        log,
+        this.matchLog(log.body, log.severityNumber, log.severityText, log.attributes),
+      );
     }
     if (logs.length) {
       this.statementLogs.prune(this.store.now());
@@ -180,11 +229,21 @@ export class Engine {
    * The log statement that printed a record: the statement at the record's code.* location when it
    * carries one (Python's logging and several Java appenders do), else the template its body fits.
    */
-  matchLog(body: string, severityNumber: number, severityText: string, attributes: LogRecordData['attributes'] = {}): LogMatch {
+  matchLog(
+    body: string,
+    severityNumber: number,
+    severityText: string,
+    attributes: LogRecordData['attributes'] = {},
+  ): LogMatch {
     const at = this.resolver.logLocation(attributes);
     const statement = at ? this.logStatements.at(at.file, at.line) : undefined;
     if (at && statement) {
-      return { statement, rule: `${at.source}+line`, confidence: at.path.confidence, explanation: `the record says it was logged at ${at.file}:${at.line}; ${at.path.explanation}` };
+      return {
+        statement,
+        rule: `${at.source}+line`,
+        confidence: at.path.confidence,
+        explanation: `the record says it was logged at ${at.file}:${at.line}; ${at.path.explanation}`,
+      };
     }
     return this.logStatements.match(body, levelOfSeverity(severityNumber, severityText));
   }
@@ -201,7 +260,8 @@ export class Engine {
     this.locations.set(series.id, loc);
     const path = this.resolver.resolvePath(loc);
     this.pathOf.set(series.id, path);
-    if (path?.file && this.byFileVersion === this.resolver.version) this.addToFile(path.file, series);
+    if (path?.file && this.byFileVersion === this.resolver.version)
+      this.addToFile(path.file, series);
   }
 
   private addToFile(file: string, s: Series): void {
@@ -305,7 +365,12 @@ export class Engine {
   }
 
   /** The file's usable series by the function they map to, each request counted once; by start line. */
-  private groupByFunction(file: string, series: Iterable<Series>, q: QueryOptions, windowStart: number): FunctionGroup[] {
+  private groupByFunction(
+    file: string,
+    series: Iterable<Series>,
+    q: QueryOptions,
+    windowStart: number,
+  ): FunctionGroup[] {
     const groups = new Map<FunctionRange, FunctionGroup>();
     for (const s of series) {
       if (q.environment && s.identity.environment !== q.environment) continue;
@@ -315,7 +380,14 @@ export class Engine {
       const n = s.minutes.size + s.hours.size;
       const rank = ruleRank(m.rule);
       const g = groups.get(m.function);
-      if (!g) groups.set(m.function, { fn: m.function, series: [s], rank, dropped: new Set(), best: { s, m, n } });
+      if (!g)
+        groups.set(m.function, {
+          fn: m.function,
+          series: [s],
+          rank,
+          dropped: new Set(),
+          best: { s, m, n },
+        });
       else if (rank > g.rank) g.dropped.add(m.rule);
       else {
         // One request is counted once: a more direct rule replaces what a less direct one mapped here.
@@ -333,17 +405,32 @@ export class Engine {
   }
 
   /** One function's row; rebuilt only when one of its series changed since it was built. */
-  private groupRow(file: string, g: FunctionGroup, q: QueryOptions, now: number): FunctionStats | undefined {
+  private groupRow(
+    file: string,
+    g: FunctionGroup,
+    q: QueryOptions,
+    now: number,
+  ): FunctionStats | undefined {
     const cached = this.rows.get(g);
     if (cached && sameVersions(g.series, cached.changes)) {
-      return cached.row && { ...cached.row, stats: { ...cached.row.stats, coveredMs: this.store.coveredMs(q.windowMs, now) } };
+      return (
+        cached.row && {
+          ...cached.row,
+          stats: { ...cached.row.stats, coveredMs: this.store.coveredMs(q.windowMs, now) },
+        }
+      );
     }
     const row = this.buildRow(file, g, q, now);
     this.rows.set(g, { changes: g.series.map((s) => s.changes), row });
     return row;
   }
 
-  private buildRow(file: string, g: FunctionGroup, q: QueryOptions, now: number): FunctionStats | undefined {
+  private buildRow(
+    file: string,
+    g: FunctionGroup,
+    q: QueryOptions,
+    now: number,
+  ): FunctionStats | undefined {
     const stats = this.store.windowStats(g.series, q.windowMs, q.points ?? 15, now);
     if (stats.count === 0) return undefined;
     const fn = g.fn;
@@ -351,14 +438,20 @@ export class Engine {
       file,
       function: fn,
       stats,
-      mapping: g.dropped.size ? { ...g.best.m, explanation: `${g.best.m.explanation}; spans of the same requests also mapped here by ${[...g.dropped].join(', ')} are not counted again` } : g.best.m,
+      mapping: g.dropped.size
+        ? {
+            ...g.best.m,
+            explanation: `${g.best.m.explanation}; spans of the same requests also mapped here by ${[...g.dropped].join(', ')} are not counted again`,
+          }
+        : g.best.m,
       seriesIds: g.series.map((s) => s.id),
       services: unique(g.series.map((s) => s.identity.service)),
       environments: unique(g.series.map((s) => s.identity.environment)),
     };
     const rev = g.best.s.identity.revision;
     const drift = rev && this.resolver.drift ? this.resolver.drift.state(rev, file) : undefined;
-    if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine)) row.changedSince = rev.slice(0, 8);
+    if (rev && drift?.kind === 'drifted' && rangeChanged(drift.hunks, fn.startLine, fn.endLine))
+      row.changedSince = rev.slice(0, 8);
     return row;
   }
 
@@ -373,7 +466,9 @@ export class Engine {
       if (!this.functions.getCached(file)) await this.functions.get(file);
       out.push(...this.fileStats(file, q));
     }
-    return out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine);
+    return out.sort(
+      (a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine,
+    );
   }
 
   /**

@@ -5,7 +5,11 @@
 import type { LogRecordData, SpanRecord } from '../model';
 import { parseStackTrace } from '../stacktrace/parse';
 import type { FrameResolution, ResolvesFrames } from '../stacktrace/resolve';
-import { stackTracesOfLog, stackTracesOfSpan, type StackTraceSource } from '../stacktrace/span-exceptions';
+import {
+  stackTracesOfLog,
+  stackTracesOfSpan,
+  type StackTraceSource,
+} from '../stacktrace/span-exceptions';
 
 export interface ErrorGroup {
   key: string;
@@ -57,7 +61,10 @@ const MAX_KEY_FRAMES = 12;
  * carries the message, which varies per occurrence: ids, amounts). One key for the editor's
  * errors on code and the details panel's error list, so both count the same exception alike.
  */
-export function throwSite(s: Pick<StackTraceSource, 'text' | 'type'>): { type: string; site: string } {
+export function throwSite(s: Pick<StackTraceSource, 'text' | 'type'>): {
+  type: string;
+  site: string;
+} {
   const frames = s.text
     .split('\n')
     .filter((l) => /^\s+(at |File |#\d)|^\s*\S+\.(go|rb|php):\d+/.test(l))
@@ -88,18 +95,49 @@ export function groupSpanErrors(spans: readonly SpanRecord[], limit = 20): SpanE
     if (s.statusCode !== 2) continue;
     const traces = stackTracesOfSpan(s);
     const found = traces.length
-      ? traces.map((t) => ({ ...throwSite(t), message: t.message ?? t.text.split('\n')[0] ?? '', stack: t.text, at: s.startMs + s.durationMs }))
-      : [{ type: 'error status', site: `error status\u0000${s.statusMessage}`, message: s.statusMessage, stack: '', at: s.startMs + s.durationMs }];
+      ? traces.map((t) => ({
+          ...throwSite(t),
+          message: t.message ?? t.text.split('\n')[0] ?? '',
+          stack: t.text,
+          at: s.startMs + s.durationMs,
+        }))
+      : [
+          {
+            type: 'error status',
+            site: `error status\u0000${s.statusMessage}`,
+            message: s.statusMessage,
+            stack: '',
+            at: s.startMs + s.durationMs,
+          },
+        ];
     for (const f of found) {
       const g = groups.get(f.site);
-      if (!g) groups.set(f.site, { type: f.type, message: f.message, stack: f.stack, count: 1, lastSeenMs: f.at, traceId: s.traceId, revision: s.resource.revision });
+      if (!g)
+        groups.set(f.site, {
+          type: f.type,
+          message: f.message,
+          stack: f.stack,
+          count: 1,
+          lastSeenMs: f.at,
+          traceId: s.traceId,
+          revision: s.resource.revision,
+        });
       else {
         g.count++;
-        if (f.at > g.lastSeenMs) Object.assign(g, { lastSeenMs: f.at, traceId: s.traceId, message: f.message, stack: f.stack || g.stack, revision: f.stack ? s.resource.revision : g.revision });
+        if (f.at > g.lastSeenMs)
+          Object.assign(g, {
+            lastSeenMs: f.at,
+            traceId: s.traceId,
+            message: f.message,
+            stack: f.stack || g.stack,
+            revision: f.stack ? s.resource.revision : g.revision,
+          });
       }
     }
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs).slice(0, limit);
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || b.lastSeenMs - a.lastSeenMs)
+    .slice(0, limit);
 }
 
 export class ErrorGroups {
@@ -114,20 +152,54 @@ export class ErrorGroups {
 
   addSpan(span: SpanRecord): void {
     if (span.events.length === 0 && span.statusCode !== 2) return;
-    for (const s of stackTracesOfSpan(span)) this.add(s, span.startMs + span.durationMs, span.resource.service, span.traceId, 'span event', span.resource.revision);
+    for (const s of stackTracesOfSpan(span))
+      this.add(
+        s,
+        span.startMs + span.durationMs,
+        span.resource.service,
+        span.traceId,
+        'span event',
+        span.resource.revision,
+      );
   }
 
   addLog(log: LogRecordData): void {
-    for (const s of stackTracesOfLog(log)) this.add(s, log.timeMs, log.resource.service, log.traceId, 'log record', log.resource.revision);
+    for (const s of stackTracesOfLog(log))
+      this.add(
+        s,
+        log.timeMs,
+        log.resource.service,
+        log.traceId,
+        'log record',
+        log.resource.revision,
+      );
   }
 
-  private add(s: StackTraceSource, atMs: number, service: string, traceId: string, origin: ErrorGroup['origin'], revision: string | undefined): void {
+  private add(
+    s: StackTraceSource,
+    atMs: number,
+    service: string,
+    traceId: string,
+    origin: ErrorGroup['origin'],
+    revision: string | undefined,
+  ): void {
     const { type, site } = throwSite(s);
     const key = `${service}\u0000${site}`;
     let g = this.groups.get(key);
     if (!g) {
       if (this.groups.size >= MAX_GROUPS) this.evictOldest();
-      g = { key, type, message: '', stack: '', count: 0, firstSeenMs: atMs, lastSeenMs: atMs, service, traceId: '', origin };
+      g = {
+        key,
+        type,
+        message: '',
+        stack: '',
+        count: 0,
+        firstSeenMs: atMs,
+        lastSeenMs: atMs,
+        service,
+        traceId: '',
+        origin,
+      };
       this.groups.set(key, g);
     }
     g.count++;
@@ -144,7 +216,8 @@ export class ErrorGroups {
 
   private evictOldest(): void {
     let oldest: ErrorGroup | undefined;
-    for (const g of this.groups.values()) if (!oldest || g.lastSeenMs < oldest.lastSeenMs) oldest = g;
+    for (const g of this.groups.values())
+      if (!oldest || g.lastSeenMs < oldest.lastSeenMs) oldest = g;
     if (oldest) {
       this.groups.delete(oldest.key);
       this.located.delete(oldest.key);
@@ -157,7 +230,11 @@ export class ErrorGroups {
    * workspace's files, parsed functions or version drift changed, which invalidates the cached
    * resolutions; so does a new deployed revision of the group.
    */
-  async locate(resolver: ResolvesFrames, sinceMs: number, version: string): Promise<LocatedError[]> {
+  async locate(
+    resolver: ResolvesFrames,
+    sinceMs: number,
+    version: string,
+  ): Promise<LocatedError[]> {
     const out: LocatedError[] = [];
     for (const g of this.groups.values()) {
       if (g.lastSeenMs < sinceMs) continue;

@@ -18,7 +18,8 @@ export class RateMeter {
   perSecondRecent(now = Date.now(), seconds = 3): number {
     const sec = Math.floor(now / 1000);
     let total = 0;
-    for (let i = 0; i < 60; i++) if (sec - (this.stamps[i] ?? 0) < seconds) total += this.slots[i] ?? 0;
+    for (let i = 0; i < 60; i++)
+      if (sec - (this.stamps[i] ?? 0) < seconds) total += this.slots[i] ?? 0;
     return total / seconds;
   }
 

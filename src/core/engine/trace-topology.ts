@@ -111,10 +111,15 @@ export class TraceTopology {
       const root = rootOf(entries);
       if (!root) continue;
       totals.set(root.seriesId, (totals.get(root.seriesId) ?? 0) + 1);
-      if (entries.some((e) => seriesIds.has(e.seriesId) && e !== root)) hits.set(root.seriesId, (hits.get(root.seriesId) ?? 0) + 1);
+      if (entries.some((e) => seriesIds.has(e.seriesId) && e !== root))
+        hits.set(root.seriesId, (hits.get(root.seriesId) ?? 0) + 1);
     }
     return [...hits]
-      .map(([rootSeriesId, traces]) => ({ rootSeriesId, traces, total: totals.get(rootSeriesId) ?? traces }))
+      .map(([rootSeriesId, traces]) => ({
+        rootSeriesId,
+        traces,
+        total: totals.get(rootSeriesId) ?? traces,
+      }))
       .sort((a, b) => b.traces / b.total - a.traces / a.total || b.traces - a.traces);
   }
 }

@@ -4,7 +4,14 @@
 import { originOf } from '../engine/backend-stats';
 import type { FunctionStats } from '../engine/engine';
 import type { Confidence } from '../model';
-import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate, sparkline } from './numbers';
+import {
+  formatCount,
+  formatDuration,
+  formatErrorRate,
+  formatMs,
+  formatRate,
+  sparkline,
+} from './numbers';
 
 const UNSURE: Confidence[] = ['low'];
 
@@ -59,7 +66,11 @@ function buildLensTooltip(fs: FunctionStats): string {
   const s = fs.stats;
   const from = originSentence(fs);
   if (from) {
-    return [`${formatCount(s.count)} calls over the last ${formatDuration(s.windowMs)} (span metrics)`, from, `Mapped by ${fs.mapping.rule} (${fs.mapping.confidence} confidence): ${fs.mapping.explanation}`].join('\n');
+    return [
+      `${formatCount(s.count)} calls over the last ${formatDuration(s.windowMs)} (span metrics)`,
+      from,
+      `Mapped by ${fs.mapping.rule} (${fs.mapping.confidence} confidence): ${fs.mapping.explanation}`,
+    ].join('\n');
   }
   return [
     `${s.count} spans over the last ${formatDuration(s.coveredMs)}${s.coveredMs < s.windowMs ? ` (data covers ${formatDuration(s.coveredMs)} of the ${formatDuration(s.windowMs)} window)` : ''}`,
@@ -86,7 +97,10 @@ export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): str
   const s = fs.stats;
   const name = escapeMarkdown(fs.function.qualifiedName);
   const services = fs.services.map(escapeMarkdown).join(', ');
-  const envs = fs.environments.filter((e) => e.length > 0).map(escapeMarkdown).join(', ');
+  const envs = fs.environments
+    .filter((e) => e.length > 0)
+    .map(escapeMarkdown)
+    .join(', ');
   const spark = sparkline(s.series.map((p) => p.p50Ms));
   const from = originSentence(fs);
   const lines = [
@@ -103,7 +117,9 @@ export function hoverMarkdown(fs: FunctionStats, detailsCommandUri: string): str
     '',
     `Service: ${services}${envs ? ` · environment: ${envs}` : ''}`,
     '',
-    fs.changedSince ? `**Changed since the deployed revision ${fs.changedSince}:** these numbers come from the code as it was deployed, not from your edits.` : '',
+    fs.changedSince
+      ? `**Changed since the deployed revision ${fs.changedSince}:** these numbers come from the code as it was deployed, not from your edits.`
+      : '',
     '',
     `*Mapped by* \`${fs.mapping.rule}\` *(${fs.mapping.confidence} confidence)*: ${escapeMarkdown(fs.mapping.explanation)}${fs.seriesIds.length > 1 ? ` — ${fs.seriesIds.length} code locations merged` : ''}`,
     '',

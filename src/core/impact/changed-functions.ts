@@ -18,7 +18,17 @@ import { MAX_PARSE_BYTES } from '../mapping/function-index';
 import { defaultWasmDir, FunctionParser } from '../mapping/function-parser';
 import { LANGUAGE_SPECS, languageForPath } from '../languages';
 import type { FunctionRange, LanguageId } from '../model';
-import { changedFiles, looksBinary, readAtRevision, readWorkingFile, repoInfo, resolveBase, type ChangedFile, type FileContent, type RepoInfo } from './git';
+import {
+  changedFiles,
+  looksBinary,
+  readAtRevision,
+  readWorkingFile,
+  repoInfo,
+  resolveBase,
+  type ChangedFile,
+  type FileContent,
+  type RepoInfo,
+} from './git';
 
 export type ChangeKind = 'modified' | 'added' | 'deleted' | 'renamed';
 
@@ -40,7 +50,17 @@ export interface ChangedFunction {
   syntaxErrorLine?: number;
 }
 
-export type ChangeNoteKind = 'binary' | 'too-big' | 'syntax-error' | 'unreadable' | 'grammar' | 'outside-workspace' | 'unsupported' | 'truncated' | 'base' | 'parse-failed';
+export type ChangeNoteKind =
+  | 'binary'
+  | 'too-big'
+  | 'syntax-error'
+  | 'unreadable'
+  | 'grammar'
+  | 'outside-workspace'
+  | 'unsupported'
+  | 'truncated'
+  | 'base'
+  | 'parse-failed';
 
 /** Something the review skipped or could only do partly, said once. */
 export interface ChangeNote {
@@ -68,14 +88,25 @@ export function underFolder(cs: ChangeSet, prefix: string): ChangeSet {
   if (!prefix) return cs;
   return {
     ...cs,
-    functions: cs.functions.map((f) => ({ ...f, file: prefix + f.file, ...(f.previousFile !== undefined ? { previousFile: prefix + f.previousFile } : {}) })),
-    notes: cs.notes.map((n) => (n.file !== undefined ? { ...n, file: prefix + n.file, message: `${prefix}${n.message}` } : n)),
-    previousFunctions: new Map([...cs.previousFunctions].map(([file, fns]) => [prefix + file, fns])),
+    functions: cs.functions.map((f) => ({
+      ...f,
+      file: prefix + f.file,
+      ...(f.previousFile !== undefined ? { previousFile: prefix + f.previousFile } : {}),
+    })),
+    notes: cs.notes.map((n) =>
+      n.file !== undefined ? { ...n, file: prefix + n.file, message: `${prefix}${n.message}` } : n,
+    ),
+    previousFunctions: new Map(
+      [...cs.previousFunctions].map(([file, fns]) => [prefix + file, fns]),
+    ),
   };
 }
 
 /** The change sets of several folders as one (the first folder's base names the comparison). */
-export function mergeChangeSets(sets: readonly ChangeSet[], notes: readonly ChangeNote[] = []): ChangeSet {
+export function mergeChangeSets(
+  sets: readonly ChangeSet[],
+  notes: readonly ChangeNote[] = [],
+): ChangeSet {
   return {
     base: sets[0]?.base ?? { rev: 'HEAD', commit: undefined, mergeBase: false },
     files: sets.reduce((n, cs) => n + cs.files, 0),
@@ -113,19 +144,32 @@ export interface FileVersions {
 }
 
 /** Lists the changed functions of the working tree of `workspace` (any folder inside a repository). */
-export async function findChangedFunctions(workspace: string, opts: FindChangesOptions = {}): Promise<ChangeSet> {
+export async function findChangedFunctions(
+  workspace: string,
+  opts: FindChangesOptions = {},
+): Promise<ChangeSet> {
   const git = opts.signal ? { signal: opts.signal } : {};
   const repo = await repoInfo(workspace, git);
   const notes: ChangeNote[] = [];
-  let base: ChangeSet['base'] = { rev: 'HEAD', commit: repo.hasHead ? 'HEAD' : undefined, mergeBase: false };
+  let base: ChangeSet['base'] = {
+    rev: 'HEAD',
+    commit: repo.hasHead ? 'HEAD' : undefined,
+    mergeBase: false,
+  };
   if (opts.base !== undefined) {
     const resolved = await resolveBase(repo, opts.base, git);
     base = { rev: opts.base, commit: resolved.commit, mergeBase: resolved.mergeBase };
     if (!resolved.mergeBase && repo.hasHead) {
-      notes.push({ kind: 'base', message: `${opts.base} and HEAD share no history${repo.shallow ? ' in this shallow clone' : ''}; compared with ${opts.base} itself` });
+      notes.push({
+        kind: 'base',
+        message: `${opts.base} and HEAD share no history${repo.shallow ? ' in this shallow clone' : ''}; compared with ${opts.base} itself`,
+      });
     }
   } else if (!repo.hasHead) {
-    notes.push({ kind: 'base', message: 'the repository has no commits yet; every file counts as added' });
+    notes.push({
+      kind: 'base',
+      message: 'the repository has no commits yet; every file counts as added',
+    });
   }
   const changed = await changedFiles(repo, opts.base !== undefined ? base.commit : undefined, git);
   const { versions, notes: readNotes } = await readVersions(repo, changed, base.commit, opts);
@@ -138,7 +182,10 @@ export async function findChangedFunctions(workspace: string, opts: FindChangesO
       try {
         await parser.ensureLanguage(lang);
       } catch (e) {
-        notes.push({ kind: 'grammar', message: `the ${lang} grammar did not load (${(e as Error).message}); its files were not reviewed` });
+        notes.push({
+          kind: 'grammar',
+          message: `the ${lang} grammar did not load (${(e as Error).message}); its files were not reviewed`,
+        });
       }
     }
     for (const v of versions) if (parser.isLoaded(v.language)) usable.push(v);
@@ -146,7 +193,13 @@ export async function findChangedFunctions(workspace: string, opts: FindChangesO
     try {
       for (const lang of new Set(usable.map((v) => v.language))) await checker?.prepare(lang);
       const result = diffFunctions(parser, usable, checker);
-      return { base, files: versions.length, functions: result.functions, notes: [...notes, ...result.notes], previousFunctions: result.previousFunctions };
+      return {
+        base,
+        files: versions.length,
+        functions: result.functions,
+        notes: [...notes, ...result.notes],
+        previousFunctions: result.previousFunctions,
+      };
     } finally {
       checker?.dispose();
     }
@@ -156,7 +209,12 @@ export async function findChangedFunctions(workspace: string, opts: FindChangesO
 }
 
 /** Reads both sides of each changed source file under the workspace, noting what is skipped. */
-async function readVersions(repo: RepoInfo, changed: ChangedFile[], oldRev: string | undefined, opts: FindChangesOptions): Promise<{ versions: FileVersions[]; notes: ChangeNote[] }> {
+async function readVersions(
+  repo: RepoInfo,
+  changed: ChangedFile[],
+  oldRev: string | undefined,
+  opts: FindChangesOptions,
+): Promise<{ versions: FileVersions[]; notes: ChangeNote[] }> {
   const notes: ChangeNote[] = [];
   const versions: FileVersions[] = [];
   const maxFiles = opts.maxFiles ?? DEFAULT_MAX_FILES;
@@ -175,8 +233,16 @@ async function readVersions(repo: RepoInfo, changed: ChangedFile[], oldRev: stri
       continue;
     }
     const file = rel(f.path);
-    const language = languageForPath(f.path) ?? (f.previousPath !== undefined ? languageForPath(f.previousPath) : undefined);
-    if (f.binary || (!language && f.untracked && probes++ < MAX_BINARY_PROBES && (await looksBinary(repo, f.path)))) {
+    const language =
+      languageForPath(f.path) ??
+      (f.previousPath !== undefined ? languageForPath(f.previousPath) : undefined);
+    if (
+      f.binary ||
+      (!language &&
+        f.untracked &&
+        probes++ < MAX_BINARY_PROBES &&
+        (await looksBinary(repo, f.path)))
+    ) {
       notes.push({ kind: 'binary', file, message: `${file}: binary file, skipped` });
       continue;
     }
@@ -189,28 +255,59 @@ async function readVersions(repo: RepoInfo, changed: ChangedFile[], oldRev: stri
       continue;
     }
     const oldPath = f.previousPath ?? f.path;
-    const oldSide: FileContent = f.status === 'added' || oldRev === undefined ? { kind: 'missing' } : await readAtRevision(repo, oldRev, oldPath, maxBytes, git);
-    const newSide: FileContent = f.status === 'deleted' ? { kind: 'missing' } : await readWorkingFile(repo, f.path, maxBytes);
+    const oldSide: FileContent =
+      f.status === 'added' || oldRev === undefined
+        ? { kind: 'missing' }
+        : await readAtRevision(repo, oldRev, oldPath, maxBytes, git);
+    const newSide: FileContent =
+      f.status === 'deleted' ? { kind: 'missing' } : await readWorkingFile(repo, f.path, maxBytes);
     const problem = [oldSide, newSide].find((c) => c.kind === 'binary' || c.kind === 'too-big');
     if (problem?.kind === 'binary') {
       notes.push({ kind: 'binary', file, message: `${file}: binary content, skipped` });
       continue;
     }
     if (problem?.kind === 'too-big') {
-      notes.push({ kind: 'too-big', file, message: `${file}: larger than ${Math.round(maxBytes / 1024 / 1024)} MiB, not parsed` });
+      notes.push({
+        kind: 'too-big',
+        file,
+        message: `${file}: larger than ${Math.round(maxBytes / 1024 / 1024)} MiB, not parsed`,
+      });
       continue;
     }
-    if (f.status !== 'added' && oldRev !== undefined && oldSide.kind === 'missing') notes.push({ kind: 'unreadable', file, message: `${file}: its previous version could not be read from git; treated as new` });
-    if (f.status !== 'deleted' && newSide.kind === 'missing') notes.push({ kind: 'unreadable', file, message: `${file}: could not be read from the working tree; treated as deleted` });
+    if (f.status !== 'added' && oldRev !== undefined && oldSide.kind === 'missing')
+      notes.push({
+        kind: 'unreadable',
+        file,
+        message: `${file}: its previous version could not be read from git; treated as new`,
+      });
+    if (f.status !== 'deleted' && newSide.kind === 'missing')
+      notes.push({
+        kind: 'unreadable',
+        file,
+        message: `${file}: could not be read from the working tree; treated as deleted`,
+      });
     const v: FileVersions = { file, language };
-    if (f.previousPath !== undefined && f.previousPath !== f.path) v.previousFile = rel(f.previousPath);
+    if (f.previousPath !== undefined && f.previousPath !== f.path)
+      v.previousFile = rel(f.previousPath);
     if (oldSide.kind === 'text') v.oldText = oldSide.text;
     if (newSide.kind === 'text') v.newText = newSide.text;
     if (v.oldText !== undefined || v.newText !== undefined) versions.push(v);
   }
-  if (skippedForSize) notes.push({ kind: 'truncated', message: `the change touches ${versions.length + skippedForSize} source files; only the first ${maxFiles} were reviewed` });
-  if (outside) notes.push({ kind: 'outside-workspace', message: `${outside} changed file${outside === 1 ? '' : 's'} outside the workspace folder ${outside === 1 ? 'was' : 'were'} not reviewed` });
-  if (unsupported) notes.push({ kind: 'unsupported', message: `${unsupported} changed file${unsupported === 1 ? ' is' : 's are'} not in a parsed language and ${unsupported === 1 ? 'was' : 'were'} not reviewed` });
+  if (skippedForSize)
+    notes.push({
+      kind: 'truncated',
+      message: `the change touches ${versions.length + skippedForSize} source files; only the first ${maxFiles} were reviewed`,
+    });
+  if (outside)
+    notes.push({
+      kind: 'outside-workspace',
+      message: `${outside} changed file${outside === 1 ? '' : 's'} outside the workspace folder ${outside === 1 ? 'was' : 'were'} not reviewed`,
+    });
+  if (unsupported)
+    notes.push({
+      kind: 'unsupported',
+      message: `${unsupported} changed file${unsupported === 1 ? ' is' : 's are'} not in a parsed language and ${unsupported === 1 ? 'was' : 'were'} not reviewed`,
+    });
   return { versions, notes };
 }
 
@@ -234,7 +331,15 @@ interface Parsed {
  * The function-level difference between the two sides of each file (languages already loaded in
  * `parser`). Pure apart from parsing; `checker` adds syntax-error notes when given.
  */
-export function diffFunctions(parser: FunctionParser, files: readonly FileVersions[], checker?: SyntaxChecker): { functions: ChangedFunction[]; notes: ChangeNote[]; previousFunctions: Map<string, FunctionRange[]> } {
+export function diffFunctions(
+  parser: FunctionParser,
+  files: readonly FileVersions[],
+  checker?: SyntaxChecker,
+): {
+  functions: ChangedFunction[];
+  notes: ChangeNote[];
+  previousFunctions: Map<string, FunctionRange[]>;
+} {
   const notes: ChangeNote[] = [];
   const parsed: Parsed[] = [];
   const previousFunctions = new Map<string, FunctionRange[]>();
@@ -244,17 +349,30 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
     const failed = old.error ?? now.error;
     if (failed !== undefined) {
       // Without both sides' functions nothing about this file can be said: not "everything deleted".
-      notes.push({ kind: 'parse-failed', file: v.file, message: `${v.file}: could not be parsed (${failed}); its functions were not reviewed` });
+      notes.push({
+        kind: 'parse-failed',
+        file: v.file,
+        message: `${v.file}: could not be parsed (${failed}); its functions were not reviewed`,
+      });
       continue;
     }
     const p: Parsed = { v, old: old.sides, now: now.sides };
-    const line = v.newText !== undefined ? checker?.firstErrorLine(v.newText, v.language) : undefined;
+    const line =
+      v.newText !== undefined ? checker?.firstErrorLine(v.newText, v.language) : undefined;
     if (line !== undefined) {
       p.syntaxErrorLine = line;
-      notes.push({ kind: 'syntax-error', file: v.file, message: `${v.file}: syntax error near line ${line}; functions after it may be missing or misplaced` });
+      notes.push({
+        kind: 'syntax-error',
+        file: v.file,
+        message: `${v.file}: syntax error near line ${line}; functions after it may be missing or misplaced`,
+      });
     }
     parsed.push(p);
-    if (v.oldText !== undefined) previousFunctions.set(v.previousFile ?? v.file, p.old.map((o) => o.fn));
+    if (v.oldText !== undefined)
+      previousFunctions.set(
+        v.previousFile ?? v.file,
+        p.old.map((o) => o.fn),
+      );
   }
 
   const out: ChangedFunction[] = [];
@@ -289,28 +407,60 @@ export function diffFunctions(parser: FunctionParser, files: readonly FileVersio
 
   // Across files: a function that left one file and arrived unchanged in another moved.
   for (const lost of lostOld) {
-    const i = lost.side.shape.length >= MIN_MOVE_FINGERPRINT ? newOnes.findIndex((n) => n.side.shape === lost.side.shape && n.p !== lost.p) : -1;
+    const i =
+      lost.side.shape.length >= MIN_MOVE_FINGERPRINT
+        ? newOnes.findIndex((n) => n.side.shape === lost.side.shape && n.p !== lost.p)
+        : -1;
     const arrived = i >= 0 ? newOnes.splice(i, 1)[0] : undefined;
     if (arrived) {
       out.push(entry(arrived.p, arrived.side, lost.side, 'renamed', false));
       continue;
     }
-    const d: ChangedFunction = { file: lost.side.file, function: lost.side.fn, change: 'deleted', previous: lost.side.fn, bodyChanged: true };
+    const d: ChangedFunction = {
+      file: lost.side.file,
+      function: lost.side.fn,
+      change: 'deleted',
+      previous: lost.side.fn,
+      bodyChanged: true,
+    };
     // The file still exists and broke: the function may only look deleted.
-    if (lost.p.v.newText !== undefined && lost.p.syntaxErrorLine !== undefined) d.syntaxErrorLine = lost.p.syntaxErrorLine;
+    if (lost.p.v.newText !== undefined && lost.p.syntaxErrorLine !== undefined)
+      d.syntaxErrorLine = lost.p.syntaxErrorLine;
     out.push(d);
   }
   for (const n of newOnes) {
-    const a: ChangedFunction = { file: n.p.v.file, function: n.side.fn, change: 'added', bodyChanged: true };
+    const a: ChangedFunction = {
+      file: n.p.v.file,
+      function: n.side.fn,
+      change: 'added',
+      bodyChanged: true,
+    };
     if (n.p.syntaxErrorLine !== undefined) a.syntaxErrorLine = n.p.syntaxErrorLine;
     out.push(a);
   }
-  out.sort((a, b) => a.file.localeCompare(b.file) || a.function.startLine - b.function.startLine || a.change.localeCompare(b.change));
+  out.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.function.startLine - b.function.startLine ||
+      a.change.localeCompare(b.change),
+  );
   return { functions: out, notes, previousFunctions };
 }
 
-function entry(p: Parsed, n: Side, o: Side, change: ChangeKind, bodyChanged: boolean): ChangedFunction {
-  const e: ChangedFunction = { file: n.file, function: n.fn, change, previous: o.fn, bodyChanged: change === 'modified' ? true : bodyChanged };
+function entry(
+  p: Parsed,
+  n: Side,
+  o: Side,
+  change: ChangeKind,
+  bodyChanged: boolean,
+): ChangedFunction {
+  const e: ChangedFunction = {
+    file: n.file,
+    function: n.fn,
+    change,
+    previous: o.fn,
+    bodyChanged: change === 'modified' ? true : bodyChanged,
+  };
   if (o.file !== n.file) e.previousFile = o.file;
   if (o.fn.qualifiedName !== n.fn.qualifiedName) e.previousName = o.fn.qualifiedName;
   if (p.syntaxErrorLine !== undefined) e.syntaxErrorLine = p.syntaxErrorLine;
@@ -330,7 +480,12 @@ function keyed(list: readonly Side[]): Map<string, Side> {
 }
 
 /** One side's functions, or the parser's reason it could not read them. */
-function sides(parser: FunctionParser, file: string, text: string | undefined, language: LanguageId): { sides: Side[]; error?: string } {
+function sides(
+  parser: FunctionParser,
+  file: string,
+  text: string | undefined,
+  language: LanguageId,
+): { sides: Side[]; error?: string } {
   if (text === undefined) return { sides: [] };
   let ranges: FunctionRange[];
   try {
@@ -348,20 +503,34 @@ function sides(parser: FunctionParser, file: string, text: string | undefined, l
 }
 
 /** The function's lines, nested functions replaced by a marker, dedented, blank lines dropped. */
-function bodyOf(lines: readonly string[], fn: FunctionRange, all: readonly FunctionRange[]): string {
-  const nested = all.filter((r) => r !== fn && r.startLine > fn.startLine && r.endLine < fn.endLine);
+function bodyOf(
+  lines: readonly string[],
+  fn: FunctionRange,
+  all: readonly FunctionRange[],
+): string {
+  const nested = all.filter(
+    (r) => r !== fn && r.startLine > fn.startLine && r.endLine < fn.endLine,
+  );
   const kept: string[] = [];
   for (let line = fn.startLine; line <= fn.endLine; line++) {
     const inner = nested.find((r) => line >= r.startLine && line <= r.endLine);
     if (inner) {
       // One marker per outermost nested function, so its edits do not touch this body.
-      if (line === inner.startLine && !nested.some((r) => r !== inner && r.startLine < inner.startLine && r.endLine >= inner.endLine)) kept.push(`\u0000${inner.name}`);
+      if (
+        line === inner.startLine &&
+        !nested.some(
+          (r) => r !== inner && r.startLine < inner.startLine && r.endLine >= inner.endLine,
+        )
+      )
+        kept.push(`\u0000${inner.name}`);
       continue;
     }
     const text = (lines[line - 1] ?? '').trimEnd();
     if (text.trim() !== '') kept.push(text);
   }
-  const indent = Math.min(...kept.filter((l) => !l.startsWith('\u0000')).map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0));
+  const indent = Math.min(
+    ...kept.filter((l) => !l.startsWith('\u0000')).map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0),
+  );
   const cut = Number.isFinite(indent) ? indent : 0;
   return kept.map((l) => (l.startsWith('\u0000') ? l : l.slice(cut))).join('\n');
 }
@@ -372,7 +541,9 @@ function escapeRegExp(s: string): string {
 
 // A plain runtime `require`, as function-parser.ts loads the runtime, so both share one module
 // instance (Node caches it by path) and its one-time WASM initialisation.
-const nodeRequire = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
+const nodeRequire = createRequire(
+  typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'),
+);
 const grammars = new Map<string, Promise<TreeSitter.Language>>();
 
 /**
@@ -392,7 +563,10 @@ export class SyntaxChecker {
   static async create(wasmDir: string): Promise<SyntaxChecker | undefined> {
     try {
       await FunctionParser.create({ wasmDir }); // initialises the shared runtime (cached)
-      return new SyntaxChecker(nodeRequire(path.join(wasmDir, 'tree-sitter.js')) as typeof TreeSitter, wasmDir);
+      return new SyntaxChecker(
+        nodeRequire(path.join(wasmDir, 'tree-sitter.js')) as typeof TreeSitter,
+        wasmDir,
+      );
     } catch {
       return undefined;
     }
@@ -430,7 +604,9 @@ export class SyntaxChecker {
       // Descend along the first child that holds an error down to the error itself.
       for (;;) {
         if (node.isError || node.isMissing) break;
-        const next = node.children.find((c) => c !== null && (c.hasError || c.isMissing || c.isError));
+        const next = node.children.find(
+          (c) => c !== null && (c.hasError || c.isMissing || c.isError),
+        );
         if (!next) break;
         node = next;
       }

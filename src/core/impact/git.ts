@@ -19,7 +19,11 @@ export class UnknownRevisionError extends GitError {
     readonly rev: string,
     readonly shallow: boolean,
   ) {
-    super(shallow ? `unknown revision ${rev}: this is a shallow clone? fetch more history (git fetch --deepen=N or --unshallow)` : `unknown revision ${rev}: no such branch, tag or commit`);
+    super(
+      shallow
+        ? `unknown revision ${rev}: this is a shallow clone? fetch more history (git fetch --deepen=N or --unshallow)`
+        : `unknown revision ${rev}: no such branch, tag or commit`,
+    );
   }
 }
 
@@ -65,7 +69,11 @@ class GitRunError extends GitError {
 export class GitOutputTooLargeError extends GitError {}
 
 /** Runs git in `cwd`; rejects with GitRunError (stderr kept) or a GitError for a missing git. */
-function runGit(cwd: string, args: readonly string[], opts: GitRunOptions & { maxBuffer?: number } = {}): Promise<RunResult> {
+function runGit(
+  cwd: string,
+  args: readonly string[],
+  opts: GitRunOptions & { maxBuffer?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
@@ -78,14 +86,25 @@ function runGit(cwd: string, args: readonly string[], opts: GitRunOptions & { ma
         timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         windowsHide: true,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_PAGER: 'cat' },
+        env: {
+          ...process.env,
+          GIT_OPTIONAL_LOCKS: '0',
+          GIT_TERMINAL_PROMPT: '0',
+          LC_ALL: 'C',
+          GIT_PAGER: 'cat',
+        },
       },
       (err, stdout, stderr) => {
         if (!err) return resolve({ stdout });
         const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
         if (e.name === 'AbortError') return reject(err);
         if (e.code === 'ENOENT') return reject(new GitError('git is not installed or not on PATH'));
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new GitOutputTooLargeError(`git ${args[0]} printed more than ${Math.round((opts.maxBuffer ?? LIST_MAX_BUFFER) / 1024 / 1024)} MiB`));
+        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+          return reject(
+            new GitOutputTooLargeError(
+              `git ${args[0]} printed more than ${Math.round((opts.maxBuffer ?? LIST_MAX_BUFFER) / 1024 / 1024)} MiB`,
+            ),
+          );
         if (e.killed) return reject(new GitError(`git ${args[0]} timed out`));
         const text = stderr.toString('utf8').trim();
         reject(new GitRunError(text.split('\n')[0] || `git ${args[0]} failed`, text, e.code));
@@ -107,13 +126,24 @@ export interface RepoInfo {
 /** The repository holding `dir`; NotAGitRepoError when there is none. */
 export async function repoInfo(dir: string, opts: GitRunOptions = {}): Promise<RepoInfo> {
   // A missing folder would make spawn fail with ENOENT, which reads like a missing git.
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new GitError(`${dir} is not a directory`);
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    throw new GitError(`${dir} is not a directory`);
   let lines: string[];
   try {
-    const r = await runGit(dir, ['rev-parse', '--show-toplevel', '--show-prefix', '--is-shallow-repository'], opts);
+    const r = await runGit(
+      dir,
+      ['rev-parse', '--show-toplevel', '--show-prefix', '--is-shallow-repository'],
+      opts,
+    );
     lines = r.stdout.toString('utf8').split('\n');
   } catch (e) {
-    if (e instanceof GitRunError && /not a git repository/i.test(e.stderr)) throw new NotAGitRepoError(dir);
+    if (e instanceof GitRunError && /not a git repository/i.test(e.stderr))
+      throw new NotAGitRepoError(dir);
     throw e;
   }
   const root = lines[0] ?? '';
@@ -124,7 +154,11 @@ export async function repoInfo(dir: string, opts: GitRunOptions = {}): Promise<R
 
 async function revExists(cwd: string, rev: string, opts: GitRunOptions): Promise<boolean> {
   try {
-    await runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], opts);
+    await runGit(
+      cwd,
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+      opts,
+    );
     return true;
   } catch (e) {
     if (e instanceof GitRunError) return false;
@@ -136,12 +170,23 @@ async function revExists(cwd: string, rev: string, opts: GitRunOptions): Promise
  * The commit to compare against for `--base REV`: the merge base of REV and HEAD (what a pull
  * request shows), else REV itself when there is none (unrelated histories, a shallow clone).
  */
-export async function resolveBase(repo: RepoInfo, rev: string, opts: GitRunOptions = {}): Promise<{ commit: string; mergeBase: boolean }> {
-  if (rev.startsWith('-') || !(await revExists(repo.root, rev, opts))) throw new UnknownRevisionError(rev, repo.shallow);
-  const commit = (await runGit(repo.root, ['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`], opts)).stdout.toString('utf8').trim();
+export async function resolveBase(
+  repo: RepoInfo,
+  rev: string,
+  opts: GitRunOptions = {},
+): Promise<{ commit: string; mergeBase: boolean }> {
+  if (rev.startsWith('-') || !(await revExists(repo.root, rev, opts)))
+    throw new UnknownRevisionError(rev, repo.shallow);
+  const commit = (
+    await runGit(repo.root, ['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`], opts)
+  ).stdout
+    .toString('utf8')
+    .trim();
   if (!repo.hasHead) return { commit, mergeBase: false };
   try {
-    const mb = (await runGit(repo.root, ['merge-base', commit, 'HEAD'], opts)).stdout.toString('utf8').trim();
+    const mb = (await runGit(repo.root, ['merge-base', commit, 'HEAD'], opts)).stdout
+      .toString('utf8')
+      .trim();
     if (mb) return { commit: mb, mergeBase: true };
   } catch (e) {
     if (!(e instanceof GitRunError)) throw e;
@@ -153,7 +198,11 @@ export async function resolveBase(repo: RepoInfo, rev: string, opts: GitRunOptio
  * Files that differ between `base` (a commit; HEAD when omitted) and the working tree: staged,
  * unstaged and untracked changes together. Paths are repository-relative.
  */
-export async function changedFiles(repo: RepoInfo, base: string | undefined, opts: GitRunOptions = {}): Promise<ChangedFile[]> {
+export async function changedFiles(
+  repo: RepoInfo,
+  base: string | undefined,
+  opts: GitRunOptions = {},
+): Promise<ChangedFile[]> {
   const from = base ?? (repo.hasHead ? 'HEAD' : undefined);
   const out: ChangedFile[] = [];
   if (from) {
@@ -172,8 +221,13 @@ export async function changedFiles(repo: RepoInfo, base: string | undefined, opt
     const cached = await runGit(repo.root, ['ls-files', '-z', '--cached'], opts);
     for (const p of splitZ(cached.stdout.toString('utf8'))) out.push({ path: p, status: 'added' });
   }
-  const others = await runGit(repo.root, ['ls-files', '-z', '--others', '--exclude-standard'], opts);
-  for (const p of splitZ(others.stdout.toString('utf8'))) out.push({ path: p, status: 'added', untracked: true });
+  const others = await runGit(
+    repo.root,
+    ['ls-files', '-z', '--others', '--exclude-standard'],
+    opts,
+  );
+  for (const p of splitZ(others.stdout.toString('utf8')))
+    out.push({ path: p, status: 'added', untracked: true });
   return out;
 }
 
@@ -185,7 +239,7 @@ function splitZ(text: string): string[] {
 export function parseNameStatus(text: string): ChangedFile[] {
   const parts = text.split('\0');
   const out: ChangedFile[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const code = parts[i++] ?? '';
     if (!code) continue;
     const letter = code[0];
@@ -193,7 +247,9 @@ export function parseNameStatus(text: string): ChangedFile[] {
       const previousPath = parts[i++] ?? '';
       const path = parts[i++] ?? '';
       // A copy leaves the original in place: the new file is an addition.
-      out.push(letter === 'R' ? { path, previousPath, status: 'renamed' } : { path, status: 'added' });
+      out.push(
+        letter === 'R' ? { path, previousPath, status: 'renamed' } : { path, status: 'added' },
+      );
       continue;
     }
     const path = parts[i++] ?? '';
@@ -208,7 +264,7 @@ export function parseNameStatus(text: string): ChangedFile[] {
 function binaryPaths(text: string): Set<string> {
   const parts = text.split('\0');
   const out = new Set<string>();
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const head = parts[i++] ?? '';
     if (!head) continue;
     const m = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(head);
@@ -224,12 +280,25 @@ function binaryPaths(text: string): Set<string> {
 }
 
 /** Result of reading one side of a file. */
-export type FileContent = { kind: 'text'; text: string } | { kind: 'binary' } | { kind: 'too-big'; bytes: number } | { kind: 'missing' };
+export type FileContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'binary' }
+  | { kind: 'too-big'; bytes: number }
+  | { kind: 'missing' };
 
 /** The file's content at a commit (`git cat-file blob REV:path`), bounded by `maxBytes`. */
-export async function readAtRevision(repo: RepoInfo, rev: string, path: string, maxBytes: number, opts: GitRunOptions = {}): Promise<FileContent> {
+export async function readAtRevision(
+  repo: RepoInfo,
+  rev: string,
+  path: string,
+  maxBytes: number,
+  opts: GitRunOptions = {},
+): Promise<FileContent> {
   try {
-    const r = await runGit(repo.root, ['cat-file', 'blob', `${rev}:${path}`], { ...opts, maxBuffer: maxBytes + 1 });
+    const r = await runGit(repo.root, ['cat-file', 'blob', `${rev}:${path}`], {
+      ...opts,
+      maxBuffer: maxBytes + 1,
+    });
     return decode(r.stdout);
   } catch (e) {
     if (e instanceof GitOutputTooLargeError) return { kind: 'too-big', bytes: maxBytes + 1 };
@@ -239,7 +308,11 @@ export async function readAtRevision(repo: RepoInfo, rev: string, path: string, 
 }
 
 /** The file as it is in the working tree, bounded by `maxBytes`. */
-export async function readWorkingFile(repo: RepoInfo, path: string, maxBytes: number): Promise<FileContent> {
+export async function readWorkingFile(
+  repo: RepoInfo,
+  path: string,
+  maxBytes: number,
+): Promise<FileContent> {
   let handle;
   try {
     handle = await open(join(repo.root, path), 'r');
@@ -279,7 +352,10 @@ function decode(buf: Buffer): FileContent {
 }
 
 /** The commit checked out in `dir`'s repository, or undefined (no repository, no commit yet, no git). */
-export async function headCommit(dir: string, opts: GitRunOptions = {}): Promise<string | undefined> {
+export async function headCommit(
+  dir: string,
+  opts: GitRunOptions = {},
+): Promise<string | undefined> {
   try {
     const r = await runGit(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], opts);
     return r.stdout.toString('utf8').trim() || undefined;

@@ -16,7 +16,13 @@
 // Level: ≥7 high, ≥4 medium, ≥1 low, no data none. A deleted function that still serves
 // traffic is high whatever its score: callers in production still reach it.
 import type { Engine, QueryOptions } from '../engine/engine';
-import { formatCount, formatDuration, formatErrorRate, formatMs, formatRate } from '../format/numbers';
+import {
+  formatCount,
+  formatDuration,
+  formatErrorRate,
+  formatMs,
+  formatRate,
+} from '../format/numbers';
 import { evaluateLocalAlerts, type CodeAlert } from '../insights/local-alerts';
 import { rankHotspots } from '../insights/hotspots';
 import { locationOfIdentity } from '../mapping/code-attributes';
@@ -125,16 +131,38 @@ export function riskAtLeast(risk: RiskLevel, level: RiskLevel): boolean {
 }
 
 /** The impact of `changes` on production as `engine` sees it (undefined: no data source). */
-export async function assessImpact(changes: ChangeSet, engine: Engine | undefined, opts: ImpactOptions): Promise<ImpactReport> {
-  const items = engine ? await withData(changes, engine, opts) : changes.functions.map((c) => noDataItem(c, { reason: 'no data source', detail: 'no production data source given' }));
+export async function assessImpact(
+  changes: ChangeSet,
+  engine: Engine | undefined,
+  opts: ImpactOptions,
+): Promise<ImpactReport> {
+  const items = engine
+    ? await withData(changes, engine, opts)
+    : changes.functions.map((c) =>
+        noDataItem(c, { reason: 'no data source', detail: 'no production data source given' }),
+      );
   items.sort(byRisk);
   const counts: Record<RiskLevel, number> = { none: 0, low: 0, medium: 0, high: 0 };
   for (const i of items) counts[i.risk]++;
-  return { base: changes.base, windowMs: opts.windowMs, hasData: engine !== undefined, items, notes: changes.notes, counts };
+  return {
+    base: changes.base,
+    windowMs: opts.windowMs,
+    hasData: engine !== undefined,
+    items,
+    notes: changes.notes,
+    counts,
+  };
 }
 
-async function withData(changes: ChangeSet, engine: Engine, opts: ImpactOptions): Promise<ImpactItem[]> {
-  const q: QueryOptions = { windowMs: opts.windowMs, ...(opts.environment ? { environment: opts.environment } : {}) };
+async function withData(
+  changes: ChangeSet,
+  engine: Engine,
+  opts: ImpactOptions,
+): Promise<ImpactItem[]> {
+  const q: QueryOptions = {
+    windowMs: opts.windowMs,
+    ...(opts.environment ? { environment: opts.environment } : {}),
+  };
   const hotspots = await rankHotspots(engine, q);
   const totalCount = hotspots.reduce((n, h) => n + h.stats.stats.count, 0);
   const localAlerts = new Map<string, CodeAlert[]>();
@@ -145,10 +173,19 @@ async function withData(changes: ChangeSet, engine: Engine, opts: ImpactOptions)
   // Hotspots and their alerts are per working-tree function; found back through shared series.
   const hotOfSeries = new Map<string, { rank: number; alerts: CodeAlert[] }>();
   hotspots.forEach((h, i) => {
-    const hot = { rank: i + 1, alerts: localAlerts.get(`${h.stats.file}#${h.stats.function.qualifiedName}#${h.stats.function.startLine}`) ?? [] };
+    const hot = {
+      rank: i + 1,
+      alerts:
+        localAlerts.get(
+          `${h.stats.file}#${h.stats.function.qualifiedName}#${h.stats.function.startLine}`,
+        ) ?? [],
+    };
     for (const id of h.stats.seriesIds) hotOfSeries.set(id, hot);
   });
-  for (const file of new Set(changes.functions.filter((c) => c.change !== 'deleted').map((c) => c.file))) await engine.functions.get(file);
+  for (const file of new Set(
+    changes.functions.filter((c) => c.change !== 'deleted').map((c) => c.file),
+  ))
+    await engine.functions.get(file);
   const attributed = attribute(changes, engine, opts);
   const unmapped = engine.unmapped(q);
   const ctx: Context = { engine, opts, hotTop: opts.hotTop ?? DEFAULT_HOT_TOP, totalCount };
@@ -161,10 +198,20 @@ async function withData(changes: ChangeSet, engine: Engine, opts: ImpactOptions)
       items.push(noDataItem(c, noDataWhy(c, unmapped, opts.windowMs)));
       continue;
     }
-    const hots = [...new Set(a.series.map((s) => hotOfSeries.get(s.id)).filter((h) => h !== undefined))];
+    const hots = [
+      ...new Set(a.series.map((s) => hotOfSeries.get(s.id)).filter((h) => h !== undefined)),
+    ];
     const rank = hots.length ? Math.min(...hots.map((h) => h.rank)) : null;
-    const alerts: ImpactAlert[] = [...hots.flatMap((h) => h.alerts).map(toImpactAlert), ...(opts.externalAlerts?.get(`${c.file}#${c.function.qualifiedName}`) ?? [])];
-    const found = { stats, seriesIds: a.series.map((s) => s.id), services: [...new Set(a.series.map((s) => s.identity.service))], matchedOn: a.on };
+    const alerts: ImpactAlert[] = [
+      ...hots.flatMap((h) => h.alerts).map(toImpactAlert),
+      ...(opts.externalAlerts?.get(`${c.file}#${c.function.qualifiedName}`) ?? []),
+    ];
+    const found = {
+      stats,
+      seriesIds: a.series.map((s) => s.id),
+      services: [...new Set(a.series.map((s) => s.identity.service))],
+      matchedOn: a.on,
+    };
     items.push(dataItem(c, found, rank, alerts, ctx));
   }
   return items;
@@ -177,13 +224,25 @@ async function withData(changes: ChangeSet, engine: Engine, opts: ImpactOptions)
  * there is nobody's here. Only series with no previous-version home (new files, new names) are
  * mapped onto the working tree, as the editor maps them.
  */
-function attribute(changes: ChangeSet, engine: Engine, opts: ImpactOptions): Map<ChangedFunction, { series: Series[]; on: 'working tree' | 'previous version' }> {
-  const out = new Map<ChangedFunction, { series: Series[]; on: 'working tree' | 'previous version' }>();
+function attribute(
+  changes: ChangeSet,
+  engine: Engine,
+  opts: ImpactOptions,
+): Map<ChangedFunction, { series: Series[]; on: 'working tree' | 'previous version' }> {
+  const out = new Map<
+    ChangedFunction,
+    { series: Series[]; on: 'working tree' | 'previous version' }
+  >();
   const byPrevious = new Map<string, ChangedFunction>();
   const byCurrent = new Map<string, ChangedFunction>();
   for (const c of changes.functions) {
-    if (c.previous) byPrevious.set(`${c.previousFile ?? c.file}#${c.previous.qualifiedName}#${c.previous.startLine}`, c);
-    if (c.change !== 'deleted') byCurrent.set(`${c.file}#${c.function.qualifiedName}#${c.function.startLine}`, c);
+    if (c.previous)
+      byPrevious.set(
+        `${c.previousFile ?? c.file}#${c.previous.qualifiedName}#${c.previous.startLine}`,
+        c,
+      );
+    if (c.change !== 'deleted')
+      byCurrent.set(`${c.file}#${c.function.qualifiedName}#${c.function.startLine}`, c);
   }
   const give = (c: ChangedFunction, s: Series, on: 'working tree' | 'previous version') => {
     const entry = out.get(c);
@@ -199,7 +258,9 @@ function attribute(changes: ChangeSet, engine: Engine, opts: ImpactOptions): Map
     if (path?.file !== undefined && ranges) {
       const m = previousMapper!.map(loc, path, ranges);
       if (isUsable(m)) {
-        const c = byPrevious.get(`${path.file}#${m.function.qualifiedName}#${m.function.startLine}`);
+        const c = byPrevious.get(
+          `${path.file}#${m.function.qualifiedName}#${m.function.startLine}`,
+        );
         if (c) give(c, s, 'previous version');
         continue;
       }
@@ -220,16 +281,34 @@ interface Context {
 }
 
 function toImpactAlert(a: CodeAlert): ImpactAlert {
-  return { name: a.name, state: a.state, severity: a.severity, startsAt: null, summary: a.summary, source: a.source };
+  return {
+    name: a.name,
+    state: a.state,
+    severity: a.severity,
+    startsAt: null,
+    summary: a.summary,
+    source: a.source,
+  };
 }
 
 /** A resolver over the workspace as it was before the change (old paths back, new ones gone). */
-function previousVersionMapper(changes: ChangeSet, engine: Engine, opts: ImpactOptions): CodeResolver | undefined {
+function previousVersionMapper(
+  changes: ChangeSet,
+  engine: Engine,
+  opts: ImpactOptions,
+): CodeResolver | undefined {
   if (changes.previousFunctions.size === 0) return undefined;
   const files = new WorkspaceFiles(engine.files.roots);
   if (opts.pathRules) files.setRules(opts.pathRules);
-  const movedTo = new Set(changes.functions.filter((c) => c.previousFile !== undefined && !changes.previousFunctions.has(c.file)).map((c) => c.file));
-  files.replaceAll([...[...engine.files.list()].filter((f) => !movedTo.has(f)), ...changes.previousFunctions.keys()]);
+  const movedTo = new Set(
+    changes.functions
+      .filter((c) => c.previousFile !== undefined && !changes.previousFunctions.has(c.file))
+      .map((c) => c.file),
+  );
+  files.replaceAll([
+    ...[...engine.files.list()].filter((f) => !movedTo.has(f)),
+    ...changes.previousFunctions.keys(),
+  ]);
   return new CodeResolver(files, engine.functions, engine.routes);
 }
 
@@ -238,7 +317,11 @@ function locationOf(s: Series): CodeLocation {
 }
 
 /** Why a changed function has no numbers: new, spans that did not map, or none at all. */
-function noDataWhy(c: ChangedFunction, unmapped: ReturnType<Engine['unmapped']>, windowMs: number): { reason: NoDataReason; detail: string } {
+function noDataWhy(
+  c: ChangedFunction,
+  unmapped: ReturnType<Engine['unmapped']>,
+  windowMs: number,
+): { reason: NoDataReason; detail: string } {
   if (c.change === 'added') return { reason: 'new', detail: 'new in this change' };
   const files = new Set([c.file, ...(c.previousFile !== undefined ? [c.previousFile] : [])]);
   const names = new Set([c.function.name, ...(c.previous ? [c.previous.name] : [])]);
@@ -251,18 +334,50 @@ function noDataWhy(c: ChangedFunction, unmapped: ReturnType<Engine['unmapped']>,
       return named || (id.line !== undefined && id.line >= fn.startLine && id.line <= fn.endLine);
     }
     // The path did not resolve: the same file name, or no path but the same function name.
-    if (id.filePath !== undefined) return named && [...files].some((f) => base(f) === base(id.filePath ?? ''));
+    if (id.filePath !== undefined)
+      return named && [...files].some((f) => base(f) === base(id.filePath ?? ''));
     return named;
   });
   if (hit) {
     const what = hit.series.identity.functionName ?? hit.series.identity.spanName;
-    return { reason: 'not mapped', detail: `${formatCount(hit.count)} span${hit.count === 1 ? '' : 's'} of ${what} did not map: ${hit.mapping.explanation}` };
+    return {
+      reason: 'not mapped',
+      detail: `${formatCount(hit.count)} span${hit.count === 1 ? '' : 's'} of ${what} did not map: ${hit.mapping.explanation}`,
+    };
   }
   return { reason: 'never seen', detail: `no spans in the last ${formatDuration(windowMs)}` };
 }
 
-function baseItem(c: ChangedFunction): Omit<ImpactItem, 'count' | 'errors' | 'errorRate' | 'ratePerMin' | 'p50Ms' | 'p95Ms' | 'meanMs' | 'trafficShare' | 'trend' | 'callers' | 'alerts' | 'hotRank' | 'services' | 'matchedOn' | 'noData' | 'risk' | 'score' | 'reason'> {
-  const b: ReturnType<typeof baseItem> = { file: c.file, function: c.function.qualifiedName, line: c.function.startLine, change: c.change, bodyChanged: c.bodyChanged };
+function baseItem(
+  c: ChangedFunction,
+): Omit<
+  ImpactItem,
+  | 'count'
+  | 'errors'
+  | 'errorRate'
+  | 'ratePerMin'
+  | 'p50Ms'
+  | 'p95Ms'
+  | 'meanMs'
+  | 'trafficShare'
+  | 'trend'
+  | 'callers'
+  | 'alerts'
+  | 'hotRank'
+  | 'services'
+  | 'matchedOn'
+  | 'noData'
+  | 'risk'
+  | 'score'
+  | 'reason'
+> {
+  const b: ReturnType<typeof baseItem> = {
+    file: c.file,
+    function: c.function.qualifiedName,
+    line: c.function.startLine,
+    change: c.change,
+    bodyChanged: c.bodyChanged,
+  };
   if (c.previousFile !== undefined) b.previousFile = c.previousFile;
   if (c.previousName !== undefined) b.previousName = c.previousName;
   if (c.syntaxErrorLine !== undefined) b.syntaxErrorLine = c.syntaxErrorLine;
@@ -297,10 +412,23 @@ function finite(v: number): number | null {
   return Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null;
 }
 
-function dataItem(c: ChangedFunction, found: { stats: WindowStats; seriesIds: string[]; services: string[]; matchedOn: 'working tree' | 'previous version' }, hotRank: number | null, alerts: ImpactAlert[], ctx: Context): ImpactItem {
+function dataItem(
+  c: ChangedFunction,
+  found: {
+    stats: WindowStats;
+    seriesIds: string[];
+    services: string[];
+    matchedOn: 'working tree' | 'previous version';
+  },
+  hotRank: number | null,
+  alerts: ImpactAlert[],
+  ctx: Context,
+): ImpactItem {
   const { engine, opts } = ctx;
   const s = found.stats;
-  const series = found.seriesIds.map((id) => engine.store.get(id)).filter((x): x is Series => x !== undefined);
+  const series = found.seriesIds
+    .map((id) => engine.store.get(id))
+    .filter((x): x is Series => x !== undefined);
   const prev = engine.store.previousWindowStats(series, opts.windowMs);
   const errorRate = s.count ? s.errors / s.count : 0;
   const prevErrorRate = prev.count ? prev.errors / prev.count : null;
@@ -311,7 +439,13 @@ function dataItem(c: ChangedFunction, found: { stats: WindowStats; seriesIds: st
     countRatio: prev.count ? s.count / prev.count : null,
     p95Ratio: prev.count && s.count ? s.p95Ms / prev.p95Ms : null,
   };
-  const callers = engine.callersOf(found.seriesIds).map((k) => ({ endpoint: k.endpoint, service: k.service, traces: k.traces, total: k.total, share: k.total ? k.traces / k.total : 0 }));
+  const callers = engine.callersOf(found.seriesIds).map((k) => ({
+    endpoint: k.endpoint,
+    service: k.service,
+    traces: k.traces,
+    total: k.total,
+    share: k.total ? k.traces / k.total : 0,
+  }));
   // The store counts the whole function; the previous-version path is outside the hotspot list.
   const trafficShare = ctx.totalCount ? Math.min(1, s.count / ctx.totalCount) : 0;
   const rate = formatRate(s.count, s.coveredMs);
@@ -320,19 +454,47 @@ function dataItem(c: ChangedFunction, found: { stats: WindowStats; seriesIds: st
   // path first, as in "on the path of 38% of POST /checkout; p95 410 ms; 2 alerts in 24 h").
   const factors: { points: number; text: string; order: number }[] = [];
   const top = callers[0];
-  const traffic = { points: trafficShare >= 0.1 ? 3 : trafficShare >= 0.01 ? 2 : 1, text: `${rate}${trafficShare >= 0.01 ? ` (${pct(trafficShare)} of traffic)` : ''}`, order: 4 };
+  const traffic = {
+    points: trafficShare >= 0.1 ? 3 : trafficShare >= 0.01 ? 2 : 1,
+    text: `${rate}${trafficShare >= 0.01 ? ` (${pct(trafficShare)} of traffic)` : ''}`,
+    order: 4,
+  };
   factors.push(traffic);
-  if (top) factors.push({ points: top.share >= 0.5 ? 3 : top.share >= 0.1 ? 2 : 1, text: `on the path of ${pct(top.share)} of ${top.endpoint}`, order: 0 });
+  if (top)
+    factors.push({
+      points: top.share >= 0.5 ? 3 : top.share >= 0.1 ? 2 : 1,
+      text: `on the path of ${pct(top.share)} of ${top.endpoint}`,
+      order: 0,
+    });
   const p95 = s.p95Ms;
   const p95Up = trend.p95Ratio !== null && trend.p95Ratio >= 1.5;
-  if (p95 >= 300 || p95Up) factors.push({ points: (p95 >= 1000 ? 2 : p95 >= 300 ? 1 : 0) + (p95Up ? 1 : 0), text: `p95 ${formatMs(p95)}${p95Up && trend.previousP95Ms !== null ? ` (was ${formatMs(trend.previousP95Ms)})` : ''}`, order: 1 });
-  const errorsUp = prevErrorRate !== null && s.count >= MIN_ERROR_SAMPLES && errorRate >= 0.01 && errorRate >= prevErrorRate * 2;
-  if (s.count >= MIN_ERROR_SAMPLES && errorRate >= 0.01) factors.push({ points: (errorRate >= 0.05 ? 2 : 1) + (errorsUp && !p95Up ? 1 : 0), text: `${formatErrorRate(s.errors, s.count)} errors${errorsUp && prevErrorRate !== null ? ` (was ${formatErrorRate(prevErrorRate * 1000, 1000)})` : ''}`, order: 2 });
+  if (p95 >= 300 || p95Up)
+    factors.push({
+      points: (p95 >= 1000 ? 2 : p95 >= 300 ? 1 : 0) + (p95Up ? 1 : 0),
+      text: `p95 ${formatMs(p95)}${p95Up && trend.previousP95Ms !== null ? ` (was ${formatMs(trend.previousP95Ms)})` : ''}`,
+      order: 1,
+    });
+  const errorsUp =
+    prevErrorRate !== null &&
+    s.count >= MIN_ERROR_SAMPLES &&
+    errorRate >= 0.01 &&
+    errorRate >= prevErrorRate * 2;
+  if (s.count >= MIN_ERROR_SAMPLES && errorRate >= 0.01)
+    factors.push({
+      points: (errorRate >= 0.05 ? 2 : 1) + (errorsUp && !p95Up ? 1 : 0),
+      text: `${formatErrorRate(s.errors, s.count)} errors${errorsUp && prevErrorRate !== null ? ` (was ${formatErrorRate(prevErrorRate * 1000, 1000)})` : ''}`,
+      order: 2,
+    });
   if (alerts.length) {
     const critical = alerts.some((a) => a.severity === 'critical');
-    factors.push({ points: critical ? 3 : 2, text: `${alerts.length} alert${alerts.length === 1 ? '' : 's'} in ${formatDuration(opts.windowMs)}`, order: 3 });
+    factors.push({
+      points: critical ? 3 : 2,
+      text: `${alerts.length} alert${alerts.length === 1 ? '' : 's'} in ${formatDuration(opts.windowMs)}`,
+      order: 3,
+    });
   }
-  if (hotRank !== null && hotRank <= ctx.hotTop) factors.push({ points: hotRank <= 3 ? 2 : 1, text: `#${hotRank} by time spent`, order: 5 });
+  if (hotRank !== null && hotRank <= ctx.hotTop)
+    factors.push({ points: hotRank <= 3 ? 2 : 1, text: `#${hotRank} by time spent`, order: 5 });
 
   let score = factors.reduce((n, f) => n + f.points, 0);
   if (c.change === 'renamed' && !c.bodyChanged) score = Math.floor(score / 2);
@@ -350,7 +512,8 @@ function dataItem(c: ChangedFunction, found: { stats: WindowStats; seriesIds: st
     risk = 'high';
     score = Math.max(score, 7);
     words = [`deleted while still serving ${rate}`, ...said([traffic], 2)];
-    if (c.syntaxErrorLine !== undefined) words.unshift(`may only look deleted (syntax error at line ${c.syntaxErrorLine})`);
+    if (c.syntaxErrorLine !== undefined)
+      words.unshift(`may only look deleted (syntax error at line ${c.syntaxErrorLine})`);
   } else if (c.change === 'renamed' && !c.bodyChanged) {
     words = [`${c.previousFile !== undefined ? 'moved' : 'renamed'} only`, ...words.slice(0, 2)];
   }

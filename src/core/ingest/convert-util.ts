@@ -25,7 +25,10 @@ const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
 
 /** Node's native slice encoders, present on every Buffer (protobufjs' reader uses utf8Slice too). */
-type NativeSlices = Buffer & { hexSlice?: (start: number, end: number) => string; utf8Slice?: (start: number, end: number) => string };
+type NativeSlices = Buffer & {
+  hexSlice?: (start: number, end: number) => string;
+  utf8Slice?: (start: number, end: number) => string;
+};
 
 /**
  * Lowercase hex of `len` id bytes at `start`. Node's native hex encoder, called directly, was
@@ -49,7 +52,9 @@ export function bytesToHex(bytes: Uint8Array): string {
 /** UTF-8 text of a byte range; invalid sequences become U+FFFD (never throws). */
 export function utf8At(bytes: Uint8Array, start: number, end: number): string {
   const native = (bytes as NativeSlices).utf8Slice;
-  return native !== undefined ? native.call(bytes, start, end) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end);
+  return native !== undefined
+    ? native.call(bytes, start, end)
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end);
 }
 
 /** Hex digit value by char code (-1 = not hex); accepts both cases as OTLP/JSON requires. */
@@ -100,7 +105,12 @@ export function nsPartsToMs(high: number, low: number): number {
  * in integer steps (each half-difference is a small exact integer), so a 3 ns span stays 3 ns
  * even though both timestamps are ~1.7e18 and far beyond double precision. Negative → 0.
  */
-export function nsPartsDurationMs(sHigh: number, sLow: number, eHigh: number, eLow: number): number {
+export function nsPartsDurationMs(
+  sHigh: number,
+  sLow: number,
+  eHigh: number,
+  eLow: number,
+): number {
   const ns = ((eHigh >>> 0) - (sHigh >>> 0)) * 4294967296 + ((eLow >>> 0) - (sLow >>> 0));
   return ns > 0 ? ns / 1e6 : 0;
 }
@@ -113,7 +123,12 @@ export function int64PartsToNumber(high: number, low: number): number {
 /** Assigns an attribute, keeping a literal `__proto__` key an own property (no prototype swap). */
 export function setAttribute(target: Attributes, key: string, value: AttributeValue): void {
   if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     target[key] = value;
   }
@@ -132,11 +147,17 @@ function identityText(v: AttributeValue | undefined): string | undefined {
 export function resourceInfo(attrs: Attributes): ResourceInfo {
   const info: ResourceInfo = {
     service: identityText(attrs['service.name']) || 'unknown_service',
-    environment: identityText(attrs['deployment.environment.name']) ?? identityText(attrs['deployment.environment']) ?? '',
+    environment:
+      identityText(attrs['deployment.environment.name']) ??
+      identityText(attrs['deployment.environment']) ??
+      '',
     version: identityText(attrs['service.version']) ?? '',
   };
   // The VCS conventions' revision; a version that is itself a commit id serves too.
-  const revision = identityText(attrs['vcs.ref.head.revision']) ?? identityText(attrs['vcs.repository.ref.revision']) ?? identityText(attrs['git.commit.sha']);
+  const revision =
+    identityText(attrs['vcs.ref.head.revision']) ??
+    identityText(attrs['vcs.repository.ref.revision']) ??
+    identityText(attrs['git.commit.sha']);
   if (revision) info.revision = revision;
   else if (/^[0-9a-f]{7,40}$/i.test(info.version)) info.revision = info.version;
   return info;
@@ -154,7 +175,8 @@ export class Rejections {
 
   message(noun: string): string | undefined {
     if (this.count === 0) return undefined;
-    const more = this.count > this.reasons.length ? `; …and ${this.count - this.reasons.length} more` : '';
+    const more =
+      this.count > this.reasons.length ? `; …and ${this.count - this.reasons.length} more` : '';
     return `${this.count} ${noun}${this.count === 1 ? '' : 's'} rejected: ${this.reasons.join('; ')}${more}`;
   }
 }
@@ -162,6 +184,11 @@ export class Rejections {
 /** A log body as text: strings as is, scalars via String, structures as JSON; capped. */
 export function bodyText(value: AttributeValue): string {
   if (value === null) return '';
-  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
   return capString(text, MAX_LOG_BODY_BYTES);
 }

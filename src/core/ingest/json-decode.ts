@@ -6,7 +6,14 @@
 // type makes the whole request undecodable (400), with the path in the message. Missing fields
 // take their proto3 defaults; unknown fields are ignored. Ids that are present but not valid hex
 // of the right length reject just that item (partial success), as in the protobuf path.
-import type { AttributeValue, Attributes, LogRecordData, ResourceInfo, SpanEventRecord, SpanRecord } from '../model';
+import type {
+  AttributeValue,
+  Attributes,
+  LogRecordData,
+  ResourceInfo,
+  SpanEventRecord,
+  SpanRecord,
+} from '../model';
 import {
   MAX_ATTRIBUTES,
   MAX_EVENTS,
@@ -39,13 +46,24 @@ class ShapeError extends Error {
 /** Prefixes a ShapeError's path with the enclosing segment and rethrows; other errors pass. */
 function rethrowAt(err: unknown, segment: string): never {
   if (err instanceof ShapeError) {
-    err.path = err.path === '' ? segment : err.path.startsWith('[') ? segment + err.path : `${segment}.${err.path}`;
+    err.path =
+      err.path === ''
+        ? segment
+        : err.path.startsWith('[')
+          ? segment + err.path
+          : `${segment}.${err.path}`;
   }
   throw err;
 }
 
 function describe(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  return v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'object'
+        ? 'an object'
+        : `a ${typeof v}`;
 }
 
 const EMPTY: readonly unknown[] = [];
@@ -58,7 +76,8 @@ function arrayField(o: JsonObject, key: string): readonly unknown[] {
 }
 
 function objectAt(v: unknown, path: string): JsonObject {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(path, `expected an object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ShapeError(path, `expected an object, got ${describe(v)}`);
   return v as JsonObject;
 }
 
@@ -80,7 +99,8 @@ function intField(o: JsonObject, key: string): number {
   const v = o[key];
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'string' && isDecimal(v, true) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new ShapeError(key, `expected an integer, got ${describe(v)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw new ShapeError(key, `expected an integer, got ${describe(v)}`);
   return n;
 }
 
@@ -100,7 +120,10 @@ function uint64Field(o: JsonObject, key: string): bigint {
   if (v === undefined || v === null) return 0n;
   if (typeof v === 'string' && isDecimal(v, false)) return BigInt(v);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
-  throw new ShapeError(key, `expected an unsigned 64-bit integer (decimal string or number), got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`);
+  throw new ShapeError(
+    key,
+    `expected an unsigned 64-bit integer (decimal string or number), got ${typeof v === 'string' ? JSON.stringify(v) : describe(v)}`,
+  );
 }
 
 const LOW_MASK = 0xffffffffn;
@@ -123,18 +146,23 @@ function value(v: unknown, depth: number): AttributeValue {
   const o = objectAt(v, '');
   let x = o.stringValue;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'string') throw new ShapeError('stringValue', `expected a string, got ${describe(x)}`);
+    if (typeof x !== 'string')
+      throw new ShapeError('stringValue', `expected a string, got ${describe(x)}`);
     return x.length * 3 <= MAX_STRING_BYTES ? x : capString(x, MAX_STRING_BYTES);
   }
   x = o.intValue;
   if (x !== undefined && x !== null) {
     if (typeof x === 'number' && Number.isFinite(x)) return x;
     if (typeof x === 'string' && isDecimal(x, true)) return Number(x);
-    throw new ShapeError('intValue', `expected a 64-bit integer (decimal string or number), got ${describe(x)}`);
+    throw new ShapeError(
+      'intValue',
+      `expected a 64-bit integer (decimal string or number), got ${describe(x)}`,
+    );
   }
   x = o.boolValue;
   if (x !== undefined && x !== null) {
-    if (typeof x !== 'boolean') throw new ShapeError('boolValue', `expected a boolean, got ${describe(x)}`);
+    if (typeof x !== 'boolean')
+      throw new ShapeError('boolValue', `expected a boolean, got ${describe(x)}`);
     return x;
   }
   x = o.doubleValue;
@@ -147,7 +175,8 @@ function value(v: unknown, depth: number): AttributeValue {
     }
     throw new ShapeError('doubleValue', `expected a number, got ${describe(x)}`);
   }
-  if (depth >= MAX_VALUE_DEPTH) throw new ShapeError('value', `values nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  if (depth >= MAX_VALUE_DEPTH)
+    throw new ShapeError('value', `values nested deeper than ${MAX_VALUE_DEPTH} levels`);
   x = o.arrayValue;
   if (x !== undefined && x !== null) {
     const values = valuesOf(x, 'arrayValue');
@@ -173,7 +202,8 @@ function value(v: unknown, depth: number): AttributeValue {
   x = o.bytesValue;
   if (x !== undefined && x !== null) {
     // Standard proto3 JSON base64 (the hex rule covers ids only); re-encode to canonical base64.
-    if (typeof x !== 'string') throw new ShapeError('bytesValue', `expected a base64 string, got ${describe(x)}`);
+    if (typeof x !== 'string')
+      throw new ShapeError('bytesValue', `expected a base64 string, got ${describe(x)}`);
     return Buffer.from(x, 'base64').toString('base64');
   }
   return null;
@@ -213,7 +243,9 @@ function attributesField(o: JsonObject, key: string, max: number): Attributes {
 function resourceField(o: JsonObject): ResourceInfo {
   try {
     const resource = objectField(o, 'resource');
-    return resourceInfo(resource === undefined ? {} : attributesField(resource, 'attributes', Infinity));
+    return resourceInfo(
+      resource === undefined ? {} : attributesField(resource, 'attributes', Infinity),
+    );
   } catch (err) {
     rethrowAt(err, 'resource');
   }
@@ -265,11 +297,14 @@ function span(o: JsonObject, resource: ResourceInfo): SpanRecord | string {
   const evs = events(o);
 
   const traceId = normalizeHexId(rawTrace, 16);
-  if (traceId === undefined) return `traceId must be 32 hex characters, got ${JSON.stringify(rawTrace.slice(0, 40))}`;
+  if (traceId === undefined)
+    return `traceId must be 32 hex characters, got ${JSON.stringify(rawTrace.slice(0, 40))}`;
   const spanId = normalizeHexId(rawSpan, 8);
-  if (spanId === undefined) return `spanId must be 16 hex characters, got ${JSON.stringify(rawSpan.slice(0, 40))}`;
+  if (spanId === undefined)
+    return `spanId must be 16 hex characters, got ${JSON.stringify(rawSpan.slice(0, 40))}`;
   const parentSpanId = rawParent === '' ? '' : normalizeHexId(rawParent, 8);
-  if (parentSpanId === undefined) return `parentSpanId must be empty or 16 hex characters, got ${JSON.stringify(rawParent.slice(0, 40))}`;
+  if (parentSpanId === undefined)
+    return `parentSpanId must be empty or 16 hex characters, got ${JSON.stringify(rawParent.slice(0, 40))}`;
   return {
     traceId,
     spanId,
@@ -295,7 +330,9 @@ function parseRoot(body: Uint8Array, message: string): JsonObject {
   try {
     root = JSON.parse(text);
   } catch (err) {
-    throw new OtlpDecodeError(`invalid JSON in OTLP/JSON ${message}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new OtlpDecodeError(
+      `invalid JSON in OTLP/JSON ${message}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new OtlpDecodeError(`OTLP/JSON ${message} must be a JSON object, got ${describe(root)}`);
@@ -314,12 +351,19 @@ function normalize<T>(body: Uint8Array, message: string, fn: (root: JsonObject) 
   try {
     return fn(root);
   } catch (err) {
-    if (err instanceof ShapeError) throw new OtlpDecodeError(`invalid OTLP/JSON ${message} at ${shortPath(err.path)}: ${err.problem}`);
+    if (err instanceof ShapeError)
+      throw new OtlpDecodeError(
+        `invalid OTLP/JSON ${message} at ${shortPath(err.path)}: ${err.problem}`,
+      );
     throw err;
   }
 }
 
-function tracesFrom(root: JsonObject): { spans: SpanRecord[]; rejected: number; errorMessage?: string } {
+function tracesFrom(root: JsonObject): {
+  spans: SpanRecord[];
+  rejected: number;
+  errorMessage?: string;
+} {
   const spans: SpanRecord[] = [];
   const rejections = new Rejections();
   const rsList = arrayField(root, 'resourceSpans');
@@ -334,7 +378,8 @@ function tracesFrom(root: JsonObject): { spans: SpanRecord[]; rejected: number; 
         const list = arrayField(objectAt(ssList[sc], ''), 'spans');
         for (i = 0; i < list.length; i++) {
           const result = span(objectAt(list[i], ''), resource);
-          if (typeof result === 'string') rejections.add(`resourceSpans[${r}].scopeSpans[${sc}].spans[${i}]: ${result}`);
+          if (typeof result === 'string')
+            rejections.add(`resourceSpans[${r}].scopeSpans[${sc}].spans[${i}]: ${result}`);
           else spans.push(result);
         }
         i = -1;
@@ -346,10 +391,16 @@ function tracesFrom(root: JsonObject): { spans: SpanRecord[]; rejected: number; 
     }
   }
   const errorMessage = rejections.message('span');
-  return errorMessage === undefined ? { spans, rejected: 0 } : { spans, rejected: rejections.count, errorMessage };
+  return errorMessage === undefined
+    ? { spans, rejected: 0 }
+    : { spans, rejected: rejections.count, errorMessage };
 }
 
-export function jsonDecodeTraces(body: Uint8Array): { spans: SpanRecord[]; rejected: number; errorMessage?: string } {
+export function jsonDecodeTraces(body: Uint8Array): {
+  spans: SpanRecord[];
+  rejected: number;
+  errorMessage?: string;
+} {
   return normalize(body, 'ExportTraceServiceRequest', tracesFrom);
 }
 
@@ -372,9 +423,11 @@ function logRecord(o: JsonObject, resource: ResourceInfo): LogRecordData | strin
   const attrs = attributesField(o, 'attributes', MAX_ATTRIBUTES);
 
   const traceId = rawTrace === '' ? '' : normalizeHexId(rawTrace, 16);
-  if (traceId === undefined) return `traceId must be empty or 32 hex characters, got ${JSON.stringify(rawTrace.slice(0, 40))}`;
+  if (traceId === undefined)
+    return `traceId must be empty or 32 hex characters, got ${JSON.stringify(rawTrace.slice(0, 40))}`;
   const spanId = rawSpan === '' ? '' : normalizeHexId(rawSpan, 8);
-  if (spanId === undefined) return `spanId must be empty or 16 hex characters, got ${JSON.stringify(rawSpan.slice(0, 40))}`;
+  if (spanId === undefined)
+    return `spanId must be empty or 16 hex characters, got ${JSON.stringify(rawSpan.slice(0, 40))}`;
   return {
     timeMs: nsToMs(t),
     severityNumber,
@@ -387,7 +440,11 @@ function logRecord(o: JsonObject, resource: ResourceInfo): LogRecordData | strin
   };
 }
 
-function logsFrom(root: JsonObject): { logs: LogRecordData[]; rejected: number; errorMessage?: string } {
+function logsFrom(root: JsonObject): {
+  logs: LogRecordData[];
+  rejected: number;
+  errorMessage?: string;
+} {
   const logs: LogRecordData[] = [];
   const rejections = new Rejections();
   const rlList = arrayField(root, 'resourceLogs');
@@ -402,22 +459,30 @@ function logsFrom(root: JsonObject): { logs: LogRecordData[]; rejected: number; 
         const list = arrayField(objectAt(slList[sc], ''), 'logRecords');
         for (i = 0; i < list.length; i++) {
           const result = logRecord(objectAt(list[i], ''), resource);
-          if (typeof result === 'string') rejections.add(`resourceLogs[${r}].scopeLogs[${sc}].logRecords[${i}]: ${result}`);
+          if (typeof result === 'string')
+            rejections.add(`resourceLogs[${r}].scopeLogs[${sc}].logRecords[${i}]: ${result}`);
           else logs.push(result);
         }
         i = -1;
       }
       sc = -1;
     } catch (err) {
-      const where = sc < 0 ? '' : i < 0 ? `.scopeLogs[${sc}]` : `.scopeLogs[${sc}].logRecords[${i}]`;
+      const where =
+        sc < 0 ? '' : i < 0 ? `.scopeLogs[${sc}]` : `.scopeLogs[${sc}].logRecords[${i}]`;
       rethrowAt(err, `resourceLogs[${r}]${where}`);
     }
   }
   const errorMessage = rejections.message('log record');
-  return errorMessage === undefined ? { logs, rejected: 0 } : { logs, rejected: rejections.count, errorMessage };
+  return errorMessage === undefined
+    ? { logs, rejected: 0 }
+    : { logs, rejected: rejections.count, errorMessage };
 }
 
-export function jsonDecodeLogs(body: Uint8Array): { logs: LogRecordData[]; rejected: number; errorMessage?: string } {
+export function jsonDecodeLogs(body: Uint8Array): {
+  logs: LogRecordData[];
+  rejected: number;
+  errorMessage?: string;
+} {
   return normalize(body, 'ExportLogsServiceRequest', logsFrom);
 }
 
@@ -450,7 +515,8 @@ function metricsFrom(root: JsonObject): { dataPoints: number; rejected: number }
       }
       s = -1;
     } catch (err) {
-      const where = s < 0 ? '' : m < 0 ? `.scopeMetrics[${s}]` : `.scopeMetrics[${s}].metrics[${m}]`;
+      const where =
+        s < 0 ? '' : m < 0 ? `.scopeMetrics[${s}]` : `.scopeMetrics[${s}].metrics[${m}]`;
       rethrowAt(err, `resourceMetrics[${r}]${where}`);
     }
   }

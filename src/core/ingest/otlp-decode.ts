@@ -32,7 +32,8 @@ export interface DecodedMetrics {
 }
 
 function checkFormat(format: string): void {
-  if (format !== 'protobuf' && format !== 'json') throw new OtlpDecodeError(`unsupported OTLP format ${JSON.stringify(format)}`);
+  if (format !== 'protobuf' && format !== 'json')
+    throw new OtlpDecodeError(`unsupported OTLP format ${JSON.stringify(format)}`);
 }
 
 /** Decodes an ExportTraceServiceRequest. Throws only OtlpDecodeError. */

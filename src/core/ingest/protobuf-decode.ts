@@ -112,7 +112,10 @@ function pbValue(v: PbAnyValue | null): AttributeValue {
     return out;
   }
   if (v.kvlistValue !== null) return pbAttributes(v.kvlistValue.values, Infinity);
-  if (hasOwn.call(v, 'bytesValue')) return Buffer.from(v.bytesValue.buffer, v.bytesValue.byteOffset, v.bytesValue.length).toString('base64');
+  if (hasOwn.call(v, 'bytesValue'))
+    return Buffer.from(v.bytesValue.buffer, v.bytesValue.byteOffset, v.bytesValue.length).toString(
+      'base64',
+    );
   return null;
 }
 
@@ -139,12 +142,18 @@ function pbBody(v: PbAnyValue | null): string {
 }
 
 function logIdProblem(rec: PbLogRecord): string | undefined {
-  if (rec.traceId.length !== 0 && rec.traceId.length !== 16) return `traceId must be empty or 16 bytes, got ${rec.traceId.length}`;
-  if (rec.spanId.length !== 0 && rec.spanId.length !== 8) return `spanId must be empty or 8 bytes, got ${rec.spanId.length}`;
+  if (rec.traceId.length !== 0 && rec.traceId.length !== 16)
+    return `traceId must be empty or 16 bytes, got ${rec.traceId.length}`;
+  if (rec.spanId.length !== 0 && rec.spanId.length !== 8)
+    return `spanId must be empty or 8 bytes, got ${rec.spanId.length}`;
   return undefined;
 }
 
-export function pbDecodeLogs(body: Uint8Array): { logs: LogRecordData[]; rejected: number; errorMessage?: string } {
+export function pbDecodeLogs(body: Uint8Array): {
+  logs: LogRecordData[];
+  rejected: number;
+  errorMessage?: string;
+} {
   const req = decodeMessage(otlpTypes().logsRequest, body) as PbLogsRequest;
   const logs: LogRecordData[] = [];
   const rejections = new Rejections();
@@ -177,7 +186,9 @@ export function pbDecodeLogs(body: Uint8Array): { logs: LogRecordData[]; rejecte
     }
   }
   const errorMessage = rejections.message('log record');
-  return errorMessage === undefined ? { logs, rejected: 0 } : { logs, rejected: rejections.count, errorMessage };
+  return errorMessage === undefined
+    ? { logs, rejected: 0 }
+    : { logs, rejected: rejections.count, errorMessage };
 }
 
 export function pbDecodeMetrics(body: Uint8Array): { dataPoints: number; rejected: number } {

@@ -4,8 +4,16 @@
 import type { OtlpSignal } from './otlp-decode';
 import { otlpTypes } from './proto-root';
 
-export function encodeExportRequest(signal: OtlpSignal, request: Record<string, unknown>): Uint8Array {
+export function encodeExportRequest(
+  signal: OtlpSignal,
+  request: Record<string, unknown>,
+): Uint8Array {
   const types = otlpTypes();
-  const type = signal === 'traces' ? types.traceRequest : signal === 'logs' ? types.logsRequest : types.metricsRequest;
+  const type =
+    signal === 'traces'
+      ? types.traceRequest
+      : signal === 'logs'
+        ? types.logsRequest
+        : types.metricsRequest;
   return type.encode(type.fromObject(request)).finish();
 }

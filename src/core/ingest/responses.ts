@@ -23,7 +23,11 @@ const utf8 = new TextEncoder();
  * The body of a 200 answer. With `partial` (some items rejected, or a warning message) it carries
  * `partial_success`; without it, or with nothing to report, it is the empty message.
  */
-export function encodeExportResponse(signal: OtlpSignal, format: OtlpFormat, partial?: PartialSuccess): Uint8Array {
+export function encodeExportResponse(
+  signal: OtlpSignal,
+  format: OtlpFormat,
+  partial?: PartialSuccess,
+): Uint8Array {
   const rejected = partial !== undefined && partial.rejected > 0 ? Math.floor(partial.rejected) : 0;
   const message = partial?.errorMessage ?? '';
   const hasPartial = rejected > 0 || message !== '';
@@ -36,8 +40,19 @@ export function encodeExportResponse(signal: OtlpSignal, format: OtlpFormat, par
   }
   if (!hasPartial) return EMPTY;
   const types = otlpTypes();
-  const type = signal === 'traces' ? types.traceResponse : signal === 'logs' ? types.logsResponse : types.metricsResponse;
-  return type.encode(type.fromObject({ partialSuccess: { [REJECTED_FIELD[signal]]: rejected, errorMessage: message } })).finish();
+  const type =
+    signal === 'traces'
+      ? types.traceResponse
+      : signal === 'logs'
+        ? types.logsResponse
+        : types.metricsResponse;
+  return type
+    .encode(
+      type.fromObject({
+        partialSuccess: { [REJECTED_FIELD[signal]]: rejected, errorMessage: message },
+      }),
+    )
+    .finish();
 }
 
 /** A google.rpc.Status body for error answers; `message` should help the sender's developer. */

@@ -11,7 +11,13 @@
 // The tags below are (field number << 3) | wire type for the fields of otlp-proto.ts; a unit test
 // checks each one against the parsed schema, so the .proto text stays the source of truth.
 import protobuf from 'protobufjs';
-import type { AttributeValue, Attributes, ResourceInfo, SpanEventRecord, SpanRecord } from '../model';
+import type {
+  AttributeValue,
+  Attributes,
+  ResourceInfo,
+  SpanEventRecord,
+  SpanRecord,
+} from '../model';
 import * as util from './convert-util';
 import { asBuffer } from './proto-root';
 
@@ -60,8 +66,13 @@ const LIST_VALUES = (1 << 3) | LEN;
 
 /** For the schema cross-check test: message → field name → tag. */
 export const TRACE_WIRE_TAGS = {
-  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest': { resourceSpans: REQUEST_RESOURCE_SPANS },
-  'opentelemetry.proto.trace.v1.ResourceSpans': { resource: RS_RESOURCE, scopeSpans: RS_SCOPE_SPANS },
+  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest': {
+    resourceSpans: REQUEST_RESOURCE_SPANS,
+  },
+  'opentelemetry.proto.trace.v1.ResourceSpans': {
+    resource: RS_RESOURCE,
+    scopeSpans: RS_SCOPE_SPANS,
+  },
   'opentelemetry.proto.resource.v1.Resource': { attributes: RESOURCE_ATTRIBUTES },
   'opentelemetry.proto.trace.v1.ScopeSpans': { spans: SS_SPANS },
   'opentelemetry.proto.trace.v1.Span': {
@@ -76,7 +87,11 @@ export const TRACE_WIRE_TAGS = {
     events: SPAN_EVENTS,
     status: SPAN_STATUS,
   },
-  'opentelemetry.proto.trace.v1.Span.Event': { timeUnixNano: EVENT_TIME, name: EVENT_NAME, attributes: EVENT_ATTRIBUTES },
+  'opentelemetry.proto.trace.v1.Span.Event': {
+    timeUnixNano: EVENT_TIME,
+    name: EVENT_NAME,
+    attributes: EVENT_ATTRIBUTES,
+  },
   'opentelemetry.proto.trace.v1.Status': { message: STATUS_MESSAGE, code: STATUS_CODE },
   'opentelemetry.proto.common.v1.KeyValue': { key: KV_KEY, value: KV_VALUE },
   'opentelemetry.proto.common.v1.AnyValue': {
@@ -98,7 +113,16 @@ type Reader = protobuf.Reader;
 // imported binding is a getter call on the module object, measured at ~30% of decode time here.
 // (esbuild bundles are unaffected either way.)
 const { MAX_ATTRIBUTES, MAX_EVENTS, MAX_STRING_BYTES, MAX_VALUE_DEPTH, Rejections } = util;
-const { capString, hexAt, int64PartsToNumber, nsPartsDurationMs, nsPartsToMs, resourceInfo, setAttribute, utf8At } = util;
+const {
+  capString,
+  hexAt,
+  int64PartsToNumber,
+  nsPartsDurationMs,
+  nsPartsToMs,
+  resourceInfo,
+  setAttribute,
+  utf8At,
+} = util;
 
 /**
  * Recently decoded ASCII strings by slot (attribute key/value position in the span, span name).
@@ -182,7 +206,10 @@ function anyValue(r: Reader, depth: number, slot: number): AttributeValue {
         v = r.double();
         break;
       case ANY_ARRAY: {
-        if (depth >= MAX_VALUE_DEPTH) throw new Error(`values nested deeper than ${MAX_VALUE_DEPTH} levels (max depth exceeded)`);
+        if (depth >= MAX_VALUE_DEPTH)
+          throw new Error(
+            `values nested deeper than ${MAX_VALUE_DEPTH} levels (max depth exceeded)`,
+          );
         const outer = enter(r);
         const arr: AttributeValue[] = [];
         while (r.pos < r.len) {
@@ -198,7 +225,10 @@ function anyValue(r: Reader, depth: number, slot: number): AttributeValue {
         break;
       }
       case ANY_KVLIST: {
-        if (depth >= MAX_VALUE_DEPTH) throw new Error(`values nested deeper than ${MAX_VALUE_DEPTH} levels (max depth exceeded)`);
+        if (depth >= MAX_VALUE_DEPTH)
+          throw new Error(
+            `values nested deeper than ${MAX_VALUE_DEPTH} levels (max depth exceeded)`,
+          );
         const outer = enter(r);
         const obj: Attributes = {};
         while (r.pos < r.len) {
@@ -270,7 +300,11 @@ function event(r: Reader): SpanEventRecord {
     }
   }
   leave(r, outer);
-  return { name: capString(name, MAX_STRING_BYTES), timeMs: nsPartsToMs(timeHigh, timeLow), attributes };
+  return {
+    name: capString(name, MAX_STRING_BYTES),
+    timeMs: nsPartsToMs(timeHigh, timeLow),
+    attributes,
+  };
 }
 
 /** The accumulating output of one decode call. */
@@ -280,7 +314,14 @@ interface TraceOutput {
 }
 
 /** Reads one length-prefixed Span; appends it, or records why it was rejected. */
-function span(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number, scopeIndex: number, spanIndex: number): void {
+function span(
+  r: Reader,
+  buf: Buffer,
+  out: TraceOutput,
+  rsIndex: number,
+  scopeIndex: number,
+  spanIndex: number,
+): void {
   const outer = enter(r);
   // Ids are kept as byte ranges and hex-encoded straight from the request buffer.
   let traceAt = 0;
@@ -414,7 +455,11 @@ function resourceSpans(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number
   for (let i = first; i < spans.length; i++) spans[i]!.resource = resource;
 }
 
-export function wireDecodeTraces(body: Uint8Array): { spans: SpanRecord[]; rejected: number; errorMessage?: string } {
+export function wireDecodeTraces(body: Uint8Array): {
+  spans: SpanRecord[];
+  rejected: number;
+  errorMessage?: string;
+} {
   const buf = asBuffer(body);
   const r = protobuf.Reader.create(buf);
   const out: TraceOutput = { spans: [], rejections: new Rejections() };
@@ -425,5 +470,7 @@ export function wireDecodeTraces(body: Uint8Array): { spans: SpanRecord[]; rejec
     else skip(r, tag);
   }
   const errorMessage = out.rejections.message('span');
-  return errorMessage === undefined ? { spans: out.spans, rejected: 0 } : { spans: out.spans, rejected: out.rejections.count, errorMessage };
+  return errorMessage === undefined
+    ? { spans: out.spans, rejected: 0 }
+    : { spans: out.spans, rejected: out.rejections.count, errorMessage };
 }

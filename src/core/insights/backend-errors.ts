@@ -60,7 +60,10 @@ export class BackendErrors {
   private readonly issueCache: SourceCache<ErrorIssueRecord[]>;
   private readonly eventCache: SourceCache<SentryEventStack>;
   private held: Held[] = [];
-  private readonly located = new Map<string, { version: string; value: Omit<LocatedError, 'group'> | null }>();
+  private readonly located = new Map<
+    string,
+    { version: string; value: Omit<LocatedError, 'group'> | null }
+  >();
   private readonly now: () => number;
   /** Bumped by every refresh that changed what is held. */
   generation = 0;
@@ -80,7 +83,11 @@ export class BackendErrors {
    * Asks every source for its issues in the window (cached for the TTL) and the latest event of
    * each (cached per occurrence). A failing source keeps its last issues, marked stale.
    */
-  async refresh(sources: readonly ErrorIssueSource[], windowMs: number, signal?: AbortSignal): Promise<BackendErrorsResult[]> {
+  async refresh(
+    sources: readonly ErrorIssueSource[],
+    windowMs: number,
+    signal?: AbortSignal,
+  ): Promise<BackendErrorsResult[]> {
     const statsPeriod = sentryStatsPeriod(windowMs);
     const results: BackendErrorsResult[] = [];
     const held: Held[] = [];
@@ -88,14 +95,30 @@ export class BackendErrors {
       const c = source.config;
       const label = backendDisplayLabel(c);
       const key = `${c.kind}|${c.url}|${c.environment}|${statsPeriod}`;
-      const r = await cachedResult(this.issueCache, key, () => source.issues({ statsPeriod }, signal), signal);
+      const r = await cachedResult(
+        this.issueCache,
+        key,
+        () => source.issues({ statsPeriod }, signal),
+        signal,
+      );
       const issues = (r.value ?? []).slice(0, this.o.maxIssues ?? 25);
       let eventFailures = 0;
       for (const issue of issues) {
         const ek = `${key}|${issue.id}|${issue.lastSeen}`;
-        const ev = await cachedResult(this.eventCache, ek, () => source.latestEventStack(issue.id, signal), signal);
+        const ev = await cachedResult(
+          this.eventCache,
+          ek,
+          () => source.latestEventStack(issue.id, signal),
+          signal,
+        );
         if (!ev.value) eventFailures++;
-        held.push({ issue, event: ev.value, label, environment: c.environment, stale: r.status.stale });
+        held.push({
+          issue,
+          event: ev.value,
+          label,
+          environment: c.environment,
+          stale: r.status.stale,
+        });
       }
       results.push({ config: c, status: r.status, issues: issues.length, eventFailures });
     }
@@ -110,7 +133,11 @@ export class BackendErrors {
    * frames all lie outside it, or without an event, are left out). Resolutions are cached until
    * `version` (files and parsed functions) changes.
    */
-  async locate(resolver: ResolvesFrames, sinceMs: number, version: string): Promise<LocatedError[]> {
+  async locate(
+    resolver: ResolvesFrames,
+    sinceMs: number,
+    version: string,
+  ): Promise<LocatedError[]> {
     const out: LocatedError[] = [];
     const keep = new Set<string>();
     for (const h of this.held) {
@@ -141,7 +168,10 @@ function mainException(ev: SentryEventStack): ExceptionInfo | undefined {
   return ex[ex.length - 1];
 }
 
-async function resolveEvent(ev: SentryEventStack, resolver: ResolvesFrames): Promise<Omit<LocatedError, 'group'> | null> {
+async function resolveEvent(
+  ev: SentryEventStack,
+  resolver: ResolvesFrames,
+): Promise<Omit<LocatedError, 'group'> | null> {
   const ex = mainException(ev);
   if (!ex || ex.frames.length === 0) return null;
   const frames = ex.innermostFirst ? ex.frames : [...ex.frames].reverse();
@@ -167,6 +197,12 @@ function groupOf(h: Held, lastSeenMs: number): ErrorGroup {
     service: h.issue.culprit,
     traceId: '',
     origin: 'backend',
-    backend: { label: h.label, environment: h.environment, stale: h.stale, url: h.issue.permalink, shortId: h.issue.shortId },
+    backend: {
+      label: h.label,
+      environment: h.environment,
+      stale: h.stale,
+      url: h.issue.permalink,
+      shortId: h.issue.shortId,
+    },
   };
 }

@@ -39,8 +39,15 @@ export const MIN_VERSION_SAMPLES = 5;
 export type HotspotRanking = 'timeSpent' | 'p95Regression' | 'errors';
 
 export const HOTSPOT_RANKINGS: Record<HotspotRanking, { label: string; detail: string }> = {
-  timeSpent: { label: 'Time spent', detail: 'throughput × mean latency: what the function costs production' },
-  p95Regression: { label: 'p95 regression', detail: 'p95 against the previous window or the previous version, the worse of the two; functions with neither last' },
+  timeSpent: {
+    label: 'Time spent',
+    detail: 'throughput × mean latency: what the function costs production',
+  },
+  p95Regression: {
+    label: 'p95 regression',
+    detail:
+      'p95 against the previous window or the previous version, the worse of the two; functions with neither last',
+  },
   errors: { label: 'Errors', detail: 'failed calls in the window, then error rate' },
 };
 
@@ -50,7 +57,12 @@ export interface HotspotFilter {
   environment?: string;
 }
 
-export async function rankHotspots(engine: Engine, q: QueryOptions, filter: HotspotFilter = {}, by: HotspotRanking = 'timeSpent'): Promise<Hotspot[]> {
+export async function rankHotspots(
+  engine: Engine,
+  q: QueryOptions,
+  filter: HotspotFilter = {},
+  by: HotspotRanking = 'timeSpent',
+): Promise<Hotspot[]> {
   // A view filter narrows the query's environment; one that contradicts it leaves nothing.
   if (filter.environment && q.environment && filter.environment !== q.environment) return [];
   const query: QueryOptions = filter.environment ? { ...q, environment: filter.environment } : q;
@@ -60,7 +72,9 @@ export async function rankHotspots(engine: Engine, q: QueryOptions, filter: Hots
   for (const fs of all) {
     if (filter.service && !fs.services.includes(filter.service)) continue;
     const s = fs.stats;
-    const series = fs.seriesIds.map((id) => engine.store.get(id)).filter((x): x is Series => x !== undefined);
+    const series = fs.seriesIds
+      .map((id) => engine.store.get(id))
+      .filter((x): x is Series => x !== undefined);
     const prev = engine.store.previousWindowStats(series, query.windowMs, now);
     out.push({
       stats: fs,
@@ -79,7 +93,12 @@ export async function rankHotspots(engine: Engine, q: QueryOptions, filter: Hots
  * the window, then the one seen last; versions that cannot be told apart are not compared, nor
  * are spans without a version.
  */
-export function versionChanges(engine: Engine, series: readonly Series[], windowMs: number, now: number): VersionChange[] {
+export function versionChanges(
+  engine: Engine,
+  series: readonly Series[],
+  windowMs: number,
+  now: number,
+): VersionChange[] {
   const byEnv = new Map<string, Map<string, Series[]>>();
   for (const s of series) {
     const { environment, version } = s.identity;
@@ -98,21 +117,38 @@ export function versionChanges(engine: Engine, series: readonly Series[], window
       const w = engine.store.windowStats(list, windowMs, 60, now);
       if (w.count < MIN_VERSION_SAMPLES) continue;
       const first = w.series.find((p) => p.count > 0)?.startMs ?? Infinity;
-      seen.push({ version, count: w.count, p95Ms: w.p95Ms, firstMs: first, lastMs: Math.max(...list.map((s) => s.lastSeenMs)) });
+      seen.push({
+        version,
+        count: w.count,
+        p95Ms: w.p95Ms,
+        firstMs: first,
+        lastMs: Math.max(...list.map((s) => s.lastSeenMs)),
+      });
     }
     seen.sort((a, b) => b.firstMs - a.firstMs || b.lastMs - a.lastMs);
     const [cur, prev] = seen;
     if (!cur || !prev || (cur.firstMs === prev.firstMs && cur.lastMs === prev.lastMs)) continue;
     if (!(prev.p95Ms > 0)) continue;
-    const strip = (v: typeof cur): VersionStats => ({ version: v.version, count: v.count, p95Ms: v.p95Ms });
-    out.push({ environment, current: strip(cur), previous: strip(prev), ratio: cur.p95Ms / prev.p95Ms });
+    const strip = (v: typeof cur): VersionStats => ({
+      version: v.version,
+      count: v.count,
+      p95Ms: v.p95Ms,
+    });
+    out.push({
+      environment,
+      current: strip(cur),
+      previous: strip(prev),
+      ratio: cur.p95Ms / prev.p95Ms,
+    });
   }
   return out.sort((a, b) => b.ratio - a.ratio || a.environment.localeCompare(b.environment));
 }
 
 /** The worst p95 ratio a hotspot shows, against the previous window or version (NaN when nothing to compare with). */
 export function regressionOf(h: Hotspot): number {
-  const ratios = [h.p95Ratio, ...h.versionChanges.map((c) => c.ratio)].filter((r) => Number.isFinite(r));
+  const ratios = [h.p95Ratio, ...h.versionChanges.map((c) => c.ratio)].filter((r) =>
+    Number.isFinite(r),
+  );
   return ratios.length ? Math.max(...ratios) : NaN;
 }
 
@@ -132,7 +168,10 @@ export function sortHotspots(hotspots: Hotspot[], by: HotspotRanking): Hotspot[]
   const keyed = hotspots.map((h) => ({ h, k: key(h) }));
   keyed.sort((a, b) => {
     for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return b.k[i]! - a.k[i]!;
-    return a.h.stats.file.localeCompare(b.h.stats.file) || a.h.stats.function.startLine - b.h.stats.function.startLine;
+    return (
+      a.h.stats.file.localeCompare(b.h.stats.file) ||
+      a.h.stats.function.startLine - b.h.stats.function.startLine
+    );
   });
   return keyed.map((x) => x.h);
 }

@@ -15,7 +15,11 @@ export interface LocalAlertRules {
   minSamples: number;
 }
 
-export const DEFAULT_RULES: LocalAlertRules = { errorRate: 0.05, p95Regression: 1.5, minSamples: 20 };
+export const DEFAULT_RULES: LocalAlertRules = {
+  errorRate: 0.05,
+  p95Regression: 1.5,
+  minSamples: 20,
+};
 
 /**
  * A firing alert clears only once its figure falls this far back towards normal (80 % of the
@@ -46,17 +50,33 @@ function clip(text: string): string {
 }
 
 /** `firing`: ids of the alerts firing at the last evaluation, which clear at CLEAR_AT instead. */
-export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAlertRules = DEFAULT_RULES, firing: ReadonlySet<string> = new Set()): CodeAlert[] {
+export function evaluateLocalAlerts(
+  hotspots: readonly Hotspot[],
+  rules: LocalAlertRules = DEFAULT_RULES,
+  firing: ReadonlySet<string> = new Set(),
+): CodeAlert[] {
   const alerts: CodeAlert[] = [];
-  const errorThreshold = (id: string) => (firing.has(id) ? rules.errorRate * CLEAR_AT : rules.errorRate);
-  const p95Threshold = (id: string) => (firing.has(id) ? 1 + (rules.p95Regression - 1) * CLEAR_AT : rules.p95Regression);
+  const errorThreshold = (id: string) =>
+    firing.has(id) ? rules.errorRate * CLEAR_AT : rules.errorRate;
+  const p95Threshold = (id: string) =>
+    firing.has(id) ? 1 + (rules.p95Regression - 1) * CLEAR_AT : rules.p95Regression;
   for (const h of hotspots) {
     const s = h.stats.stats;
     const fn = h.stats.function;
     if (s.count < rules.minSamples) continue;
-    const where = { file: h.stats.file, line: fn.startLine, function: fn.qualifiedName, state: 'firing' as const, source: 'local' as const };
+    const where = {
+      file: h.stats.file,
+      line: fn.startLine,
+      function: fn.qualifiedName,
+      state: 'firing' as const,
+      source: 'local' as const,
+    };
     const rate = s.errors / s.count;
-    const ids = { errors: `local:errors:${h.stats.file}#${fn.qualifiedName}`, p95: `local:p95:${h.stats.file}#${fn.qualifiedName}`, version: `local:p95-version:${h.stats.file}#${fn.qualifiedName}` };
+    const ids = {
+      errors: `local:errors:${h.stats.file}#${fn.qualifiedName}`,
+      p95: `local:p95:${h.stats.file}#${fn.qualifiedName}`,
+      version: `local:p95-version:${h.stats.file}#${fn.qualifiedName}`,
+    };
     if (rate >= errorThreshold(ids.errors)) {
       alerts.push({
         ...where,
@@ -76,7 +96,12 @@ export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAl
       });
     }
     // The worst environment whose two versions both have enough samples (changes come sorted).
-    const change = h.versionChanges.find((c) => c.ratio >= p95Threshold(ids.version) && c.current.count >= rules.minSamples && c.previous.count >= rules.minSamples);
+    const change = h.versionChanges.find(
+      (c) =>
+        c.ratio >= p95Threshold(ids.version) &&
+        c.current.count >= rules.minSamples &&
+        c.previous.count >= rules.minSamples,
+    );
     if (change) {
       const env = change.environment ? ` in ${clip(change.environment)}` : '';
       alerts.push({
@@ -88,5 +113,7 @@ export function evaluateLocalAlerts(hotspots: readonly Hotspot[], rules: LocalAl
       });
     }
   }
-  return alerts.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
+  return alerts.sort((a, b) =>
+    a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1,
+  );
 }

@@ -43,7 +43,16 @@ export class LogIndex {
   }
 
   set(file: string, statements: LogStatement[]): void {
-    if (!replaceFileEntries(this.byFile, file, statements, (c) => c.s, (s) => ({ s, id: statementId(s), literal: s.parts.join('').length }))) return;
+    if (
+      !replaceFileEntries(
+        this.byFile,
+        file,
+        statements,
+        (c) => c.s,
+        (s) => ({ s, id: statementId(s), literal: s.parts.join('').length }),
+      )
+    )
+      return;
     this.byWord = undefined;
     this.version++;
   }
@@ -76,7 +85,9 @@ export class LogIndex {
     for (const c of all) {
       const ws = wordsOf.get(c)!;
       // Statements without a whole word (punctuation-only literals) are indexed under ''.
-      const key = ws.length ? ws.reduce((a, b) => ((counts.get(a) ?? 0) <= (counts.get(b) ?? 0) ? a : b)) : '';
+      const key = ws.length
+        ? ws.reduce((a, b) => ((counts.get(a) ?? 0) <= (counts.get(b) ?? 0) ? a : b))
+        : '';
       const list = byWord.get(key);
       if (list) list.push(c);
       else byWord.set(key, [c]);
@@ -93,7 +104,12 @@ export class LogIndex {
   match(message: string, level?: LogLevel): LogMatch {
     const text = message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message;
     const index = this.words();
-    if (this.size === 0) return { rule: 'none', confidence: 'none', explanation: 'no log statements were found in the workspace' };
+    if (this.size === 0)
+      return {
+        rule: 'none',
+        confidence: 'none',
+        explanation: 'no log statements were found in the workspace',
+      };
     const seen = new Set<Compiled>();
     const hits: { c: Compiled; anchored: boolean }[] = [];
     const consider = (list: Compiled[] | undefined) => {
@@ -106,7 +122,12 @@ export class LogIndex {
     };
     for (const w of new Set(text.match(WORD) ?? [])) consider(index.get(w));
     consider(index.get(''));
-    if (hits.length === 0) return { rule: 'none', confidence: 'none', explanation: `no log statement in the workspace prints a message like "${preview(text)}" (${this.size} statements indexed)` };
+    if (hits.length === 0)
+      return {
+        rule: 'none',
+        confidence: 'none',
+        explanation: `no log statement in the workspace prints a message like "${preview(text)}" (${this.size} statements indexed)`,
+      };
     // Most literal text explained wins; an anchored fit beats a fit found inside a longer line.
     hits.sort((a, b) => Number(b.anchored) - Number(a.anchored) || b.c.literal - a.c.literal);
     const best = hits[0]!;
@@ -126,8 +147,12 @@ export class LogIndex {
     const chosen = tied[0]!;
     const s = chosen.c.s;
     const coverage = chosen.c.literal / Math.max(1, text.length);
-    let confidence: Confidence = chosen.anchored && coverage >= 0.3 ? 'high' : chosen.c.literal >= 12 ? 'medium' : 'low';
-    const levelNote = level && s.level !== 'print' && s.level !== level ? `; the record's severity (${level}) differs from the statement's (${s.level})` : '';
+    let confidence: Confidence =
+      chosen.anchored && coverage >= 0.3 ? 'high' : chosen.c.literal >= 12 ? 'medium' : 'low';
+    const levelNote =
+      level && s.level !== 'print' && s.level !== level
+        ? `; the record's severity (${level}) differs from the statement's (${s.level})`
+        : '';
     if (levelNote && confidence === 'high') confidence = 'medium';
     return {
       statement: s,

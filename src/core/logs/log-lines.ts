@@ -17,13 +17,33 @@ export interface ParsedLogLine {
 }
 
 const MESSAGE_KEYS = ['msg', 'message', '@message', 'body', 'event', 'log', 'text'];
-const LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', '@level', 'severity_text', 'loglevel'];
-const TRACE_KEYS = ['trace_id', 'traceId', 'traceid', 'trace.id', 'otelTraceID', 'dd.trace_id', 'traceID'];
+const LEVEL_KEYS = [
+  'level',
+  'severity',
+  'lvl',
+  'levelname',
+  'log.level',
+  '@level',
+  'severity_text',
+  'loglevel',
+];
+const TRACE_KEYS = [
+  'trace_id',
+  'traceId',
+  'traceid',
+  'trace.id',
+  'otelTraceID',
+  'dd.trace_id',
+  'traceID',
+];
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'datetime', 'asctime'];
 const MAX_LINE = 64 * 1024;
 
 export function parseLogLine(raw: string): ParsedLogLine {
-  const line = stripAnsi(raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).replace(/\r?\n$/, '');
+  const line = stripAnsi(raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).replace(
+    /\r?\n$/,
+    '',
+  );
   const trimmed = line.trim();
   if (trimmed.startsWith('{')) {
     const json = tryJson(trimmed);
@@ -37,7 +57,9 @@ export function parseLogLine(raw: string): ParsedLogLine {
 function tryJson(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return v && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -48,24 +70,62 @@ function field(obj: Record<string, unknown>, keys: readonly string[]): unknown {
     if (k in obj) return obj[k];
     // Dotted keys also as nested objects (ECS `log.level`, `trace.id`).
     if (k.includes('.')) {
-      const v = k.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), obj);
+      const v = k
+        .split('.')
+        .reduce<unknown>(
+          (o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined),
+          obj,
+        );
       if (v !== undefined) return v;
     }
   }
   return undefined;
 }
 
-function fromFields(obj: Record<string, unknown>, format: 'json' | 'logfmt', line: string): ParsedLogLine {
+function fromFields(
+  obj: Record<string, unknown>,
+  format: 'json' | 'logfmt',
+  line: string,
+): ParsedLogLine {
   const msg = field(obj, MESSAGE_KEYS);
-  const out: ParsedLogLine = { format, message: typeof msg === 'string' ? msg : msg === undefined ? line : JSON.stringify(msg), prefixed: msg === undefined };
+  const out: ParsedLogLine = {
+    format,
+    message: typeof msg === 'string' ? msg : msg === undefined ? line : JSON.stringify(msg),
+    prefixed: msg === undefined,
+  };
   const lvl = field(obj, LEVEL_KEYS);
   // pino/bunyan numeric levels: 10 trace … 60 fatal.
-  const level = typeof lvl === 'number' ? (lvl >= 60 ? 'fatal' : lvl >= 50 ? 'error' : lvl >= 40 ? 'warn' : lvl >= 30 ? 'info' : lvl >= 20 ? 'debug' : 'trace') : typeof lvl === 'string' ? levelOfSeverity(0, lvl) : undefined;
+  const level =
+    typeof lvl === 'number'
+      ? lvl >= 60
+        ? 'fatal'
+        : lvl >= 50
+          ? 'error'
+          : lvl >= 40
+            ? 'warn'
+            : lvl >= 30
+              ? 'info'
+              : lvl >= 20
+                ? 'debug'
+                : 'trace'
+      : typeof lvl === 'string'
+        ? levelOfSeverity(0, lvl)
+        : undefined;
   if (level) out.level = level;
   const trace = field(obj, TRACE_KEYS);
-  if (typeof trace === 'string' && /^[0-9a-f]{16,32}$/i.test(trace)) out.traceId = trace.toLowerCase().padStart(32, '0');
+  if (typeof trace === 'string' && /^[0-9a-f]{16,32}$/i.test(trace))
+    out.traceId = trace.toLowerCase().padStart(32, '0');
   const time = field(obj, TIME_KEYS);
-  const ms = typeof time === 'number' ? (time > 1e14 ? time / 1e6 : time > 1e11 ? time : time * 1000) : typeof time === 'string' ? Date.parse(time) : NaN;
+  const ms =
+    typeof time === 'number'
+      ? time > 1e14
+        ? time / 1e6
+        : time > 1e11
+          ? time
+          : time * 1000
+      : typeof time === 'string'
+        ? Date.parse(time)
+        : NaN;
   if (Number.isFinite(ms)) out.timeMs = ms;
   return out;
 }
@@ -85,7 +145,8 @@ function logfmt(text: string): Record<string, string> | undefined {
   return pairs >= 2 && covered >= text.replace(/\s/g, '').length * 0.6 ? out : undefined;
 }
 
-const PLAIN_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|PANIC|trace|debug|info|warn(?:ing)?|error|fatal|critical)\b/;
+const PLAIN_LEVEL =
+  /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|PANIC|trace|debug|info|warn(?:ing)?|error|fatal|critical)\b/;
 
 function plain(line: string): ParsedLogLine {
   const out: ParsedLogLine = { format: 'text', message: line, prefixed: true };
@@ -96,7 +157,8 @@ function plain(line: string): ParsedLogLine {
   }
   const trace = /\btrace[_-]?id[=:]\s*"?([0-9a-f]{32})\b/i.exec(line);
   if (trace) out.traceId = trace[1]!.toLowerCase();
-  const time = /^\s*\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/.exec(line);
+  const time =
+    /^\s*\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/.exec(line);
   if (time) {
     const ms = Date.parse(time[1]!.replace(',', '.').replace(' ', 'T'));
     if (Number.isFinite(ms)) out.timeMs = ms;

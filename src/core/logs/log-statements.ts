@@ -44,13 +44,15 @@ const LEVELS: Record<string, LogLevel> = {
 };
 
 // Receiver (logger, console, self.log, _logger, log, slog, zap's sugar, Rails.logger …) and level.
-const CALL = /(?:\b(?:console|logging|slog|log|logger|LOG|LOGGER|Log|Logger|_log|_logger|self\.log(?:ger)?|this\.log(?:ger)?|this\._?logger|Rails\.logger|\$this->logger|\$logger|[a-z]\w*(?:Log|Logger))(?:\.|->|::)(?:Log)?(trace|verbose|debug|fine|info|information|notice|log|warn|warning|error|exception|severe|critical|fatal|panic|Trace|Debug|Info|Information|Warn|Warning|Error|Critical|Fatal|Panic|Printf|Println|Print|Fatalf|Panicf|Infof|Warnf|Errorf|Debugf|Infow|Warnw|Errorw|Debugw)\s*\(|\bprint\s*\()/g;
+const CALL =
+  /(?:\b(?:console|logging|slog|log|logger|LOG|LOGGER|Log|Logger|_log|_logger|self\.log(?:ger)?|this\.log(?:ger)?|this\._?logger|Rails\.logger|\$this->logger|\$logger|[a-z]\w*(?:Log|Logger))(?:\.|->|::)(?:Log)?(trace|verbose|debug|fine|info|information|notice|log|warn|warning|error|exception|severe|critical|fatal|panic|Trace|Debug|Info|Information|Warn|Warning|Error|Critical|Fatal|Panic|Printf|Println|Print|Fatalf|Panicf|Infof|Warnf|Errorf|Debugf|Infow|Warnw|Errorw|Debugw)\s*\(|\bprint\s*\()/g;
 // Child loggers (pino, winston, bunyan): `logger.child({ reqId }).info(…)`, `log.child(…).warn(…)`.
 const CHILD_CALL = /\.child\s*\([^()]*\)\s*\.(trace|debug|info|warn|error|fatal)\s*\(/g;
 // PHP's error_log(…) (usually around sprintf), at error level.
 const PHP_ERROR_LOG = /\berror_log\s*\(/g;
 // Ruby's Kernel#warn and puts, and loggers called without parentheses (`Rails.logger.info "…"`).
-const RUBY_BARE = /^[ \t]*(?:(warn|puts)|(?:Rails\.logger|logger|@logger)\.(debug|info|warn|error|fatal))[ \t]+(?=["'])/gm;
+const RUBY_BARE =
+  /^[ \t]*(?:(warn|puts)|(?:Rails\.logger|logger|@logger)\.(debug|info|warn|error|fatal))[ \t]+(?=["'])/gm;
 const HINT = /console\.|log|Log|LOG|print|puts|warn/;
 
 interface CallSite {
@@ -67,28 +69,45 @@ function callSites(text: string, ext: string): CallSite[] {
   CALL.lastIndex = 0;
   for (let m = CALL.exec(text); m; m = CALL.exec(text)) {
     if (m[0].startsWith('print') && ext !== 'py') continue;
-    sites.push({ index: m.index, level: m[1] ? levelOf(m[1]) : 'print', open: m.index + m[0].length - 1 });
+    sites.push({
+      index: m.index,
+      level: m[1] ? levelOf(m[1]) : 'print',
+      open: m.index + m[0].length - 1,
+    });
   }
   CHILD_CALL.lastIndex = 0;
-  for (let m = CHILD_CALL.exec(text); m; m = CHILD_CALL.exec(text)) sites.push({ index: m.index, level: levelOf(m[1]!), open: m.index + m[0].length - 1 });
+  for (let m = CHILD_CALL.exec(text); m; m = CHILD_CALL.exec(text))
+    sites.push({ index: m.index, level: levelOf(m[1]!), open: m.index + m[0].length - 1 });
   if (ext === 'php') {
     PHP_ERROR_LOG.lastIndex = 0;
-    for (let m = PHP_ERROR_LOG.exec(text); m; m = PHP_ERROR_LOG.exec(text)) sites.push({ index: m.index, level: 'error', open: m.index + m[0].length - 1 });
+    for (let m = PHP_ERROR_LOG.exec(text); m; m = PHP_ERROR_LOG.exec(text))
+      sites.push({ index: m.index, level: 'error', open: m.index + m[0].length - 1 });
   }
   if (ext === 'rb') {
     RUBY_BARE.lastIndex = 0;
     for (let m = RUBY_BARE.exec(text); m; m = RUBY_BARE.exec(text)) {
       const level: LogLevel = m[1] === 'warn' ? 'warn' : m[1] === 'puts' ? 'print' : levelOf(m[2]!);
-      sites.push({ index: m.index + (m[0].length - m[0].trimStart().length), level, open: m.index + m[0].length, bare: true });
+      sites.push({
+        index: m.index + (m[0].length - m[0].trimStart().length),
+        level,
+        open: m.index + m[0].length,
+        bare: true,
+      });
     }
   }
   return sites.sort((a, b) => a.index - b.index);
 }
 
 /** A Ruby argument list without parentheses: up to the end of the line, split on top-level commas. */
-function bareArguments(text: string, start: number): { text: string; offset: number }[] | undefined {
+function bareArguments(
+  text: string,
+  start: number,
+): { text: string; offset: number }[] | undefined {
   const end = text.indexOf('\n', start);
-  return callArguments(`(${text.slice(start, end < 0 ? text.length : end)})`, 0)?.map((a) => ({ text: a.text, offset: start + a.offset - 1 }));
+  return callArguments(`(${text.slice(start, end < 0 ? text.length : end)})`, 0)?.map((a) => ({
+    text: a.text,
+    offset: start + a.offset - 1,
+  }));
 }
 
 export function extractLogStatements(file: string, text: string): LogStatement[] {
@@ -122,21 +141,43 @@ function levelOf(raw: string): LogLevel {
 type Style = 'js' | 'py' | 'java' | 'go' | 'cs' | 'rb' | 'php';
 
 const STYLES: Record<string, Style> = {
-  js: 'js', mjs: 'js', cjs: 'js', jsx: 'js', ts: 'js', mts: 'js', cts: 'js', tsx: 'js',
-  py: 'py', java: 'java', kt: 'java', go: 'go', cs: 'cs', rb: 'rb', php: 'php',
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'js',
+  ts: 'js',
+  mts: 'js',
+  cts: 'js',
+  tsx: 'js',
+  py: 'py',
+  java: 'java',
+  kt: 'java',
+  go: 'go',
+  cs: 'cs',
+  rb: 'rb',
+  php: 'php',
 };
 
 /**
  * The message text of an argument that is a string literal (or a format call around one);
  * `concatenated` when more text is joined on after it (`"order " + id`).
  */
-function messageLiteral(arg: string, style: Style): { text: string; concatenated: boolean } | undefined {
+function messageLiteral(
+  arg: string,
+  style: Style,
+): { text: string; concatenated: boolean } | undefined {
   let a = arg.trim();
-  const format = /^(?:String\.format|fmt\.Sprintf|util\.format|sprintf|string\.Format)\s*\(([\s\S]*)\)$/.exec(a);
-  if (format) a = format[1]!.trim().split(/,(?=(?:[^"'`]*["'`][^"'`]*["'`])*[^"'`]*$)/)[0]!.trim();
+  const format =
+    /^(?:String\.format|fmt\.Sprintf|util\.format|sprintf|string\.Format)\s*\(([\s\S]*)\)$/.exec(a);
+  if (format)
+    a = format[1]!
+      .trim()
+      .split(/,(?=(?:[^"'`]*["'`][^"'`]*["'`])*[^"'`]*$)/)[0]!
+      .trim();
   // `"…" % args` and `"…".format(…)` (Python), `"…" + x` concatenations: the leading literal.
   const m =
-    /^(?:[fFrRbBuU]{0,2})("""|'''|["'`])([\s\S]*?)\1/.exec(a) ?? (style === 'cs' ? /^\$?@?(")([\s\S]*?)"/.exec(a) : null);
+    /^(?:[fFrRbBuU]{0,2})("""|'''|["'`])([\s\S]*?)\1/.exec(a) ??
+    (style === 'cs' ? /^\$?@?(")([\s\S]*?)"/.exec(a) : null);
   if (!m) return undefined;
   const rest = a.slice(m[0].length).trim();
   // PHP joins strings with `.`: `"redeemed " . $n . " times"`.
@@ -166,7 +207,10 @@ function placeholderRe(style: Style): RegExp {
   }
 }
 
-function splitTemplate(template: string, style: Style): Pick<LogStatement, 'parts' | 'anchoredStart' | 'anchoredEnd'> {
+function splitTemplate(
+  template: string,
+  style: Style,
+): Pick<LogStatement, 'parts' | 'anchoredStart' | 'anchoredEnd'> {
   const re = placeholderRe(style);
   const parts: string[] = [];
   let last = 0;
@@ -184,5 +228,11 @@ function splitTemplate(template: string, style: Style): Pick<LogStatement, 'part
 }
 
 function unescape(s: string): string {
-  return s.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\(["'`\\])/g, '$1').replace(/%%/g, '%').replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+  return s
+    .replace(/\\n/g, '\n')
+    .replace(/\\t/g, '\t')
+    .replace(/\\(["'`\\])/g, '$1')
+    .replace(/%%/g, '%')
+    .replace(/\{\{/g, '{')
+    .replace(/\}\}/g, '}');
 }

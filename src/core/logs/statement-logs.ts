@@ -60,7 +60,11 @@ export class StatementLogs {
     const s = match.statement;
     if (!s) {
       this.unmatched++;
-      this.unmatchedSamples.push({ body: record.body.slice(0, 300), why: match.explanation, timeMs: record.timeMs });
+      this.unmatchedSamples.push({
+        body: record.body.slice(0, 300),
+        why: match.explanation,
+        timeMs: record.timeMs,
+      });
       if (this.unmatchedSamples.length > 20) this.unmatchedSamples.shift();
       return;
     }
@@ -68,7 +72,16 @@ export class StatementLogs {
     let e = this.entries.get(key);
     if (!e) {
       if (this.entries.size >= MAX_ENTRIES) return;
-      e = { file: s.file, level: s.level, template: s.template, line: s.line, minutes: new Map(), latest: [], lastSeenMs: 0, match };
+      e = {
+        file: s.file,
+        level: s.level,
+        template: s.template,
+        line: s.line,
+        minutes: new Map(),
+        latest: [],
+        lastSeenMs: 0,
+        match,
+      };
       this.entries.set(key, e);
     }
     const level = levelOfSeverity(record.severityNumber, record.severityText) ?? 'unknown';
@@ -79,7 +92,14 @@ export class StatementLogs {
     e.lastSeenMs = Math.max(e.lastSeenMs, record.timeMs);
     e.line = s.line;
     e.match = match;
-    e.latest.push({ timeMs: record.timeMs, level, body: record.body.length > MAX_BODY ? `${record.body.slice(0, MAX_BODY)}…` : record.body, traceId: record.traceId, spanId: record.spanId, service: record.resource.service });
+    e.latest.push({
+      timeMs: record.timeMs,
+      level,
+      body: record.body.length > MAX_BODY ? `${record.body.slice(0, MAX_BODY)}…` : record.body,
+      traceId: record.traceId,
+      spanId: record.spanId,
+      service: record.resource.service,
+    });
     if (e.latest.length > LATEST) e.latest.shift();
     this.generation++;
   }
@@ -104,7 +124,9 @@ export class StatementLogs {
       if (e.file !== file || e.lastSeenMs < sinceMs) continue;
       // The statement as the file is now: same template and level, the nearest to where it was.
       const same = current.filter((s) => s.level === e.level && s.template === e.template);
-      const statement = same.sort((a, b) => Math.abs(a.line - e.line) - Math.abs(b.line - e.line))[0];
+      const statement = same.sort(
+        (a, b) => Math.abs(a.line - e.line) - Math.abs(b.line - e.line),
+      )[0];
       if (!statement) continue;
       const byLevel: StatementLogSummary['byLevel'] = {};
       let count = 0;
@@ -121,7 +143,10 @@ export class StatementLogs {
         count,
         byLevel,
         lastSeenMs: e.lastSeenMs,
-        latest: e.latest.filter((l) => l.timeMs >= sinceMs).slice().reverse(),
+        latest: e.latest
+          .filter((l) => l.timeMs >= sinceMs)
+          .slice()
+          .reverse(),
         rule: e.match.rule,
         confidence: e.match.confidence,
         explanation: e.match.explanation,

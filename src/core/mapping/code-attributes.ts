@@ -13,7 +13,12 @@ function int(v: unknown): number | undefined {
 }
 
 /** The location a stored series was keyed by (the inverse of what ingest recorded). */
-export function locationOfIdentity(id: Pick<CodeLocation, 'filePath' | 'functionName' | 'line' | 'route' | 'handler' | 'layer' | 'revision'> & { codeSource: string }): CodeLocation {
+export function locationOfIdentity(
+  id: Pick<
+    CodeLocation,
+    'filePath' | 'functionName' | 'line' | 'route' | 'handler' | 'layer' | 'revision'
+  > & { codeSource: string },
+): CodeLocation {
   const loc: CodeLocation = { source: id.codeSource as CodeLocation['source'] };
   if (id.filePath !== undefined) loc.filePath = id.filePath;
   if (id.functionName !== undefined) loc.functionName = id.functionName;

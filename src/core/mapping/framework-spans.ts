@@ -23,24 +23,57 @@ export function nestHandler(attrs: Attributes): CodeLocation['handler'] | undefi
  * Why a span without code attributes, route or handler name is left unmapped on purpose, or what
  * it lacks: said once per series, shown in "why no data" and `report --json`'s unmapped list.
  */
-export function layerOf(name: string, kind: number, attrs: Attributes): CodeLocation['layer'] | undefined {
+export function layerOf(
+  name: string,
+  kind: number,
+  attrs: Attributes,
+): CodeLocation['layer'] | undefined {
   const expressType = str(attrs['express.type']);
   if (expressType) {
     const what = expressType === 'request_handler' ? 'request handler' : expressType;
-    return { kind: 'framework-inner', detail: `an Express ${what} span (${str(attrs['express.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice` };
+    return {
+      kind: 'framework-inner',
+      detail: `an Express ${what} span (${str(attrs['express.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice`,
+    };
   }
   const routerType = str(attrs['router.type']);
-  if (routerType) return { kind: 'framework-inner', detail: `a router ${routerType.replace('_', ' ')} span (${str(attrs['router.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice` };
+  if (routerType)
+    return {
+      kind: 'framework-inner',
+      detail: `a router ${routerType.replace('_', ' ')} span (${str(attrs['router.name']) ?? name}) inside a request whose server span is mapped to the handler; not counted twice`,
+    };
   const nestType = str(attrs['nestjs.type']);
   if (nestType) {
-    return { kind: 'framework-inner', detail: nestType === 'app_creation' ? 'NestJS application start-up' : `a NestJS ${nestType} span without nestjs.controller; its request span is mapped instead` };
+    return {
+      kind: 'framework-inner',
+      detail:
+        nestType === 'app_creation'
+          ? 'NestJS application start-up'
+          : `a NestJS ${nestType} span without nestjs.controller; its request span is mapped instead`,
+    };
   }
   if (str(attrs['fastify.type']) || str(attrs['hook.name'])) {
-    return { kind: 'framework-inner', detail: `a Fastify ${str(attrs['fastify.type']) ?? 'hook'} span (${str(attrs['hook.name']) ?? name}) inside a request whose server span is mapped to the handler` };
+    return {
+      kind: 'framework-inner',
+      detail: `a Fastify ${str(attrs['fastify.type']) ?? 'hook'} span (${str(attrs['hook.name']) ?? name}) inside a request whose server span is mapped to the handler`,
+    };
   }
-  if (str(attrs['hapi.type'])) return { kind: 'framework-inner', detail: `a Hapi ${str(attrs['hapi.type'])} span inside a request whose server span is mapped to the handler` };
-  if (str(attrs['koa.type'])) return { kind: 'framework-inner', detail: `a Koa ${str(attrs['koa.type'])} span (${str(attrs['koa.name']) ?? name}) inside a request whose server span is mapped to the handler` };
-  if (kind === SERVER) return { kind: 'no-route', detail: 'server spans of this service carry no route (the instrumentation sets neither http.route nor a request path)' };
+  if (str(attrs['hapi.type']))
+    return {
+      kind: 'framework-inner',
+      detail: `a Hapi ${str(attrs['hapi.type'])} span inside a request whose server span is mapped to the handler`,
+    };
+  if (str(attrs['koa.type']))
+    return {
+      kind: 'framework-inner',
+      detail: `a Koa ${str(attrs['koa.type'])} span (${str(attrs['koa.name']) ?? name}) inside a request whose server span is mapped to the handler`,
+    };
+  if (kind === SERVER)
+    return {
+      kind: 'no-route',
+      detail:
+        'server spans of this service carry no route (the instrumentation sets neither http.route nor a request path)',
+    };
   return undefined;
 }
 
@@ -52,7 +85,8 @@ export function requestPath(attrs: Attributes): string | undefined {
   return q >= 0 ? raw.slice(0, q) : raw;
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|(?=[\w-]*\d)[\w-]{16,}|[^/]*@[^/]*)$/i;
+const ID_SEGMENT =
+  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|(?=[\w-]*\d)[\w-]{16,}|[^/]*@[^/]*)$/i;
 
 /** A concrete path with id-like segments (numbers, UUIDs, hashes, long tokens) as `{id}`, bounding series per route. */
 export function pathShape(path: string): string {

@@ -75,7 +75,8 @@ export class FunctionIndex {
     if (!this.parser.isLoaded(language)) {
       this.parser.ensureLanguage(language).then(
         () => {
-          if (this.versions.get(relPath) === version) this.store(relPath, hash, this.parseSafely(text, language));
+          if (this.versions.get(relPath) === version)
+            this.store(relPath, hash, this.parseSafely(text, language));
         },
         () => undefined, // A grammar that cannot load leaves the file without functions.
       );

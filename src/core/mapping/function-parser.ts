@@ -32,7 +32,9 @@ interface LoadedLanguage {
 
 // A plain runtime `require` that esbuild leaves alone, so the runtime is loaded from disk next to
 // its .wasm file instead of being inlined into the bundle.
-const nodeRequire = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
+const nodeRequire = createRequire(
+  typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'),
+);
 
 /**
  * Where the tree-sitter files are: `tree-sitter/` beside the bundle (the build copies them to
@@ -42,7 +44,9 @@ export function defaultWasmDir(): string {
   const candidates: string[] = [];
   if (typeof __dirname === 'string') candidates.push(path.join(__dirname, 'tree-sitter'));
   try {
-    candidates.push(path.join(path.dirname(nodeRequire.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm'));
+    candidates.push(
+      path.join(path.dirname(nodeRequire.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm'),
+    );
   } catch {
     // Not installed (a packaged extension): only the bundled copy can work.
   }
@@ -122,7 +126,10 @@ export class FunctionParser {
   parse(text: string, language: LanguageId): FunctionRange[] {
     if (this.disposed) throw new Error('FunctionParser is disposed');
     const loaded = this.loaded.get(language);
-    if (!loaded) throw new Error(`Grammar for ${language} is not loaded: await ensureLanguage('${language}') first`);
+    if (!loaded)
+      throw new Error(
+        `Grammar for ${language} is not loaded: await ensureLanguage('${language}') first`,
+      );
     const tree = loaded.parser.parse(text);
     if (!tree) return [];
     try {
@@ -190,14 +197,25 @@ function extractFunctions(root: Node, { spec, query }: LoadedLanguage): Function
     // An inline route handler (`app.get('/orders/:id', (req, res) => …)`) is named by its route.
     // A named function expression keeps its own name (`app.get('/x', async function getTask() {})`,
     // `module.exports = async function errors(ctx, next) {}`: the stack trace names it so).
-    const commonJsExport = decl?.type === 'assignment_expression' && /^(?:module\.)?exports$/.test(decl.childForFieldName('left')?.text ?? '');
+    const commonJsExport =
+      decl?.type === 'assignment_expression' &&
+      /^(?:module\.)?exports$/.test(decl.childForFieldName('left')?.text ?? '');
     const ownName = verb || commonJsExport ? fn.childForFieldName('name') : null;
     if (ownName) nameNode = ownName;
-    const name = isDefault ? 'default' : ownName ? ownName.text : verb ? `${verb.replace(/^['"`]|['"`]$/g, '').toUpperCase()} ${unquote(nameNode)}` : unquote(nameNode);
+    const name = isDefault
+      ? 'default'
+      : ownName
+        ? ownName.text
+        : verb
+          ? `${verb.replace(/^['"`]|['"`]$/g, '').toUpperCase()} ${unquote(nameNode)}`
+          : unquote(nameNode);
     found.set(fn.id, {
       fn,
       extent: liftDeclaration(decl ?? fn),
-      assignment: decl?.type === 'assignment_expression' && !(commonJsExport && ownName) ? (decl.childForFieldName('left') ?? undefined) : undefined,
+      assignment:
+        decl?.type === 'assignment_expression' && !(commonJsExport && ownName)
+          ? (decl.childForFieldName('left') ?? undefined)
+          : undefined,
       nameNode,
       name,
       kind: refineKind(kind, fn, name),
@@ -237,9 +255,15 @@ function unquote(node: Node): string {
 
 function refineKind(kind: Kind, fn: Node, name: string): Kind {
   // Ruby: `initialize` constructs; a `def` outside any class or module is a plain function.
-  if (fn.type === 'method') return name === 'initialize' ? 'constructor' : fn.parent?.type === 'program' ? 'function' : kind;
+  if (fn.type === 'method')
+    return name === 'initialize'
+      ? 'constructor'
+      : fn.parent?.type === 'program'
+        ? 'function'
+        : kind;
   if (fn.type === 'method_declaration' && name === '__construct') return 'constructor'; // PHP
-  if (fn.type === 'method_definition' && name === 'constructor' && fn.parent?.type === 'class_body') return 'constructor';
+  if (fn.type === 'method_definition' && name === 'constructor' && fn.parent?.type === 'class_body')
+    return 'constructor';
   if (fn.type === 'function_definition') {
     // Python: a def directly in a class body is a method; __init__ is what runs on construction.
     let parent = fn.parent;
@@ -266,7 +290,8 @@ function liftDeclaration(node: Node): Node {
       parent.namedChildren.filter((c) => c?.type === 'variable_declarator').length === 1;
     const exported =
       parent.type === 'export_statement' &&
-      (parent.childForFieldName('declaration')?.id === current.id || parent.childForFieldName('value')?.id === current.id);
+      (parent.childForFieldName('declaration')?.id === current.id ||
+        parent.childForFieldName('value')?.id === current.id);
     if (!soleDeclarator && !exported) return current;
     current = parent;
   }

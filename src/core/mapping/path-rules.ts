@@ -11,19 +11,36 @@ export interface PathRuleProblem {
   message: string;
 }
 
-export function validatePathRules(raw: unknown): { rules: PathRule[]; problems: PathRuleProblem[] } {
+export function validatePathRules(raw: unknown): {
+  rules: PathRule[];
+  problems: PathRuleProblem[];
+} {
   const rules: PathRule[] = [];
   const problems: PathRuleProblem[] = [];
   if (raw === undefined || raw === null) return { rules, problems };
-  if (!Array.isArray(raw)) return { rules, problems: [{ index: -1, message: 'must be an array of { "from": "...", "to": "..." } objects' }] };
+  if (!Array.isArray(raw))
+    return {
+      rules,
+      problems: [
+        { index: -1, message: 'must be an array of { "from": "...", "to": "..." } objects' },
+      ],
+    };
   raw.forEach((r: unknown, index) => {
     const o = r as Partial<Record<string, unknown>>;
-    if (typeof r !== 'object' || r === null || typeof o.from !== 'string' || typeof o.to !== 'string') {
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof o.from !== 'string' ||
+      typeof o.to !== 'string'
+    ) {
       problems.push({ index, message: 'needs string "from" and "to"' });
     } else if (o.from.length === 0) {
       problems.push({ index, message: '"from" must not be empty' });
     } else {
-      rules.push({ from: normalizeDeployedPath(o.from), to: o.to.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '') });
+      rules.push({
+        from: normalizeDeployedPath(o.from),
+        to: o.to.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, ''),
+      });
     }
   });
   return { rules, problems };
@@ -39,7 +56,10 @@ export function normalizeDeployedPath(p: string): string {
       s = s.slice('file://'.length);
     }
   }
-  s = s.replace(/\\/g, '/').replace(/\/\.\//g, '/').replace(/\/{2,}/g, '/');
+  s = s
+    .replace(/\\/g, '/')
+    .replace(/\/\.\//g, '/')
+    .replace(/\/{2,}/g, '/');
   // Windows drive paths through a URL come out as `/C:/...`.
   if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1);
   return s;

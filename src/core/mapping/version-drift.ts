@@ -19,7 +19,12 @@ export interface Hunk {
 export function parseHunks(diff: string): Hunk[] {
   const out: Hunk[] = [];
   for (const m of diff.matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)) {
-    out.push({ oldStart: Number(m[1]), oldCount: m[2] === undefined ? 1 : Number(m[2]), newStart: Number(m[3]), newCount: m[4] === undefined ? 1 : Number(m[4]) });
+    out.push({
+      oldStart: Number(m[1]),
+      oldCount: m[2] === undefined ? 1 : Number(m[2]),
+      newStart: Number(m[3]),
+      newCount: m[4] === undefined ? 1 : Number(m[4]),
+    });
   }
   return out;
 }
@@ -67,15 +72,37 @@ export interface DriftAnchor {
  * (StackResolver) both go through here. Until git's diff is ready the line is taken as is (the
  * tracker's onDidChange says when to ask again).
  */
-export function anchorDeployedLine(drift: VersionDrift | undefined, revision: string | undefined, file: string, line: number): DriftAnchor {
+export function anchorDeployedLine(
+  drift: VersionDrift | undefined,
+  revision: string | undefined,
+  file: string,
+  line: number,
+): DriftAnchor {
   if (!revision || !drift) return { line, changed: false, note: '' };
   const short = revision.slice(0, 8);
   const st = drift.state(revision, file);
-  if (st.kind === 'unknown-revision') return { line, changed: false, note: `; the deployed revision ${short} is not in the local clone, so its lines may have moved` };
+  if (st.kind === 'unknown-revision')
+    return {
+      line,
+      changed: false,
+      note: `; the deployed revision ${short} is not in the local clone, so its lines may have moved`,
+    };
   if (st.kind !== 'drifted') return { line, changed: false, note: '' };
   const a = anchorLine(st.hunks, line);
-  if (a.changed) return { line: a.line, changed: true, note: `; line ${line} at the deployed ${short} was edited since, so it is matched near line ${a.line}` };
-  return { line: a.line, changed: false, note: a.line !== line ? `; line ${line} at the deployed ${short} is line ${a.line} in the working tree` : '' };
+  if (a.changed)
+    return {
+      line: a.line,
+      changed: true,
+      note: `; line ${line} at the deployed ${short} was edited since, so it is matched near line ${a.line}`,
+    };
+  return {
+    line: a.line,
+    changed: false,
+    note:
+      a.line !== line
+        ? `; line ${line} at the deployed ${short} is line ${a.line} in the working tree`
+        : '',
+  };
 }
 
 export type DriftState =
@@ -100,7 +127,9 @@ export class VersionDrift {
   /** The drift tracker of a workspace in a git repository with commits; undefined otherwise. */
   static async open(root: string): Promise<VersionDrift | undefined> {
     const d = new VersionDrift(root);
-    const sha = (await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '')).trim();
+    const sha = (
+      await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '')
+    ).trim();
     if (!REVISION.test(sha)) return undefined;
     d.head = sha;
     return d;
@@ -153,7 +182,13 @@ export class VersionDrift {
   private resolve(revision: string): Promise<string | undefined> {
     let r = this.revisions.get(revision);
     if (!r) {
-      r = git(this.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]).then(
+      r = git(this.root, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${revision}^{commit}`,
+      ]).then(
         (s) => s.trim() || undefined,
         () => undefined,
       );
@@ -167,7 +202,16 @@ export class VersionDrift {
     if (!commit) return { kind: 'unknown-revision' };
     if (commit === this.head) return { kind: 'current' };
     try {
-      const diff = await git(this.root, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', commit, '--', file]);
+      const diff = await git(this.root, [
+        'diff',
+        '-U0',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        commit,
+        '--',
+        file,
+      ]);
       return { kind: 'drifted', hunks: parseHunks(diff) };
     } catch {
       return { kind: 'unknown-revision' };
@@ -177,8 +221,18 @@ export class VersionDrift {
 
 function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-c', 'core.quotepath=off', ...args], { cwd, encoding: 'utf8', maxBuffer: MAX_DIFF_BYTES, timeout: 20_000, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
+    execFile(
+      'git',
+      ['-c', 'core.quotepath=off', ...args],
+      {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: MAX_DIFF_BYTES,
+        timeout: 20_000,
+        windowsHide: true,
+        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
     );
   });
 }

@@ -32,10 +32,20 @@ export interface WorkspaceRoot {
  * path inside it (`src/orders.ts`). Several: by the folder's name and that path (`api/src/orders.ts`),
  * names made unique (`api`, `api-2`), so every file of every folder has one workspace path.
  */
-export function workspaceRoots(folders: readonly { name?: string; path: string }[]): WorkspaceRoot[] {
+export function workspaceRoots(
+  folders: readonly { name?: string; path: string }[],
+): WorkspaceRoot[] {
   const used = new Set<string>();
   return folders.map((f) => {
-    const base = (f.name ?? f.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'folder').replace(/[\\/]/g, '-') || 'folder';
+    const base =
+      (
+        f.name ??
+        f.path
+          .replace(/[\\/]+$/, '')
+          .split(/[\\/]/)
+          .pop() ??
+        'folder'
+      ).replace(/[\\/]/g, '-') || 'folder';
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     used.add(name);
@@ -65,7 +75,11 @@ export class WorkspaceFiles {
     const list = typeof roots === 'string' ? workspaceRoots([{ path: roots }]) : roots;
     if (list.length === 0) throw new Error('a workspace needs at least one folder');
     const multi = list.length > 1;
-    this.folders = list.map((r) => ({ name: r.name, abs: normalizeDeployedPath(r.path).replace(/\/$/, ''), prefix: multi ? `${r.name}/` : '' }));
+    this.folders = list.map((r) => ({
+      name: r.name,
+      abs: normalizeDeployedPath(r.path).replace(/\/$/, ''),
+      prefix: multi ? `${r.name}/` : '',
+    }));
   }
 
   /** The first (or only) folder's absolute path. */
@@ -85,7 +99,8 @@ export class WorkspaceFiles {
 
   /** The absolute path of a workspace path. */
   absolute(rel: string): string {
-    const f = this.folders.find((r) => r.prefix !== '' && rel.startsWith(r.prefix)) ?? this.folders[0]!;
+    const f =
+      this.folders.find((r) => r.prefix !== '' && rel.startsWith(r.prefix)) ?? this.folders[0]!;
     const inner = f.prefix && rel.startsWith(f.prefix) ? rel.slice(f.prefix.length) : rel;
     return `${f.abs}/${inner}`;
   }
@@ -95,7 +110,8 @@ export class WorkspaceFiles {
     const p = normalizeDeployedPath(absPath);
     // The deepest folder wins when folders nest.
     let best: Root | undefined;
-    for (const f of this.folders) if (p.startsWith(`${f.abs}/`) && (!best || f.abs.length > best.abs.length)) best = f;
+    for (const f of this.folders)
+      if (p.startsWith(`${f.abs}/`) && (!best || f.abs.length > best.abs.length)) best = f;
     return best ? best.prefix + p.slice(best.abs.length + 1) : undefined;
   }
 
@@ -170,16 +186,31 @@ export class WorkspaceFiles {
       if (!p.startsWith(rule.from)) continue;
       const rel = (rule.to + p.slice(rule.from.length)).replace(/^\/+/, '').replace(/\/{2,}/g, '/');
       if (this.files.has(rel)) {
-        return { file: rel, rule: 'path-rewrite', confidence: 'exact', explanation: `path mapping "${rule.from}" → "${rule.to || './'}" turns ${p} into ${rel}` };
+        return {
+          file: rel,
+          rule: 'path-rewrite',
+          confidence: 'exact',
+          explanation: `path mapping "${rule.from}" → "${rule.to || './'}" turns ${p} into ${rel}`,
+        };
       }
     }
     const inside = this.relativeOf(p);
-    if (inside !== undefined && this.files.has(inside)) return { file: inside, rule: 'workspace-path', confidence: 'exact', explanation: `${p} is inside the workspace` };
+    if (inside !== undefined && this.files.has(inside))
+      return {
+        file: inside,
+        rule: 'workspace-path',
+        confidence: 'exact',
+        explanation: `${p} is inside the workspace`,
+      };
     const segs = p.split('/').filter((s) => s.length > 0);
     const base = segs[segs.length - 1];
     const candidates = base ? this.byBase.get(base) : undefined;
     if (!base || !candidates || candidates.length === 0) {
-      return { rule: 'none', confidence: 'none', explanation: `no workspace file is named ${base ?? p} (path ${p}); add a path mapping if the deployed layout differs` };
+      return {
+        rule: 'none',
+        confidence: 'none',
+        explanation: `no workspace file is named ${base ?? p} (path ${p}); add a path mapping if the deployed layout differs`,
+      };
     }
     let best = 0;
     let winners: string[] = [];
@@ -201,7 +232,8 @@ export class WorkspaceFiles {
     const file = winners[0]!;
     const fileSegs = file.split('/').length;
     // The whole workspace path matched: as good as exact. Only the file name matched: unsure.
-    const confidence: Confidence = best >= fileSegs || best >= 3 ? 'high' : best === 2 ? 'high' : 'medium';
+    const confidence: Confidence =
+      best >= fileSegs || best >= 3 ? 'high' : best === 2 ? 'high' : 'medium';
     return {
       file,
       rule: 'path-suffix',

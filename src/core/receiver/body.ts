@@ -22,10 +22,17 @@ export interface BodyLimits {
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `request body exceeds the receiver's limit of ${limit} bytes (after decompression)`);
+  return new HttpError(
+    413,
+    `request body exceeds the receiver's limit of ${limit} bytes (after decompression)`,
+  );
 }
 
-export function readBody(req: IncomingMessage, encoding: BodyEncoding, limits: BodyLimits): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  encoding: BodyEncoding,
+  limits: BodyLimits,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const max = limits.maxBodyBytes;
     const chunks: Buffer[] = [];
@@ -63,7 +70,9 @@ export function readBody(req: IncomingMessage, encoding: BodyEncoding, limits: B
       size += chunk.length;
       if (size > max) return settle(tooLarge(max));
       if (!limits.reserve(size)) {
-        return settle(new HttpError(503, 'the receiver is holding too much unprocessed data; retry shortly'));
+        return settle(
+          new HttpError(503, 'the receiver is holding too much unprocessed data; retry shortly'),
+        );
       }
       chunks.push(chunk);
     };

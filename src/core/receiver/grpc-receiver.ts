@@ -2,11 +2,30 @@
 // `Export`. The service definitions pass raw bytes through (identity serializers), so requests
 // are decoded by the same protobuf decoders as OTLP/HTTP and answers are encoded the same way;
 // grpc-js only does framing, compression and the size cap.
-import { Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, type OtlpSignal } from '../ingest/otlp-decode';
+import {
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import {
+  OtlpDecodeError,
+  decodeLogs,
+  decodeMetrics,
+  decodeTraces,
+  type OtlpSignal,
+} from '../ingest/otlp-decode';
 import { encodeExportResponse } from '../ingest/responses';
 import { PortInUseError } from './errors';
-import type { IngestCounters, ReceiverAddress, ReceiverDataListener, ReceiverSinks } from './http-receiver';
+import type {
+  IngestCounters,
+  ReceiverAddress,
+  ReceiverDataListener,
+  ReceiverSinks,
+} from './http-receiver';
 
 export { PortInUseError };
 
@@ -57,7 +76,17 @@ export class OtlpGrpcReceiver {
   private readonly sinks: ReceiverSinks;
   private server: Server | undefined;
   private readonly listeners = new Set<ReceiverDataListener>();
-  private readonly counters: GrpcReceiverStats = { requests: 0, acceptedSpans: 0, rejectedSpans: 0, acceptedLogs: 0, rejectedLogs: 0, acceptedDataPoints: 0, rejectedDataPoints: 0, failedRequests: 0, lastDataAt: undefined };
+  private readonly counters: GrpcReceiverStats = {
+    requests: 0,
+    acceptedSpans: 0,
+    rejectedSpans: 0,
+    acceptedLogs: 0,
+    rejectedLogs: 0,
+    acceptedDataPoints: 0,
+    rejectedDataPoints: 0,
+    failedRequests: 0,
+    lastDataAt: undefined,
+  };
 
   constructor(options: OtlpGrpcReceiverOptions) {
     this.host = options.host ?? '127.0.0.1';
@@ -78,25 +107,40 @@ export class OtlpGrpcReceiver {
 
   /** Starts listening. Rejects with PortInUseError when the port is taken. */
   start(): Promise<ReceiverAddress> {
-    if (this.server !== undefined) return Promise.reject(new Error('the OTLP/gRPC receiver is already started'));
-    const server = new Server({ 'grpc.max_receive_message_length': this.maxMessageBytes, 'grpc.max_send_message_length': 4 * 1024 * 1024 });
+    if (this.server !== undefined)
+      return Promise.reject(new Error('the OTLP/gRPC receiver is already started'));
+    const server = new Server({
+      'grpc.max_receive_message_length': this.maxMessageBytes,
+      'grpc.max_send_message_length': 4 * 1024 * 1024,
+    });
     for (const [signal, name] of SERVICES) {
-      const impl: UntypedServiceImplementation = { Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => this.export(signal, call.request, callback) };
+      const impl: UntypedServiceImplementation = {
+        Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) =>
+          this.export(signal, call.request, callback),
+      };
       server.addService(exportDefinition(name), impl);
     }
     this.server = server;
     const hostPart = this.host.includes(':') ? `[${this.host}]` : this.host;
     return new Promise<ReceiverAddress>((resolve, reject) => {
-      server.bindAsync(`${hostPart}:${this.port}`, ServerCredentials.createInsecure(), (err, port) => {
-        if (err) {
-          this.server = undefined;
-          server.forceShutdown();
-          // grpc-js wraps the listen error in a summary message; the code is in the text.
-          reject(/EADDRINUSE|address already in use/i.test(err.message) ? new PortInUseError(this.host, this.port) : err);
-          return;
-        }
-        resolve({ host: this.host, port, url: `http://${hostPart}:${port}` });
-      });
+      server.bindAsync(
+        `${hostPart}:${this.port}`,
+        ServerCredentials.createInsecure(),
+        (err, port) => {
+          if (err) {
+            this.server = undefined;
+            server.forceShutdown();
+            // grpc-js wraps the listen error in a summary message; the code is in the text.
+            reject(
+              /EADDRINUSE|address already in use/i.test(err.message)
+                ? new PortInUseError(this.host, this.port)
+                : err,
+            );
+            return;
+          }
+          resolve({ host: this.host, port, url: `http://${hostPart}:${port}` });
+        },
+      );
     });
   }
 
@@ -149,10 +193,17 @@ export class OtlpGrpcReceiver {
     } catch (err) {
       this.counters.failedRequests++;
       // Same split as OTLP/HTTP's 400 vs 500: bad data is permanent, a failing sink is ours.
-      if (err instanceof OtlpDecodeError) return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: err.message });
-      return callback({ code: GrpcStatus.INTERNAL, details: `the receiver failed to store the ${signal}: ${err instanceof Error ? err.message : String(err)}` });
+      if (err instanceof OtlpDecodeError)
+        return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: err.message });
+      return callback({
+        code: GrpcStatus.INTERNAL,
+        details: `the receiver failed to store the ${signal}: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
-    const partial = rejected > 0 ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` } : undefined;
+    const partial =
+      rejected > 0
+        ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` }
+        : undefined;
     callback(null, Buffer.from(encodeExportResponse(signal, 'protobuf', partial)));
     if (accepted > 0) {
       const atMs = Date.now();

@@ -8,7 +8,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LogRecordData, SpanRecord } from '../model';
-import { OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, type OtlpFormat, type OtlpSignal } from '../ingest/otlp-decode';
+import {
+  OtlpDecodeError,
+  decodeLogs,
+  decodeMetrics,
+  decodeTraces,
+  type OtlpFormat,
+  type OtlpSignal,
+} from '../ingest/otlp-decode';
 import { RpcCode, encodeExportResponse, encodeStatus } from '../ingest/responses';
 import { readBody } from './body';
 import { ClientAbortError, HttpError, PortInUseError } from './errors';
@@ -162,10 +169,15 @@ export class OtlpHttpReceiver {
 
   /** Starts listening. Rejects with PortInUseError when the port is taken. */
   start(): Promise<ReceiverAddress> {
-    if (this.server !== undefined) return Promise.reject(new Error('the OTLP receiver is already started'));
-    const server = createServer({ requestTimeout: 60_000 }, (req, res) => this.handle(req, res, false));
+    if (this.server !== undefined)
+      return Promise.reject(new Error('the OTLP receiver is already started'));
+    const server = createServer({ requestTimeout: 60_000 }, (req, res) =>
+      this.handle(req, res, false),
+    );
     // Expect: 100-continue: refuse oversized/unwanted uploads before the client sends them.
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, true));
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) =>
+      this.handle(req, res, true),
+    );
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       // Malformed HTTP, or a socket error outside a request: answer when the peer can still read.
       if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy();
@@ -184,8 +196,15 @@ export class OtlpHttpReceiver {
         // After startup, a server-level error must not crash the host process.
         server.on('error', () => undefined);
         const address = server.address() as AddressInfo;
-        const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-        resolve({ host: address.address, port: address.port, url: `http://${urlHost}:${address.port}` });
+        const urlHost =
+          address.family === 'IPv6' || address.address.includes(':')
+            ? `[${address.address}]`
+            : address.address;
+        resolve({
+          host: address.address,
+          port: address.port,
+          url: `http://${urlHost}:${address.port}`,
+        });
       });
     });
   }
@@ -221,37 +240,105 @@ export class OtlpHttpReceiver {
         try {
           if (this.extraRoute(req, res)) return;
         } catch (err) {
-          return this.fail(req, res, format, new HttpError(500, `internal error: ${messageOf(err)}`), undefined, expectsContinue);
+          return this.fail(
+            req,
+            res,
+            format,
+            new HttpError(500, `internal error: ${messageOf(err)}`),
+            undefined,
+            expectsContinue,
+          );
         }
       }
-      return this.fail(req, res, format, new HttpError(404, `no OTLP endpoint at ${path}; use POST /v1/traces, /v1/logs or /v1/metrics`), undefined, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(
+          404,
+          `no OTLP endpoint at ${path}; use POST /v1/traces, /v1/logs or /v1/metrics`,
+        ),
+        undefined,
+        expectsContinue,
+      );
     }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { allow: 'POST, OPTIONS' });
       return endAfterUpload(req, res, new Uint8Array(0));
     }
     if (req.method !== 'POST') {
-      return this.fail(req, res, format, new HttpError(405, `${req.method ?? '?'} is not allowed on ${path}; OTLP/HTTP uses POST`), { allow: 'POST' }, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(405, `${req.method ?? '?'} is not allowed on ${path}; OTLP/HTTP uses POST`),
+        { allow: 'POST' },
+        expectsContinue,
+      );
     }
     if (format === undefined) {
       const given = req.headers['content-type'] ?? '(none)';
-      return this.fail(req, res, undefined, new HttpError(415, `unsupported Content-Type ${given}; use application/x-protobuf or application/json`), undefined, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        undefined,
+        new HttpError(
+          415,
+          `unsupported Content-Type ${given}; use application/x-protobuf or application/json`,
+        ),
+        undefined,
+        expectsContinue,
+      );
     }
     const encoding = encodingOf(req.headers);
     if (encoding === undefined) {
       const given = req.headers['content-encoding'] ?? '';
-      return this.fail(req, res, format, new HttpError(415, `unsupported Content-Encoding ${given}; use gzip, deflate or identity`), undefined, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(415, `unsupported Content-Encoding ${given}; use gzip, deflate or identity`),
+        undefined,
+        expectsContinue,
+      );
     }
     const declared = contentLengthOf(req.headers);
     if (declared !== undefined && declared > this.maxBodyBytes) {
-      return this.fail(req, res, format, new HttpError(413, `request body of ${declared} bytes exceeds the receiver's limit of ${this.maxBodyBytes} bytes`), undefined, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(
+          413,
+          `request body of ${declared} bytes exceeds the receiver's limit of ${this.maxBodyBytes} bytes`,
+        ),
+        undefined,
+        expectsContinue,
+      );
     }
     if (this.inFlight >= this.maxConcurrent) {
-      return this.fail(req, res, format, new HttpError(429, `too many concurrent requests (limit ${this.maxConcurrent}); retry shortly`), { 'retry-after': '1' }, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(
+          429,
+          `too many concurrent requests (limit ${this.maxConcurrent}); retry shortly`,
+        ),
+        { 'retry-after': '1' },
+        expectsContinue,
+      );
     }
     const reservation: Reservation = { bytes: 0 };
     if (declared !== undefined && !this.reserve(reservation, declared)) {
-      return this.fail(req, res, format, new HttpError(503, 'the receiver is holding too much unprocessed data; retry shortly'), { 'retry-after': '1' }, expectsContinue);
+      return this.fail(
+        req,
+        res,
+        format,
+        new HttpError(503, 'the receiver is holding too much unprocessed data; retry shortly'),
+        { 'retry-after': '1' },
+        expectsContinue,
+      );
     }
 
     this.inFlight++;
@@ -264,7 +351,10 @@ export class OtlpHttpReceiver {
       reservation.bytes = 0;
     };
     if (expectsContinue) res.writeContinue();
-    readBody(req, encoding, { maxBodyBytes: this.maxBodyBytes, reserve: (total) => this.reserve(reservation, total) }).then(
+    readBody(req, encoding, {
+      maxBodyBytes: this.maxBodyBytes,
+      reserve: (total) => this.reserve(reservation, total),
+    }).then(
       (body) => {
         try {
           this.export(req, res, signal, format, body);
@@ -275,8 +365,15 @@ export class OtlpHttpReceiver {
       (err: unknown) => {
         release();
         if (err instanceof ClientAbortError) return;
-        const httpErr = err instanceof HttpError ? err : new HttpError(500, `internal error: ${messageOf(err)}`);
-        this.fail(req, res, format, httpErr, httpErr.status === 503 ? { 'retry-after': '1' } : undefined);
+        const httpErr =
+          err instanceof HttpError ? err : new HttpError(500, `internal error: ${messageOf(err)}`);
+        this.fail(
+          req,
+          res,
+          format,
+          httpErr,
+          httpErr.status === 503 ? { 'retry-after': '1' } : undefined,
+        );
       },
     );
   }
@@ -292,7 +389,13 @@ export class OtlpHttpReceiver {
   }
 
   /** Decodes a complete body, hands the data to the sink and answers. */
-  private export(req: IncomingMessage, res: ServerResponse, signal: OtlpSignal, format: OtlpFormat, body: Buffer): void {
+  private export(
+    req: IncomingMessage,
+    res: ServerResponse,
+    signal: OtlpSignal,
+    format: OtlpFormat,
+    body: Buffer,
+  ): void {
     let accepted: number;
     let rejected: number;
     let errorMessage: string | undefined;
@@ -322,10 +425,22 @@ export class OtlpHttpReceiver {
         this.counters.rejectedDataPoints += rejected;
       }
     } catch (err) {
-      const httpErr = err instanceof OtlpDecodeError ? new HttpError(400, err.message) : new HttpError(500, `the receiver failed to store the ${signal}: ${messageOf(err)}`);
-      return this.send(req, res, format, httpErr.status, encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message));
+      const httpErr =
+        err instanceof OtlpDecodeError
+          ? new HttpError(400, err.message)
+          : new HttpError(500, `the receiver failed to store the ${signal}: ${messageOf(err)}`);
+      return this.send(
+        req,
+        res,
+        format,
+        httpErr.status,
+        encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message),
+      );
     }
-    const partial = rejected > 0 ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` } : undefined;
+    const partial =
+      rejected > 0
+        ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` }
+        : undefined;
     this.send(req, res, format, 200, encodeExportResponse(signal, format, partial));
     if (accepted > 0) {
       const atMs = Date.now();
@@ -360,7 +475,15 @@ export class OtlpHttpReceiver {
   ): void {
     const f = format ?? 'json';
     const extra = noBodyComing ? { ...headers, connection: 'close' } : headers;
-    this.send(req, res, f, err.status, encodeStatus(f, RPC_CODE_BY_STATUS[err.status] ?? 0, err.message), extra, noBodyComing);
+    this.send(
+      req,
+      res,
+      f,
+      err.status,
+      encodeStatus(f, RPC_CODE_BY_STATUS[err.status] ?? 0, err.message),
+      extra,
+      noBodyComing,
+    );
   }
 
   private send(
@@ -372,9 +495,14 @@ export class OtlpHttpReceiver {
     headers?: Record<string, string>,
     noBodyComing = false,
   ): void {
-    if (status >= 300) this.counters.errorsByStatus[status] = (this.counters.errorsByStatus[status] ?? 0) + 1;
+    if (status >= 300)
+      this.counters.errorsByStatus[status] = (this.counters.errorsByStatus[status] ?? 0) + 1;
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { ...headers, 'content-type': CONTENT_TYPE[format], 'content-length': body.byteLength });
+    res.writeHead(status, {
+      ...headers,
+      'content-type': CONTENT_TYPE[format],
+      'content-length': body.byteLength,
+    });
     if (noBodyComing) res.end(body);
     else endAfterUpload(req, res, body);
   }

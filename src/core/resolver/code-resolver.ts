@@ -4,12 +4,23 @@
 // one rule for whether a mapping is usable on code, and version drift (lines of an older deployed
 // commit carried to the working tree). The engine, the details panel, error decorations, backend
 // traces and alerts, the impact review and `prodlens locate` all ask it.
-import { type Attributes, type CodeLocation, type FunctionRange, isSure, type MappingResult, type ResourceInfo } from '../model';
+import {
+  type Attributes,
+  type CodeLocation,
+  type FunctionRange,
+  isSure,
+  type MappingResult,
+  type ResourceInfo,
+} from '../model';
 import type { RouteIndex } from '../routes/route-index';
 import { routeOfSpan } from '../routes/route-pattern';
 import { parseStackTrace } from '../stacktrace/parse';
 import type { StackFrame } from '../stacktrace/frame';
-import { type FrameResolution, StackResolver, type StackResolverOptions } from '../stacktrace/resolve';
+import {
+  type FrameResolution,
+  StackResolver,
+  type StackResolverOptions,
+} from '../stacktrace/resolve';
 import { readCodeLocation } from '../mapping/code-attributes';
 import { layerOf, nestHandler, pathShape, requestPath } from '../mapping/framework-spans';
 import type { FunctionIndex } from '../mapping/function-index';
@@ -91,7 +102,10 @@ export class CodeResolver {
     const handler = nestHandler(span.attributes);
     if (handler) {
       loc.handler = handler;
-      return { loc, name: `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}` };
+      return {
+        loc,
+        name: `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}`,
+      };
     }
     if (span.kind === SERVER_KIND) {
       const route = routeOfSpan(span.name, span.attributes);
@@ -99,7 +113,12 @@ export class CodeResolver {
         // The raw path (no per-span reshaping): only a new series keeps it, for the fallback match.
         const path = requestPath(span.attributes);
         loc.route = path ? { ...route, path } : route;
-        return { loc, name: span.name.includes(route.template) ? span.name : `${route.method} ${route.template}` };
+        return {
+          loc,
+          name: span.name.includes(route.template)
+            ? span.name
+            : `${route.method} ${route.template}`,
+        };
       }
       const path = requestPath(span.attributes);
       const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
@@ -129,7 +148,9 @@ export class CodeResolver {
     const key = `${method} ${path}`;
     let shape = this.shapes.get(key);
     if (shape === undefined) {
-      const m = this.routes?.size ? this.routes.match({ method, template: path, from: 'url.path' }) : undefined;
+      const m = this.routes?.size
+        ? this.routes.match({ method, template: path, from: 'url.path' })
+        : undefined;
       shape = m?.registration && m.template ? m.template : pathShape(path);
       this.shapes.set(key, shape);
     }
@@ -142,7 +163,11 @@ export class CodeResolver {
   }
 
   /** The full mapping, given the parsed functions of the resolved file (undefined: not parsed). Pure: callers memoize. */
-  map(loc: CodeLocation, path: PathResolution | undefined, ranges: readonly FunctionRange[] | undefined): MappingResult {
+  map(
+    loc: CodeLocation,
+    path: PathResolution | undefined,
+    ranges: readonly FunctionRange[] | undefined,
+  ): MappingResult {
     return this.mapper.map(loc, path, ranges);
   }
 
@@ -172,7 +197,8 @@ export class CodeResolver {
   frameLinks(stack: string, revision: string | undefined): FrameLink[] {
     const lines = stack.split(/\r?\n|\r/);
     const byLine = new Map<number, StackFrame>();
-    for (const f of parseStackTrace(stack).frames) if (!byLine.has(f.lineIndex)) byLine.set(f.lineIndex, f);
+    for (const f of parseStackTrace(stack).frames)
+      if (!byLine.has(f.lineIndex)) byLine.set(f.lineIndex, f);
     const out: FrameLink[] = [];
     for (let i = 0; i < lines.length && out.length < MAX_STACK_LINES; i++) {
       const raw = lines[i]!;
@@ -180,13 +206,25 @@ export class CodeResolver {
       const text = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)}…` : raw;
       const frame = byLine.get(i);
       const at = frame ? this.stacks.locateSync(frame) : undefined;
-      out.push(at && frame?.line !== undefined ? { text, code: { file: at, line: anchorDeployedLine(this.mapper.drift, revision, at, frame.line).line } } : { text });
+      out.push(
+        at && frame?.line !== undefined
+          ? {
+              text,
+              code: {
+                file: at,
+                line: anchorDeployedLine(this.mapper.drift, revision, at, frame.line).line,
+              },
+            }
+          : { text },
+      );
     }
     return out;
   }
 
   /** The workspace line a log record says it was logged at (`code.*` attributes), when it says and the path resolves. */
-  logLocation(attributes: Attributes): { file: string; line: number; source: string; path: PathResolution } | undefined {
+  logLocation(
+    attributes: Attributes,
+  ): { file: string; line: number; source: string; path: PathResolution } | undefined {
     const loc = readCodeLocation(attributes);
     if (!loc.filePath || !loc.line) return undefined;
     const path = this.files.resolve(loc.filePath);

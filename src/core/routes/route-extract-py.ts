@@ -38,9 +38,19 @@ function pyImports(text: string): Map<string, PyBinding> {
   for (let m = PY_FROM_IMPORT.exec(text); m; m = PY_FROM_IMPORT.exec(text)) {
     const base = moduleSpec(m[1]!);
     for (const part of m[2]!.split(',')) {
-      const [name, alias] = part.trim().split(/\s+as\s+/).map((x) => x.trim());
+      const [name, alias] = part
+        .trim()
+        .split(/\s+as\s+/)
+        .map((x) => x.trim());
       if (!name || !/^\w+$/.test(name)) continue;
-      out.set(alias || name, { module: base.module.endsWith('/') || !base.module ? `${base.module}${name}` : `${base.module}/${name}`, absolute: base.absolute, attribute: name });
+      out.set(alias || name, {
+        module:
+          base.module.endsWith('/') || !base.module
+            ? `${base.module}${name}`
+            : `${base.module}/${name}`,
+        absolute: base.absolute,
+        attribute: name,
+      });
     }
   }
   PY_IMPORT.lastIndex = 0;
@@ -55,14 +65,27 @@ function pyImports(text: string): Map<string, PyBinding> {
 function pyTarget(t: string, imports: Map<string, PyBinding>): MountTarget {
   const parts = t.split('.');
   const head = imports.get(parts[0]!);
-  if (!head) return /^\w+$/.test(t) ? { kind: 'local', name: t } : { kind: 'unknown', text: t.slice(0, 80) };
+  if (!head)
+    return /^\w+$/.test(t) ? { kind: 'local', name: t } : { kind: 'unknown', text: t.slice(0, 80) };
   if (parts.length === 1) {
     // `from .users import bp`: bp is an attribute of users.py (the module spec ends with it).
-    const module = head.attribute ? head.module.slice(0, head.module.length - head.attribute.length - 1) : head.module;
-    return { kind: 'module', module: module || '.', name: head.attribute ?? t, ...(head.absolute ? { absolute: true } : {}) };
+    const module = head.attribute
+      ? head.module.slice(0, head.module.length - head.attribute.length - 1)
+      : head.module;
+    return {
+      kind: 'module',
+      module: module || '.',
+      name: head.attribute ?? t,
+      ...(head.absolute ? { absolute: true } : {}),
+    };
   }
   // `users.router`: users is a module, router its attribute.
-  return { kind: 'module', module: [head.module, ...parts.slice(1, -1)].join('/'), name: parts[parts.length - 1]!, ...(head.absolute ? { absolute: true } : {}) };
+  return {
+    kind: 'module',
+    module: [head.module, ...parts.slice(1, -1)].join('/'),
+    name: parts[parts.length - 1]!,
+    ...(head.absolute ? { absolute: true } : {}),
+  };
 }
 
 export function pyRouteFacts(file: string, text: string, lines: LineMap): RouteFacts {
@@ -83,8 +106,11 @@ export function pyRouteFacts(file: string, text: string, lines: LineMap): RouteF
   for (let m = PY_DECORATOR.exec(text); m; m = PY_DECORATOR.exec(text)) {
     const args = callArguments(text, m.index + m[0].length - 1);
     if (!args || args.length === 0) continue;
-    const positional = args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^path\s*=/.test(a.text));
-    const path = positional ? stringLiteral(positional.text.replace(/^path\s*=\s*/, '')) : undefined;
+    const positional =
+      args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^path\s*=/.test(a.text));
+    const path = positional
+      ? stringLiteral(positional.text.replace(/^path\s*=\s*/, ''))
+      : undefined;
     if (path === undefined) continue;
     const owner = m[1]!.split('.')[0]!;
     const template = joinRoute(prefixes.get(owner) ?? '', path);
@@ -92,10 +118,17 @@ export function pyRouteFacts(file: string, text: string, lines: LineMap): RouteF
     let methods: string[];
     if (m[2] === 'route' || m[2] === 'api_route') {
       const kw = args.find((a) => /^methods\s*=/.test(a.text));
-      methods = kw ? [...kw.text.matchAll(/(['"])(\w+)\1/g)].map((x) => x[2]!) : m[2] === 'route' ? ['GET'] : [ANY_METHOD];
+      methods = kw
+        ? [...kw.text.matchAll(/(['"])(\w+)\1/g)].map((x) => x[2]!)
+        : m[2] === 'route'
+          ? ['GET']
+          : [ANY_METHOD];
     } else methods = [m[2]!];
     const framework = m[2] === 'route' ? 'flask' : 'fastapi';
-    for (const method of methods) out.push(reg(file, framework, method, template, line, { kind: 'decorated', line }, { owner }));
+    for (const method of methods)
+      out.push(
+        reg(file, framework, method, template, line, { kind: 'decorated', line }, { owner }),
+      );
   }
   // app.register_blueprint(users_bp, url_prefix='/users'); app.include_router(users.router, prefix='/users')
   PY_MOUNT.lastIndex = 0;
@@ -105,7 +138,12 @@ export function pyRouteFacts(file: string, text: string, lines: LineMap): RouteF
     if (!args || !first) continue;
     const kw = args.find((a) => /^(?:url_)?prefix\s*=/.test(a.text));
     const prefix = kw ? (stringLiteral(kw.text.slice(kw.text.indexOf('=') + 1)) ?? '') : '';
-    facts.mounts.push({ owner: m[1]!, prefix, target: pyTarget(first.text, imports), line: lines.lineAt(m.index) });
+    facts.mounts.push({
+      owner: m[1]!,
+      prefix,
+      target: pyTarget(first.text, imports),
+      line: lines.lineAt(m.index),
+    });
   }
   // Django: path('orders/<int:pk>/', views.order_detail) in a urls module; path('api/', include('shop.urls')).
   if (text.includes(URLPATTERNS)) {
@@ -120,15 +158,27 @@ export function pyRouteFacts(file: string, text: string, lines: LineMap): RouteF
       const include = /^include\s*\(\s*(['"])([\w.]+)\1/.exec(args[1]!.text);
       if (include) {
         const spec = moduleSpec(include[2]!);
-        facts.mounts.push({ owner: URLPATTERNS, prefix: `/${path}`, target: { kind: 'module', module: spec.module, name: URLPATTERNS, absolute: true }, line: lines.lineAt(m.index) });
+        facts.mounts.push({
+          owner: URLPATTERNS,
+          prefix: `/${path}`,
+          target: { kind: 'module', module: spec.module, name: URLPATTERNS, absolute: true },
+          line: lines.lineAt(m.index),
+        });
         continue;
       }
       const view = /^([\w.]+?)(?:\.as_view\s*\([^)]*\))?$/.exec(args[1]!.text);
       if (!view) continue;
       const name = view[1]!;
       const parts = name.split('.');
-      const handler: HandlerRef = parts.length > 1 ? { kind: 'named', name, module: `./${parts.slice(0, -1).join('/')}` } : { kind: 'named', name };
-      out.push(reg(file, 'django', ANY_METHOD, `/${path}`, lines.lineAt(m.index), handler, { owner: URLPATTERNS }));
+      const handler: HandlerRef =
+        parts.length > 1
+          ? { kind: 'named', name, module: `./${parts.slice(0, -1).join('/')}` }
+          : { kind: 'named', name };
+      out.push(
+        reg(file, 'django', ANY_METHOD, `/${path}`, lines.lineAt(m.index), handler, {
+          owner: URLPATTERNS,
+        }),
+      );
     }
   }
   return facts;

@@ -6,7 +6,13 @@
 // route-extract-js.ts and route-extract-py.ts.
 import { ANY_METHOD, HTTP_METHODS, joinRoute } from './route-pattern';
 import { callArguments, LineMap, stringLiteral } from '../workspace/source-text';
-import { emptyFacts, reg, type HandlerRef, type RouteFacts, type RouteRegistration } from './route-facts';
+import {
+  emptyFacts,
+  reg,
+  type HandlerRef,
+  type RouteFacts,
+  type RouteRegistration,
+} from './route-facts';
 import { jsRouteFacts } from './route-extract-js';
 import { pyRouteFacts } from './route-extract-py';
 
@@ -15,7 +21,8 @@ export type { HandlerRef, RouteRegistration } from './route-facts';
 type Extractor = (file: string, text: string, lines: LineMap) => RouteRegistration[] | RouteFacts;
 
 /** Cheap gate: files that cannot hold a registration or a mount are skipped without running the patterns. */
-const HINT = /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|use|register|register_blueprint|include_router|setGlobalPrefix|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(|\bexports\b[^\n]*require\(|\bexport\s*(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s+)?from|module\.exports\s*=\s*\{/m;
+const HINT =
+  /^\s*(?:resources?|get|post|put|patch|delete)\s|\.(?:get|post|put|delete|patch|all|route|use|register|register_blueprint|include_router|setGlobalPrefix|Map\w*|GET|POST|PUT|DELETE|PATCH|Any|Handle|HandleFunc)\s*\(|@(?:Get|Post|Put|Delete|Patch|All|Controller|\w+Mapping|\w+\.(?:route|get|post|put|delete|patch))\b|\[(?:Http\w+|Route)\b|\bpath\(|\bexports\b[^\n]*require\(|\bexport\s*(?:\*|\{[^}]*\})\s*(?:as\s+[\w$]+\s+)?from|module\.exports\s*=\s*\{/m;
 
 /** Everything one file says about routing (registrations, and for JS its mounts). */
 export function extractRouteFacts(file: string, text: string): RouteFacts {
@@ -45,21 +52,42 @@ const springRoutes: Extractor = (file, text, lines) => {
     if (text[end] === '(') {
       args = callArguments(text, end);
       if (!args) continue;
-      end = text.indexOf(')', args.length ? args[args.length - 1]!.offset + args[args.length - 1]!.text.length : end) + 1;
+      end =
+        text.indexOf(
+          ')',
+          args.length ? args[args.length - 1]!.offset + args[args.length - 1]!.text.length : end,
+        ) + 1;
     }
-    const pathArg = args.find((a) => !/^\w+\s*=/.test(a.text)) ?? args.find((a) => /^(?:value|path)\s*=/.test(a.text));
-    const raw = pathArg?.text.replace(/^(?:value|path)\s*=\s*/, '').replace(/^\{\s*|\s*\}$/g, '') ?? '';
+    const pathArg =
+      args.find((a) => !/^\w+\s*=/.test(a.text)) ??
+      args.find((a) => /^(?:value|path)\s*=/.test(a.text));
+    const raw =
+      pathArg?.text.replace(/^(?:value|path)\s*=\s*/, '').replace(/^\{\s*|\s*\}$/g, '') ?? '';
     const path = stringLiteral(raw.split(',')[0] ?? '') ?? '';
     // Class-level when the next declaration after the annotations is a class or interface.
     const rest = text.slice(end, end + 600).replace(/@\w+(?:\([^)]*\))?/g, ' ');
-    if (/^\s*(?:(?:public|private|protected|abstract|final|open|data|internal)\s+)*(?:class|interface)\b/.test(rest)) {
+    if (
+      /^\s*(?:(?:public|private|protected|abstract|final|open|data|internal)\s+)*(?:class|interface)\b/.test(
+        rest,
+      )
+    ) {
       prefix = path;
       continue;
     }
     const methods =
-      m[1] === 'Request' ? [...(args.map((a) => a.text).join(',').matchAll(/RequestMethod\.(\w+)/g))].map((x) => x[1]!) : [m[1]!];
+      m[1] === 'Request'
+        ? [
+            ...args
+              .map((a) => a.text)
+              .join(',')
+              .matchAll(/RequestMethod\.(\w+)/g),
+          ].map((x) => x[1]!)
+        : [m[1]!];
     const line = lines.lineAt(m.index);
-    for (const method of methods.length ? methods : [ANY_METHOD]) out.push(reg(file, 'spring', method, joinRoute(prefix, path), line, { kind: 'decorated', line }));
+    for (const method of methods.length ? methods : [ANY_METHOD])
+      out.push(
+        reg(file, 'spring', method, joinRoute(prefix, path), line, { kind: 'decorated', line }),
+      );
   }
   return out;
 };
@@ -82,7 +110,10 @@ const aspnetRoutes: Extractor = (file, text, lines) => {
   for (let m = CS_HTTP.exec(text); m; m = CS_HTTP.exec(text)) {
     const owner = classes.filter((c) => c.offset < m!.index).pop();
     const path = m[2] ?? '';
-    const template = path.startsWith('/') || path.startsWith('~/') ? path.replace(/^~/, '') : joinRoute(owner?.prefix ?? '', path);
+    const template =
+      path.startsWith('/') || path.startsWith('~/')
+        ? path.replace(/^~/, '')
+        : joinRoute(owner?.prefix ?? '', path);
     const line = lines.lineAt(m.index);
     out.push(reg(file, 'aspnet', m[1]!, template, line, { kind: 'decorated', line }));
   }
@@ -91,7 +122,9 @@ const aspnetRoutes: Extractor = (file, text, lines) => {
     const args = callArguments(text, text.indexOf('(', m.index));
     const last = args?.[args.length - 1];
     if (!args || args.length < 2 || !last) continue;
-    const handler: HandlerRef = /^[\w.]+$/.test(last.text) ? { kind: 'named', name: last.text } : { kind: 'inline', line: lines.lineAt(last.offset) };
+    const handler: HandlerRef = /^[\w.]+$/.test(last.text)
+      ? { kind: 'named', name: last.text }
+      : { kind: 'inline', line: lines.lineAt(last.offset) };
     const method = !m[1] || m[1] === 'Methods' ? ANY_METHOD : m[1];
     out.push(reg(file, 'aspnet-minimal', method, m[2]!, lines.lineAt(m.index), handler));
   }
@@ -100,7 +133,8 @@ const aspnetRoutes: Extractor = (file, text, lines) => {
 
 // ---- Go: net/http ServeMux, Gin, echo, chi ---------------------------------------------------------
 
-const GO_ROUTE = /\.(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|Handle|HandleFunc)\s*\(\s*"([^"]*)"\s*,/g;
+const GO_ROUTE =
+  /\.(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|Handle|HandleFunc)\s*\(\s*"([^"]*)"\s*,/g;
 const GO_PATTERN_METHOD = new RegExp(`^(${HTTP_METHODS.join('|')})\\s+`);
 
 // Gin/echo groups (`v1 := r.Group("/v1")`) and gorilla subrouters (`s := r.PathPrefix("/api").Subrouter()`).
@@ -113,7 +147,12 @@ const goRoutes: Extractor = (file, text, lines) => {
   GO_GROUP.lastIndex = 0;
   for (let m = GO_GROUP.exec(text); m; m = GO_GROUP.exec(text)) {
     groups.add(m[1]!);
-    facts.mounts.push({ owner: m[2]!, prefix: m[3]!, target: { kind: 'local', name: m[1]! }, line: lines.lineAt(m.index) });
+    facts.mounts.push({
+      owner: m[2]!,
+      prefix: m[3]!,
+      target: { kind: 'local', name: m[1]! },
+      line: lines.lineAt(m.index),
+    });
   }
   GO_ROUTE.lastIndex = 0;
   for (let m = GO_ROUTE.exec(text); m; m = GO_ROUTE.exec(text)) {
@@ -129,21 +168,34 @@ const goRoutes: Extractor = (file, text, lines) => {
     }
     if (!pattern.startsWith('/')) pattern = pattern.slice(Math.max(0, pattern.indexOf('/'))); // host-qualified pattern
     const name = /^(?:http\.HandlerFunc\s*\(\s*)?([\w.]+)\s*\)?$/.exec(last.text);
-    const handler: HandlerRef = name ? { kind: 'named', name: name[1]! } : { kind: 'inline', line: lines.lineAt(last.offset) };
-    const framework = /^(Handle|HandleFunc)$/.test(m[1]!) ? 'net/http' : /^[A-Z]+$/.test(m[1]!) || m[1] === 'Any' ? 'gin/echo' : 'chi';
+    const handler: HandlerRef = name
+      ? { kind: 'named', name: name[1]! }
+      : { kind: 'inline', line: lines.lineAt(last.offset) };
+    const framework = /^(Handle|HandleFunc)$/.test(m[1]!)
+      ? 'net/http'
+      : /^[A-Z]+$/.test(m[1]!) || m[1] === 'Any'
+        ? 'gin/echo'
+        : 'chi';
     // Routes on a group take its prefix; a group's parent is the app unless it is a group too.
-    const receiver = /(\w+)\s*\.\s*\w+\s*\($/.exec(text.slice(Math.max(0, m.index - 40), m.index + m[1]!.length + 2))?.[1];
-    const owner = receiver && (groups.has(receiver) || facts.mounts.some((g) => g.owner === receiver)) ? { owner: receiver } : {};
+    const receiver = /(\w+)\s*\.\s*\w+\s*\($/.exec(
+      text.slice(Math.max(0, m.index - 40), m.index + m[1]!.length + 2),
+    )?.[1];
+    const owner =
+      receiver && (groups.has(receiver) || facts.mounts.some((g) => g.owner === receiver))
+        ? { owner: receiver }
+        : {};
     out.push(reg(file, framework, method, pattern, lines.lineAt(m.index), handler, owner));
   }
   // Parents of groups that are not groups themselves are the application.
-  for (const g of facts.mounts) if (!groups.has(g.owner) && !facts.apps.includes(g.owner)) facts.apps.push(g.owner);
+  for (const g of facts.mounts)
+    if (!groups.has(g.owner) && !facts.apps.includes(g.owner)) facts.apps.push(g.owner);
   return facts;
 };
 
 // ---- Ruby: Rails config/routes.rb ------------------------------------------------------------------
 
-const RAILS_VERB = /^[ \t]*(get|post|put|patch|delete)\s*\(?\s*['"]([^'"]+)['"]\s*(?:,\s*to:\s*|=>\s*)['"](\w+(?:\/\w+)*)#(\w+)['"]/gm;
+const RAILS_VERB =
+  /^[ \t]*(get|post|put|patch|delete)\s*\(?\s*['"]([^'"]+)['"]\s*(?:,\s*to:\s*|=>\s*)['"](\w+(?:\/\w+)*)#(\w+)['"]/gm;
 const RAILS_RESOURCES = /^[ \t]*resources?\s+:(\w+)(?:\s*,\s*only:\s*\[([^\]]*)\])?/gm;
 /** The seven routes `resources :orders` draws, as [method, path suffix, action]. */
 const RESTFUL: [string, string, string][] = [
@@ -161,14 +213,29 @@ const railsRoutes: Extractor = (file, text, lines) => {
   if (!/(?:^|\/)routes\.rb$/.test(file)) return [];
   const out: RouteRegistration[] = [];
   // Controllers live in app/controllers beside config/.
-  const controllers = file.includes('config/') ? `${'../'.repeat(file.slice(file.indexOf('config/')).split('/').length - 1)}app/controllers` : 'app/controllers';
-  const handler = (controller: string, action: string): HandlerRef => ({ kind: 'named', name: action, module: `./${controllers}/${controller}_controller` });
+  const controllers = file.includes('config/')
+    ? `${'../'.repeat(file.slice(file.indexOf('config/')).split('/').length - 1)}app/controllers`
+    : 'app/controllers';
+  const handler = (controller: string, action: string): HandlerRef => ({
+    kind: 'named',
+    name: action,
+    module: `./${controllers}/${controller}_controller`,
+  });
   const scopes = railsScopes(text);
   RAILS_VERB.lastIndex = 0;
   for (let m = RAILS_VERB.exec(text); m; m = RAILS_VERB.exec(text)) {
     const line = lines.lineAt(m.index);
     const scope = scopes[line - 1] ?? { path: '', module: '' };
-    out.push(reg(file, 'rails', m[1]!, joinRoute(scope.path, m[2]!), line, handler(`${scope.module}${m[3]!}`, m[4]!)));
+    out.push(
+      reg(
+        file,
+        'rails',
+        m[1]!,
+        joinRoute(scope.path, m[2]!),
+        line,
+        handler(`${scope.module}${m[3]!}`, m[4]!),
+      ),
+    );
   }
   RAILS_RESOURCES.lastIndex = 0;
   for (let m = RAILS_RESOURCES.exec(text); m; m = RAILS_RESOURCES.exec(text)) {
@@ -177,7 +244,16 @@ const railsRoutes: Extractor = (file, text, lines) => {
     const scope = scopes[line - 1] ?? { path: '', module: '' };
     for (const [method, suffix, action] of RESTFUL) {
       if (only && !only.has(action)) continue;
-      out.push(reg(file, 'rails', method, joinRoute(scope.path, `/${m[1]}${suffix}`), line, handler(`${scope.module}${m[1]!}`, action)));
+      out.push(
+        reg(
+          file,
+          'rails',
+          method,
+          joinRoute(scope.path, `/${m[1]}${suffix}`),
+          line,
+          handler(`${scope.module}${m[1]!}`, action),
+        ),
+      );
     }
   }
   return out;
@@ -205,8 +281,16 @@ function railsScopes(text: string): { path: string; module: string }[] {
     const scopeModule = /^scope\b.*\bmodule:\s*:?['"]?(\w+)/.exec(line);
     const nested = /^resources\s+:(\w+)/.exec(line);
     if (ns) stack.push({ path: joinRoute(top.path, ns[1]!), module: `${top.module}${ns[1]}/` });
-    else if (scopePath || scopeModule) stack.push({ path: scopePath ? joinRoute(top.path, scopePath[1]!) : top.path, module: scopeModule ? `${top.module}${scopeModule[1]}/` : top.module });
-    else if (nested) stack.push({ path: joinRoute(top.path, `${nested[1]}/:${nested[1]!.replace(/s$/, '')}_id`), module: top.module });
+    else if (scopePath || scopeModule)
+      stack.push({
+        path: scopePath ? joinRoute(top.path, scopePath[1]!) : top.path,
+        module: scopeModule ? `${top.module}${scopeModule[1]}/` : top.module,
+      });
+    else if (nested)
+      stack.push({
+        path: joinRoute(top.path, `${nested[1]}/:${nested[1]!.replace(/s$/, '')}_id`),
+        module: top.module,
+      });
     else stack.push(top);
   }
   return out;

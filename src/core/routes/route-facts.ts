@@ -70,6 +70,23 @@ export function emptyFacts(registrations: RouteRegistration[] = []): RouteFacts 
   return { registrations, mounts: [], apps: [], ownPrefixes: [], exported: [], reexports: [] };
 }
 
-export function reg(file: string, framework: string, method: string, template: string, line: number, handler: HandlerRef, extra: Partial<RouteRegistration> = {}): RouteRegistration {
-  return { method: method.toUpperCase(), template, route: canonicalRoute(template), framework, file, line, handler, ...extra };
+export function reg(
+  file: string,
+  framework: string,
+  method: string,
+  template: string,
+  line: number,
+  handler: HandlerRef,
+  extra: Partial<RouteRegistration> = {},
+): RouteRegistration {
+  return {
+    method: method.toUpperCase(),
+    template,
+    route: canonicalRoute(template),
+    framework,
+    file,
+    line,
+    handler,
+    ...extra,
+  };
 }

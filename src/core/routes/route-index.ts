@@ -8,7 +8,13 @@ import type { Confidence, FunctionRange } from '../model';
 import { functionsNamed } from '../function-lookup';
 import { ANY_METHOD, canonicalRoute, type TelemetryRoute } from './route-pattern';
 import { emptyFacts, type RouteFacts, type RouteRegistration } from './route-facts';
-import { resolveModule, RouteTree, uniqueBy, type EffectiveRoute, type UnfollowedMount } from './route-tree';
+import {
+  resolveModule,
+  RouteTree,
+  uniqueBy,
+  type EffectiveRoute,
+  type UnfollowedMount,
+} from './route-tree';
 import { RouteTrie } from './route-trie';
 import { replaceFileEntries } from '../workspace/per-file';
 
@@ -48,9 +54,15 @@ interface Candidate {
 
 const TIERS: { confidence: Confidence; how: string }[] = [
   { confidence: 'high', how: 'registers the same route' },
-  { confidence: 'medium', how: 'registers the same route (its router is the top of a mount tree whose own mount is not in the workspace)' },
+  {
+    confidence: 'medium',
+    how: 'registers the same route (its router is the top of a mount tree whose own mount is not in the workspace)',
+  },
   { confidence: 'medium', how: 'registers a route this path fits' },
-  { confidence: 'medium', how: 'registers the end of this route (a router mounted under a prefix that could not be followed)' },
+  {
+    confidence: 'medium',
+    how: 'registers the end of this route (a router mounted under a prefix that could not be followed)',
+  },
 ];
 
 /** The joined routes with their lookups: by exact template, by fit (rooted), by suffix (partial). */
@@ -94,8 +106,22 @@ export class RouteIndex {
   /** Replaces one file's routing facts (or bare registrations); returns whether anything changed. */
   set(file: string, facts: RouteFacts | RouteRegistration[]): boolean {
     const value = Array.isArray(facts) ? emptyFacts(facts) : facts;
-    const empty = value.registrations.length === 0 && value.mounts.length === 0 && !value.globalPrefix && value.reexports.length === 0 && !value.uriVersioning;
-    if (!replaceFileEntries(this.byFile, file, empty ? [] : [value], (r) => r, (r) => r)) return false;
+    const empty =
+      value.registrations.length === 0 &&
+      value.mounts.length === 0 &&
+      !value.globalPrefix &&
+      value.reexports.length === 0 &&
+      !value.uriVersioning;
+    if (
+      !replaceFileEntries(
+        this.byFile,
+        file,
+        empty ? [] : [value],
+        (r) => r,
+        (r) => r,
+      )
+    )
+      return false;
     if (this.held) this.pending = true;
     else this.publish();
     return true;
@@ -203,33 +229,59 @@ export class RouteIndex {
   match(t: TelemetryRoute): RouteMatch {
     const wanted = canonicalRoute(t.template);
     const label = `${t.method === ANY_METHOD ? '' : `${t.method} `}${t.template}`;
-    if (this.byFile.size === 0) return { confidence: 'none', explanation: `no HTTP route registrations were found in the workspace to match ${label}` };
+    if (this.byFile.size === 0)
+      return {
+        confidence: 'none',
+        explanation: `no HTTP route registrations were found in the workspace to match ${label}`,
+      };
     const tree = this.resolved();
-    if (!tree) return { confidence: 'none', explanation: `the workspace's routes are still being indexed (${this.size} registrations so far); ${label} is mapped as soon as they are` };
-    const methodOk = (r: RouteRegistration) => r.method === ANY_METHOD || t.method === ANY_METHOD || r.method === t.method;
+    if (!tree)
+      return {
+        confidence: 'none',
+        explanation: `the workspace's routes are still being indexed (${this.size} registrations so far); ${label} is mapped as soon as they are`,
+      };
+    const methodOk = (r: RouteRegistration) =>
+      r.method === ANY_METHOD || t.method === ANY_METHOD || r.method === t.method;
     const found: Candidate[] = [];
     const segs = segmentsOf(wanted);
     for (const e of tree.rooted.fits(segs)) {
       if (!methodOk(e.registration)) continue;
       const same = e.route === wanted;
-      found.push({ e, tier: same ? (e.rooting === 'app' ? 0 : 1) : 2, spec: specificity(e.route), fit: 0 });
+      found.push({
+        e,
+        tier: same ? (e.rooting === 'app' ? 0 : 1) : 2,
+        spec: specificity(e.route),
+        fit: 0,
+      });
     }
     if (found.length === 0) {
       for (const { value: e, depth } of tree.partial.prefixFits([...segs].reverse())) {
-        if (methodOk(e.registration)) found.push({ e, tier: 3, spec: specificity(e.route), fit: depth });
+        if (methodOk(e.registration))
+          found.push({ e, tier: 3, spec: specificity(e.route), fit: depth });
       }
     }
     if (found.length === 0) {
       const stopped = tree.unfollowed;
-      const note = stopped.length ? `; ${stopped.length} mount${stopped.length === 1 ? '' : 's'} could not be followed (${stopped.slice(0, 3).map((u) => `${u.file}:${u.line} '${u.prefix}': ${u.why}`).join('; ')})` : '';
-      return { confidence: 'none', explanation: `no route registration in the workspace matches ${label} (${this.size} routes indexed)${note}` };
+      const note = stopped.length
+        ? `; ${stopped.length} mount${stopped.length === 1 ? '' : 's'} could not be followed (${stopped
+            .slice(0, 3)
+            .map((u) => `${u.file}:${u.line} '${u.prefix}': ${u.why}`)
+            .join('; ')})`
+        : '';
+      return {
+        confidence: 'none',
+        explanation: `no route registration in the workspace matches ${label} (${this.size} routes indexed)${note}`,
+      };
     }
     const tier = Math.min(...found.map((c) => c.tier));
     let best = found.filter((c) => c.tier === tier);
     // The router's choice: the most segments matched, then static before parameter before catch-all.
     const widest = Math.max(...best.map((c) => c.fit));
     best = best.filter((c) => c.fit === widest);
-    const top = best.reduce((a, c) => (compareSpecificity(c.spec, a) > 0 ? c.spec : a), best[0]!.spec);
+    const top = best.reduce(
+      (a, c) => (compareSpecificity(c.spec, a) > 0 ? c.spec : a),
+      best[0]!.spec,
+    );
     best = best.filter((c) => compareSpecificity(c.spec, top) === 0);
     // A method-specific registration beats a catch-all one for the same route.
     const specific = best.filter((c) => c.e.registration.method !== ANY_METHOD);
@@ -245,9 +297,11 @@ export class RouteIndex {
     const { e } = distinct[0]!;
     const r = e.registration;
     const how = TIERS[tier]!;
-    const confidence: Confidence = t.from === 'url.path' && how.confidence === 'high' ? 'medium' : how.confidence;
+    const confidence: Confidence =
+      t.from === 'url.path' && how.confidence === 'high' ? 'medium' : how.confidence;
     const mounted = e.via.length ? `, mounted through ${e.via.join(' → ')}` : '';
-    const shown = e.template === r.template ? r.template : `${e.template} (${r.template} in its file)`;
+    const shown =
+      e.template === r.template ? r.template : `${e.template} (${r.template} in its file)`;
     return {
       registration: r,
       template: e.template,
@@ -258,8 +312,16 @@ export class RouteIndex {
   }
 
   /** The routes whose handler is `fn` of `file` (given the file's parsed functions), at their full paths. */
-  routesHandledBy(file: string, fn: FunctionRange, ranges: readonly FunctionRange[]): EffectiveRoute[] {
-    return this.effective().filter((e) => this.handlerFile(e.registration) === file && handlerFunction(e.registration, ranges).fn?.startLine === fn.startLine);
+  routesHandledBy(
+    file: string,
+    fn: FunctionRange,
+    ranges: readonly FunctionRange[],
+  ): EffectiveRoute[] {
+    return this.effective().filter(
+      (e) =>
+        this.handlerFile(e.registration) === file &&
+        handlerFunction(e.registration, ranges).fn?.startLine === fn.startLine,
+    );
   }
 
   /** The files declaring a NestJS controller class of this name (as `nestjs.controller` names it). */
@@ -291,22 +353,36 @@ export class RouteIndex {
 }
 
 /** Joins routes and builds their lookups step by step (a generator, so it can run in slices). */
-function* joinSteps(facts: ReadonlyMap<string, RouteFacts>, hasFile: (rel: string) => boolean, listFiles: () => Iterable<string>): Generator<void, Resolved, undefined> {
+function* joinSteps(
+  facts: ReadonlyMap<string, RouteFacts>,
+  hasFile: (rel: string) => boolean,
+  listFiles: () => Iterable<string>,
+): Generator<void, Resolved, undefined> {
   const tree = new RouteTree(facts, hasFile, listFiles);
   yield* tree.prepare();
-  const out: Resolved = { routes: [], unfollowed: tree.unfollowed, rooted: new RouteTrie(), partial: new RouteTrie() };
+  const out: Resolved = {
+    routes: [],
+    unfollowed: tree.unfollowed,
+    rooted: new RouteTrie(),
+    partial: new RouteTrie(),
+  };
   for (const e of tree.eachRoute()) {
     out.routes.push(e);
     const segs = segmentsOf(e.route);
     if (e.rooting !== 'partial') out.rooted.insert(segs, e);
     // A partial route matches by its end; one with no literal segment (`/:id`) says nothing.
-    else if (segs.some((x) => x !== '{}' && x !== '{*}') && !segs.includes('{*}')) out.partial.insert([...segs].reverse(), e);
+    else if (segs.some((x) => x !== '{}' && x !== '{*}') && !segs.includes('{*}'))
+      out.partial.insert([...segs].reverse(), e);
     yield;
   }
   return out;
 }
 
-function joinNow(facts: ReadonlyMap<string, RouteFacts>, hasFile: (rel: string) => boolean, listFiles: () => Iterable<string>): Resolved {
+function joinNow(
+  facts: ReadonlyMap<string, RouteFacts>,
+  hasFile: (rel: string) => boolean,
+  listFiles: () => Iterable<string>,
+): Resolved {
   const steps = joinSteps(facts, hasFile, listFiles);
   for (;;) {
     const step = steps.next();
@@ -318,20 +394,30 @@ function joinNow(facts: ReadonlyMap<string, RouteFacts>, hasFile: (rel: string) 
  * The handler function of a registration among its file's functions: the function literal at the
  * line, the function under the decorator, or the function of that name. Undefined with a reason.
  */
-export function handlerFunction(r: RouteRegistration, ranges: readonly FunctionRange[]): { fn?: FunctionRange; why: string } {
+export function handlerFunction(
+  r: RouteRegistration,
+  ranges: readonly FunctionRange[],
+): { fn?: FunctionRange; why: string } {
   const h = r.handler;
   if (h.kind === 'inline') {
     const at = ranges.filter((f) => f.startLine === h.line).sort((a, b) => a.endLine - b.endLine);
-    return at[0] ? { fn: at[0], why: `the handler is the function at line ${h.line}` } : { why: `the inline handler at line ${h.line} is not a function the parser recognises` };
+    return at[0]
+      ? { fn: at[0], why: `the handler is the function at line ${h.line}` }
+      : { why: `the inline handler at line ${h.line} is not a function the parser recognises` };
   }
   if (h.kind === 'decorated') {
-    const next = ranges.filter((f) => f.startLine > h.line && f.startLine <= h.line + 20).sort((a, b) => a.startLine - b.startLine)[0];
-    return next ? { fn: next, why: `the handler is ${next.qualifiedName}, under the route at line ${h.line}` } : { why: `no function follows the route annotation at line ${h.line}` };
+    const next = ranges
+      .filter((f) => f.startLine > h.line && f.startLine <= h.line + 20)
+      .sort((a, b) => a.startLine - b.startLine)[0];
+    return next
+      ? { fn: next, why: `the handler is ${next.qualifiedName}, under the route at line ${h.line}` }
+      : { why: `no function follows the route annotation at line ${h.line}` };
   }
   // The whole name (`ProductsController.list`, `users.getUser`): the most segments matched wins.
   const named = functionsNamed(ranges, h.name);
   if (named.length === 1) return { fn: named[0], why: `the handler is ${h.name}` };
-  if (named.length > 1) return { why: `${named.length} functions are named ${h.name}; not choosing one` };
+  if (named.length > 1)
+    return { why: `${named.length} functions are named ${h.name}; not choosing one` };
   return { why: `the handler ${h.name} is not defined in this file` };
 }
 

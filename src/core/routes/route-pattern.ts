@@ -11,7 +11,13 @@ export const ANY_METHOD = 'ANY';
 const METHOD_PREFIX = new RegExp(`^(${HTTP_METHODS.join('|')}|ANY)\\s+(\\S.*)$`, 'i');
 
 function segment(seg: string): string {
-  if (/^\{\*.*\}$/.test(seg) || /^\{[^}]*\.\.\.\}$/.test(seg) || /^\*\w*$/.test(seg) || seg === '**') return '{*}';
+  if (
+    /^\{\*.*\}$/.test(seg) ||
+    /^\{[^}]*\.\.\.\}$/.test(seg) ||
+    /^\*\w*$/.test(seg) ||
+    seg === '**'
+  )
+    return '{*}';
   if (/^:\w+\??$/.test(seg) || /^\{[^}]*\}$/.test(seg) || /^<[^>]*>$/.test(seg)) return '{}';
   return seg.toLowerCase();
 }
@@ -23,7 +29,10 @@ function segment(seg: string): string {
 export function canonicalRoute(template: string): string {
   let t = template.trim();
   // Rails' optional format suffix; a concrete URL's query string or fragment.
-  t = t.replace(/\(\.:format\)$/, '').replace(/#.*$/, '').replace(/\?[^/]*=.*$/, '');
+  t = t
+    .replace(/\(\.:format\)$/, '')
+    .replace(/#.*$/, '')
+    .replace(/\?[^/]*=.*$/, '');
   const segs = t.split('/').filter((s) => s.length > 0 && s !== '.');
   return `/${segs.map(segment).join('/')}`;
 }
@@ -53,8 +62,15 @@ export function routeOfSpan(name: string, attrs: Attributes): TelemetryRoute | u
   const attrMethod = attrs['http.request.method'] ?? attrs['http.method'];
   const route = attrs['http.route'];
   const byName = METHOD_PREFIX.exec(name);
-  const method = typeof attrMethod === 'string' && attrMethod ? attrMethod.toUpperCase() : byName ? byName[1]!.toUpperCase() : ANY_METHOD;
-  if (typeof route === 'string' && route.length > 0) return { method, template: route, from: 'http.route' };
-  if (byName && byName[2]!.startsWith('/')) return { method, template: byName[2]!, from: 'span name' };
+  const method =
+    typeof attrMethod === 'string' && attrMethod
+      ? attrMethod.toUpperCase()
+      : byName
+        ? byName[1]!.toUpperCase()
+        : ANY_METHOD;
+  if (typeof route === 'string' && route.length > 0)
+    return { method, template: route, from: 'http.route' };
+  if (byName && byName[2]!.startsWith('/'))
+    return { method, template: byName[2]!, from: 'span name' };
   return undefined;
 }

@@ -33,7 +33,22 @@ export interface UnfollowedMount {
   why: string;
 }
 
-const MODULE_EXTENSIONS = ['', '.ts', '.js', '.tsx', '.mjs', '.cjs', '.mts', '.cts', '.py', '.rb', '/index.ts', '/index.js', '/index.mjs', '/__init__.py'];
+const MODULE_EXTENSIONS = [
+  '',
+  '.ts',
+  '.js',
+  '.tsx',
+  '.mjs',
+  '.cjs',
+  '.mts',
+  '.cts',
+  '.py',
+  '.rb',
+  '/index.ts',
+  '/index.js',
+  '/index.mjs',
+  '/__init__.py',
+];
 const JS_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 /** More prefixes than this for one router are a mount cycle or a generated file, not an app. */
 const MAX_PREFIXES = 16;
@@ -67,7 +82,11 @@ export function dirOf(file: string): string {
 }
 
 /** The workspace file a relative module specifier names, trying the extensions resolvers try. */
-export function resolveModule(fromFile: string, module: string, hasFile: (rel: string) => boolean): string | undefined {
+export function resolveModule(
+  fromFile: string,
+  module: string,
+  hasFile: (rel: string) => boolean,
+): string | undefined {
   const base = joinPath(dirOf(fromFile), module);
   for (const ext of MODULE_EXTENSIONS) if (hasFile(base + ext)) return base + ext;
   // TypeScript sources import their siblings by the emitted name: './users.js' is users.ts.
@@ -112,7 +131,8 @@ export class RouteTree {
         const targets = this.targetsOf(file, m.target);
         if (typeof targets === 'string') {
           // An app.use(express.json()) without a prefix is middleware, not a router: nothing to explain.
-          if (m.prefix) this.unfollowed.push({ file, line: m.line, prefix: m.prefix, why: targets });
+          if (m.prefix)
+            this.unfollowed.push({ file, line: m.line, prefix: m.prefix, why: targets });
           continue;
         }
         for (const t of targets) {
@@ -143,34 +163,54 @@ export class RouteTree {
         else prefixes = [{ path: '', rooting: 'app', via: [] }];
         for (const p of prefixes) {
           const template = p.path ? joinRoute(p.path, r.template) : r.template;
-          yield { registration: r, template, route: canonicalRoute(template), rooting: p.rooting, via: p.via };
+          yield {
+            registration: r,
+            template,
+            route: canonicalRoute(template),
+            rooting: p.rooting,
+            via: p.via,
+          };
         }
       }
     }
   }
 
-  private targetsOf(file: string, target: MountTarget): { file: string; owner: string; prefix: string }[] | string {
+  private targetsOf(
+    file: string,
+    target: MountTarget,
+  ): { file: string; owner: string; prefix: string }[] | string {
     switch (target.kind) {
       case 'unknown':
         return `the router \`${target.text}\` is not a router defined in this file or imported from a workspace module`;
       case 'local': {
-        if (this.owners.get(file)?.has(target.name)) return [{ file, owner: target.name, prefix: '' }];
+        if (this.owners.get(file)?.has(target.name))
+          return [{ file, owner: target.name, prefix: '' }];
         return `\`${target.name}\` registers no routes in ${file} and is not imported from a workspace module`;
       }
       case 'module': {
-        const m = target.absolute ? this.resolveAbsolute(file, target.module) : resolveModule(file, target.module, this.hasFile);
+        const m = target.absolute
+          ? this.resolveAbsolute(file, target.module)
+          : resolveModule(file, target.module, this.hasFile);
         if (!m) return `the module ${target.module} is not a workspace file`;
         const owners = this.exportedRouters(m, target.name);
-        return owners.length ? owners.map((owner) => ({ file: m, owner, prefix: '' })) : `${m} registers no routes`;
+        return owners.length
+          ? owners.map((owner) => ({ file: m, owner, prefix: '' }))
+          : `${m} registers no routes`;
       }
       case 'autoload': {
         const dir = joinPath(dirOf(file), target.dir);
         const out: { file: string; owner: string; prefix: string }[] = [];
         for (const f of this.listFiles()) {
-          if (!f.startsWith(`${dir}/`) || !JS_FILE.test(f) || /\.d\.ts$|\.(?:test|spec)\.[jt]s$/.test(f)) continue;
+          if (
+            !f.startsWith(`${dir}/`) ||
+            !JS_FILE.test(f) ||
+            /\.d\.ts$|\.(?:test|spec)\.[jt]s$/.test(f)
+          )
+            continue;
           // Folder names below the autoload root become path segments.
           const folder = target.folderPrefixes ? dirOf(f.slice(dir.length + 1)) : '';
-          for (const owner of this.exportedRouters(f)) out.push({ file: f, owner, prefix: folder ? `/${folder}` : '' });
+          for (const owner of this.exportedRouters(f))
+            out.push({ file: f, owner, prefix: folder ? `/${folder}` : '' });
         }
         return out.length ? out : `no file under ${dir}/ registers routes`;
       }
@@ -194,7 +234,11 @@ export class RouteTree {
     if (name && owners.has(name)) return [name];
     const exported = facts.exported.filter((e) => owners.has(e));
     if (exported.length) return exported;
-    const local = new Set(facts.mounts.filter((m) => m.target.kind === 'local').map((m) => (m.target as { name: string }).name));
+    const local = new Set(
+      facts.mounts
+        .filter((m) => m.target.kind === 'local')
+        .map((m) => (m.target as { name: string }).name),
+    );
     return [...owners].filter((o) => !facts.apps.includes(o) && !local.has(o));
   }
 
@@ -209,7 +253,11 @@ export class RouteTree {
     for (const e of edges) {
       const [fromFile, fromOwner] = splitKey(e.from);
       for (const p of this.prefixesOf(fromFile, fromOwner, [...stack, key])) {
-        out.push({ path: joinRoute(joinRoute(p.path, e.prefix), own), rooting: p.rooting, via: [...p.via, e.at] });
+        out.push({
+          path: joinRoute(joinRoute(p.path, e.prefix), own),
+          rooting: p.rooting,
+          via: [...p.via, e.at],
+        });
         if (out.length >= MAX_PREFIXES) break;
       }
     }
@@ -217,7 +265,11 @@ export class RouteTree {
       // Not mounted anywhere visible: an application is a root; so is the top of a mount tree.
       const isApp = facts?.apps.includes(owner) ?? false;
       const mountsOthers = facts?.mounts.some((m) => m.owner === owner) ?? false;
-      const rooting: Rooting = isApp ? 'app' : mountsOthers && !this.targeted.has(file) ? 'top' : 'partial';
+      const rooting: Rooting = isApp
+        ? 'app'
+        : mountsOthers && !this.targeted.has(file)
+          ? 'top'
+          : 'partial';
       out = [{ path: own, rooting, via: [] }];
     }
     out = uniqueBy(out, (p) => p.path);
@@ -232,15 +284,24 @@ export class RouteTree {
       if (!f.globalPrefix && !f.uriVersioning) continue;
       const dir = dirOf(file);
       const src = dir.lastIndexOf('src');
-      const root = src >= 0 && (src === 0 || dir[src - 1] === '/') ? dir.slice(0, Math.max(0, src - 1)) : dir;
-      out.push({ root, prefix: f.globalPrefix?.prefix ?? '', uriVersioning: f.uriVersioning ?? false, at: `${file}:${f.globalPrefix?.line ?? 1}` });
+      const root =
+        src >= 0 && (src === 0 || dir[src - 1] === '/') ? dir.slice(0, Math.max(0, src - 1)) : dir;
+      out.push({
+        root,
+        prefix: f.globalPrefix?.prefix ?? '',
+        uriVersioning: f.uriVersioning ?? false,
+        at: `${file}:${f.globalPrefix?.line ?? 1}`,
+      });
     }
     // The deepest root wins for files of nested apps.
     return out.sort((a, b) => b.root.length - a.root.length);
   }
 }
 
-function nestPrefix(apps: { root: string; prefix: string; uriVersioning: boolean; at: string }[], r: RouteRegistration): Prefix {
+function nestPrefix(
+  apps: { root: string; prefix: string; uriVersioning: boolean; at: string }[],
+  r: RouteRegistration,
+): Prefix {
   const app = apps.find((a) => a.root === '' || r.file.startsWith(`${a.root}/`));
   let path = app?.prefix ?? '';
   if (app?.uriVersioning && r.version) path = joinRoute(path, `v${r.version}`);

@@ -24,7 +24,9 @@ const MARKERS: [Runtime, string[]][] = [
 /** The runtimes a folder's top-level file names point to. */
 export function detectRuntimes(entries: readonly string[]): Runtime[] {
   const names = new Set(entries);
-  const found: Runtime[] = MARKERS.filter(([, files]) => files.some((f) => names.has(f))).map(([r]) => r);
+  const found: Runtime[] = MARKERS.filter(([, files]) => files.some((f) => names.has(f))).map(
+    ([r]) => r,
+  );
   if (entries.some((e) => /\.(csproj|fsproj|sln)$/.test(e))) found.push('dotnet');
   return found;
 }
@@ -38,9 +40,14 @@ export interface PackageInfo {
 /** package.json's name, scripts and main; undefined when it is missing or unreadable. */
 export function readPackage(folder: string): PackageInfo | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown; scripts?: unknown; main?: unknown };
+    const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+      name?: unknown;
+      scripts?: unknown;
+      main?: unknown;
+    };
     const scripts: Record<string, string> = {};
-    if (pkg.scripts && typeof pkg.scripts === 'object') for (const [k, v] of Object.entries(pkg.scripts)) if (typeof v === 'string') scripts[k] = v;
+    if (pkg.scripts && typeof pkg.scripts === 'object')
+      for (const [k, v] of Object.entries(pkg.scripts)) if (typeof v === 'string') scripts[k] = v;
     const info: PackageInfo = { scripts };
     if (typeof pkg.name === 'string' && pkg.name) info.name = pkg.name;
     if (typeof pkg.main === 'string' && pkg.main) info.main = pkg.main;
@@ -57,7 +64,10 @@ export function serviceScripts(scripts: Record<string, string>): string[] {
     return i >= 0 ? i : /start|serve|dev|run/.test(name) ? 10 : 20;
   };
   return Object.keys(scripts)
-    .filter((n) => !/^(pre|post)/.test(n) && !/^(test|lint|build|format|prettier|typecheck|clean)/.test(n))
+    .filter(
+      (n) =>
+        !/^(pre|post)/.test(n) && !/^(test|lint|build|format|prettier|typecheck|clean)/.test(n),
+    )
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -73,7 +83,12 @@ export function packageManager(folder: string): PackageManager {
 /** The command that adds the Node agent as a dev dependency. */
 export function installAgentCommand(pm: PackageManager): string {
   const pkgs = `${NODE_AGENT_PACKAGE} @opentelemetry/api`;
-  return { npm: `npm install --save-dev ${pkgs}`, pnpm: `pnpm add -D ${pkgs}`, yarn: `yarn add -D ${pkgs}`, bun: `bun add -d ${pkgs}` }[pm];
+  return {
+    npm: `npm install --save-dev ${pkgs}`,
+    pnpm: `pnpm add -D ${pkgs}`,
+    yarn: `yarn add -D ${pkgs}`,
+    bun: `bun add -d ${pkgs}`,
+  }[pm];
 }
 
 /** The command that runs a package script. */
@@ -91,10 +106,19 @@ export function resolveNodeAgent(folder: string): string | undefined {
 }
 
 /** An executable on PATH (or in the folder's virtual environment), as a path; undefined when absent. */
-export function findExecutable(name: string, folder: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findExecutable(
+  name: string,
+  folder: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  const dirs = [join(folder, '.venv', process.platform === 'win32' ? 'Scripts' : 'bin'), join(folder, 'venv', 'bin'), ...(env.PATH ?? '').split(delimiter)].filter(Boolean);
-  for (const d of dirs) for (const e of exts) if (existsSync(join(d, name + e))) return join(d, name + e);
+  const dirs = [
+    join(folder, '.venv', process.platform === 'win32' ? 'Scripts' : 'bin'),
+    join(folder, 'venv', 'bin'),
+    ...(env.PATH ?? '').split(delimiter),
+  ].filter(Boolean);
+  for (const d of dirs)
+    for (const e of exts) if (existsSync(join(d, name + e))) return join(d, name + e);
   return undefined;
 }
 
@@ -114,7 +138,10 @@ export interface TelemetryEnvInput {
 
 /** The OTEL_* variables every runtime's SDK reads. */
 export function otelEnv(input: TelemetryEnvInput): Record<string, string> {
-  const resource = [`deployment.environment.name=local`, ...(input.revision ? [`vcs.ref.head.revision=${input.revision}`] : [])];
+  const resource = [
+    `deployment.environment.name=local`,
+    ...(input.revision ? [`vcs.ref.head.revision=${input.revision}`] : []),
+  ];
   const existing = input.base?.OTEL_RESOURCE_ATTRIBUTES;
   return {
     OTEL_EXPORTER_OTLP_ENDPOINT: input.endpoint,
@@ -131,8 +158,13 @@ export function otelEnv(input: TelemetryEnvInput): Record<string, string> {
 }
 
 /** Node: the OTEL_* variables, and NODE_OPTIONS loading the agent and the code-origin preload. */
-export function nodeEnv(input: TelemetryEnvInput & { register: string; codeOrigin?: string }): Record<string, string> {
-  const requires = [nodeOptionRequire(input.register), ...(input.codeOrigin ? [nodeOptionRequire(input.codeOrigin)] : [])].join(' ');
+export function nodeEnv(
+  input: TelemetryEnvInput & { register: string; codeOrigin?: string },
+): Record<string, string> {
+  const requires = [
+    nodeOptionRequire(input.register),
+    ...(input.codeOrigin ? [nodeOptionRequire(input.codeOrigin)] : []),
+  ].join(' ');
   const prior = input.base?.NODE_OPTIONS?.trim();
   return {
     ...otelEnv(input),

@@ -38,7 +38,12 @@ export interface AlertResolverOptions {
   maxFilesSearched?: number;
 }
 
-const FUNCTION_LABELS = ['code_function_name', 'code_function', 'code.function.name', 'code.function'];
+const FUNCTION_LABELS = [
+  'code_function_name',
+  'code_function',
+  'code.function.name',
+  'code.function',
+];
 const FILE_LABELS = ['code_file_path', 'code_filepath', 'code.file.path', 'code.filepath'];
 const LINE_LABELS = ['code_line_number', 'code_lineno', 'code.line.number', 'code.lineno'];
 const NAMESPACE_LABELS = ['code_namespace', 'code.namespace'];
@@ -59,8 +64,13 @@ export class AlertResolver {
   async resolve(alert: AlertRecord): Promise<AlertResolution> {
     const mapped = this.o.mapping?.[alert.name];
     if (mapped !== undefined) return this.fromMapping(alert.name, mapped);
-    const r = await this.locate(alert.labels, { what: 'the alert', exemplarTraceIds: alert.exemplarTraceIds ?? [] });
-    return r.unresolvedReason !== undefined && r.rule === 'none' ? none(reasonForNothing(alert.name, alert.labels, alert.labels.span_name)) : r;
+    const r = await this.locate(alert.labels, {
+      what: 'the alert',
+      exemplarTraceIds: alert.exemplarTraceIds ?? [],
+    });
+    return r.unresolvedReason !== undefined && r.rule === 'none'
+      ? none(reasonForNothing(alert.name, alert.labels, alert.labels.span_name))
+      : r;
   }
 
   /**
@@ -69,7 +79,10 @@ export class AlertResolver {
    * series labels), so both land on the same function. `what` names the labels' owner in
    * explanations ("the alert", "the metric series").
    */
-  async locate(l: Readonly<Record<string, string>>, o: { what: string; exemplarTraceIds?: readonly string[] }): Promise<AlertResolution> {
+  async locate(
+    l: Readonly<Record<string, string>>,
+    o: { what: string; exemplarTraceIds?: readonly string[] },
+  ): Promise<AlertResolution> {
     const fn = first(l, FUNCTION_LABELS);
     const ns = first(l, NAMESPACE_LABELS);
     const filePath = first(l, FILE_LABELS);
@@ -80,7 +93,11 @@ export class AlertResolver {
       if (fn) loc.functionName = ns && !fn.includes('.') ? `${ns}.${fn}` : fn;
       if (Number.isInteger(line) && line > 0) loc.line = line;
       if (filePath) return this.fromLocation(loc, 'code-labels', `${o.what} labels`);
-      return this.byName(loc.functionName ?? '', 'code-labels', `${o.what}'s code function label ${loc.functionName}`);
+      return this.byName(
+        loc.functionName ?? '',
+        'code-labels',
+        `${o.what}'s code function label ${loc.functionName}`,
+      );
     }
     const span = l.span_name;
     if (span && !looksLikeRoute(span)) {
@@ -88,7 +105,9 @@ export class AlertResolver {
       if (r.file || r.candidates) return r;
     }
     for (const traceId of o.exemplarTraceIds ?? []) {
-      const loc = this.o.traceLocator ? await this.o.traceLocator(traceId).catch(() => undefined) : undefined;
+      const loc = this.o.traceLocator
+        ? await this.o.traceLocator(traceId).catch(() => undefined)
+        : undefined;
       if (loc && loc.source !== 'none') {
         const r = await this.fromLocation(loc, 'exemplar-trace', `exemplar trace ${traceId}`);
         if (r.file) return r;
@@ -104,31 +123,65 @@ export class AlertResolver {
     const fnName = hash < 0 ? '' : target.slice(hash + 1).trim();
     const where = `prodlens.alerts.codeMapping maps ${name} to ${target}`;
     const file = this.o.files.has(path) ? path : this.o.files.resolve(path).file;
-    if (!file) return none(`${where}, but no workspace file matches ${path || '(empty path)'}`, 'settings-mapping');
-    if (!fnName) return { file, line: 1, rule: 'settings-mapping', confidence: 'exact', explanation: where };
+    if (!file)
+      return none(
+        `${where}, but no workspace file matches ${path || '(empty path)'}`,
+        'settings-mapping',
+      );
+    if (!fnName)
+      return { file, line: 1, rule: 'settings-mapping', confidence: 'exact', explanation: where };
     const ranges = await this.o.functions.get(file);
     const named = ranges ? functionsNamed(ranges, fnName) : [];
     if (named.length === 1) return hit(file, named[0]!, 'settings-mapping', 'exact', where);
-    if (named.length > 1) return { ...none(`${where}, but ${file} has ${named.length} functions named ${bareName(fnName)}`, 'settings-mapping'), file, confidence: 'ambiguous', candidates: named.map((f) => `${f.qualifiedName} (line ${f.startLine})`) };
-    return { ...none(`${where}, but ${file} defines no function named ${fnName}`, 'settings-mapping'), file };
+    if (named.length > 1)
+      return {
+        ...none(
+          `${where}, but ${file} has ${named.length} functions named ${bareName(fnName)}`,
+          'settings-mapping',
+        ),
+        file,
+        confidence: 'ambiguous',
+        candidates: named.map((f) => `${f.qualifiedName} (line ${f.startLine})`),
+      };
+    return {
+      ...none(`${where}, but ${file} defines no function named ${fnName}`, 'settings-mapping'),
+      file,
+    };
   }
 
   /** Through the span mapper, so alerts and lenses agree on where a code location is. */
-  private async fromLocation(loc: CodeLocation, rule: AlertResolution['rule'], from: string): Promise<AlertResolution> {
+  private async fromLocation(
+    loc: CodeLocation,
+    rule: AlertResolution['rule'],
+    from: string,
+  ): Promise<AlertResolution> {
     const path = this.resolver.resolvePath(loc);
     const ranges = path?.file ? await this.o.functions.get(path.file) : undefined;
     const m = this.resolver.map(loc, path, ranges);
-    if (isUsable(m)) return hit(m.file, m.function, rule, m.confidence, `${from}: ${m.explanation}`);
+    if (isUsable(m))
+      return hit(m.file, m.function, rule, m.confidence, `${from}: ${m.explanation}`);
     // A file with no usable function name still beats a workspace-wide guess.
-    if (!m.file && loc.functionName && loc.filePath) return this.byName(loc.functionName, rule, `${from} (its file ${loc.filePath} is not in the workspace)`);
-    const r: AlertResolution = { ...none(`${from}: ${m.explanation}`, rule), confidence: m.confidence === 'ambiguous' ? 'ambiguous' : 'none' };
+    if (!m.file && loc.functionName && loc.filePath)
+      return this.byName(
+        loc.functionName,
+        rule,
+        `${from} (its file ${loc.filePath} is not in the workspace)`,
+      );
+    const r: AlertResolution = {
+      ...none(`${from}: ${m.explanation}`, rule),
+      confidence: m.confidence === 'ambiguous' ? 'ambiguous' : 'none',
+    };
     if (m.file) r.file = m.file;
     if (m.candidates) r.candidates = m.candidates;
     return r;
   }
 
   /** The one workspace function that best carries this name, searching every parsed file. */
-  private async byName(name: string, rule: AlertResolution['rule'], from: string): Promise<AlertResolution> {
+  private async byName(
+    name: string,
+    rule: AlertResolution['rule'],
+    from: string,
+  ): Promise<AlertResolution> {
     const all = await this.allFunctions();
     let best = 0;
     let winners: Located[] = [];
@@ -145,11 +198,20 @@ export class AlertResolver {
       const w = winners[0]!;
       // A qualified match (Class.method) is as good as a file path; a bare name is a guess.
       const confidence: Confidence = best >= 4 ? 'high' : 'medium';
-      return hit(w.file, w.fn, rule, confidence, `${from} names ${w.fn.qualifiedName}, found only in ${w.file}`);
+      return hit(
+        w.file,
+        w.fn,
+        rule,
+        confidence,
+        `${from} names ${w.fn.qualifiedName}, found only in ${w.file}`,
+      );
     }
     if (winners.length > 1) {
       return {
-        ...none(`${from} matches ${winners.length} workspace functions equally well; add prodlens.alerts.codeMapping to choose`, rule),
+        ...none(
+          `${from} matches ${winners.length} workspace functions equally well; add prodlens.alerts.codeMapping to choose`,
+          rule,
+        ),
         confidence: 'ambiguous',
         candidates: winners.map((w) => `${w.file}#${w.fn.qualifiedName}`),
       };
@@ -162,14 +224,18 @@ export class AlertResolver {
       const max = this.o.maxFilesSearched ?? 5000;
       const files = [...this.o.files.list()].filter((f) => languageForPath(f)).slice(0, max);
       const out: Located[] = [];
-      for (const file of files) for (const fn of (await this.o.functions.get(file)) ?? []) out.push({ file, fn });
+      for (const file of files)
+        for (const fn of (await this.o.functions.get(file)) ?? []) out.push({ file, fn });
       return out;
     })();
     return this.everyFunction;
   }
 }
 
-function first(labels: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined {
+function first(
+  labels: Readonly<Record<string, string>>,
+  keys: readonly string[],
+): string | undefined {
   for (const k of keys) {
     const v = labels[k];
     if (v) return v;
@@ -182,17 +248,31 @@ function looksLikeRoute(name: string): boolean {
   return /\s/.test(name) || name.includes('/');
 }
 
-function reasonForNothing(name: string, l: Readonly<Record<string, string>>, span: string | undefined): string {
+function reasonForNothing(
+  name: string,
+  l: Readonly<Record<string, string>>,
+  span: string | undefined,
+): string {
   const route = l.http_route ?? (span && looksLikeRoute(span) ? span : undefined);
   const service = l.service_name ?? l.service;
-  const parts = [`${name || 'the alert'} has no code_function_name, code_filepath or usable span_name label`];
+  const parts = [
+    `${name || 'the alert'} has no code_function_name, code_filepath or usable span_name label`,
+  ];
   if (route) parts.push(`its route ${route} cannot be mapped to a handler yet`);
   if (service) parts.push(`service ${service} alone does not point to a function`);
-  parts.push(`add "prodlens.alerts.codeMapping": { "${name}": "path/to/file#function" } to place it`);
+  parts.push(
+    `add "prodlens.alerts.codeMapping": { "${name}": "path/to/file#function" } to place it`,
+  );
   return parts.join('; ');
 }
 
-function hit(file: string, fn: FunctionRange, rule: AlertResolution['rule'], confidence: Confidence, explanation: string): AlertResolution {
+function hit(
+  file: string,
+  fn: FunctionRange,
+  rule: AlertResolution['rule'],
+  confidence: Confidence,
+  explanation: string,
+): AlertResolution {
   return { file, line: fn.startLine, function: fn.qualifiedName, rule, confidence, explanation };
 }
 

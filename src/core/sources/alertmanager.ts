@@ -1,7 +1,13 @@
 // Alertmanager as a source: the alerts it holds (API v2), whichever Prometheus sent them.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type AlertRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
+import {
+  sourceLabel,
+  type AlertRecord,
+  type SourceConfig,
+  type SourceStatus,
+  probeStatus,
+} from './source';
 
 interface GettableAlert {
   labels?: Record<string, string>;
@@ -20,14 +26,27 @@ export interface AlertmanagerOptions {
 export class AlertmanagerSource {
   readonly client: HttpClient;
   private readonly cache: SourceCache<AlertRecord[]>;
-  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+  private lastStatus: SourceStatus = {
+    ok: true,
+    latencyMs: 0,
+    message: 'not asked yet',
+    stale: false,
+  };
 
   constructor(
     readonly config: SourceConfig,
     private readonly opts: AlertmanagerOptions = {},
     client?: HttpClient,
   ) {
-    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: 'check PRODLENS_ALERTMANAGER_TOKEN', ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.client =
+      client ??
+      new HttpClient({
+        baseUrl: config.url,
+        label: sourceLabel(config),
+        authHint: 'check PRODLENS_ALERTMANAGER_TOKEN',
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      });
     this.cache = new SourceCache({ ttlMs: opts.ttlMs ?? 15_000, maxEntries: 1 });
   }
 
@@ -38,8 +57,15 @@ export class AlertmanagerSource {
   /** Asks for Alertmanager's status: proves the URL, the credentials and that it is Alertmanager. */
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
     this.lastStatus = await probeStatus(signal, async () => {
-      const s = await this.client.getJson<{ versionInfo?: { version?: string }; cluster?: unknown }>('api/v2/status', {}, signal);
-      if (!s || typeof s !== 'object' || !('cluster' in s)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered api/v2/status unlike Alertmanager`);
+      const s = await this.client.getJson<{
+        versionInfo?: { version?: string };
+        cluster?: unknown;
+      }>('api/v2/status', {}, signal);
+      if (!s || typeof s !== 'object' || !('cluster' in s))
+        throw new SourceError(
+          'bad-response',
+          `${this.client.label} at ${this.client.displayUrl} answered api/v2/status unlike Alertmanager`,
+        );
       return `ok (Alertmanager ${s.versionInfo?.version ?? 'unknown version'})`;
     });
     return this.lastStatus;
@@ -53,8 +79,16 @@ export class AlertmanagerSource {
 
   private async load(): Promise<AlertRecord[]> {
     const suppressed = String(this.opts.includeSuppressed ?? true);
-    const body = await this.client.getJson<unknown>('api/v2/alerts', { active: 'true', silenced: suppressed, inhibited: suppressed });
-    if (!Array.isArray(body)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered api/v2/alerts with something other than a list of alerts`);
+    const body = await this.client.getJson<unknown>('api/v2/alerts', {
+      active: 'true',
+      silenced: suppressed,
+      inhibited: suppressed,
+    });
+    if (!Array.isArray(body))
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label} at ${this.client.displayUrl} answered api/v2/alerts with something other than a list of alerts`,
+      );
     return (body as GettableAlert[]).map((a) => {
       const labels = { ...(a.labels ?? {}) };
       const ann = a.annotations ?? {};

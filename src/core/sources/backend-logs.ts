@@ -12,7 +12,10 @@ import { sourceLabel, type SourceConfig, type SourceStatus } from './source';
 
 /** A log source with the stream selector (and bounds) to ask it for. */
 export interface LogStreamSource {
-  source: { readonly config: SourceConfig; queryRange(q: LokiRangeQuery, signal?: AbortSignal): Promise<LogRecordData[]> };
+  source: {
+    readonly config: SourceConfig;
+    queryRange(q: LokiRangeQuery, signal?: AbortSignal): Promise<LogRecordData[]>;
+  };
   /** LogQL log query, e.g. `{service_name="shop"}`. */
   query: string;
   /** Lines per refresh at most. */
@@ -20,7 +23,12 @@ export interface LogStreamSource {
 }
 
 /** The engine's matcher: `engine.matchLog`. */
-export type MatchLog = (body: string, severityNumber: number, severityText: string, attributes: LogRecordData['attributes']) => LogMatch;
+export type MatchLog = (
+  body: string,
+  severityNumber: number,
+  severityText: string,
+  attributes: LogRecordData['attributes'],
+) => LogMatch;
 
 export interface LogsOrigin {
   /** `loki (prod)`. */
@@ -84,7 +92,12 @@ export class BackendLogs {
   }
 
   /** One bounded query per source for the window ending now; lines re-matched when new or when the statements changed. */
-  async refresh(sources: readonly LogStreamSource[], windowMs: number, match: MatchLog, signal?: AbortSignal): Promise<BackendLogsResult[]> {
+  async refresh(
+    sources: readonly LogStreamSource[],
+    windowMs: number,
+    match: MatchLog,
+    signal?: AbortSignal,
+  ): Promise<BackendLogsResult[]> {
     const next = new Map<string, Held>();
     const results: BackendLogsResult[] = [];
     let changed = sources.length !== this.held.size;
@@ -97,16 +110,41 @@ export class BackendLogs {
         key,
         () => {
           const endMs = this.now();
-          return s.source.queryRange({ query: s.query, startMs: endMs - windowMs, endMs, limit: s.limit, direction: 'backward' }, signal);
+          return s.source.queryRange(
+            {
+              query: s.query,
+              startMs: endMs - windowMs,
+              endMs,
+              limit: s.limit,
+              direction: 'backward',
+            },
+            signal,
+          );
         },
         signal,
       );
       const prev = this.held.get(id);
       let held = prev;
-      if (r.value && r.fetchedAt !== undefined && (!prev || prev.key !== key || prev.origin.fetchedAt !== r.fetchedAt || prev.indexVersion !== this.index.version || prev.origin.stale !== r.status.stale)) {
+      if (
+        r.value &&
+        r.fetchedAt !== undefined &&
+        (!prev ||
+          prev.key !== key ||
+          prev.origin.fetchedAt !== r.fetchedAt ||
+          prev.indexVersion !== this.index.version ||
+          prev.origin.stale !== r.status.stale)
+      ) {
         const store = new StatementLogs(this.index);
-        for (const rec of r.value) store.add(rec, match(rec.body, rec.severityNumber, rec.severityText, rec.attributes));
-        const origin: LogsOrigin = { label: sourceLabel(c), environment: c.environment, stale: r.status.stale, fetchedAt: r.fetchedAt, truncated: r.value.length >= s.limit, limit: s.limit };
+        for (const rec of r.value)
+          store.add(rec, match(rec.body, rec.severityNumber, rec.severityText, rec.attributes));
+        const origin: LogsOrigin = {
+          label: sourceLabel(c),
+          environment: c.environment,
+          stale: r.status.stale,
+          fetchedAt: r.fetchedAt,
+          truncated: r.value.length >= s.limit,
+          limit: s.limit,
+        };
         if (r.status.stale) origin.message = r.status.message;
         held = { key, origin, store, lines: r.value.length, indexVersion: this.index.version };
         changed = true;
@@ -116,7 +154,12 @@ export class BackendLogs {
         changed = true;
       }
       if (held) next.set(id, held);
-      results.push({ config: c, status: r.status, lines: held?.lines ?? 0, unmatched: held?.store.unmatched ?? 0 });
+      results.push({
+        config: c,
+        status: r.status,
+        lines: held?.lines ?? 0,
+        unmatched: held?.store.unmatched ?? 0,
+      });
     }
     this.held = next;
     if (changed) this.generation++;
@@ -126,8 +169,13 @@ export class BackendLogs {
   /** Statements of a file with backend lines since `sinceMs`, each with its source. */
   inFile(file: string, sinceMs: number): SourcedStatementLogs[] {
     const out: SourcedStatementLogs[] = [];
-    for (const h of this.held.values()) for (const summary of h.store.inFile(file, sinceMs)) out.push({ summary, origin: h.origin });
-    return out.sort((a, b) => a.summary.statement.line - b.summary.statement.line || a.origin.label.localeCompare(b.origin.label));
+    for (const h of this.held.values())
+      for (const summary of h.store.inFile(file, sinceMs)) out.push({ summary, origin: h.origin });
+    return out.sort(
+      (a, b) =>
+        a.summary.statement.line - b.summary.statement.line ||
+        a.origin.label.localeCompare(b.origin.label),
+    );
   }
 
   /** Files with matched backend lines. */

@@ -6,10 +6,22 @@
 // extension passes the sources in and posts the results; nothing here is asked on a hover.
 import type { Attributes, AttributeValue, FunctionRange, SpanRecord } from '../model';
 import { type CodeResolver, isUsable } from '../resolver/code-resolver';
-import type { AttributeListDto, StackFrameDto, TraceDto, TraceSummaryDto, WaterfallRowDto } from '../view-model';
+import type {
+  AttributeListDto,
+  StackFrameDto,
+  TraceDto,
+  TraceSummaryDto,
+  WaterfallRowDto,
+} from '../view-model';
 import { cachedResult, SourceCache } from './cache';
 import { SourceError } from './http-client';
-import { sourceLabel, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary } from './source';
+import {
+  sourceLabel,
+  type SourceStatus,
+  type TraceQuery,
+  type TraceSource,
+  type TraceSummary,
+} from './source';
 
 /** What a function is called in telemetry: its service and span name (as the mapping knows them). */
 export interface TraceTarget {
@@ -42,7 +54,8 @@ export interface SourceTraceLists {
 }
 
 /** What the trace by id gave: the waterfall, or one sentence on why not. */
-export type BackendTraceResult = { ok: true; trace: TraceDto; source: string } | { ok: false; error: string; notFound: boolean };
+export type BackendTraceResult =
+  { ok: true; trace: TraceDto; source: string } | { ok: false; error: string; notFound: boolean };
 
 /** Where a span's code attributes point, when the mapping is usable. */
 export type SpanCode = NonNullable<WaterfallRowDto['code']>;
@@ -70,11 +83,27 @@ const MAX_ATTR_CHARS = 4_000;
 /** A backend's search summary as a row of the panel's lists, labelled with its source. */
 export function backendSummaryDto(t: TraceSummary, label: string): TraceSummaryDto {
   // A search answer has no per-span breakdown: the matched span's duration and the span count are unknown.
-  return { traceId: t.traceId, rootName: t.rootName, rootService: t.service, startMs: t.startMs, durationMs: t.durationMs, spanCount: null, error: t.error, matchDurationMs: null, matchError: false, source: label };
+  return {
+    traceId: t.traceId,
+    rootName: t.rootName,
+    rootService: t.service,
+    startMs: t.startMs,
+    durationMs: t.durationMs,
+    spanCount: null,
+    error: t.error,
+    matchDurationMs: null,
+    matchError: false,
+    source: label,
+  };
 }
 
 /** The search of one list: recent = newest, slowest = at least slowMinMs (sorted by duration), failed = errors only. */
-export function listQuery(list: TraceList, target: TraceTarget, q: Pick<TraceListQuery, 'windowMs' | 'slowMinMs'>, limit: number): TraceQuery {
+export function listQuery(
+  list: TraceList,
+  target: TraceTarget,
+  q: Pick<TraceListQuery, 'windowMs' | 'slowMinMs'>,
+  limit: number,
+): TraceQuery {
   const base: TraceQuery = { service: target.service, limit, windowMs: q.windowMs };
   if (target.spanName) base.spanName = target.spanName;
   if (list === 'failed') base.errorsOnly = true;
@@ -102,8 +131,16 @@ export class BackendTraces {
     this.limit = Math.max(1, Math.min(o.limit ?? BACKEND_TRACE_LIMIT, 100));
     this.listTtlMs = o.listTtlMs ?? 30_000;
     this.now = o.now ?? Date.now;
-    this.lists = new SourceCache<TraceSummary[]>({ ttlMs: this.listTtlMs, maxEntries: 512, ...(o.now ? { now: o.now } : {}) });
-    this.traces = new SourceCache<SpanRecord[]>({ ttlMs: o.traceTtlMs ?? 300_000, maxEntries: 32, ...(o.now ? { now: o.now } : {}) });
+    this.lists = new SourceCache<TraceSummary[]>({
+      ttlMs: this.listTtlMs,
+      maxEntries: 512,
+      ...(o.now ? { now: o.now } : {}),
+    });
+    this.traces = new SourceCache<SpanRecord[]>({
+      ttlMs: o.traceTtlMs ?? 300_000,
+      maxEntries: 32,
+      ...(o.now ? { now: o.now } : {}),
+    });
   }
 
   get configured(): number {
@@ -117,24 +154,48 @@ export class BackendTraces {
   private key(label: string, list: TraceList, q: TraceListQuery): string | undefined {
     const t = q.targets[0];
     if (!t) return undefined;
-    return JSON.stringify([label, list, t.service, t.spanName ?? '', q.windowMs, list === 'slowest' ? (quantizeMs(q.slowMinMs) ?? 0) : 0]);
+    return JSON.stringify([
+      label,
+      list,
+      t.service,
+      t.spanName ?? '',
+      q.windowMs,
+      list === 'slowest' ? (quantizeMs(q.slowMinMs) ?? 0) : 0,
+    ]);
   }
 
   private queryKey(q: TraceListQuery): string {
     const t = q.targets[0];
-    return JSON.stringify([t?.service ?? '', t?.spanName ?? '', q.windowMs, quantizeMs(q.slowMinMs) ?? 0]);
+    return JSON.stringify([
+      t?.service ?? '',
+      t?.spanName ?? '',
+      q.windowMs,
+      quantizeMs(q.slowMinMs) ?? 0,
+    ]);
   }
 
   /**
    * The lists from memory only (no request): per source, whatever the cache holds for this query;
    * `fresh` is false when any list is missing or past its TTL (time to ask again).
    */
-  peek(q: TraceListQuery): { lists: SourceTraceLists[]; fresh: boolean; loading: boolean; due: boolean } {
+  peek(q: TraceListQuery): {
+    lists: SourceTraceLists[];
+    fresh: boolean;
+    loading: boolean;
+    due: boolean;
+  } {
     let fresh = true;
     const lists: SourceTraceLists[] = [];
     for (const s of this.sources()) {
       const label = sourceLabel(s.config);
-      const out: SourceTraceLists = { label, recent: [], slowest: [], failed: [], status: { ok: true, latencyMs: 0, message: 'ok', stale: false }, answered: false };
+      const out: SourceTraceLists = {
+        label,
+        recent: [],
+        slowest: [],
+        failed: [],
+        status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
+        answered: false,
+      };
       const st = this.lastStatus.get(JSON.stringify([label, this.queryKey(q)]));
       if (st) out.status = st;
       for (const list of TRACE_LISTS) {
@@ -153,7 +214,11 @@ export class BackendTraces {
     const last = this.attempted.get(k);
     const isFresh = fresh && q.targets.length > 0;
     // Due: worth asking now — something is missing or old, nobody is asking, and not asked within the TTL.
-    const due = !isFresh && !loading && q.targets.length > 0 && (last === undefined || this.now() - last >= this.listTtlMs);
+    const due =
+      !isFresh &&
+      !loading &&
+      q.targets.length > 0 &&
+      (last === undefined || this.now() - last >= this.listTtlMs);
     return { lists, fresh: isFresh, loading, due };
   }
 
@@ -178,10 +243,25 @@ export class BackendTraces {
     return Promise.all(
       this.sources().map(async (s) => {
         const label = sourceLabel(s.config);
-        const out: SourceTraceLists = { label, recent: [], slowest: [], failed: [], status: { ok: true, latencyMs: 0, message: 'ok', stale: false }, answered: false };
+        const out: SourceTraceLists = {
+          label,
+          recent: [],
+          slowest: [],
+          failed: [],
+          status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
+          answered: false,
+        };
         if (!target) return out;
         const results = await Promise.all(
-          TRACE_LISTS.map(async (list) => ({ list, r: await cachedResult(this.lists, this.key(label, list, q)!, () => s.recentTraces(listQuery(list, target, q, this.limit), signal), signal) })),
+          TRACE_LISTS.map(async (list) => ({
+            list,
+            r: await cachedResult(
+              this.lists,
+              this.key(label, list, q)!,
+              () => s.recentTraces(listQuery(list, target, q, this.limit), signal),
+              signal,
+            ),
+          })),
         );
         let latency = 0;
         for (const { list, r } of results) {
@@ -195,7 +275,8 @@ export class BackendTraces {
         }
         out.status.latencyMs = latency;
         this.lastStatus.set(JSON.stringify([label, this.queryKey(q)]), out.status);
-        if (this.lastStatus.size > 256) this.lastStatus.delete(this.lastStatus.keys().next().value!);
+        if (this.lastStatus.size > 256)
+          this.lastStatus.delete(this.lastStatus.keys().next().value!);
         return out;
       }),
     );
@@ -206,10 +287,26 @@ export class BackendTraces {
    * knows it), as a waterfall. The spans' code attributes go through `deps` (the engine's mapper)
    * so rows link to code; `isMatch` marks the function on show.
    */
-  async trace(traceId: string, label: string | undefined, deps: SpanMapperDeps & { isMatch?: (span: SpanRecord, code: SpanCode | undefined) => boolean; frames?: (stack: string, span: SpanRecord) => StackFrameDto[] }, signal?: AbortSignal): Promise<BackendTraceResult> {
+  async trace(
+    traceId: string,
+    label: string | undefined,
+    deps: SpanMapperDeps & {
+      isMatch?: (span: SpanRecord, code: SpanCode | undefined) => boolean;
+      frames?: (stack: string, span: SpanRecord) => StackFrameDto[];
+    },
+    signal?: AbortSignal,
+  ): Promise<BackendTraceResult> {
     const all = this.sources();
     const asked = label === undefined ? all : all.filter((s) => sourceLabel(s.config) === label);
-    if (asked.length === 0) return { ok: false, notFound: false, error: label === undefined ? 'No trace backend is configured (prodlens.sources).' : `${label} is no longer configured (prodlens.sources).` };
+    if (asked.length === 0)
+      return {
+        ok: false,
+        notFound: false,
+        error:
+          label === undefined
+            ? 'No trace backend is configured (prodlens.sources).'
+            : `${label} is no longer configured (prodlens.sources).`,
+      };
     const failures: string[] = [];
     for (const s of asked) {
       const l = sourceLabel(s.config);
@@ -229,11 +326,31 @@ export class BackendTraces {
         continue;
       }
       const codes = await mapSpans(spans, deps);
-      return { ok: true, source: l, trace: { ...traceDtoFromSpans(traceId, spans, { code: (s) => codes.get(s.spanId), isMatch: (s) => deps.isMatch?.(s, codes.get(s.spanId)) ?? false, ...(deps.frames ? { frames: deps.frames } : {}) }), source: l } };
+      return {
+        ok: true,
+        source: l,
+        trace: {
+          ...traceDtoFromSpans(traceId, spans, {
+            code: (s) => codes.get(s.spanId),
+            isMatch: (s) => deps.isMatch?.(s, codes.get(s.spanId)) ?? false,
+            ...(deps.frames ? { frames: deps.frames } : {}),
+          }),
+          source: l,
+        },
+      };
     }
-    if (failures.length) return { ok: false, notFound: false, error: `${failures.join('; ')}. The trace could not be fetched; try again when the backend answers.` };
+    if (failures.length)
+      return {
+        ok: false,
+        notFound: false,
+        error: `${failures.join('; ')}. The trace could not be fetched; try again when the backend answers.`,
+      };
     const names = asked.map((s) => sourceLabel(s.config)).join(', ');
-    return { ok: false, notFound: true, error: `${names} ${asked.length === 1 ? 'does' : 'do'} not know trace ${traceId} (it may be older than the backend keeps traces, or not stored yet).` };
+    return {
+      ok: false,
+      notFound: true,
+      error: `${names} ${asked.length === 1 ? 'does' : 'do'} not know trace ${traceId} (it may be older than the backend keeps traces, or not stored yet).`,
+    };
   }
 
   clear(): void {
@@ -262,8 +379,16 @@ export function quantizeMs(ms: number | undefined): number | undefined {
 }
 
 /** A cached list in the panel's order, bounded. */
-function finish(list: TraceList, traces: readonly TraceSummary[], label: string, limit: number): TraceSummaryDto[] {
-  const sorted = list === 'slowest' ? [...traces].sort((a, b) => b.durationMs - a.durationMs) : [...traces].sort((a, b) => b.startMs - a.startMs);
+function finish(
+  list: TraceList,
+  traces: readonly TraceSummary[],
+  label: string,
+  limit: number,
+): TraceSummaryDto[] {
+  const sorted =
+    list === 'slowest'
+      ? [...traces].sort((a, b) => b.durationMs - a.durationMs)
+      : [...traces].sort((a, b) => b.startMs - a.startMs);
   return sorted.slice(0, limit).map((t) => backendSummaryDto(t, label));
 }
 
@@ -271,7 +396,10 @@ function finish(list: TraceList, traces: readonly TraceSummary[], label: string,
  * Each span's code link through the mapper (the receiver's path resolution and function ranges):
  * only high/medium/low mappings to a function; spans without code attributes have none.
  */
-export async function mapSpans(spans: readonly SpanRecord[], deps: SpanMapperDeps): Promise<Map<string, SpanCode>> {
+export async function mapSpans(
+  spans: readonly SpanRecord[],
+  deps: SpanMapperDeps,
+): Promise<Map<string, SpanCode>> {
   const byLoc = new Map<string, SpanCode | undefined>();
   const out = new Map<string, SpanCode>();
   for (const s of spans) {
@@ -283,7 +411,9 @@ export async function mapSpans(spans: readonly SpanRecord[], deps: SpanMapperDep
       const path = deps.resolver.resolvePath(loc);
       const ranges = path?.file ? await deps.functions.get(path.file) : undefined;
       const m = deps.resolver.map(loc, path, ranges);
-      code = isUsable(m) ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName } : undefined;
+      code = isUsable(m)
+        ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName }
+        : undefined;
       byLoc.set(key, code);
     }
     if (code) out.set(s.spanId, code);
@@ -314,7 +444,12 @@ export interface WaterfallHooks<T> {
  * Spans as waterfall rows in tree order (parents before children, siblings by start); spans
  * whose parent is missing become roots; at most 10,000 rows. Shared by receiver and backend traces.
  */
-export function waterfallOf<T>(traceId: string, items: readonly T[], spanOf: (item: T) => SpanRecord, hooks: WaterfallHooks<T> = {}): TraceDto {
+export function waterfallOf<T>(
+  traceId: string,
+  items: readonly T[],
+  spanOf: (item: T) => SpanRecord,
+  hooks: WaterfallHooks<T> = {},
+): TraceDto {
   const entries = items.slice(0, MAX_WATERFALL_ROWS);
   if (entries.length === 0) return { traceId, startMs: 0, durationMs: 0, rows: [] };
   let start = Infinity;
@@ -337,7 +472,14 @@ export function waterfallOf<T>(traceId: string, items: readonly T[], spanOf: (it
       list.push(e);
     } else roots.push(e);
   }
-  const frames = hooks.frames ?? ((stack: string) => stack.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 200).map((text) => ({ text })));
+  const frames =
+    hooks.frames ??
+    ((stack: string) =>
+      stack
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .slice(0, 200)
+        .map((text) => ({ text })));
   const rows: WaterfallRowDto[] = [];
   const visited = new Set<string>();
   // Iterative depth-first walk: a 2,000-deep chain must not overflow the stack; `visited` guards cycles.
@@ -361,20 +503,30 @@ export function waterfallOf<T>(traceId: string, items: readonly T[], spanOf: (it
       attributes: attributeList(s.attributes),
       events: s.events.map((ev) => {
         const stackText = ev.name === 'exception' ? str(ev.attributes['exception.stacktrace']) : '';
-        return { name: ev.name, offsetMs: ev.timeMs - start, attributes: attributeList(ev.attributes), ...(stackText ? { frames: frames(stackText, s) } : {}) };
+        return {
+          name: ev.name,
+          offsetMs: ev.timeMs - start,
+          attributes: attributeList(ev.attributes),
+          ...(stackText ? { frames: frames(stackText, s) } : {}),
+        };
       }),
     };
     const c = hooks.code?.(e);
     if (c) row.code = c;
     rows.push(row);
     const kids = children.get(s.spanId);
-    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push({ e: kids[i]!, depth: depth + 1 });
+    if (kids)
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ e: kids[i]!, depth: depth + 1 });
   }
   return { traceId, startMs: start, durationMs: end - start, rows };
 }
 
 /** A backend trace's spans as the panel's waterfall (siblings ordered by start time). */
-export function traceDtoFromSpans(traceId: string, spans: readonly SpanRecord[], hooks: WaterfallHooks<SpanRecord> = {}): TraceDto {
+export function traceDtoFromSpans(
+  traceId: string,
+  spans: readonly SpanRecord[],
+  hooks: WaterfallHooks<SpanRecord> = {},
+): TraceDto {
   const ordered = [...spans].sort((a, b) => a.startMs - b.startMs);
   return waterfallOf(traceId.toLowerCase(), ordered, (s) => s, hooks);
 }
@@ -398,7 +550,8 @@ export function mergeTraceLists(
         extra.push(t);
       }
     const all = [...receiver[list], ...extra];
-    if (list === 'slowest') all.sort((a, b) => (b.matchDurationMs ?? b.durationMs) - (a.matchDurationMs ?? a.durationMs));
+    if (list === 'slowest')
+      all.sort((a, b) => (b.matchDurationMs ?? b.durationMs) - (a.matchDurationMs ?? a.durationMs));
     else all.sort((a, b) => b.startMs - a.startMs);
     return all.slice(0, limit);
   };

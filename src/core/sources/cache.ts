@@ -40,7 +40,8 @@ export class SourceCache<T> {
    */
   get(key: string, load: () => Promise<T>, signal?: AbortSignal): Promise<CachedValue<T>> {
     const hit = this.entries.get(key);
-    if (hit && this.now() - hit.fetchedAt < this.o.ttlMs) return Promise.resolve({ value: hit.value, stale: false, fetchedAt: hit.fetchedAt });
+    if (hit && this.now() - hit.fetchedAt < this.o.ttlMs)
+      return Promise.resolve({ value: hit.value, stale: false, fetchedAt: hit.fetchedAt });
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.refresh(key, load).finally(() => this.inFlight.delete(key));
@@ -52,7 +53,13 @@ export class SourceCache<T> {
   /** The last good value without loading anything. */
   peek(key: string): CachedValue<T> | undefined {
     const hit = this.entries.get(key);
-    return hit && { value: hit.value, stale: this.now() - hit.fetchedAt >= this.o.ttlMs, fetchedAt: hit.fetchedAt };
+    return (
+      hit && {
+        value: hit.value,
+        stale: this.now() - hit.fetchedAt >= this.o.ttlMs,
+        fetchedAt: hit.fetchedAt,
+      }
+    );
   }
 
   clear(): void {
@@ -116,17 +123,39 @@ export interface SourceResult<T> {
  * `cache.get` that never rejects (except for the caller's own cancellation): failures become a
  * status message, and an earlier value comes back marked stale.
  */
-export async function cachedResult<T>(cache: SourceCache<T>, key: string, load: () => Promise<T>, signal: AbortSignal | undefined, okMessage = 'ok'): Promise<SourceResult<T>> {
+export async function cachedResult<T>(
+  cache: SourceCache<T>,
+  key: string,
+  load: () => Promise<T>,
+  signal: AbortSignal | undefined,
+  okMessage = 'ok',
+): Promise<SourceResult<T>> {
   const started = Date.now();
   try {
     const r = await cache.get(key, load, signal);
     const latencyMs = Date.now() - started;
-    if (!r.stale) return { value: r.value, fetchedAt: r.fetchedAt, status: { ok: true, latencyMs, message: okMessage, stale: false } };
+    if (!r.stale)
+      return {
+        value: r.value,
+        fetchedAt: r.fetchedAt,
+        status: { ok: true, latencyMs, message: okMessage, stale: false },
+      };
     const age = new Date(r.fetchedAt).toISOString();
-    return { value: r.value, fetchedAt: r.fetchedAt, status: { ok: false, latencyMs, message: `${messageOf(r.error)}; showing values from ${age}`, stale: true } };
+    return {
+      value: r.value,
+      fetchedAt: r.fetchedAt,
+      status: {
+        ok: false,
+        latencyMs,
+        message: `${messageOf(r.error)}; showing values from ${age}`,
+        stale: true,
+      },
+    };
   } catch (e) {
     if (signal?.aborted) throw e;
-    return { status: { ok: false, latencyMs: Date.now() - started, message: messageOf(e), stale: false } };
+    return {
+      status: { ok: false, latencyMs: Date.now() - started, message: messageOf(e), stale: false },
+    };
   }
 }
 

@@ -4,7 +4,15 @@
 // minutes), and the caller's AbortSignal. Failures become a SourceError with one clear sentence;
 // the token never reaches a message.
 
-export type SourceErrorReason = 'unreachable' | 'timeout' | 'aborted' | 'auth' | 'http' | 'not-json' | 'too-large' | 'bad-response';
+export type SourceErrorReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'aborted'
+  | 'auth'
+  | 'http'
+  | 'not-json'
+  | 'too-large'
+  | 'bad-response';
 
 export class SourceError extends Error {
   constructor(
@@ -63,9 +71,16 @@ export class HttpClient {
     try {
       base = new URL(o.baseUrl);
     } catch {
-      throw new SourceError('bad-response', `${this.label}: ${this.redact(o.baseUrl)} is not a URL`);
+      throw new SourceError(
+        'bad-response',
+        `${this.label}: ${this.redact(o.baseUrl)} is not a URL`,
+      );
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new SourceError('bad-response', `${this.label}: ${base.protocol} URLs are not supported (use http:// or https://)`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new SourceError(
+        'bad-response',
+        `${this.label}: ${base.protocol} URLs are not supported (use http:// or https://)`,
+      );
     // fetch refuses URLs with credentials: move them to a Basic header, and out of every message.
     let authorization = o.token ? `Bearer ${o.token}` : undefined;
     if (base.username || base.password) {
@@ -113,7 +128,8 @@ export class HttpClient {
         const err = this.toSourceError(e, target, signal);
         const retryAfter = (e as { retryAfterMs?: number }).retryAfterMs;
         if (attempt >= this.retries || !isRetryable(err)) throw err;
-        const delay = retryAfter ?? this.backoffMs * 2 ** attempt + Math.random() * (this.backoffMs / 2);
+        const delay =
+          retryAfter ?? this.backoffMs * 2 ** attempt + Math.random() * (this.backoffMs / 2);
         await sleep(Math.min(delay, MAX_RETRY_AFTER_MS), signal).catch(() => {
           throw new SourceError('aborted', `${this.label}: request cancelled`);
         });
@@ -129,14 +145,23 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.authorization) headers.authorization = this.authorization;
     const res = await fetch(target, { headers, signal, redirect: 'follow' });
-    const body = await readCapped(res, this.maxBytes, () => this.fail('too-large', `answered more than ${formatBytes(this.maxBytes)} for ${target.pathname}; narrow the query or raise the limit`));
+    const body = await readCapped(res, this.maxBytes, () =>
+      this.fail(
+        'too-large',
+        `answered more than ${formatBytes(this.maxBytes)} for ${target.pathname}; narrow the query or raise the limit`,
+      ),
+    );
     const type = res.headers.get('content-type') ?? '';
     if (!res.ok) throw this.httpFailure(res, target, type, body);
     const text = body.toString('utf8');
     const looksJson = /[/+]json\b/i.test(type) || (!type && /^\s*[[{]/.test(text));
     if (!looksJson) {
-      const what = /html/i.test(type) || /^\s*</.test(text) ? 'an HTML page' : `${type || 'an untyped body'}`;
-      throw this.fail('not-json', `answered ${target.pathname} with ${what} instead of JSON; is ${this.displayUrl} the API root and not a login page or UI proxy?`);
+      const what =
+        /html/i.test(type) || /^\s*</.test(text) ? 'an HTML page' : `${type || 'an untyped body'}`;
+      throw this.fail(
+        'not-json',
+        `answered ${target.pathname} with ${what} instead of JSON; is ${this.displayUrl} the API root and not a login page or UI proxy?`,
+      );
     }
     try {
       return JSON.parse(text) as unknown;
@@ -149,17 +174,32 @@ export class HttpClient {
     const s = res.status;
     const detail = errorDetail(type, body);
     if (s === 401 || s === 403) {
-      const why = this.authorization ? 'rejected the credentials' : 'requires credentials and none were given';
-      return this.fail('auth', `${why} (HTTP ${s})${this.o.authHint ? `; ${this.o.authHint}` : ''}`, s);
+      const why = this.authorization
+        ? 'rejected the credentials'
+        : 'requires credentials and none were given';
+      return this.fail(
+        'auth',
+        `${why} (HTTP ${s})${this.o.authHint ? `; ${this.o.authHint}` : ''}`,
+        s,
+      );
     }
-    const e = this.fail('http', `answered HTTP ${s} for ${target.pathname}${detail ? `: ${detail}` : ''}${s === 404 ? `; is ${this.displayUrl} the API root?` : ''}`, s);
+    const e = this.fail(
+      'http',
+      `answered HTTP ${s} for ${target.pathname}${detail ? `: ${detail}` : ''}${s === 404 ? `; is ${this.displayUrl} the API root?` : ''}`,
+      s,
+    );
     const ra = res.headers.get('retry-after');
-    if (RETRYABLE_STATUS.has(s) && ra && /^\d+$/.test(ra)) (e as SourceError & { retryAfterMs?: number }).retryAfterMs = Number(ra) * 1000;
+    if (RETRYABLE_STATUS.has(s) && ra && /^\d+$/.test(ra))
+      (e as SourceError & { retryAfterMs?: number }).retryAfterMs = Number(ra) * 1000;
     return e;
   }
 
   private fail(reason: SourceErrorReason, what: string, status?: number): SourceError {
-    return new SourceError(reason, this.redact(`${this.label} at ${this.displayUrl} ${what}`), status);
+    return new SourceError(
+      reason,
+      this.redact(`${this.label} at ${this.displayUrl} ${what}`),
+      status,
+    );
   }
 
   private toSourceError(e: unknown, target: URL, outer: AbortSignal | undefined): SourceError {
@@ -167,16 +207,25 @@ export class HttpClient {
     if (outer?.aborted) return new SourceError('aborted', `${this.label}: request cancelled`);
     const name = (e as { name?: string }).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return this.fail('timeout', `did not answer ${target.pathname} within ${formatMs(this.timeoutMs)}`);
+      return this.fail(
+        'timeout',
+        `did not answer ${target.pathname} within ${formatMs(this.timeoutMs)}`,
+      );
     }
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     const code = cause?.code ?? cause?.message ?? (e as Error).message ?? String(e);
-    return this.fail('unreachable', `cannot be reached (${code}); is it running and is the URL right?`);
+    return this.fail(
+      'unreachable',
+      `cannot be reached (${code}); is it running and is the URL right?`,
+    );
   }
 }
 
 function isRetryable(e: SourceError): boolean {
-  return e.reason === 'unreachable' || (e.reason === 'http' && e.status !== undefined && RETRYABLE_STATUS.has(e.status));
+  return (
+    e.reason === 'unreachable' ||
+    (e.reason === 'http' && e.status !== undefined && RETRYABLE_STATUS.has(e.status))
+  );
 }
 
 /** Reads at most `max` bytes; past that, stops reading (so a huge answer costs only `max`). */
@@ -210,7 +259,8 @@ function errorDetail(type: string, body: Buffer): string {
   if (/json/i.test(type) || /^[[{]/.test(text)) {
     try {
       const j = JSON.parse(body.toString('utf8')) as { error?: unknown; message?: unknown };
-      const m = typeof j.error === 'string' ? j.error : typeof j.message === 'string' ? j.message : '';
+      const m =
+        typeof j.error === 'string' ? j.error : typeof j.message === 'string' ? j.message : '';
       if (m) return m.slice(0, 300);
     } catch {
       // fall through to the raw text

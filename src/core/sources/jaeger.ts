@@ -4,7 +4,17 @@
 // mean "no such trace", so v1 is tried before concluding that.
 import type { Attributes, AttributeValue, SpanEventRecord, SpanRecord } from '../model';
 import { HttpClient, SourceError, type QueryParams } from './http-client';
-import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary, probeStatus } from './source';
+import {
+  normalizeId,
+  sourceLabel,
+  summarizeSpans,
+  type SourceConfig,
+  type SourceStatus,
+  type TraceQuery,
+  type TraceSource,
+  type TraceSummary,
+  probeStatus,
+} from './source';
 import { spansFromOtlpJson } from './tempo';
 
 type ApiVersion = 'v3' | 'v1';
@@ -37,7 +47,13 @@ interface JaegerTrace {
   processes?: Record<string, JaegerProcess>;
 }
 
-const KIND_BY_TAG: Record<string, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const KIND_BY_TAG: Record<string, number> = {
+  internal: 1,
+  server: 2,
+  client: 3,
+  producer: 4,
+  consumer: 5,
+};
 /** Tags that become SpanRecord fields instead of attributes. */
 const FIELD_TAGS = new Set(['span.kind', 'otel.status_code', 'otel.status_description', 'error']);
 
@@ -52,7 +68,10 @@ function tagValue(kv: JaegerKeyValue): AttributeValue {
   return v === undefined || v === null ? null : JSON.stringify(v);
 }
 
-function tagsToAttributes(tags: readonly JaegerKeyValue[] | undefined, skip?: Set<string>): Attributes {
+function tagsToAttributes(
+  tags: readonly JaegerKeyValue[] | undefined,
+  skip?: Set<string>,
+): Attributes {
   const out: Attributes = {};
   for (const kv of tags ?? []) {
     if (typeof kv.key !== 'string' || skip?.has(kv.key) || kv.key === '__proto__') continue;
@@ -69,7 +88,10 @@ export function spansFromJaegerV1(trace: JaegerTrace): SpanRecord[] {
     const spanId = normalizeId(s.spanID ?? '', 8);
     if (!traceId || !spanId) continue;
     const refs = s.references ?? [];
-    const parentRef = refs.find((r) => r.refType === 'CHILD_OF' && (!r.traceID || normalizeId(r.traceID, 16) === traceId)) ?? refs.find((r) => !r.traceID || normalizeId(r.traceID, 16) === traceId);
+    const parentRef =
+      refs.find(
+        (r) => r.refType === 'CHILD_OF' && (!r.traceID || normalizeId(r.traceID, 16) === traceId),
+      ) ?? refs.find((r) => !r.traceID || normalizeId(r.traceID, 16) === traceId);
     const parentSpanId = normalizeId(parentRef?.spanID ?? s.parentSpanID ?? '', 8) ?? '';
     const tags = tagsToAttributes(s.tags);
     const statusTag = String(tags['otel.status_code'] ?? '').toUpperCase();
@@ -91,12 +113,15 @@ export function spansFromJaegerV1(trace: JaegerTrace): SpanRecord[] {
       startMs: (s.startTime ?? 0) / 1000,
       durationMs: (s.duration ?? 0) / 1000,
       statusCode: failed ? 2 : statusTag === 'OK' ? 1 : 0,
-      statusMessage: typeof tags['otel.status_description'] === 'string' ? tags['otel.status_description'] : '',
+      statusMessage:
+        typeof tags['otel.status_description'] === 'string' ? tags['otel.status_description'] : '',
       attributes: tagsToAttributes(s.tags, FIELD_TAGS),
       events,
       resource: {
         service: process.serviceName || 'unknown_service',
-        environment: String(res['deployment.environment.name'] ?? res['deployment.environment'] ?? ''),
+        environment: String(
+          res['deployment.environment.name'] ?? res['deployment.environment'] ?? '',
+        ),
         version: String(res['service.version'] ?? ''),
       },
     });
@@ -117,14 +142,27 @@ export interface JaegerOptions {
 export class JaegerSource implements TraceSource {
   readonly client: HttpClient;
   private api: ApiVersion | undefined;
-  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+  private lastStatus: SourceStatus = {
+    ok: true,
+    latencyMs: 0,
+    message: 'not asked yet',
+    stale: false,
+  };
 
   constructor(
     readonly config: SourceConfig,
     opts: JaegerOptions = {},
     client?: HttpClient,
   ) {
-    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: 'check PRODLENS_JAEGER_TOKEN', ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.client =
+      client ??
+      new HttpClient({
+        baseUrl: config.url,
+        label: sourceLabel(config),
+        authHint: 'check PRODLENS_JAEGER_TOKEN',
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      });
     this.api = opts.api;
   }
 
@@ -142,7 +180,11 @@ export class JaegerSource implements TraceSource {
     this.lastStatus = await probeStatus(signal, async () => {
       const n = await this.withFallback(
         async () => {
-          const r = await this.client.getJson<{ services?: unknown }>('api/v3/services', {}, signal);
+          const r = await this.client.getJson<{ services?: unknown }>(
+            'api/v3/services',
+            {},
+            signal,
+          );
           if (!r || !Array.isArray(r.services)) throw this.unlike('api/v3/services');
           return r.services.length;
         },
@@ -159,15 +201,24 @@ export class JaegerSource implements TraceSource {
 
   async traceById(traceId: string, signal?: AbortSignal): Promise<SpanRecord[]> {
     const id = normalizeId(traceId, 16);
-    if (!id) throw new SourceError('bad-response', `${this.client.label}: ${JSON.stringify(traceId.slice(0, 64))} is not a trace id (hex, up to 32 digits)`);
+    if (!id)
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label}: ${JSON.stringify(traceId.slice(0, 64))} is not a trace id (hex, up to 32 digits)`,
+      );
     return notFoundAsEmpty(() =>
       this.withFallback(
         async () => {
-          const r = await this.client.getJson<{ result?: unknown }>(`api/v3/traces/${id}`, {}, signal);
+          const r = await this.client.getJson<{ result?: unknown }>(
+            `api/v3/traces/${id}`,
+            {},
+            signal,
+          );
           if (!r || typeof r !== 'object' || !r.result) throw this.unlike(`api/v3/traces/${id}`);
           return spansFromOtlpJson(r.result, `${this.client.label} trace ${id}`);
         },
-        async () => (await this.v1Traces(`api/traces/${id}`, {}, signal)).flatMap(spansFromJaegerV1),
+        async () =>
+          (await this.v1Traces(`api/traces/${id}`, {}, signal)).flatMap(spansFromJaegerV1),
       ),
     );
   }
@@ -188,7 +239,11 @@ export class JaegerSource implements TraceSource {
             'query.search_depth': String(q.limit),
             'query.num_traces': String(q.limit),
           };
-          const r = await this.client.getJson<{ result?: unknown }>('api/v3/traces', params, signal);
+          const r = await this.client.getJson<{ result?: unknown }>(
+            'api/v3/traces',
+            params,
+            signal,
+          );
           if (!r || typeof r !== 'object' || !r.result) throw this.unlike('api/v3/traces');
           return groupByTrace(spansFromOtlpJson(r.result, `${this.client.label} search`));
         },
@@ -202,7 +257,9 @@ export class JaegerSource implements TraceSource {
             minDuration: q.minDurationMs ? goDuration(q.minDurationMs) : undefined,
             tags: q.errorsOnly ? JSON.stringify({ error: 'true' }) : undefined,
           };
-          return (await this.v1Traces('api/traces', params, signal)).map((t) => spansFromJaegerV1(t));
+          return (await this.v1Traces('api/traces', params, signal)).map((t) =>
+            spansFromJaegerV1(t),
+          );
         },
       ),
     );
@@ -229,17 +286,39 @@ export class JaegerSource implements TraceSource {
     return r;
   }
 
-  private async v1Traces(path: string, params: QueryParams, signal: AbortSignal | undefined): Promise<JaegerTrace[]> {
-    const r = await this.client.getJson<{ data?: unknown; errors?: { msg?: string }[] | null }>(path, params, signal);
-    if (!r || typeof r !== 'object' || (r.data !== null && r.data !== undefined && !Array.isArray(r.data))) throw this.unlike(path);
+  private async v1Traces(
+    path: string,
+    params: QueryParams,
+    signal: AbortSignal | undefined,
+  ): Promise<JaegerTrace[]> {
+    const r = await this.client.getJson<{ data?: unknown; errors?: { msg?: string }[] | null }>(
+      path,
+      params,
+      signal,
+    );
+    if (
+      !r ||
+      typeof r !== 'object' ||
+      (r.data !== null && r.data !== undefined && !Array.isArray(r.data))
+    )
+      throw this.unlike(path);
     const data = (r.data ?? []) as JaegerTrace[];
     const firstError = r.errors?.[0]?.msg;
-    if (data.length === 0 && firstError) throw new SourceError('http', this.client.redact(`${this.client.label} at ${this.client.displayUrl} answered ${path}: ${firstError}`));
+    if (data.length === 0 && firstError)
+      throw new SourceError(
+        'http',
+        this.client.redact(
+          `${this.client.label} at ${this.client.displayUrl} answered ${path}: ${firstError}`,
+        ),
+      );
     return data;
   }
 
   private unlike(path: string): SourceError {
-    return new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Jaeger`);
+    return new SourceError(
+      'bad-response',
+      `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Jaeger`,
+    );
   }
 }
 

@@ -5,7 +5,14 @@
 // Tempo's metrics generator (detected once), and every name and template can be overridden.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type AlertRecord, type FunctionStatsRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
+import {
+  sourceLabel,
+  type AlertRecord,
+  type FunctionStatsRecord,
+  type SourceConfig,
+  type SourceStatus,
+  probeStatus,
+} from './source';
 
 export type MetricsFlavor = 'spanmetrics' | 'tempo';
 
@@ -116,18 +123,32 @@ export class PrometheusSource {
   private readonly alertCache: SourceCache<AlertRecord[]>;
   private names: PromMetricNames | undefined;
   private exemplarsSupported = true;
-  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+  private lastStatus: SourceStatus = {
+    ok: true,
+    latencyMs: 0,
+    message: 'not asked yet',
+    stale: false,
+  };
 
   constructor(
     readonly config: SourceConfig,
     private readonly opts: PrometheusOptions = {},
     client?: HttpClient,
   ) {
-    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: `check PRODLENS_PROMETHEUS_TOKEN`, ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.client =
+      client ??
+      new HttpClient({
+        baseUrl: config.url,
+        label: sourceLabel(config),
+        authHint: `check PRODLENS_PROMETHEUS_TOKEN`,
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      });
     const ttlMs = opts.ttlMs ?? 30_000;
     this.stats = new SourceCache({ ttlMs, maxEntries: 16 });
     this.alertCache = new SourceCache({ ttlMs: Math.min(ttlMs, 15_000), maxEntries: 1 });
-    if (opts.flavor && opts.flavor !== 'auto') this.names = this.withOverrides(opts.flavor === 'tempo' ? TEMPO_NAMES : SPANMETRICS_NAMES);
+    if (opts.flavor && opts.flavor !== 'auto')
+      this.names = this.withOverrides(opts.flavor === 'tempo' ? TEMPO_NAMES : SPANMETRICS_NAMES);
   }
 
   status(): SourceStatus {
@@ -144,8 +165,16 @@ export class PrometheusSource {
   }
 
   /** RED numbers per function over the window ending now; cached for the TTL, stale on failure. */
-  async functionStats(windowMs: number, signal?: AbortSignal): Promise<SourceResult<FunctionStatsRecord[]>> {
-    const r = await cachedResult(this.stats, `w${windowMs}`, () => this.loadStats(windowMs), signal);
+  async functionStats(
+    windowMs: number,
+    signal?: AbortSignal,
+  ): Promise<SourceResult<FunctionStatsRecord[]>> {
+    const r = await cachedResult(
+      this.stats,
+      `w${windowMs}`,
+      () => this.loadStats(windowMs),
+      signal,
+    );
     this.lastStatus = r.status;
     return r;
   }
@@ -158,11 +187,26 @@ export class PrometheusSource {
   }
 
   /** The PromQL a refresh runs, for display and tests. */
-  queriesFor(windowMs: number, names: PromMetricNames = this.names ?? this.withOverrides(SPANMETRICS_NAMES)): { calls: string; errors: string; quantiles: string[]; exemplars: string } {
-    const by = [names.serviceLabel, names.spanNameLabel, ...(this.opts.codeFunctionLabel ? [this.opts.codeFunctionLabel] : []), ...(this.opts.codeFileLabel ? [this.opts.codeFileLabel] : [])].join(', ');
+  queriesFor(
+    windowMs: number,
+    names: PromMetricNames = this.names ?? this.withOverrides(SPANMETRICS_NAMES),
+  ): { calls: string; errors: string; quantiles: string[]; exemplars: string } {
+    const by = [
+      names.serviceLabel,
+      names.spanNameLabel,
+      ...(this.opts.codeFunctionLabel ? [this.opts.codeFunctionLabel] : []),
+      ...(this.opts.codeFileLabel ? [this.opts.codeFileLabel] : []),
+    ].join(', ');
     const extra = this.opts.matchers?.trim() ?? '';
     const status = `${names.statusLabel}="${names.errorStatus}"`;
-    const vars = { calls: names.callsMetric, bucket: names.bucketMetric, by, window: promDuration(windowMs), filter: extra, errorFilter: extra ? `${extra}, ${status}` : status };
+    const vars = {
+      calls: names.callsMetric,
+      bucket: names.bucketMetric,
+      by,
+      window: promDuration(windowMs),
+      filter: extra,
+      errorFilter: extra ? `${extra}, ${status}` : status,
+    };
     const t = { ...DEFAULT_QUERIES, ...this.opts.queries };
     return {
       calls: renderQuery(t.calls, vars),
@@ -188,12 +232,28 @@ export class PrometheusSource {
     const scale = names.durationUnit === 's' ? 1000 : 1;
     const codeLabel = this.opts.codeFunctionLabel;
     const fileLabel = this.opts.codeFileLabel;
-    const keyOf = (m: Record<string, string>) => JSON.stringify([m[names.serviceLabel] ?? '', m[names.spanNameLabel] ?? '', codeLabel ? (m[codeLabel] ?? '') : '', fileLabel ? (m[fileLabel] ?? '') : '']);
+    const keyOf = (m: Record<string, string>) =>
+      JSON.stringify([
+        m[names.serviceLabel] ?? '',
+        m[names.spanNameLabel] ?? '',
+        codeLabel ? (m[codeLabel] ?? '') : '',
+        fileLabel ? (m[fileLabel] ?? '') : '',
+      ]);
     const rows = new Map<string, FunctionStatsRecord>();
     const minutes = windowMs / 60_000;
     for (const s of calls as VectorSample[]) {
       const m = s.metric;
-      const rec: FunctionStatsRecord = { service: m[names.serviceLabel] ?? '', spanName: m[names.spanNameLabel] ?? '', count: num(s), errors: 0, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, ratePerMin: 0, exemplarTraceIds: [] };
+      const rec: FunctionStatsRecord = {
+        service: m[names.serviceLabel] ?? '',
+        spanName: m[names.spanNameLabel] ?? '',
+        count: num(s),
+        errors: 0,
+        p50Ms: NaN,
+        p95Ms: NaN,
+        p99Ms: NaN,
+        ratePerMin: 0,
+        exemplarTraceIds: [],
+      };
       const fn = codeLabel ? m[codeLabel] : undefined;
       if (fn) rec.codeFunction = fn;
       const file = fileLabel ? m[fileLabel] : undefined;
@@ -220,18 +280,29 @@ export class PrometheusSource {
         .sort((a, b) => b.timestamp - a.timestamp)
         .map((e) => TRACE_ID_LABELS.map((l) => e.labels?.[l]).find((v) => v))
         .filter((v): v is string => !!v);
-      for (const id of ids) if (!r.exemplarTraceIds.includes(id) && r.exemplarTraceIds.length < max) r.exemplarTraceIds.push(id);
+      for (const id of ids)
+        if (!r.exemplarTraceIds.includes(id) && r.exemplarTraceIds.length < max)
+          r.exemplarTraceIds.push(id);
     }
     // Functions with no calls in the window (counter flat) are not news.
-    return [...rows.values()].filter((r) => r.count > 0 || r.errors > 0).sort((a, b) => b.count - a.count);
+    return [...rows.values()]
+      .filter((r) => r.count > 0 || r.errors > 0)
+      .sort((a, b) => b.count - a.count);
   }
 
   /** Which family of span metrics Prometheus holds: one query, remembered once answered. */
   private async detect(): Promise<PromMetricNames> {
     const wanted = [SPANMETRICS_NAMES.callsMetric, TEMPO_NAMES.callsMetric];
-    const found = (await this.vector(`count by (__name__) ({__name__=~"${wanted.join('|')}"})`, Date.now() / 1000)) as VectorSample[];
+    const found = (await this.vector(
+      `count by (__name__) ({__name__=~"${wanted.join('|')}"})`,
+      Date.now() / 1000,
+    )) as VectorSample[];
     const have = new Set(found.map((s) => s.metric.__name__));
-    const names = this.withOverrides(have.has(SPANMETRICS_NAMES.callsMetric) || !have.has(TEMPO_NAMES.callsMetric) ? SPANMETRICS_NAMES : TEMPO_NAMES);
+    const names = this.withOverrides(
+      have.has(SPANMETRICS_NAMES.callsMetric) || !have.has(TEMPO_NAMES.callsMetric)
+        ? SPANMETRICS_NAMES
+        : TEMPO_NAMES,
+    );
     // Nothing there yet: ask again next time instead of fixing on a guess.
     if (have.size > 0) this.names = names;
     return names;
@@ -239,14 +310,34 @@ export class PrometheusSource {
 
   private withOverrides(base: PromMetricNames): PromMetricNames {
     const o = this.opts;
-    const pick = <K extends keyof PromMetricNames>(k: K): PromMetricNames[K] => (o[k] ?? base[k]) as PromMetricNames[K];
-    return { callsMetric: pick('callsMetric'), bucketMetric: pick('bucketMetric'), serviceLabel: pick('serviceLabel'), spanNameLabel: pick('spanNameLabel'), statusLabel: pick('statusLabel'), errorStatus: pick('errorStatus'), durationUnit: pick('durationUnit') };
+    const pick = <K extends keyof PromMetricNames>(k: K): PromMetricNames[K] =>
+      (o[k] ?? base[k]) as PromMetricNames[K];
+    return {
+      callsMetric: pick('callsMetric'),
+      bucketMetric: pick('bucketMetric'),
+      serviceLabel: pick('serviceLabel'),
+      spanNameLabel: pick('spanNameLabel'),
+      statusLabel: pick('statusLabel'),
+      errorStatus: pick('errorStatus'),
+      durationUnit: pick('durationUnit'),
+    };
   }
 
   private async vector(query: string, time: number): Promise<unknown[]> {
-    const data = await this.api<{ resultType?: string; result?: unknown }>('api/v1/query', { query, time: time.toFixed(3) });
-    if (!Array.isArray(data.result)) throw new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} did not answer like Prometheus (no data.result)`);
-    if (data.resultType !== 'vector') throw new SourceError('bad-response', `${this.client.label}: the query returned a ${data.resultType ?? 'untyped'} result, expected an instant vector: ${query}`);
+    const data = await this.api<{ resultType?: string; result?: unknown }>('api/v1/query', {
+      query,
+      time: time.toFixed(3),
+    });
+    if (!Array.isArray(data.result))
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label} at ${this.client.displayUrl} did not answer like Prometheus (no data.result)`,
+      );
+    if (data.resultType !== 'vector')
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label}: the query returned a ${data.resultType ?? 'untyped'} result, expected an instant vector: ${query}`,
+      );
     return data.result as unknown[];
   }
 
@@ -254,10 +345,18 @@ export class PrometheusSource {
   private async exemplars(query: string, start: number, end: number): Promise<unknown[]> {
     if (!this.exemplarsSupported) return [];
     try {
-      const data = await this.api<unknown>('api/v1/query_exemplars', { query, start: start.toFixed(3), end: end.toFixed(3) });
+      const data = await this.api<unknown>('api/v1/query_exemplars', {
+        query,
+        start: start.toFixed(3),
+        end: end.toFixed(3),
+      });
       return Array.isArray(data) ? data : [];
     } catch (e) {
-      if (e instanceof SourceError && (e.status === 404 || e.status === 400 || e.reason === 'not-json')) this.exemplarsSupported = false;
+      if (
+        e instanceof SourceError &&
+        (e.status === 404 || e.status === 400 || e.reason === 'not-json')
+      )
+        this.exemplarsSupported = false;
       else if (!(e instanceof SourceError) || e.reason !== 'http') throw e;
       return [];
     }
@@ -266,7 +365,9 @@ export class PrometheusSource {
   private async loadAlerts(): Promise<AlertRecord[]> {
     let groups: { rules?: PromRule[] }[];
     try {
-      groups = (await this.api<{ groups?: { rules?: PromRule[] }[] }>('api/v1/rules', { type: 'alert' })).groups ?? [];
+      groups =
+        (await this.api<{ groups?: { rules?: PromRule[] }[] }>('api/v1/rules', { type: 'alert' }))
+          .groups ?? [];
     } catch (e) {
       // Servers without the rules API (or behind a proxy that hides it) still list alerts.
       if (!(e instanceof SourceError && e.status === 404)) throw e;
@@ -274,7 +375,10 @@ export class PrometheusSource {
       return alerts.map((a) => this.alertRecord(a, undefined));
     }
     const out: AlertRecord[] = [];
-    for (const g of groups) for (const rule of g.rules ?? []) if (rule.type === 'alerting' || rule.type === undefined) for (const a of rule.alerts ?? []) out.push(this.alertRecord(a, rule));
+    for (const g of groups)
+      for (const rule of g.rules ?? [])
+        if (rule.type === 'alerting' || rule.type === undefined)
+          for (const a of rule.alerts ?? []) out.push(this.alertRecord(a, rule));
     return out;
   }
 
@@ -288,7 +392,9 @@ export class PrometheusSource {
       severity: labels.severity ?? '',
       startsAt: a.activeAt ?? '',
       summary: ann.summary ?? ann.description ?? '',
-      generatorURL: rule?.query ? `${this.client.displayUrl}/graph?g0.expr=${encodeURIComponent(rule.query)}&g0.tab=1` : '',
+      generatorURL: rule?.query
+        ? `${this.client.displayUrl}/graph?g0.expr=${encodeURIComponent(rule.query)}&g0.tab=1`
+        : '',
       labels,
       source: 'prometheus',
       environment: this.config.environment,
@@ -296,11 +402,23 @@ export class PrometheusSource {
   }
 
   /** GET an `/api/v1` endpoint and unwrap Prometheus' `{status, data}` envelope. */
-  private async api<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
+  private async api<T>(
+    path: string,
+    params: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const body = await this.client.getJson<PromEnvelope<T>>(path, params, signal);
     if (!body || typeof body !== 'object' || body.status !== 'success' || body.data === undefined) {
-      const why = body && typeof body === 'object' && typeof body.error === 'string' ? body.error : 'no {"status":"success","data":…} envelope';
-      throw new SourceError('bad-response', this.client.redact(`${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Prometheus: ${why}`));
+      const why =
+        body && typeof body === 'object' && typeof body.error === 'string'
+          ? body.error
+          : 'no {"status":"success","data":…} envelope';
+      throw new SourceError(
+        'bad-response',
+        this.client.redact(
+          `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Prometheus: ${why}`,
+        ),
+      );
     }
     return body.data;
   }

@@ -2,9 +2,22 @@
 // issue's latest event shaped as a ParsedStack, so StackResolver maps them to workspace code like
 // a parsed trace. Frames are read in both the API's camelCase (`absPath`, `lineNo`, `inApp`) and
 // the event payload's snake_case (`abs_path`, `lineno`, `in_app`).
-import { classifyFrame, type ExceptionInfo, type FrameFields, type ParsedStack, type StackFrame, type StackLanguage } from '../stacktrace/frame';
+import {
+  classifyFrame,
+  type ExceptionInfo,
+  type FrameFields,
+  type ParsedStack,
+  type StackFrame,
+  type StackLanguage,
+} from '../stacktrace/frame';
 import { HttpClient, SourceError } from './http-client';
-import { sourceLabel, type ErrorIssueRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
+import {
+  sourceLabel,
+  type ErrorIssueRecord,
+  type SourceConfig,
+  type SourceStatus,
+  probeStatus,
+} from './source';
 
 export interface SentryOptions {
   /** Organization slug. */
@@ -75,7 +88,16 @@ interface SentryEvent {
   entries?: { type?: string; data?: { values?: SentryException[] } }[];
 }
 
-const LANGUAGE_BY_PLATFORM: Record<string, StackLanguage> = { python: 'python', javascript: 'javascript', node: 'javascript', java: 'java', go: 'go', csharp: 'dotnet', ruby: 'ruby', php: 'php' };
+const LANGUAGE_BY_PLATFORM: Record<string, StackLanguage> = {
+  python: 'python',
+  javascript: 'javascript',
+  node: 'javascript',
+  java: 'java',
+  go: 'go',
+  csharp: 'dotnet',
+  ruby: 'ruby',
+  php: 'php',
+};
 const LANGUAGE_BY_EXT: [RegExp, StackLanguage][] = [
   [/\.py$/i, 'python'],
   [/\.(?:java|kt|scala|groovy)$/i, 'java'],
@@ -106,14 +128,22 @@ function fileOf(f: SentryFrame): string | undefined {
 
 /** StackFrames and ExceptionInfos from an event's exception values (Sentry order kept). */
 export function stackFromSentryEvent(event: SentryEvent): ParsedStack {
-  const values = (event.entries ?? []).filter((e) => e.type === 'exception').flatMap((e) => e.data?.values ?? []);
+  const values = (event.entries ?? [])
+    .filter((e) => e.type === 'exception')
+    .flatMap((e) => e.data?.values ?? []);
   const frames: StackFrame[] = [];
   const exceptions: ExceptionInfo[] = [];
   const languages = new Set<StackLanguage>();
   for (const [i, ex] of values.entries()) {
-    const info: ExceptionInfo = { relation: i === 0 ? 'first' : 'effect', frames: [], innermostFirst: false, lineIndex: frames.length };
+    const info: ExceptionInfo = {
+      relation: i === 0 ? 'first' : 'effect',
+      frames: [],
+      innermostFirst: false,
+      lineIndex: frames.length,
+    };
     if (i > 0) info.relatedTo = i - 1; // Sentry lists a chain's cause before the exception it led to.
-    if (ex.type) info.type = ex.module && !ex.type.includes('.') ? `${ex.module}.${ex.type}` : ex.type;
+    if (ex.type)
+      info.type = ex.module && !ex.type.includes('.') ? `${ex.module}.${ex.type}` : ex.type;
     if (ex.value) info.message = ex.value;
     for (const sf of ex.stacktrace?.frames ?? []) {
       const file = fileOf(sf);
@@ -133,7 +163,13 @@ export function stackFromSentryEvent(event: SentryEvent): ParsedStack {
         kind = 'dependency';
         reason = `Sentry marks ${file ?? 'the frame'} as not in-app`;
       }
-      const frame: StackFrame = { ...fields, raw: `${sf.function ?? '?'} (${file ?? '?'}${line ? `:${line}` : ''}${column ? `:${column}` : ''})`, lineIndex: frames.length, kind, exception: exceptions.length };
+      const frame: StackFrame = {
+        ...fields,
+        raw: `${sf.function ?? '?'} (${file ?? '?'}${line ? `:${line}` : ''}${column ? `:${column}` : ''})`,
+        lineIndex: frames.length,
+        kind,
+        exception: exceptions.length,
+      };
       if (reason) frame.kindReason = reason;
       frames.push(frame);
       info.frames.push(frame);
@@ -142,19 +178,40 @@ export function stackFromSentryEvent(event: SentryEvent): ParsedStack {
     info.language = info.frames[0]?.language ?? languageOf(event.platform, undefined);
     exceptions.push(info);
   }
-  return { frames, exceptions, truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0, truncatedText: false, languages: [...languages] };
+  return {
+    frames,
+    exceptions,
+    truncatedFrames: 0,
+    unparsedLines: 0,
+    oversizedLines: 0,
+    truncatedText: false,
+    languages: [...languages],
+  };
 }
 
 export class SentrySource {
   readonly client: HttpClient;
-  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+  private lastStatus: SourceStatus = {
+    ok: true,
+    latencyMs: 0,
+    message: 'not asked yet',
+    stale: false,
+  };
 
   constructor(
     readonly config: SourceConfig,
     private readonly opts: SentryOptions,
     client?: HttpClient,
   ) {
-    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: 'check PRODLENS_SENTRY_TOKEN (scopes event:read, project:read)', ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.client =
+      client ??
+      new HttpClient({
+        baseUrl: config.url,
+        label: sourceLabel(config),
+        authHint: 'check PRODLENS_SENTRY_TOKEN (scopes event:read, project:read)',
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      });
   }
 
   status(): SourceStatus {
@@ -169,7 +226,8 @@ export class SentrySource {
   async testConnection(signal?: AbortSignal): Promise<SourceStatus> {
     this.lastStatus = await probeStatus(signal, async () => {
       const p = await this.client.getJson<{ slug?: string }>(`${this.projectPath}/`, {}, signal);
-      if (!p || typeof p !== 'object' || typeof p.slug !== 'string') throw this.unlike(`${this.projectPath}/`);
+      if (!p || typeof p !== 'object' || typeof p.slug !== 'string')
+        throw this.unlike(`${this.projectPath}/`);
       return `ok (Sentry project ${p.slug})`;
     });
     return this.lastStatus;
@@ -179,7 +237,15 @@ export class SentrySource {
   async issues(q: SentryIssueQuery = {}, signal?: AbortSignal): Promise<ErrorIssueRecord[]> {
     const environment = q.environment ?? this.config.environment;
     const path = `${this.projectPath}/issues/`;
-    const body = await this.client.getJson<unknown>(path, { query: q.query ?? 'is:unresolved', environment: environment || undefined, statsPeriod: q.statsPeriod }, signal);
+    const body = await this.client.getJson<unknown>(
+      path,
+      {
+        query: q.query ?? 'is:unresolved',
+        environment: environment || undefined,
+        statsPeriod: q.statsPeriod,
+      },
+      signal,
+    );
     if (!Array.isArray(body)) throw this.unlike(path);
     return (body as SentryIssue[]).map((i) => ({
       id: String(i.id ?? ''),
@@ -200,7 +266,11 @@ export class SentrySource {
 
   /** The latest event of an issue, with its exception frames as a ParsedStack. */
   async latestEventStack(issueId: string, signal?: AbortSignal): Promise<SentryEventStack> {
-    if (!/^\d+$/.test(issueId)) throw new SourceError('bad-response', `${this.client.label}: ${JSON.stringify(issueId.slice(0, 64))} is not a Sentry issue id`);
+    if (!/^\d+$/.test(issueId))
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label}: ${JSON.stringify(issueId.slice(0, 64))} is not a Sentry issue id`,
+      );
     const path = `api/0/issues/${issueId}/events/latest/`;
     let event: SentryEvent;
     try {
@@ -208,13 +278,31 @@ export class SentrySource {
     } catch (e) {
       // Newer deployments document only the organization-scoped path.
       if (!(e instanceof SourceError && e.status === 404)) throw e;
-      event = await this.client.getJson<SentryEvent>(`api/0/organizations/${encodeURIComponent(this.opts.organization)}/issues/${issueId}/events/latest/`, {}, signal);
+      event = await this.client.getJson<SentryEvent>(
+        `api/0/organizations/${encodeURIComponent(this.opts.organization)}/issues/${issueId}/events/latest/`,
+        {},
+        signal,
+      );
     }
-    if (!event || typeof event !== 'object' || Array.isArray(event) || (event.entries !== undefined && !Array.isArray(event.entries))) throw this.unlike(path);
-    return { eventId: event.eventID ?? event.id ?? '', title: event.title ?? '', platform: event.platform ?? '', stack: stackFromSentryEvent(event) };
+    if (
+      !event ||
+      typeof event !== 'object' ||
+      Array.isArray(event) ||
+      (event.entries !== undefined && !Array.isArray(event.entries))
+    )
+      throw this.unlike(path);
+    return {
+      eventId: event.eventID ?? event.id ?? '',
+      title: event.title ?? '',
+      platform: event.platform ?? '',
+      stack: stackFromSentryEvent(event),
+    };
   }
 
   private unlike(path: string): SourceError {
-    return new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Sentry`);
+    return new SourceError(
+      'bad-response',
+      `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Sentry`,
+    );
   }
 }

@@ -7,10 +7,19 @@ import type { SpanRecord } from '../model';
  * the extension's settings also take `EDITOR_SOURCE_KINDS` (Sentry errors, Loki lines on the
  * code, Tempo/Jaeger/Zipkin traces in the details panel).
  */
-export type SourceKind = 'prometheus' | 'alertmanager' | 'tempo' | 'jaeger' | 'zipkin' | 'loki' | 'sentry';
+export type SourceKind =
+  'prometheus' | 'alertmanager' | 'tempo' | 'jaeger' | 'zipkin' | 'loki' | 'sentry';
 
 /** Kinds `prodlens.sources` accepts in the editor. */
-export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = ['prometheus', 'alertmanager', 'sentry', 'loki', 'tempo', 'jaeger', 'zipkin'];
+export const EDITOR_SOURCE_KINDS: readonly SourceKind[] = [
+  'prometheus',
+  'alertmanager',
+  'sentry',
+  'loki',
+  'tempo',
+  'jaeger',
+  'zipkin',
+];
 
 /** Every kind is accepted by the CLI too; each command reads the kinds it has a use for and says so of the rest. */
 export const SOURCE_KINDS: readonly SourceKind[] = EDITOR_SOURCE_KINDS;
@@ -33,7 +42,13 @@ export const CAPABILITIES: Readonly<Record<SourceKind, readonly Capability[]>> =
 };
 
 /** Kinds with a read-only client (tempo.ts, jaeger.ts, zipkin.ts, loki.ts, sentry.ts). */
-export const TRACE_LOG_ERROR_KINDS: readonly SourceKind[] = ['tempo', 'jaeger', 'zipkin', 'loki', 'sentry'];
+export const TRACE_LOG_ERROR_KINDS: readonly SourceKind[] = [
+  'tempo',
+  'jaeger',
+  'zipkin',
+  'loki',
+  'sentry',
+];
 
 export function isSourceKind(v: string): v is SourceKind {
   return (SOURCE_KINDS as readonly string[]).includes(v);
@@ -195,23 +210,39 @@ export function summarizeSpans(spans: readonly SpanRecord[]): TraceSummary | und
   for (const s of spans) {
     start = Math.min(start, s.startMs);
     end = Math.max(end, s.startMs + s.durationMs);
-    if (!root || rank(s) < rank(root) || (rank(s) === rank(root) && s.startMs < root.startMs)) root = s;
+    if (!root || rank(s) < rank(root) || (rank(s) === rank(root) && s.startMs < root.startMs))
+      root = s;
   }
   root ??= first;
-  return { traceId: first.traceId, rootName: root.name, service: root.resource.service, startMs: start, durationMs: end - start, error: spans.some((s) => s.statusCode === 2) };
+  return {
+    traceId: first.traceId,
+    rootName: root.name,
+    service: root.resource.service,
+    startMs: start,
+    durationMs: end - start,
+    error: spans.some((s) => s.statusCode === 2),
+  };
 }
 
 /**
  * Runs a connection check and times it: the check returns the success message or throws; a
  * caller's cancellation propagates, every other failure becomes a status with its message.
  */
-export async function probeStatus(signal: AbortSignal | undefined, check: () => Promise<string>): Promise<SourceStatus> {
+export async function probeStatus(
+  signal: AbortSignal | undefined,
+  check: () => Promise<string>,
+): Promise<SourceStatus> {
   const started = Date.now();
   try {
     const message = await check();
     return { ok: true, latencyMs: Date.now() - started, message, stale: false };
   } catch (e) {
     if (signal?.aborted) throw e;
-    return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message, stale: false };
+    return {
+      ok: false,
+      latencyMs: Date.now() - started,
+      message: (e as Error).message,
+      stale: false,
+    };
   }
 }

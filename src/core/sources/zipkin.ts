@@ -3,7 +3,17 @@
 // value is the status description when OpenTelemetry exported the span).
 import type { Attributes, SpanRecord } from '../model';
 import { HttpClient, SourceError } from './http-client';
-import { normalizeId, sourceLabel, summarizeSpans, type SourceConfig, type SourceStatus, type TraceQuery, type TraceSource, type TraceSummary, probeStatus } from './source';
+import {
+  normalizeId,
+  sourceLabel,
+  summarizeSpans,
+  type SourceConfig,
+  type SourceStatus,
+  type TraceQuery,
+  type TraceSource,
+  type TraceSummary,
+  probeStatus,
+} from './source';
 
 interface ZipkinSpan {
   traceId?: string;
@@ -31,7 +41,8 @@ export function spansFromZipkin(spans: readonly ZipkinSpan[]): SpanRecord[] {
     if (!traceId || !spanId) continue;
     const tags = s.tags ?? {};
     const attributes: Attributes = {};
-    for (const [k, v] of Object.entries(tags)) if (!FIELD_TAGS.has(k) && k !== '__proto__') attributes[k] = v;
+    for (const [k, v] of Object.entries(tags))
+      if (!FIELD_TAGS.has(k) && k !== '__proto__') attributes[k] = v;
     const status = (tags['otel.status_code'] ?? '').toUpperCase();
     const failed = status === 'ERROR' || 'error' in tags;
     out.push({
@@ -46,7 +57,11 @@ export function spansFromZipkin(spans: readonly ZipkinSpan[]): SpanRecord[] {
       statusCode: failed ? 2 : status === 'OK' ? 1 : 0,
       statusMessage: tags.error || tags['otel.status_description'] || '',
       attributes,
-      events: (s.annotations ?? []).map((a) => ({ name: a.value ?? '', timeMs: (a.timestamp ?? 0) / 1000, attributes: {} })),
+      events: (s.annotations ?? []).map((a) => ({
+        name: a.value ?? '',
+        timeMs: (a.timestamp ?? 0) / 1000,
+        attributes: {},
+      })),
       resource: {
         service: s.localEndpoint?.serviceName || 'unknown_service',
         // OpenTelemetry's Zipkin exporter folds resource attributes into the tags.
@@ -60,13 +75,26 @@ export function spansFromZipkin(spans: readonly ZipkinSpan[]): SpanRecord[] {
 
 export class ZipkinSource implements TraceSource {
   readonly client: HttpClient;
-  private lastStatus: SourceStatus = { ok: true, latencyMs: 0, message: 'not asked yet', stale: false };
+  private lastStatus: SourceStatus = {
+    ok: true,
+    latencyMs: 0,
+    message: 'not asked yet',
+    stale: false,
+  };
 
   constructor(
     readonly config: SourceConfig,
     client?: HttpClient,
   ) {
-    this.client = client ?? new HttpClient({ baseUrl: config.url, label: sourceLabel(config), authHint: 'check PRODLENS_ZIPKIN_TOKEN', ...(config.token ? { token: config.token } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+    this.client =
+      client ??
+      new HttpClient({
+        baseUrl: config.url,
+        label: sourceLabel(config),
+        authHint: 'check PRODLENS_ZIPKIN_TOKEN',
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      });
   }
 
   status(): SourceStatus {
@@ -85,7 +113,11 @@ export class ZipkinSource implements TraceSource {
 
   async traceById(traceId: string, signal?: AbortSignal): Promise<SpanRecord[]> {
     const id = normalizeId(traceId, 16);
-    if (!id) throw new SourceError('bad-response', `${this.client.label}: ${JSON.stringify(traceId.slice(0, 64))} is not a trace id (hex, up to 32 digits)`);
+    if (!id)
+      throw new SourceError(
+        'bad-response',
+        `${this.client.label}: ${JSON.stringify(traceId.slice(0, 64))} is not a trace id (hex, up to 32 digits)`,
+      );
     let body: unknown;
     try {
       body = await this.client.getJson<unknown>(`api/v2/trace/${id}`, {}, signal);
@@ -121,6 +153,9 @@ export class ZipkinSource implements TraceSource {
   }
 
   private unlike(path: string): SourceError {
-    return new SourceError('bad-response', `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Zipkin`);
+    return new SourceError(
+      'bad-response',
+      `${this.client.label} at ${this.client.displayUrl} answered ${path} unlike Zipkin`,
+    );
   }
 }

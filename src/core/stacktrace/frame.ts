@@ -119,31 +119,43 @@ const RUNTIME_MARKERS: readonly [RegExp, string][] = [
   [/^node:/, 'Node.js internals'],
   [/^internal\//, 'Node.js internals'],
   [/^<frozen /, 'the Python runtime (frozen module)'],
-  [/\/lib\/python\d+(?:\.\d+)*\/(?!site-packages\/|dist-packages\/)/, 'the Python standard library'],
+  [
+    /\/lib\/python\d+(?:\.\d+)*\/(?!site-packages\/|dist-packages\/)/,
+    'the Python standard library',
+  ],
   [/^<(?:string|stdin|frozen|internal:)/, 'code without a source file'],
   [/^<internal:/, 'the Ruby runtime'],
   [/\/lib\/ruby\/\d+\.\d+\.\d+\//, 'the Ruby standard library'],
-  [/\/(?:usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?|opt\/go)\/src\/|^\$GOROOT\//, 'the Go standard library (GOROOT)'],
+  [
+    /\/(?:usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?|opt\/go)\/src\/|^\$GOROOT\//,
+    'the Go standard library (GOROOT)',
+  ],
   [/^\[internal function\]$/, 'the PHP runtime'],
 ];
 
 // Java/.NET namespaces of the platform itself, and of libraries seen in most traces.
 const JVM_RUNTIME = /^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx\.coroutines|scala)\./;
-const JVM_DEPENDENCY = /^(?:org\.springframework|org\.apache|org\.hibernate|io\.netty|io\.micrometer|io\.opentelemetry|com\.fasterxml|reactor\.|org\.junit|com\.google|okhttp3|io\.grpc|ch\.qos)\b/;
+const JVM_DEPENDENCY =
+  /^(?:org\.springframework|org\.apache|org\.hibernate|io\.netty|io\.micrometer|io\.opentelemetry|com\.fasterxml|reactor\.|org\.junit|com\.google|okhttp3|io\.grpc|ch\.qos)\b/;
 const DOTNET_RUNTIME = /^(?:System|Microsoft)\./;
 const GO_RUNTIME_FUNCS = /^(?:runtime|reflect|sync|syscall|internal\/[\w/]+|net\/http|testing)\./;
 
 // Helpers TypeScript (tslib inlined), Babel and regenerator emit to run down-levelled async code:
 // they sit on top of a trace in place of the user's function. The generic names count only in
 // build output, where the compiler put them.
-const HELPERS_ANYWHERE = /^(?:__awaiter|__generator|_asyncToGenerator|asyncGeneratorStep|Generator\.next|Generator\.throw)$/;
-const HELPERS_IN_BUILD = /^(?:fulfilled|rejected|step|_next|_throw|tryCatch|Object\.next|Object\.throw|new Promise)$/;
+const HELPERS_ANYWHERE =
+  /^(?:__awaiter|__generator|_asyncToGenerator|asyncGeneratorStep|Generator\.next|Generator\.throw)$/;
+const HELPERS_IN_BUILD =
+  /^(?:fulfilled|rejected|step|_next|_throw|tryCatch|Object\.next|Object\.throw|new Promise)$/;
 /** Folders compilers write to (a frame there without a source map is not the source). */
 export const BUILD_OUTPUT = /(?:^|\/)(?:dist|build|out|lib|\.next|\.output)\//;
 
 function isCompilerHelper(fn: string, file: string | undefined): boolean {
   const name = fn.replace(/^async /, '');
-  return HELPERS_ANYWHERE.test(name) || (HELPERS_IN_BUILD.test(name) && !!file && BUILD_OUTPUT.test(file));
+  return (
+    HELPERS_ANYWHERE.test(name) ||
+    (HELPERS_IN_BUILD.test(name) && !!file && BUILD_OUTPUT.test(file))
+  );
 }
 
 /** Judges whose code a frame is in from its file path and function name. */
@@ -151,19 +163,33 @@ export function classifyFrame(f: FrameFields): { kind: FrameKind; reason?: strin
   const file = f.file?.replace(/\\/g, '/');
   if (file) {
     const p = file.startsWith('/') || /^[a-z]+:/i.test(file) ? file : `/${file}`;
-    for (const [marker, why] of DEPENDENCY_MARKERS) if (p.includes(marker)) return { kind: 'dependency', reason: `${file} is in ${why}` };
-    for (const [re, why] of RUNTIME_MARKERS) if (re.test(file)) return { kind: 'runtime', reason: `${file} is ${why}` };
+    for (const [marker, why] of DEPENDENCY_MARKERS)
+      if (p.includes(marker)) return { kind: 'dependency', reason: `${file} is in ${why}` };
+    for (const [re, why] of RUNTIME_MARKERS)
+      if (re.test(file)) return { kind: 'runtime', reason: `${file} is ${why}` };
   }
   const fn = f.function ?? '';
   if (f.language === 'java' && f.className) {
-    if (JVM_RUNTIME.test(f.className)) return { kind: 'runtime', reason: `${f.className} is in the Java platform` };
-    if (JVM_DEPENDENCY.test(f.className)) return { kind: 'dependency', reason: `${f.className} is in a common library` };
+    if (JVM_RUNTIME.test(f.className))
+      return { kind: 'runtime', reason: `${f.className} is in the Java platform` };
+    if (JVM_DEPENDENCY.test(f.className))
+      return { kind: 'dependency', reason: `${f.className} is in a common library` };
   }
-  if (f.language === 'dotnet' && DOTNET_RUNTIME.test(fn)) return { kind: 'runtime', reason: `${fn} is in the .NET platform` };
-  if (f.language === 'go' && GO_RUNTIME_FUNCS.test(fn)) return { kind: 'runtime', reason: `${fn} is in the Go standard library` };
-  if (f.language === 'javascript' && isCompilerHelper(fn, file)) return { kind: 'runtime', reason: `${fn} is a compiler helper emitted into ${file ?? 'the build'} (async/await down-levelled); the user's frame is the next one` };
+  if (f.language === 'dotnet' && DOTNET_RUNTIME.test(fn))
+    return { kind: 'runtime', reason: `${fn} is in the .NET platform` };
+  if (f.language === 'go' && GO_RUNTIME_FUNCS.test(fn))
+    return { kind: 'runtime', reason: `${fn} is in the Go standard library` };
+  if (f.language === 'javascript' && isCompilerHelper(fn, file))
+    return {
+      kind: 'runtime',
+      reason: `${fn} is a compiler helper emitted into ${file ?? 'the build'} (async/await down-levelled); the user's frame is the next one`,
+    };
   // V8 prints builtins without a location: `at Array.map (<anonymous>)`, `at async Promise.all (index 0)`.
-  if (!file && f.language === 'javascript') return { kind: 'runtime', reason: `${fn || 'the frame'} is a JavaScript builtin (no source location)` };
+  if (!file && f.language === 'javascript')
+    return {
+      kind: 'runtime',
+      reason: `${fn || 'the frame'} is a JavaScript builtin (no source location)`,
+    };
   if (!file) return { kind: 'unknown', reason: 'the frame names no file' };
   return { kind: 'app' };
 }

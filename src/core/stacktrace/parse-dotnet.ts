@@ -16,7 +16,8 @@ export function matchDotnet(line: string): FrameMatch | undefined {
   if (!m || !m[1]) return undefined;
   const args = m[2] ?? '';
   // Java's `(File.java:12)` also fits the shape; .NET parameter lists never hold `file:line`.
-  if (m[3] === undefined && (/^[^\s,]+\.\w+(?::\d+)?$/.test(args) || /:\d+$/.test(args))) return undefined;
+  if (m[3] === undefined && (/^[^\s,]+\.\w+(?::\d+)?$/.test(args) || /:\d+$/.test(args)))
+    return undefined;
   const fields: FrameMatch['fields'] = { language: 'dotnet', function: m[1].trim() };
   if (m[3] !== undefined) {
     fields.file = m[3];
@@ -36,5 +37,7 @@ export function isDotnetInnerEnd(line: string): boolean {
 
 /** Async boundaries and other filler lines the runtime prints between frames. */
 export function isDotnetFiller(line: string): boolean {
-  return /^\s*--- End of stack trace from previous location(?: where exception was thrown)? ---\s*$/.test(line);
+  return /^\s*--- End of stack trace from previous location(?: where exception was thrown)? ---\s*$/.test(
+    line,
+  );
 }

@@ -7,7 +7,8 @@
 //   Caused by: java.io.IOException: eof      ... 12 more      Suppressed: ...
 import type { FrameMatch } from './frame';
 
-const FRAME = /^\s*at ([^\s()]+)\((Native Method|Unknown Source|[^():\s][^():]*?\.[A-Za-z]\w*(?::(\d+))?)\)(?: ~?\[[^\]]*\])?$/;
+const FRAME =
+  /^\s*at ([^\s()]+)\((Native Method|Unknown Source|[^():\s][^():]*?\.[A-Za-z]\w*(?::(\d+))?)\)(?: ~?\[[^\]]*\])?$/;
 
 export function matchJava(line: string): FrameMatch | undefined {
   const m = FRAME.exec(line);
@@ -17,7 +18,11 @@ export function matchJava(line: string): FrameMatch | undefined {
   const dot = qualified.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const className = qualified.slice(0, dot);
-  const fields: FrameMatch['fields'] = { language: m[2].endsWith('.php') || /\.php:\d+$/.test(m[2]) ? 'php' : 'java', function: qualified, className };
+  const fields: FrameMatch['fields'] = {
+    language: m[2].endsWith('.php') || /\.php:\d+$/.test(m[2]) ? 'php' : 'java',
+    function: qualified,
+    className,
+  };
   if (m[2] !== 'Native Method' && m[2] !== 'Unknown Source') {
     fields.file = m[3] !== undefined ? m[2].slice(0, m[2].lastIndexOf(':')) : m[2];
     if (m[3] !== undefined) fields.line = Number(m[3]);
@@ -32,7 +37,9 @@ export function javaOmitted(line: string): number | undefined {
 }
 
 /** `Caused by: T: msg` / `Suppressed: T: msg` (suppressed blocks are indented by a tab). */
-export function javaChainHeader(line: string): { relation: 'cause' | 'suppressed'; rest: string } | undefined {
+export function javaChainHeader(
+  line: string,
+): { relation: 'cause' | 'suppressed'; rest: string } | undefined {
   const m = /^\s*(Caused by|Suppressed): (.*)$/.exec(line);
   if (!m || m[2] === undefined) return undefined;
   return { relation: m[1] === 'Caused by' ? 'cause' : 'suppressed', rest: m[2] };

@@ -11,7 +11,10 @@ export function matchRuby(line: string): FrameMatch | undefined {
   if (!line.includes(':in ')) return undefined;
   const m = FRAME.exec(line);
   if (!m || !m[1] || !m[3]) return undefined;
-  const r: FrameMatch = { consumed: 1, fields: { language: 'ruby', file: m[1], line: Number(m[2]), function: m[3] } };
+  const r: FrameMatch = {
+    consumed: 1,
+    fields: { language: 'ruby', file: m[1], line: Number(m[2]), function: m[3] },
+  };
   if (m[4] !== undefined) {
     const h = HEADER_TAIL.exec(m[4]);
     r.header = h ? { type: h[2]!, message: h[1] ?? '' } : { type: 'RuntimeError', message: m[4] };

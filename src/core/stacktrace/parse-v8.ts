@@ -7,7 +7,9 @@
 import type { FrameMatch } from './frame';
 
 /** `file:line:col` (or `file:line`) split from the right: paths may contain colons. */
-export function splitLocation(loc: string): { file: string; line: number; column?: number } | undefined {
+export function splitLocation(
+  loc: string,
+): { file: string; line: number; column?: number } | undefined {
   const m = /^(.*?):(\d+)(?::(\d+))?$/.exec(loc);
   if (!m || !m[1]) return undefined;
   const r: { file: string; line: number; column?: number } = { file: m[1], line: Number(m[2]) };
@@ -70,9 +72,23 @@ export function matchV8(line: string): FrameMatch | undefined {
     // `at async Promise.all (index 0)`, `at Array.map (<anonymous>)`, `at new Promise (<anonymous>)`:
     // a real frame without a location.
     if (fn === undefined || !/^[^\s()]/.test(fn)) return undefined;
-    return { consumed: 1, fields: { language: 'javascript', function: fn, ...(isAsync ? { async: true } : {}), ...(isEval ? { eval: true } : {}) } };
+    return {
+      consumed: 1,
+      fields: {
+        language: 'javascript',
+        function: fn,
+        ...(isAsync ? { async: true } : {}),
+        ...(isEval ? { eval: true } : {}),
+      },
+    };
   }
-  if (/\s/.test(where.file) && !/^[a-z]:[\\/]/i.test(where.file) && !where.file.includes('/') && !where.file.includes('\\')) return undefined;
+  if (
+    /\s/.test(where.file) &&
+    !/^[a-z]:[\\/]/i.test(where.file) &&
+    !where.file.includes('/') &&
+    !where.file.includes('\\')
+  )
+    return undefined;
   return {
     consumed: 1,
     fields: {

@@ -2,12 +2,26 @@
 // mix them (a Python traceback quoted inside a Java exception message, two services' logs).
 // Bounded: the text, each line and the kept frames are capped; every regex is anchored with at
 // most one unbounded group, so garbage costs linear time and never throws.
-import { classifyFrame, ExceptionInfo, ExceptionRelation, FrameMatch, ParsedStack, StackFrame, StackLanguage } from './frame';
+import {
+  classifyFrame,
+  ExceptionInfo,
+  ExceptionRelation,
+  FrameMatch,
+  ParsedStack,
+  StackFrame,
+  StackLanguage,
+} from './frame';
 import { dotnetInnerHeader, isDotnetFiller, isDotnetInnerEnd, matchDotnet } from './parse-dotnet';
 import { goPanicHeader, goroutineHeader, matchGo } from './parse-go';
 import { javaChainHeader, javaOmitted, matchJava } from './parse-java';
 import { matchPhp, matchPhpHeader } from './parse-php';
-import { isPythonFrameFiller, isPythonTracebackStart, matchPython, pythonChainMarker, stripGroupPrefix } from './parse-python';
+import {
+  isPythonFrameFiller,
+  isPythonTracebackStart,
+  matchPython,
+  pythonChainMarker,
+  stripGroupPrefix,
+} from './parse-python';
 import { matchRuby } from './parse-ruby';
 import { matchV8 } from './parse-v8';
 
@@ -53,12 +67,20 @@ export function exceptionHeader(line: string): { type: string; message?: string 
   const colon = t.indexOf(':');
   // Node system errors print their code after the name: `Error [ERR_MODULE_NOT_FOUND]: …`.
   const type = (colon < 0 ? t : t.slice(0, colon)).replace(/ \[[A-Z0-9_]+\]$/, '');
-  if (!/^[A-Za-z_$][\w$.\\<>]*(?:::[A-Za-z_][\w]*)*$/.test(type) || type.length > 200) return undefined;
-  if (colon < 0) return /(?:Error|Exception|Throwable|Interrupt|Exit|Panic|Fault)$/.test(type) ? { type } : undefined;
+  if (!/^[A-Za-z_$][\w$.\\<>]*(?:::[A-Za-z_][\w]*)*$/.test(type) || type.length > 200)
+    return undefined;
+  if (colon < 0)
+    return /(?:Error|Exception|Throwable|Interrupt|Exit|Panic|Fault)$/.test(type)
+      ? { type }
+      : undefined;
   const rest = t.slice(colon + 1);
   if (rest.length > 0 && !rest.startsWith(' ')) return undefined; // `host:port`, `file:12`
   // Log prefixes such as `INFO: started` are not exceptions: require an exception-like or qualified type.
-  if (!/(?:Error|Exception|Throwable|Interrupt|Exit|Panic|Fault|Warning)$/.test(type) && !/[.\\]/.test(type)) return undefined;
+  if (
+    !/(?:Error|Exception|Throwable|Interrupt|Exit|Panic|Fault|Warning)$/.test(type) &&
+    !/[.\\]/.test(type)
+  )
+    return undefined;
   return { type, message: rest.trim() };
 }
 
@@ -79,7 +101,15 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
   // Terminal colours (NestJS's logger prints stacks with them) are not part of any frame.
   const lines = stripAnsi(truncatedText ? text.slice(0, maxText) : text).split(/\r?\n|\r/);
 
-  const out: ParsedStack = { frames: [], exceptions: [], truncatedFrames: 0, unparsedLines: 0, oversizedLines: 0, truncatedText, languages: [] };
+  const out: ParsedStack = {
+    frames: [],
+    exceptions: [],
+    truncatedFrames: 0,
+    unparsedLines: 0,
+    oversizedLines: 0,
+    truncatedText,
+    languages: [],
+  };
   const languages = new Set<StackLanguage>();
   let current: ExceptionInfo | undefined;
   let pending: Header | undefined;
@@ -88,8 +118,16 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
   let pythonRelation: ExceptionRelation | undefined;
   let lastWasPythonFrame = false;
 
-  const open = (h: { type?: string; message?: string; relation: ExceptionRelation; lineIndex: number }, language?: StackLanguage): ExceptionInfo => {
-    const e: ExceptionInfo = { relation: h.relation, frames: [], innermostFirst: language !== 'python', lineIndex: h.lineIndex };
+  const open = (
+    h: { type?: string; message?: string; relation: ExceptionRelation; lineIndex: number },
+    language?: StackLanguage,
+  ): ExceptionInfo => {
+    const e: ExceptionInfo = {
+      relation: h.relation,
+      frames: [],
+      innermostFirst: language !== 'python',
+      lineIndex: h.lineIndex,
+    };
     if (h.type !== undefined) e.type = h.type;
     if (h.message !== undefined) e.message = h.message;
     if (language) e.language = language;
@@ -126,7 +164,10 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
         open(p, f.language);
       } else if (f.language === 'python' && pythonAwaitingType && current === pythonAwaitingType) {
         // Frames of the open traceback.
-      } else if (!current || (current.language !== undefined && family(current.language) !== family(f.language))) {
+      } else if (
+        !current ||
+        (current.language !== undefined && family(current.language) !== family(f.language))
+      ) {
         // Another language's frames: they belong to the last header still waiting for frames
         // (a Java exception whose message quoted a Python traceback), else to a new trace.
         const waiting = lastWaiting(out.exceptions);
@@ -140,7 +181,13 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
       else {
         const cls = classifyFrame(f);
         const raw = m.consumed > 1 ? `${line.trim()} ${next?.trim() ?? ''}` : line.trim();
-        const frame: StackFrame = { ...f, raw: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}…` : raw, lineIndex: i, kind: cls.kind, exception: out.exceptions.indexOf(exc) };
+        const frame: StackFrame = {
+          ...f,
+          raw: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}…` : raw,
+          lineIndex: i,
+          kind: cls.kind,
+          exception: out.exceptions.indexOf(exc),
+        };
         if (cls.reason) frame.kindReason = cls.reason;
         exc.frames.push(frame);
         out.frames.push(frame);
@@ -183,14 +230,24 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
     if (chain) {
       flushPending();
       const h = exceptionHeader(chain.rest);
-      pending = { type: h?.type ?? chain.rest.trim(), relation: chain.relation, lineIndex: i, ...(h?.message !== undefined ? { message: h.message } : {}) };
+      pending = {
+        type: h?.type ?? chain.rest.trim(),
+        relation: chain.relation,
+        lineIndex: i,
+        ...(h?.message !== undefined ? { message: h.message } : {}),
+      };
       continue;
     }
     const inner = dotnetInnerHeader(line);
     if (inner !== undefined) {
       flushPending();
       const h = exceptionHeader(inner);
-      pending = { type: h?.type ?? inner.trim(), relation: 'cause', lineIndex: i, ...(h?.message !== undefined ? { message: h.message } : {}) };
+      pending = {
+        type: h?.type ?? inner.trim(),
+        relation: 'cause',
+        lineIndex: i,
+        ...(h?.message !== undefined ? { message: h.message } : {}),
+      };
       continue;
     }
     if (isDotnetInnerEnd(line)) {
@@ -230,7 +287,12 @@ export function parseStackTrace(text: string, opts: ParseOptions = {}): ParsedSt
       continue;
     }
     // util.inspect's braces and elisions around `[cause]` / `[errors]`.
-    if (/^\s*[{}\]]+,?\s*$|^\s*\[(?:errors|cause)\]: \[?\s*$|^\s*\.\.\. \d+ lines matching cause stack trace \.\.\.$/.test(line)) continue;
+    if (
+      /^\s*[{}\]]+,?\s*$|^\s*\[(?:errors|cause)\]: \[?\s*$|^\s*\.\.\. \d+ lines matching cause stack trace \.\.\.$/.test(
+        line,
+      )
+    )
+      continue;
     out.unparsedLines++;
   }
   // Drop the pending header only if nothing followed it: a lone header is not a trace.

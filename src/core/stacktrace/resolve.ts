@@ -104,25 +104,51 @@ export class StackResolver {
     try {
       return await this.resolveUnsafe(frame, revision);
     } catch (e) {
-      return outside(frame, 'not-found', `could not resolve: ${e instanceof Error ? e.message : String(e)}`);
+      return outside(
+        frame,
+        'not-found',
+        `could not resolve: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
-  private async resolveUnsafe(frame: StackFrame, revision: string | undefined): Promise<FrameResolution> {
-    if (frame.kind === 'dependency' || frame.kind === 'runtime') return outside(frame, frame.kind, frame.kindReason ?? `a ${frame.kind} frame`);
-    if (!frame.file) return outside(frame, 'no-file', `the frame names no file${frame.function ? ` (only the function ${frame.function})` : ''}`);
+  private async resolveUnsafe(
+    frame: StackFrame,
+    revision: string | undefined,
+  ): Promise<FrameResolution> {
+    if (frame.kind === 'dependency' || frame.kind === 'runtime')
+      return outside(frame, frame.kind, frame.kindReason ?? `a ${frame.kind} frame`);
+    if (!frame.file)
+      return outside(
+        frame,
+        'no-file',
+        `the frame names no file${frame.function ? ` (only the function ${frame.function})` : ''}`,
+      );
     const path = this.resolvePath(frame);
     if (frame.language === 'javascript' && JS_FILE.test(frame.file) && frame.line !== undefined) {
       const mapped = await this.throughSourceMap(frame, path, revision);
       if (mapped) return mapped;
     }
     if (!path.file) {
-      const r = outside(frame, path.confidence === 'ambiguous' ? 'ambiguous' : 'not-found', path.explanation);
+      const r = outside(
+        frame,
+        path.confidence === 'ambiguous' ? 'ambiguous' : 'not-found',
+        path.explanation,
+      );
       if (path.candidates) r.candidates = path.candidates;
       if (path.confidence === 'ambiguous') r.confidence = 'ambiguous';
       return r;
     }
-    return this.inFile(frame, path.file, frame.line, frame.column, 'stack-frame', path.confidence, path.explanation, revision);
+    return this.inFile(
+      frame,
+      path.file,
+      frame.line,
+      frame.column,
+      'stack-frame',
+      path.confidence,
+      path.explanation,
+      revision,
+    );
   }
 
   /**
@@ -130,7 +156,13 @@ export class StackResolver {
    * no parse): for drawing a printed trace with links. Undefined outside the workspace or unsure.
    */
   locateSync(frame: StackFrame): string | undefined {
-    if (frame.kind === 'dependency' || frame.kind === 'runtime' || !frame.file || frame.line === undefined) return undefined;
+    if (
+      frame.kind === 'dependency' ||
+      frame.kind === 'runtime' ||
+      !frame.file ||
+      frame.line === undefined
+    )
+      return undefined;
     const path = this.resolvePath(frame);
     return path.file && isSure(path.confidence) ? path.file : undefined;
   }
@@ -143,14 +175,21 @@ export class StackResolver {
       const pkg = segs.slice(0, -1).join('/');
       const withPackage = this.files.resolve(pkg ? `/${pkg}/${file}` : `/${file}`);
       if (withPackage.file || withPackage.confidence === 'ambiguous' || !pkg) {
-        return { ...withPackage, explanation: `${frame.className} in ${file}: ${withPackage.explanation}` };
+        return {
+          ...withPackage,
+          explanation: `${frame.className} in ${file}: ${withPackage.explanation}`,
+        };
       }
     }
     return this.files.resolve(file);
   }
 
   /** Maps a bundled JS frame to its original source; undefined when there is no bundle to map. */
-  private async throughSourceMap(frame: StackFrame, path: PathResolution, revision: string | undefined): Promise<FrameResolution | undefined> {
+  private async throughSourceMap(
+    frame: StackFrame,
+    path: PathResolution,
+    revision: string | undefined,
+  ): Promise<FrameResolution | undefined> {
     const bundleRel = path.file ?? (await this.bundleOnDisk(frame.file!));
     if (!bundleRel) return undefined;
     const bundleAbs = this.files.absolute(bundleRel);
@@ -162,7 +201,17 @@ export class StackResolver {
       if (original.file) {
         // Bundled function names are minified: the frame's name says nothing about the source.
         const why = `${bundleRel}:${frame.line}:${frame.column ?? '?'} maps through ${pos.detail} to ${original.file}:${pos.line}`;
-        const r = await this.inFile(frame, original.file, pos.line, pos.column, 'stack-frame+source-map', original.confidence, why, revision, false);
+        const r = await this.inFile(
+          frame,
+          original.file,
+          pos.line,
+          pos.column,
+          'stack-frame+source-map',
+          original.confidence,
+          why,
+          revision,
+          false,
+        );
         r.sourceMap = sourceMap;
         return r;
       }
@@ -176,8 +225,22 @@ export class StackResolver {
       }
     }
     // Keep the bundle location, marked: better than nothing, and says why it is not the source.
-    const why = pos.status === 'mapped' ? sourceMap.detail : BUILD_OUTPUT.test(bundleRel) ? `build output, no source map (${pos.detail})` : pos.detail;
-    const r = await this.inFile(frame, bundleRel, frame.line, frame.column, 'stack-frame', weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'), `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`, revision);
+    const why =
+      pos.status === 'mapped'
+        ? sourceMap.detail
+        : BUILD_OUTPUT.test(bundleRel)
+          ? `build output, no source map (${pos.detail})`
+          : pos.detail;
+    const r = await this.inFile(
+      frame,
+      bundleRel,
+      frame.line,
+      frame.column,
+      'stack-frame',
+      weakest(path.confidence === 'none' ? 'medium' : path.confidence, 'low'),
+      `${frame.file} is the bundle ${bundleRel}; not mapped to its source: ${why}`,
+      revision,
+    );
     r.sourceMap = sourceMap;
     return r;
   }
@@ -188,11 +251,19 @@ export class StackResolver {
    * one line of the source that holds it, `yield` read as `await`), else the function by the
    * frame's name. Undefined when neither is unique.
    */
-  private async byCompiledSource(frame: StackFrame, bundleRel: string, mapDetail: string): Promise<FrameResolution | undefined> {
+  private async byCompiledSource(
+    frame: StackFrame,
+    bundleRel: string,
+    mapDetail: string,
+  ): Promise<FrameResolution | undefined> {
     const m = BUILD_OUTPUT.exec(bundleRel)!;
     const before = bundleRel.slice(0, m.index + (m[0].startsWith('/') ? 1 : 0));
     const stem = bundleRel.slice(m.index + m[0].length).replace(/\.[cm]?js$/, '');
-    const source = [`${before}src/`, before].flatMap((dir) => ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx'].map((ext) => `${dir}${stem}${ext}`)).find((f) => this.files.has(f));
+    const source = [`${before}src/`, before]
+      .flatMap((dir) =>
+        ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx'].map((ext) => `${dir}${stem}${ext}`),
+      )
+      .find((f) => this.files.has(f));
     if (!source) return undefined;
     const ranges = await this.functions.get(source);
     if (!ranges) return undefined;
@@ -208,21 +279,37 @@ export class StackResolver {
       explanation: `${base}, ${how}`,
       inWorkspace: true,
     });
-    const compiled = frame.line !== undefined ? (await this.readText(this.files.absolute(bundleRel)))?.split('\n')[frame.line - 1] : undefined;
-    const sourceText = compiled !== undefined ? await this.readText(this.files.absolute(source)) : undefined;
+    const compiled =
+      frame.line !== undefined
+        ? (await this.readText(this.files.absolute(bundleRel)))?.split('\n')[frame.line - 1]
+        : undefined;
+    const sourceText =
+      compiled !== undefined ? await this.readText(this.files.absolute(source)) : undefined;
     if (compiled !== undefined && sourceText !== undefined) {
       const wanted = statementText(compiled);
       const lines = sourceText.split('\n');
       // tsc re-flows some statements (`if (!user) throw …` becomes two lines): the source line holds the compiled one.
-      const same = wanted.length >= 8 ? lines.flatMap((l, i) => (statementText(l).includes(wanted) ? [i + 1] : [])) : [];
+      const same =
+        wanted.length >= 8
+          ? lines.flatMap((l, i) => (statementText(l).includes(wanted) ? [i + 1] : []))
+          : [];
       const fn = same.length === 1 ? functionAt(ranges, same[0]!) : undefined;
-      if (fn) return hit(same[0]!, fn, `and line ${frame.line} reads as its line ${same[0]} does, inside ${fn.qualifiedName}`);
+      if (fn)
+        return hit(
+          same[0]!,
+          fn,
+          `and line ${frame.line} reads as its line ${same[0]} does, inside ${fn.qualifiedName}`,
+        );
     }
     const name = comparableName(frame);
     const named = name ? functionsNamed(ranges, name) : [];
     if (named.length !== 1) return undefined;
     const fn = named[0]!;
-    return hit(fn.nameLine, fn, `and the frame's ${name} is ${fn.qualifiedName} there by name (compiled line numbers are not the source's, so the line shown is the function's)`);
+    return hit(
+      fn.nameLine,
+      fn,
+      `and the frame's ${name} is ${fn.qualifiedName} there by name (compiled line numbers are not the source's, so the line shown is the function's)`,
+    );
   }
 
   /** Bundles usually live in folders the workspace scan skips (dist/, build/): look on disk. */
@@ -266,7 +353,17 @@ export class StackResolver {
     revision: string | undefined,
     compareNames = true,
   ): Promise<FrameResolution> {
-    const r: FrameResolution = { frame, file, line: line ?? null, column: column ?? null, function: null, rule, confidence: pathConfidence, explanation: why, inWorkspace: true };
+    const r: FrameResolution = {
+      frame,
+      file,
+      line: line ?? null,
+      column: column ?? null,
+      function: null,
+      rule,
+      confidence: pathConfidence,
+      explanation: why,
+      inWorkspace: true,
+    };
     if (line === undefined) {
       r.explanation = `${why}; the frame gives no line`;
       return r;
@@ -301,11 +398,26 @@ export class StackResolver {
 
 /** A line as a statement, for comparing compiled output with its source: `yield` was `await`, spacing and `;` aside. */
 function statementText(line: string): string {
-  return line.trim().replace(/\byield\b/g, 'await').replace(/\s+/g, ' ').replace(/;$/, '');
+  return line
+    .trim()
+    .replace(/\byield\b/g, 'await')
+    .replace(/\s+/g, ' ')
+    .replace(/;$/, '');
 }
 
 function outside(frame: StackFrame, reason: OutsideReason, explanation: string): FrameResolution {
-  return { frame, file: null, line: null, column: null, function: null, rule: 'none', confidence: 'none', explanation, inWorkspace: false, outside: reason };
+  return {
+    frame,
+    file: null,
+    line: null,
+    column: null,
+    function: null,
+    rule: 'none',
+    confidence: 'none',
+    explanation,
+    inWorkspace: false,
+    outside: reason,
+  };
 }
 
 /**

@@ -35,25 +35,46 @@ export class SourceMaps {
   constructor(private readonly readText: ReadText) {}
 
   /** `line` 1-based and `column` 1-based as V8 prints them. */
-  async original(bundlePath: string, line: number, column: number | undefined): Promise<OriginalPosition> {
+  async original(
+    bundlePath: string,
+    line: number,
+    column: number | undefined,
+  ): Promise<OriginalPosition> {
     const loaded = await this.load(bundlePath);
-    if (!loaded.map) return { status: loaded.status === 'broken' ? 'broken' : 'no-map', detail: loaded.detail };
+    if (!loaded.map)
+      return { status: loaded.status === 'broken' ? 'broken' : 'no-map', detail: loaded.detail };
     try {
       // trace-mapping takes 1-based lines and 0-based columns; V8 columns are 1-based.
       const pos = originalPositionFor(loaded.map, { line, column: Math.max(0, (column ?? 1) - 1) });
-      if (pos.source === null || pos.line === null) return { status: 'no-mapping', detail: `${loaded.detail} has no mapping for line ${line}${column !== undefined ? `:${column}` : ''}` };
-      const r: OriginalPosition = { status: 'mapped', source: pos.source, line: pos.line, column: pos.column + 1, detail: loaded.detail };
+      if (pos.source === null || pos.line === null)
+        return {
+          status: 'no-mapping',
+          detail: `${loaded.detail} has no mapping for line ${line}${column !== undefined ? `:${column}` : ''}`,
+        };
+      const r: OriginalPosition = {
+        status: 'mapped',
+        source: pos.source,
+        line: pos.line,
+        column: pos.column + 1,
+        detail: loaded.detail,
+      };
       if (pos.name !== null) r.name = pos.name;
       return r;
     } catch (e) {
-      return { status: 'broken', detail: `${loaded.detail} could not be read: ${e instanceof Error ? e.message : String(e)}` };
+      return {
+        status: 'broken',
+        detail: `${loaded.detail} could not be read: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
   }
 
   private load(bundlePath: string): Promise<LoadedMap> {
     let p = this.maps.get(bundlePath);
     if (!p) {
-      p = this.read(bundlePath).catch((e: unknown) => ({ status: 'broken' as const, detail: `source map of ${bundlePath}: ${e instanceof Error ? e.message : String(e)}` }));
+      p = this.read(bundlePath).catch((e: unknown) => ({
+        status: 'broken' as const,
+        detail: `source map of ${bundlePath}: ${e instanceof Error ? e.message : String(e)}`,
+      }));
       this.maps.set(bundlePath, p);
     }
     return p;
@@ -70,26 +91,46 @@ export class SourceMaps {
       json = decodeDataUri(url);
       mapPath = bundlePath;
       origin = `the inline source map of ${bundlePath}`;
-      if (json === undefined) return { status: 'broken', detail: `${origin} is not a readable data: URI` };
+      if (json === undefined)
+        return { status: 'broken', detail: `${origin} is not a readable data: URI` };
     } else {
       const rel = url ? safeDecode(url.replace(/^file:\/\//, '')) : undefined;
-      mapPath = rel ? (isAbsolute(rel) ? rel : join(dirname(bundlePath), rel)) : `${bundlePath}.map`;
+      mapPath = rel
+        ? isAbsolute(rel)
+          ? rel
+          : join(dirname(bundlePath), rel)
+        : `${bundlePath}.map`;
       origin = `source map ${mapPath}`;
       json = await this.readText(mapPath);
-      if (json === undefined) return { status: url ? 'broken' : 'no-map', detail: url ? `${bundlePath} names ${url} but it cannot be read` : `${bundlePath} has no source map` };
+      if (json === undefined)
+        return {
+          status: url ? 'broken' : 'no-map',
+          detail: url
+            ? `${bundlePath} names ${url} but it cannot be read`
+            : `${bundlePath} has no source map`,
+        };
     }
     try {
-      const map = new TraceMap(JSON.parse(json) as ConstructorParameters<typeof TraceMap>[0], mapPath.replace(/\\/g, '/'));
+      const map = new TraceMap(
+        JSON.parse(json) as ConstructorParameters<typeof TraceMap>[0],
+        mapPath.replace(/\\/g, '/'),
+      );
       return { map, status: 'ok', detail: origin };
     } catch (e) {
-      return { status: 'broken', detail: `${origin} is not a valid source map (${e instanceof Error ? e.message : String(e)})` };
+      return {
+        status: 'broken',
+        detail: `${origin} is not a valid source map (${e instanceof Error ? e.message : String(e)})`,
+      };
     }
   }
 }
 
 /** The last `//# sourceMappingURL=` comment (`//@` is the legacy spelling), searched from the end. */
 export function mappingUrl(code: string): string | undefined {
-  const at = Math.max(code.lastIndexOf('//# sourceMappingURL='), code.lastIndexOf('//@ sourceMappingURL='));
+  const at = Math.max(
+    code.lastIndexOf('//# sourceMappingURL='),
+    code.lastIndexOf('//@ sourceMappingURL='),
+  );
   if (at < 0) return undefined;
   const start = at + '//# sourceMappingURL='.length;
   let end = start;
@@ -104,7 +145,9 @@ function decodeDataUri(url: string): string | undefined {
   const meta = url.slice(5, comma);
   const data = url.slice(comma + 1);
   try {
-    return meta.endsWith(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+    return meta.endsWith(';base64')
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : decodeURIComponent(data);
   } catch {
     return undefined;
   }

@@ -16,7 +16,11 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-function fromAttributes(attrs: Attributes, origin: string, withException: boolean): StackTraceSource[] {
+function fromAttributes(
+  attrs: Attributes,
+  origin: string,
+  withException: boolean,
+): StackTraceSource[] {
   const out: StackTraceSource[] = [];
   const exc = withException ? str(attrs['exception.stacktrace']) : undefined;
   if (exc) {
@@ -37,7 +41,8 @@ export function stackTracesOfSpan(span: SpanRecord): StackTraceSource[] {
   const out: StackTraceSource[] = [];
   span.events.forEach((e, i) => {
     // Semconv requires the name `exception`; the attributes are checked too, as some SDKs vary.
-    const isException = e.name === 'exception' || str(e.attributes['exception.stacktrace']) !== undefined;
+    const isException =
+      e.name === 'exception' || str(e.attributes['exception.stacktrace']) !== undefined;
     out.push(...fromAttributes(e.attributes, `span event #${i} "${e.name}"`, isException));
   });
   out.push(...fromAttributes(span.attributes, 'span attributes', false));

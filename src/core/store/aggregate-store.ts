@@ -64,7 +64,14 @@ export class AggregateStore {
    * Records one span's outcome. `identity` is only called when the series is new, so the hot
    * path allocates nothing for known series. Returns the series, or undefined when dropped.
    */
-  record(key: string, identity: () => SeriesIdentity, endMs: number, durationMs: number, isError: boolean, now = this.now()): Series | undefined {
+  record(
+    key: string,
+    identity: () => SeriesIdentity,
+    endMs: number,
+    durationMs: number,
+    isError: boolean,
+    now = this.now(),
+  ): Series | undefined {
     if (endMs > now + MAX_FUTURE_SKEW_MS || !Number.isFinite(endMs)) endMs = now;
     else if (endMs > now) endMs = now;
     if (endMs < now - HOUR_RETENTION_MS) {
@@ -73,13 +80,15 @@ export class AggregateStore {
     }
     let s = this.series.get(key);
     if (!s) {
-      if (this.series.size >= this.maxSeries) this.evict(Math.max(1, Math.floor(this.maxSeries / 20)));
+      if (this.series.size >= this.maxSeries)
+        this.evict(Math.max(1, Math.floor(this.maxSeries / 20)));
       s = new Series(key, identity());
       this.series.set(key, s);
     }
     this.buckets += s.add(endMs, durationMs, isError);
     this.counters.spans++;
-    if (this.collectingSinceMs === undefined || endMs < this.collectingSinceMs) this.collectingSinceMs = endMs;
+    if (this.collectingSinceMs === undefined || endMs < this.collectingSinceMs)
+      this.collectingSinceMs = endMs;
     const minute = Math.floor(now / MINUTE_MS);
     if (minute !== this.lastPruneMinute) {
       this.lastPruneMinute = minute;
@@ -100,14 +109,20 @@ export class AggregateStore {
     const hourCut = now - HOUR_RETENTION_MS - HOUR_MS;
     for (const [key, s] of this.series) {
       this.buckets += s.rollUp(minuteCut);
-      for (const start of s.hours.keys()) if (start < hourCut) { s.hours.delete(start); this.buckets--; }
+      for (const start of s.hours.keys())
+        if (start < hourCut) {
+          s.hours.delete(start);
+          this.buckets--;
+        }
       if (s.bucketCount === 0) this.series.delete(key);
     }
   }
 
   /** Removes the `n` least recently seen series. */
   private evict(n: number): void {
-    const oldest = [...this.series.values()].sort((a, b) => a.lastSeenMs - b.lastSeenMs).slice(0, n);
+    const oldest = [...this.series.values()]
+      .sort((a, b) => a.lastSeenMs - b.lastSeenMs)
+      .slice(0, n);
     for (const s of oldest) {
       this.series.delete(s.id);
       this.buckets -= s.bucketCount;
@@ -127,8 +142,20 @@ export class AggregateStore {
    * Statistics of the given series merged over the window ending now. Windows up to an hour use
    * minute buckets; longer windows use hour buckets (edges rounded to the hour).
    */
-  windowStats(series: Iterable<Series>, windowMs: number, points = 15, now = this.now()): WindowStats {
-    return this.rangeStats(series, windowMs, points, now, this.windowStart(windowMs, now), Infinity);
+  windowStats(
+    series: Iterable<Series>,
+    windowMs: number,
+    points = 15,
+    now = this.now(),
+  ): WindowStats {
+    return this.rangeStats(
+      series,
+      windowMs,
+      points,
+      now,
+      this.windowStart(windowMs, now),
+      Infinity,
+    );
   }
 
   /**
@@ -138,7 +165,14 @@ export class AggregateStore {
   previousWindowStats(series: Iterable<Series>, windowMs: number, now = this.now()): WindowStats {
     const step = windowMs <= MINUTE_RETENTION_MS ? MINUTE_MS : HOUR_MS;
     const currentFrom = Math.floor((now - windowMs) / step) * step;
-    return this.rangeStats(series, windowMs, 1, now - windowMs, currentFrom - Math.ceil(windowMs / step) * step, currentFrom);
+    return this.rangeStats(
+      series,
+      windowMs,
+      1,
+      now - windowMs,
+      currentFrom - Math.ceil(windowMs / step) * step,
+      currentFrom,
+    );
   }
 
   /**
@@ -156,14 +190,24 @@ export class AggregateStore {
     return Math.floor((now - windowMs) / step) * step;
   }
 
-  private rangeStats(series: Iterable<Series>, windowMs: number, points: number, now: number, from: number, until: number): WindowStats {
+  private rangeStats(
+    series: Iterable<Series>,
+    windowMs: number,
+    points: number,
+    now: number,
+    from: number,
+    until: number,
+  ): WindowStats {
     const fine = windowMs <= MINUTE_RETENTION_MS;
     const step = fine ? MINUTE_MS : HOUR_MS;
     const merged = new LatencySketch();
     let count = 0;
     let errors = 0;
     const nPoints = Math.max(1, Math.min(points, Math.ceil(windowMs / step)));
-    const pointWidth = Math.max(step, Math.ceil((Math.min(now, until) - from) / nPoints / step) * step);
+    const pointWidth = Math.max(
+      step,
+      Math.ceil((Math.min(now, until) - from) / nPoints / step) * step,
+    );
     const pointSketches: LatencySketch[] = [];
     const pointCounts: number[] = new Array<number>(nPoints).fill(0);
     const pointErrors: number[] = new Array<number>(nPoints).fill(0);

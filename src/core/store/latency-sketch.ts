@@ -15,7 +15,12 @@ export class LatencySketch {
   max = -Infinity;
 
   constructor(sketch?: AnySketch) {
-    this.sketch = sketch ?? new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+    this.sketch =
+      sketch ??
+      new LogCollapsingLowestDenseDDSketch({
+        relativeAccuracy: RELATIVE_ACCURACY,
+        binLimit: BIN_LIMIT,
+      });
   }
 
   get count(): number {

@@ -11,32 +11,61 @@ import { Bucket, Series, SeriesIdentity } from './series';
 const FORMAT = 2;
 export const STORE_FILE = 'aggregates.v2.json';
 
-type BucketRow = [startMs: number, count: number, errors: number, min: number, max: number, sum: number, sketch: string];
+type BucketRow = [
+  startMs: number,
+  count: number,
+  errors: number,
+  min: number,
+  max: number,
+  sum: number,
+  sketch: string,
+];
 
 interface StoreFile {
   format: number;
   savedAtMs: number;
   collectingSinceMs?: number;
-  series: { id: string; identity: SeriesIdentity; lastSeenMs: number; minutes: BucketRow[]; hours: BucketRow[] }[];
+  series: {
+    id: string;
+    identity: SeriesIdentity;
+    lastSeenMs: number;
+    minutes: BucketRow[];
+    hours: BucketRow[];
+  }[];
 }
 
 export function serializeStore(store: AggregateStore): string {
   const out: StoreFile = { format: FORMAT, savedAtMs: store.now(), series: [] };
   if (store.collectingSinceMs !== undefined) out.collectingSinceMs = store.collectingSinceMs;
   for (const s of store.all()) {
-    out.series.push({ id: s.id, identity: s.identity, lastSeenMs: s.lastSeenMs, minutes: rows(s.minutes), hours: rows(s.hours) });
+    out.series.push({
+      id: s.id,
+      identity: s.identity,
+      lastSeenMs: s.lastSeenMs,
+      minutes: rows(s.minutes),
+      hours: rows(s.hours),
+    });
   }
   return JSON.stringify(out);
 }
 
 function rows(map: Map<number, Bucket>): BucketRow[] {
-  return [...map.values()].map((b) => [b.startMs, b.count, b.errors, b.sketch.min, b.sketch.max, b.sketch.sum, b.sketch.toBase64()]);
+  return [...map.values()].map((b) => [
+    b.startMs,
+    b.count,
+    b.errors,
+    b.sketch.min,
+    b.sketch.max,
+    b.sketch.sum,
+    b.sketch.toBase64(),
+  ]);
 }
 
 /** Restores into `store`; returns the number of series restored. Throws on a malformed file. */
 export function deserializeInto(store: AggregateStore, text: string): number {
   const data = JSON.parse(text) as StoreFile;
-  if (data.format !== FORMAT || !Array.isArray(data.series)) throw new Error(`unsupported aggregates file format ${String(data.format)}`);
+  if (data.format !== FORMAT || !Array.isArray(data.series))
+    throw new Error(`unsupported aggregates file format ${String(data.format)}`);
   for (const row of data.series) {
     const s = new Series(row.id, row.identity);
     s.lastSeenMs = row.lastSeenMs;
@@ -54,7 +83,12 @@ export function deserializeInto(store: AggregateStore, text: string): number {
 
 function fill(map: Map<number, Bucket>, rows: BucketRow[]): void {
   for (const [startMs, count, errors, min, max, sum, sketch] of rows) {
-    map.set(startMs, { startMs, count, errors, sketch: LatencySketch.fromBase64(sketch, min, max, sum) });
+    map.set(startMs, {
+      startMs,
+      count,
+      errors,
+      sketch: LatencySketch.fromBase64(sketch, min, max, sum),
+    });
   }
 }
 

@@ -87,7 +87,12 @@ export class Series {
   }
 }
 
-function addTo(map: Map<number, Bucket>, start: number, durationMs: number, isError: boolean): number {
+function addTo(
+  map: Map<number, Bucket>,
+  start: number,
+  durationMs: number,
+  isError: boolean,
+): number {
   let b = map.get(start);
   let created = 0;
   if (!b) {
@@ -111,11 +116,20 @@ export function seriesKeyOf(
   service: string,
   environment: string,
   version: string,
-  code: { codeSource?: string; source?: string; filePath?: string | undefined; functionName?: string | undefined; line?: number | undefined },
+  code: {
+    codeSource?: string;
+    source?: string;
+    filePath?: string | undefined;
+    functionName?: string | undefined;
+    line?: number | undefined;
+  },
   kind: number,
   spanName: string,
 ): string {
   const source = code.codeSource ?? code.source;
-  const c = source === 'none' ? `s:${kind}:${spanName}` : `c:${code.filePath ?? ''}|${code.functionName ?? ''}|${code.line ?? ''}`;
+  const c =
+    source === 'none'
+      ? `s:${kind}:${spanName}`
+      : `c:${code.filePath ?? ''}|${code.functionName ?? ''}|${code.line ?? ''}`;
   return `${service}\u0000${environment}\u0000${version}\u0000${c}`;
 }

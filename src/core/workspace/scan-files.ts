@@ -29,7 +29,25 @@ function ignored(rules: readonly IgnoreRules[], rel: string, isDir: boolean): bo
   return false;
 }
 
-export const DEFAULT_EXCLUDED_DIRS = ['node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'build', 'target', 'bin', 'obj', '.venv', 'venv', '__pycache__', '.cache', '.next', 'coverage', 'vendor'];
+export const DEFAULT_EXCLUDED_DIRS = [
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'out',
+  'build',
+  'target',
+  'bin',
+  'obj',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.cache',
+  '.next',
+  'coverage',
+  'vendor',
+];
 
 export interface ScanOptions {
   excludeDirs?: readonly string[];
@@ -42,14 +60,20 @@ export interface ScanOptions {
 /** Folders read at once: the walk is syscall-bound, and the disk answers several faster than one by one. */
 const PARALLEL_DIRS = 8;
 
-export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Promise<{ files: string[]; truncated: boolean }> {
+export async function scanSourceFiles(
+  root: string,
+  opts: ScanOptions = {},
+): Promise<{ files: string[]; truncated: boolean }> {
   const exclude = new Set(opts.excludeDirs ?? DEFAULT_EXCLUDED_DIRS);
   const max = opts.maxFiles ?? 200_000;
   const files: string[] = [];
   const useGitignore = opts.gitignore ?? true;
   // Each folder carries the .gitignore rules of its ancestors and its own.
   type Folder = { rel: string; rules: IgnoreRules[] };
-  const readFolder = async ({ rel, rules: inherited }: Folder): Promise<{ dirs: Folder[]; found: string[] }> => {
+  const readFolder = async ({
+    rel,
+    rules: inherited,
+  }: Folder): Promise<{ dirs: Folder[]; found: string[] }> => {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(join(root, rel), { withFileTypes: true });
@@ -57,7 +81,10 @@ export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Pro
       return { dirs: [], found: [] }; // unreadable folder: skip it, keep scanning the rest
     }
     // Only folders that hold a .gitignore cost a read for it.
-    const own = useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile()) ? await readGitignore(root, rel) : undefined;
+    const own =
+      useGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())
+        ? await readGitignore(root, rel)
+        : undefined;
     const rules = own ? [...inherited, own] : inherited;
     const dirs: Folder[] = [];
     const found: string[] = [];
@@ -65,7 +92,8 @@ export async function scanSourceFiles(root: string, opts: ScanOptions = {}): Pro
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!exclude.has(e.name) && !ignored(rules, child, true)) dirs.push({ rel: child, rules });
-      } else if (e.isFile() && languageForPath(e.name) && !ignored(rules, child, false)) found.push(child);
+      } else if (e.isFile() && languageForPath(e.name) && !ignored(rules, child, false))
+        found.push(child);
     }
     return { dirs, found };
   };

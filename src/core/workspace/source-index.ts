@@ -44,14 +44,20 @@ export class SourceIndex {
   ) {}
 
   /** Reads and indexes `files` (workspace-relative); a second call while one runs shares it. */
-  build(files: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexBuildResult> {
+  build(
+    files: readonly string[],
+    opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {},
+  ): Promise<IndexBuildResult> {
     this.building ??= this.run(files, opts).finally(() => {
       this.building = undefined;
     });
     return this.building;
   }
 
-  private async run(files: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<IndexBuildResult> {
+  private async run(
+    files: readonly string[],
+    opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void },
+  ): Promise<IndexBuildResult> {
     for (const ix of this.indexers) ix.hold?.();
     try {
       return await this.runHeld(files, opts);
@@ -61,13 +67,23 @@ export class SourceIndex {
     }
   }
 
-  private async runHeld(files: readonly string[], opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void }): Promise<IndexBuildResult> {
+  private async runHeld(
+    files: readonly string[],
+    opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void },
+  ): Promise<IndexBuildResult> {
     const started = performance.now();
     let bytes = 0;
     let skipped = 0;
     let done = 0;
     for (let i = 0; i < files.length; i += BATCH) {
-      if (opts.signal?.aborted) return this.finish({ files: done, bytes, ms: performance.now() - started, skipped, cancelled: true });
+      if (opts.signal?.aborted)
+        return this.finish({
+          files: done,
+          bytes,
+          ms: performance.now() - started,
+          skipped,
+          cancelled: true,
+        });
       const batch = files.slice(i, i + BATCH);
       const texts = await Promise.all(batch.map((f) => this.read(f)));
       let sliceEnd = performance.now() + SLICE_MS;
@@ -89,7 +105,13 @@ export class SourceIndex {
       opts.onProgress?.({ done, total: files.length });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return this.finish({ files: done, bytes, ms: performance.now() - started, skipped, cancelled: false });
+    return this.finish({
+      files: done,
+      bytes,
+      ms: performance.now() - started,
+      skipped,
+      cancelled: false,
+    });
   }
 
   private finish(r: IndexBuildResult): IndexBuildResult {

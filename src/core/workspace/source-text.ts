@@ -45,7 +45,11 @@ const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
  * As callArguments, plus the offset of the closing bracket (to follow a chain such as
  * `.route(p).get(h)`). `open` may also point at `[` or `{`: the elements of an array or object literal.
  */
-export function scanCall(text: string, open: number, opts: { anyCloser?: boolean } = {}): { args: CallArgument[]; close: number } | undefined {
+export function scanCall(
+  text: string,
+  open: number,
+  opts: { anyCloser?: boolean } = {},
+): { args: CallArgument[]; close: number } | undefined {
   const closer = CLOSER[text[open] ?? ''];
   if (!closer) return undefined;
   const args: CallArgument[] = [];

@@ -18,7 +18,11 @@ const MAX_INLINE = 90;
 
 export class ErrorDecorations implements vscode.Disposable {
   private readonly type = vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('editorError.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    after: {
+      color: new vscode.ThemeColor('editorError.foreground'),
+      margin: '0 0 0 2em',
+      fontStyle: 'italic',
+    },
     overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.errorForeground'),
     overviewRulerLane: vscode.OverviewRulerLane.Right,
   });
@@ -64,7 +68,14 @@ export class ErrorDecorations implements vscode.Disposable {
       const version = `${engine.files.version}:${this.functionsVersion}:${engine.resolver.drift?.version ?? -1}`;
       const local = await engine.errors.locate(engine.resolver, since, version);
       // The same resolver (and its cache) for the backend's frames; its issues end at their lastSeen.
-      const remote = backend ? (await backend.locate(engine.resolver, Date.now() - windowMs, version)).filter((e) => !environment || !e.group.backend?.environment || e.group.backend.environment === environment) : [];
+      const remote = backend
+        ? (await backend.locate(engine.resolver, Date.now() - windowMs, version)).filter(
+            (e) =>
+              !environment ||
+              !e.group.backend?.environment ||
+              e.group.backend.environment === environment,
+          )
+        : [];
       this.located = mergeByLine([...local, ...remote]);
       this.apply();
     } catch (e) {
@@ -95,7 +106,11 @@ export class ErrorDecorations implements vscode.Disposable {
           // The whole line, so hovering anywhere on the throwing line shows the frames; the note
           // renders after its end.
           const whole = editor.document.lineAt(line).range;
-          return { range: whole, renderOptions: { after: { contentText: inlineAll(list, now) } }, hoverMessage: list.map((e) => hover(e, now)) };
+          return {
+            range: whole,
+            renderOptions: { after: { contentText: inlineAll(list, now) } },
+            hoverMessage: list.map((e) => hover(e, now)),
+          };
         }),
       );
     }
@@ -104,8 +119,16 @@ export class ErrorDecorations implements vscode.Disposable {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const e of this.located) {
       const line = (e.top.line ?? 1) - 1;
-      const from = e.group.backend ? `, from ${e.group.backend.label}${e.group.backend.stale ? ', stale' : ''}` : '';
-      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1_000), plainText(`${e.group.type}: ${e.group.message} (${formatCount(e.group.count)}× in production, last ${formatAgo(now - e.group.lastSeenMs)}${from})`), vscode.DiagnosticSeverity.Warning);
+      const from = e.group.backend
+        ? `, from ${e.group.backend.label}${e.group.backend.stale ? ', stale' : ''}`
+        : '';
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, 1_000),
+        plainText(
+          `${e.group.type}: ${e.group.message} (${formatCount(e.group.count)}× in production, last ${formatAgo(now - e.group.lastSeenMs)}${from})`,
+        ),
+        vscode.DiagnosticSeverity.Warning,
+      );
       d.source = 'ProdLens';
       const list = byFile.get(e.top.file!) ?? [];
       list.push(d);
@@ -139,7 +162,14 @@ function mergeByLine(list: LocatedError[]): LocatedError[] {
       continue;
     }
     const latest = e.group.lastSeenMs > seen.group.lastSeenMs ? e : seen;
-    byLine.set(key, { ...latest, group: { ...latest.group, count: seen.group.count + e.group.count, firstSeenMs: Math.min(seen.group.firstSeenMs, e.group.firstSeenMs) } });
+    byLine.set(key, {
+      ...latest,
+      group: {
+        ...latest.group,
+        count: seen.group.count + e.group.count,
+        firstSeenMs: Math.min(seen.group.firstSeenMs, e.group.firstSeenMs),
+      },
+    });
   }
   return [...byLine.values()].sort((a, b) => b.group.count - a.group.count);
 }
@@ -147,7 +177,9 @@ function mergeByLine(list: LocatedError[]): LocatedError[] {
 export function inline(e: LocatedError, now: number): string {
   // Telemetry text goes into a decoration's plain text: control and bidi characters would reorder it.
   const msg = plainText(`${e.group.type}: ${e.group.message}`);
-  const from = e.group.backend ? ` · ${e.group.backend.label}${e.group.backend.stale ? ' · stale' : ''}` : '';
+  const from = e.group.backend
+    ? ` · ${e.group.backend.label}${e.group.backend.stale ? ' · stale' : ''}`
+    : '';
   const text = `⚠ ${formatCount(e.group.count)}×${from} · ${formatAgo(now - e.group.lastSeenMs)} · ${msg}`;
   return text.length > MAX_INLINE ? `${text.slice(0, MAX_INLINE - 1)}…` : text;
 }
@@ -155,9 +187,13 @@ export function inline(e: LocatedError, now: number): string {
 /** The busiest entry's note, and how many other sources saw throws here. */
 function inlineAll(list: LocatedError[], now: number): string {
   const [first, ...rest] = [...list].sort((a, b) => b.group.count - a.group.count);
-  const more = rest.length ? ` (+${rest.map((e) => e.group.backend?.label ?? 'receiver').join(', ')})` : '';
+  const more = rest.length
+    ? ` (+${rest.map((e) => e.group.backend?.label ?? 'receiver').join(', ')})`
+    : '';
   const text = inline(first!, now);
-  return more ? `${text.length + more.length > MAX_INLINE ? `${text.slice(0, Math.max(10, MAX_INLINE - more.length - 1))}…` : text}${more}` : text;
+  return more
+    ? `${text.length + more.length > MAX_INLINE ? `${text.slice(0, Math.max(10, MAX_INLINE - more.length - 1))}…` : text}${more}`
+    : text;
 }
 
 function hover(e: LocatedError, now: number): vscode.MarkdownString {
@@ -166,12 +202,16 @@ function hover(e: LocatedError, now: number): vscode.MarkdownString {
   md.appendMarkdown('**ProdLens: thrown in production** · ');
   const b = e.group.backend;
   if (b) {
-    md.appendText(`${formatCount(e.group.count)} events, last ${formatAgo(now - e.group.lastSeenMs)} (from ${b.label}${b.shortId ? `, ${b.shortId}` : ''}${b.stale ? '; STALE: the backend is not answering, these are its last values' : ''})`);
+    md.appendText(
+      `${formatCount(e.group.count)} events, last ${formatAgo(now - e.group.lastSeenMs)} (from ${b.label}${b.shortId ? `, ${b.shortId}` : ''}${b.stale ? '; STALE: the backend is not answering, these are its last values' : ''})`,
+    );
     // Only an http(s) link from the backend becomes a link; its text is escaped like any other.
     const link = safeLink(b.url);
     if (link) md.appendMarkdown(` · [open in ${escapeMd(b.label)}](${link})`);
   } else {
-    md.appendText(`${formatCount(e.group.count)} times, last ${formatAgo(now - e.group.lastSeenMs)} (${e.group.service}, from ${e.group.origin}s)`);
+    md.appendText(
+      `${formatCount(e.group.count)} times, last ${formatAgo(now - e.group.lastSeenMs)} (${e.group.service}, from ${e.group.origin}s)`,
+    );
   }
   md.appendMarkdown('\n\n');
   md.appendText(`${e.group.type}: ${e.group.message}`);
@@ -180,11 +220,15 @@ function hover(e: LocatedError, now: number): vscode.MarkdownString {
     if (f.inWorkspace && f.file && f.line) {
       const args = encodeURIComponent(JSON.stringify([f.file, f.line]));
       md.appendMarkdown(`- [`);
-      md.appendText(`${f.function?.qualifiedName ?? f.frame.function ?? '?'} — ${f.file}:${f.line}`);
+      md.appendText(
+        `${f.function?.qualifiedName ?? f.frame.function ?? '?'} — ${f.file}:${f.line}`,
+      );
       md.appendMarkdown(`](command:${Commands.openFunction}?${args})\n`);
     } else {
       md.appendMarkdown('- ');
-      md.appendText(`${f.frame.raw.trim().slice(0, 120)} (${f.outside ?? 'outside the workspace'})`);
+      md.appendText(
+        `${f.frame.raw.trim().slice(0, 120)} (${f.outside ?? 'outside the workspace'})`,
+      );
       md.appendMarkdown('\n');
     }
   }

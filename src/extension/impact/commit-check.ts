@@ -27,7 +27,8 @@ export async function watchCommits(session: Session, wasmDir: string): Promise<v
   try {
     const api = (await ext.activate()).getAPI(1);
     const hook = (repo: GitRepository) => {
-      if (repo.onDidCommit) subs.push(repo.onDidCommit(() => void check(session, repo.rootUri.fsPath, wasmDir)));
+      if (repo.onDidCommit)
+        subs.push(repo.onDidCommit(() => void check(session, repo.rootUri.fsPath, wasmDir)));
     };
     api.repositories.forEach(hook);
     subs.push(api.onDidOpenRepository(hook));
@@ -45,7 +46,11 @@ async function check(session: Session, root: string, wasmDir: string): Promise<v
     // The commit just made is HEAD; compare with its parent.
     const changes = await findChangedFunctions(root, { base: 'HEAD~1', wasmDir });
     const c = session.current;
-    const report = await assessImpact(changes, engine, { windowMs: c.windowMs, pathRules: c.pathRules, ...(c.environment ? { environment: c.environment } : {}) });
+    const report = await assessImpact(changes, engine, {
+      windowMs: c.windowMs,
+      pathRules: c.pathRules,
+      ...(c.environment ? { environment: c.environment } : {}),
+    });
     const risky = report.items.filter((i) => riskAtLeast(i.risk, level));
     if (risky.length === 0) return;
     const first = risky[0]!;

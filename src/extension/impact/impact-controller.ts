@@ -2,7 +2,13 @@
 // edits (debounced) and when new production data arrives (throttled), off the editor's hot path
 // and cancelled when a newer run starts.
 import * as vscode from 'vscode';
-import { findChangedFunctions, mergeChangeSets, underFolder, type ChangeNote, type ChangeSet } from '../../core/impact/changed-functions';
+import {
+  findChangedFunctions,
+  mergeChangeSets,
+  underFolder,
+  type ChangeNote,
+  type ChangeSet,
+} from '../../core/impact/changed-functions';
 import { GitError } from '../../core/impact/git';
 import { assessImpact, type ImpactReport } from '../../core/impact/impact';
 import { errorMessage, log } from '../logging';
@@ -76,7 +82,9 @@ export class ImpactController implements vscode.Disposable {
       this.report = report;
       this.problem = undefined;
       this.lastDurationMs = Date.now() - started;
-      log().info(`impact: ${report.items.length} changed functions assessed in ${this.lastDurationMs} ms`);
+      log().info(
+        `impact: ${report.items.length} changed functions assessed in ${this.lastDurationMs} ms`,
+      );
       this.emitter.fire();
       return report;
     } catch (e) {
@@ -95,7 +103,10 @@ export class ImpactController implements vscode.Disposable {
    * The working tree's changed functions: of the folder, or of every folder of a multi-root
    * workspace (named as the engine names their files); a folder outside git is noted, not fatal.
    */
-  private async findChanges(folders: readonly { folder: vscode.WorkspaceFolder; prefix: string }[], signal: AbortSignal): Promise<ChangeSet> {
+  private async findChanges(
+    folders: readonly { folder: vscode.WorkspaceFolder; prefix: string }[],
+    signal: AbortSignal,
+  ): Promise<ChangeSet> {
     const opts = { signal, wasmDir: this.wasmDir };
     if (folders.length === 1) return findChangedFunctions(folders[0]!.folder.uri.fsPath, opts);
     const notes: ChangeNote[] = [];
@@ -105,13 +116,19 @@ export class ImpactController implements vscode.Disposable {
           (cs) => underFolder(cs, prefix),
           (e: unknown) => {
             if (!(e instanceof GitError)) throw e;
-            notes.push({ kind: 'base', message: `${folder.name}: ${e.message}; its changes were not reviewed` });
+            notes.push({
+              kind: 'base',
+              message: `${folder.name}: ${e.message}; its changes were not reviewed`,
+            });
             return undefined;
           },
         ),
       ),
     );
-    return mergeChangeSets(sets.filter((cs): cs is ChangeSet => cs !== undefined), notes);
+    return mergeChangeSets(
+      sets.filter((cs): cs is ChangeSet => cs !== undefined),
+      notes,
+    );
   }
 
   dispose(): void {

@@ -13,11 +13,16 @@ export class ImpactDecorations implements vscode.Disposable {
   private readonly subs: vscode.Disposable[];
 
   constructor(private readonly impact: ImpactController) {
-    this.subs = [impact.onDidChange(() => this.apply()), vscode.window.onDidChangeVisibleTextEditors(() => this.apply())];
+    this.subs = [
+      impact.onDidChange(() => this.apply()),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.apply()),
+    ];
   }
 
   apply(): void {
-    const items = (this.impact.report?.items ?? []).filter((i) => i.change !== 'deleted' && (i.risk === 'high' || i.risk === 'medium'));
+    const items = (this.impact.report?.items ?? []).filter(
+      (i) => i.change !== 'deleted' && (i.risk === 'high' || i.risk === 'medium'),
+    );
     for (const editor of vscode.window.visibleTextEditors) {
       const rel = relPath(editor.document.uri);
       const mine = items.filter((i) => i.file === rel);
@@ -27,9 +32,13 @@ export class ImpactDecorations implements vscode.Disposable {
           const line = editor.document.lineAt(Math.min(editor.document.lineCount - 1, i.line - 1));
           return {
             range: new vscode.Range(line.range.end, line.range.end),
-            renderOptions: { after: { contentText: `⚠ changed, ${i.risk} production risk: ${i.reason}` } },
+            renderOptions: {
+              after: { contentText: `⚠ changed, ${i.risk} production risk: ${i.reason}` },
+            },
             // appendText escapes: endpoint names in the reason come from telemetry.
-            hoverMessage: new vscode.MarkdownString().appendText(`ProdLens impact review: ${i.function} is ${i.change} in your working tree; ${i.reason}.`),
+            hoverMessage: new vscode.MarkdownString().appendText(
+              `ProdLens impact review: ${i.function} is ${i.change} in your working tree; ${i.reason}.`,
+            ),
           };
         }),
       );

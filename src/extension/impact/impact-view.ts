@@ -6,7 +6,8 @@ import { summaryLine } from '../../core/impact/markdown';
 import { Commands } from '../command-ids';
 import type { ImpactController } from './impact-controller';
 
-type Node = { kind: 'item'; item: ImpactItem } | { kind: 'message'; text: string; tooltip?: string };
+type Node =
+  { kind: 'item'; item: ImpactItem } | { kind: 'message'; text: string; tooltip?: string };
 
 const ICONS: Record<RiskLevel, [string, string | undefined]> = {
   high: ['error', 'problemsErrorIcon.foreground'],
@@ -28,8 +29,15 @@ export class ImpactView implements vscode.TreeDataProvider<Node> {
     if (this.impact.problem) return [{ kind: 'message', text: this.impact.problem }];
     const r = this.impact.report;
     if (!r) return [{ kind: 'message', text: 'Reviewing the working tree…' }];
-    if (r.items.length === 0) return [{ kind: 'message', text: 'No changed functions in the working tree.' }];
-    const nodes: Node[] = [{ kind: 'message', text: summaryLine(r).replace(/\*\*/g, ''), tooltip: r.notes.map((n) => n.message).join('\n') || undefined }];
+    if (r.items.length === 0)
+      return [{ kind: 'message', text: 'No changed functions in the working tree.' }];
+    const nodes: Node[] = [
+      {
+        kind: 'message',
+        text: summaryLine(r).replace(/\*\*/g, ''),
+        tooltip: r.notes.map((n) => n.message).join('\n') || undefined,
+      },
+    ];
     return nodes.concat(r.items.map((item) => ({ kind: 'item' as const, item })));
   }
 
@@ -41,11 +49,14 @@ export class ImpactView implements vscode.TreeDataProvider<Node> {
     }
     const i = n.item;
     const t = new vscode.TreeItem(i.function);
-    t.description = i.noData ? `${i.change} · no data: ${i.noData.reason}` : `${i.risk} · ${i.change} · ${i.reason}`;
+    t.description = i.noData
+      ? `${i.change} · no data: ${i.noData.reason}`
+      : `${i.risk} · ${i.change} · ${i.reason}`;
     t.tooltip = `${i.function} (${i.change}) — ${i.file}:${i.line}\n${i.noData ? i.noData.detail : i.reason}`;
     const [icon, color] = ICONS[i.risk];
     t.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    if (i.change !== 'deleted') t.command = { command: Commands.openFunction, title: 'Open', arguments: [i.file, i.line] };
+    if (i.change !== 'deleted')
+      t.command = { command: Commands.openFunction, title: 'Open', arguments: [i.file, i.line] };
     return t;
   }
 }

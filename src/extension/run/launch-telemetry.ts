@@ -5,7 +5,14 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { headCommit } from '../../core/impact/git';
-import { nodeEnv, otelEnv, packageManager, readPackage, serviceNameFor, serviceScripts } from '../../core/run/telemetry-env';
+import {
+  nodeEnv,
+  otelEnv,
+  packageManager,
+  readPackage,
+  serviceNameFor,
+  serviceScripts,
+} from '../../core/run/telemetry-env';
 import { ensureNodeAgent, receiverEndpoint, type RunContext } from './run-with-telemetry';
 import { javaAgentPath } from '../config';
 
@@ -15,7 +22,11 @@ export const TELEMETRY_ATTRIBUTE = 'prodlensTelemetry';
 const NODE_TYPES = ['node', 'pwa-node'];
 const OTHER_TYPES = ['java', 'debugpy', 'python', 'coreclr', 'go'];
 
-type Config = vscode.DebugConfiguration & { env?: Record<string, string | null>; vmArgs?: string | string[]; cwd?: string };
+type Config = vscode.DebugConfiguration & {
+  env?: Record<string, string | null>;
+  vmArgs?: string | string[];
+  cwd?: string;
+};
 
 class TelemetryLaunches implements vscode.DebugConfigurationProvider {
   constructor(
@@ -23,7 +34,10 @@ class TelemetryLaunches implements vscode.DebugConfigurationProvider {
     private readonly type: string,
   ) {}
 
-  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: Config): Promise<vscode.DebugConfiguration | undefined> {
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: Config,
+  ): Promise<vscode.DebugConfiguration | undefined> {
     if (config[TELEMETRY_ATTRIBUTE] !== true) return config;
     const endpoint = receiverEndpoint(this.ctx.receiver);
     if (!endpoint) return undefined; // said why; launching without telemetry would look like "no data"
@@ -32,21 +46,36 @@ class TelemetryLaunches implements vscode.DebugConfigurationProvider {
     const name = serviceNameFor(basename(dir ?? 'service'), dir ? readPackage(dir) : undefined);
     const base = { endpoint, serviceName: name, ...(revision ? { revision } : {}) };
     const env: Record<string, string | null> = { ...(config.env ?? {}) };
-    const inherited = { ...process.env, ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')) };
+    const inherited = {
+      ...process.env,
+      ...Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
+    };
     if (NODE_TYPES.includes(this.type)) {
-      const target = folder ?? (dir ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir)) : undefined);
+      const target =
+        folder ?? (dir ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir)) : undefined);
       const register = target ? await ensureNodeAgent(target) : undefined;
       if (!register) return undefined;
-      Object.assign(env, nodeEnv({ ...base, register, codeOrigin: this.ctx.codeOriginPath, base: inherited }));
+      Object.assign(
+        env,
+        nodeEnv({ ...base, register, codeOrigin: this.ctx.codeOriginPath, base: inherited }),
+      );
     } else {
       Object.assign(env, otelEnv({ ...base, base: inherited }));
       if (this.type === 'java') {
         const agent = javaAgentPath(folder);
         if (!agent) {
-          void vscode.window.showErrorMessage('ProdLens: set prodlens.javaAgentPath to opentelemetry-javaagent.jar to launch Java with telemetry.');
+          void vscode.window.showErrorMessage(
+            'ProdLens: set prodlens.javaAgentPath to opentelemetry-javaagent.jar to launch Java with telemetry.',
+          );
           return undefined;
         }
-        const args = Array.isArray(config.vmArgs) ? config.vmArgs : config.vmArgs ? [config.vmArgs] : [];
+        const args = Array.isArray(config.vmArgs)
+          ? config.vmArgs
+          : config.vmArgs
+            ? [config.vmArgs]
+            : [];
         config.vmArgs = [...args, `-javaagent:${agent}`].join(' ');
       }
     }
@@ -77,8 +106,14 @@ function serviceLaunches(folder: vscode.WorkspaceFolder | undefined): vscode.Deb
 
 export function registerTelemetryLaunches(ctx: RunContext): vscode.Disposable[] {
   return [
-    ...[...NODE_TYPES, ...OTHER_TYPES].map((t) => vscode.debug.registerDebugConfigurationProvider(t, new TelemetryLaunches(ctx, t))),
+    ...[...NODE_TYPES, ...OTHER_TYPES].map((t) =>
+      vscode.debug.registerDebugConfigurationProvider(t, new TelemetryLaunches(ctx, t)),
+    ),
     // The dynamic entries: the Run and Debug view lists them under Node.js.
-    vscode.debug.registerDebugConfigurationProvider('node', { provideDebugConfigurations: serviceLaunches }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      'node',
+      { provideDebugConfigurations: serviceLaunches },
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
   ];
 }

@@ -36,7 +36,10 @@ export class WalkthroughState implements vscode.Disposable {
   /** The workbench's own "Mark Done"; it fails until the workbench has registered the walkthrough, so it is retried. */
   private async markDone(step: WalkthroughStep, attempt: number): Promise<void> {
     try {
-      await vscode.commands.executeCommand('welcome.markStepComplete', `${this.extensionId}#${WALKTHROUGH_ID}#${step}`);
+      await vscode.commands.executeCommand(
+        'welcome.markStepComplete',
+        `${this.extensionId}#${WALKTHROUGH_ID}#${step}`,
+      );
     } catch (e) {
       if (attempt >= MARK_RETRIES) {
         log().warn(`walkthrough: could not mark ${step} done: ${String(e)}`);

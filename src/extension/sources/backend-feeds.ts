@@ -42,7 +42,12 @@ export class BackendFeeds implements vscode.Disposable {
     this.logs ??= new BackendLogs(engine.logStatements);
     const logs = this.logs;
     try {
-      await Promise.all([this.backends.errors(this.errors, windowMs), this.backends.logs(logs, windowMs, (body, n, text, attrs) => engine.matchLog(body, n, text, attrs))]);
+      await Promise.all([
+        this.backends.errors(this.errors, windowMs),
+        this.backends.logs(logs, windowMs, (body, n, text, attrs) =>
+          engine.matchLog(body, n, text, attrs),
+        ),
+      ]);
     } catch (e) {
       log().warn(`backend errors and logs: ${errorMessage(e)}`);
     }

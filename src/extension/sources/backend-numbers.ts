@@ -5,7 +5,11 @@
 import { refreshTriggers } from './refresh-triggers';
 import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
-import { BackendStats, type BackendUnmapped, type SourcedFunctionStats } from '../../core/engine/backend-stats';
+import {
+  BackendStats,
+  type BackendUnmapped,
+  type SourcedFunctionStats,
+} from '../../core/engine/backend-stats';
 import type { FunctionRange } from '../../core/model';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -54,7 +58,11 @@ export class BackendNumbers implements vscode.Disposable {
     if (!engine) return;
     if (this.backends.configured === 0 && !this.stats) return;
     try {
-      this.stats ??= new BackendStats({ files: engine.files, functions: engine.functions, resolver: engine.resolver });
+      this.stats ??= new BackendStats({
+        files: engine.files,
+        functions: engine.functions,
+        resolver: engine.resolver,
+      });
       const answers = await this.backends.functionStats(this.session.current.windowMs);
       await this.stats.update(answers);
       this.refreshes++;

@@ -3,12 +3,20 @@
 import * as vscode from 'vscode';
 import type { BackendSources } from './backend-sources';
 
-export function refreshTriggers(backends: BackendSources, refresh: () => void, intervalMs: number): vscode.Disposable {
+export function refreshTriggers(
+  backends: BackendSources,
+  refresh: () => void,
+  intervalMs: number,
+): vscode.Disposable {
   const timer = setInterval(refresh, intervalMs);
   const subs = [
     backends.onDidChange(refresh),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('prodlens.window') || e.affectsConfiguration('prodlens.environment')) refresh();
+      if (
+        e.affectsConfiguration('prodlens.window') ||
+        e.affectsConfiguration('prodlens.environment')
+      )
+        refresh();
     }),
   ];
   return new vscode.Disposable(() => {

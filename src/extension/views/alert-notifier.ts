@@ -19,7 +19,9 @@ export class AlertNotifier {
   constructor(private readonly enabled: () => boolean) {}
 
   update(alerts: readonly CodeAlert[]): void {
-    const fresh = alerts.filter((a) => a.severity === 'critical' && a.file !== '' && !this.announced.has(a.id));
+    const fresh = alerts.filter(
+      (a) => a.severity === 'critical' && a.file !== '' && !this.announced.has(a.id),
+    );
     if (!this.enabled()) {
       for (const a of fresh) this.announced.add(a.id);
       return;
@@ -29,13 +31,18 @@ export class AlertNotifier {
     this.lastShown = Date.now();
     const a = fresh[0]!;
     const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : '';
-    void vscode.window.showWarningMessage(`ProdLens: ${a.name} in ${a.function} — ${a.summary}${more}`, 'Open Code', MUTE).then(async (pick) => {
-      if (pick === 'Open Code') await openFunction(a.file, a.line);
-      else if (pick === MUTE) await setNotifications(false);
-    });
+    void vscode.window
+      .showWarningMessage(
+        `ProdLens: ${a.name} in ${a.function} — ${a.summary}${more}`,
+        'Open Code',
+        MUTE,
+      )
+      .then(async (pick) => {
+        if (pick === 'Open Code') await openFunction(a.file, a.line);
+        else if (pick === MUTE) await setNotifications(false);
+      });
   }
 }
-
 
 /**
  * Sets `prodlens.alerts.notify` where it takes effect: in the workspace settings when
@@ -44,17 +51,23 @@ export class AlertNotifier {
  */
 export async function setNotifications(on: boolean): Promise<void> {
   if (!(await updateEffective('alerts.notify', on))) {
-    void vscode.window.showWarningMessage(`ProdLens: could not ${on ? 'unmute' : 'mute'} alert notifications: a more specific prodlens.alerts.notify setting overrides it.`);
+    void vscode.window.showWarningMessage(
+      `ProdLens: could not ${on ? 'unmute' : 'mute'} alert notifications: a more specific prodlens.alerts.notify setting overrides it.`,
+    );
     return;
   }
   void vscode.window.showInformationMessage(
-    on ? 'ProdLens: alert notifications are on: new critical alerts raise one notification (at most one a minute).' : 'ProdLens: alert notifications muted. The Alerts view and the status bar still show alerts; "ProdLens: Unmute Alert Notifications" turns them back on.',
+    on
+      ? 'ProdLens: alert notifications are on: new critical alerts raise one notification (at most one a minute).'
+      : 'ProdLens: alert notifications muted. The Alerts view and the status bar still show alerts; "ProdLens: Unmute Alert Notifications" turns them back on.',
   );
 }
 
 export function alertNotificationCommands(): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.muteAlertNotifications, () => setNotifications(false)),
-    vscode.commands.registerCommand(Commands.unmuteAlertNotifications, () => setNotifications(true)),
+    vscode.commands.registerCommand(Commands.unmuteAlertNotifications, () =>
+      setNotifications(true),
+    ),
   );
 }

@@ -18,17 +18,32 @@ export class AlertsView implements vscode.TreeDataProvider<CodeAlert> {
 
   getTreeItem(a: CodeAlert): vscode.TreeItem {
     const resolved = a.file !== '';
-    const item = new vscode.TreeItem(resolved ? `${a.name}: ${a.function}` : a.name, vscode.TreeItemCollapsibleState.None);
-    item.description = resolved ? a.summary : `not mapped to code — ${a.unresolvedReason ?? 'no code labels'}`;
+    const item = new vscode.TreeItem(
+      resolved ? `${a.name}: ${a.function}` : a.name,
+      vscode.TreeItemCollapsibleState.None,
+    );
+    item.description = resolved
+      ? a.summary
+      : `not mapped to code — ${a.unresolvedReason ?? 'no code labels'}`;
     const tip = new vscode.MarkdownString();
-    tip.appendText(`${a.severity} · ${a.source === 'local' ? 'local rule' : a.source}${resolved ? ` · ${a.file}:${a.line}` : ''}\n\n${a.summary}`);
-    if (!resolved) tip.appendText('\n\nAdd labels such as code_function or span_name to the alert rule, or map it in prodlens.alerts.codeMapping.');
+    tip.appendText(
+      `${a.severity} · ${a.source === 'local' ? 'local rule' : a.source}${resolved ? ` · ${a.file}:${a.line}` : ''}\n\n${a.summary}`,
+    );
+    if (!resolved)
+      tip.appendText(
+        '\n\nAdd labels such as code_function or span_name to the alert rule, or map it in prodlens.alerts.codeMapping.',
+      );
     item.tooltip = tip;
     item.iconPath = new vscode.ThemeIcon(
       resolved ? (a.severity === 'critical' ? 'error' : 'warning') : 'question',
-      new vscode.ThemeColor(a.severity === 'critical' ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground'),
+      new vscode.ThemeColor(
+        a.severity === 'critical'
+          ? 'problemsErrorIcon.foreground'
+          : 'problemsWarningIcon.foreground',
+      ),
     );
-    if (resolved) item.command = { command: Commands.openFunction, title: 'Open', arguments: [a.file, a.line] };
+    if (resolved)
+      item.command = { command: Commands.openFunction, title: 'Open', arguments: [a.file, a.line] };
     return item;
   }
 }

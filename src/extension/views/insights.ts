@@ -1,7 +1,12 @@
 // Recomputes hotspots and local alerts off the hot path (at most every few seconds, after data
 // changed) and hands them to the views, the status badge and the new-alert notifier.
 import * as vscode from 'vscode';
-import { rankHotspots, sortHotspots, type Hotspot, type HotspotRanking } from '../../core/insights/hotspots';
+import {
+  rankHotspots,
+  sortHotspots,
+  type Hotspot,
+  type HotspotRanking,
+} from '../../core/insights/hotspots';
 import { evaluateLocalAlerts, type CodeAlert } from '../../core/insights/local-alerts';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
@@ -64,17 +69,33 @@ export class Insights implements vscode.Disposable {
       // The view's filters narrow what it shows, never what the alert rules see.
       const service = this.serviceFilter;
       this.hotspots = this.environmentFilter
-        ? await rankHotspots(engine, q, { environment: this.environmentFilter, ...(service ? { service } : {}) }, this.ranking)
-        : sortHotspots(service ? this.allHotspots.filter((h) => h.stats.services.includes(service)) : [...this.allHotspots], this.ranking);
+        ? await rankHotspots(
+            engine,
+            q,
+            { environment: this.environmentFilter, ...(service ? { service } : {}) },
+            this.ranking,
+          )
+        : sortHotspots(
+            service
+              ? this.allHotspots.filter((h) => h.stats.services.includes(service))
+              : [...this.allHotspots],
+            this.ranking,
+          );
       if (this.forceBackends || Date.now() - this.lastBackendRun >= BACKEND_INTERVAL_MS) {
         this.forceBackends = false;
         this.lastBackendRun = Date.now();
-        this.backendAlerts = await this.backends.alerts(engine, this.session.current.alertCodeMapping);
+        this.backendAlerts = await this.backends.alerts(
+          engine,
+          this.session.current.alertCodeMapping,
+        );
       }
       // Backend alerts first: they are what on-call is paged for.
       // Alerts firing now clear only well below their threshold (no flapping at the edge).
       const firing = new Set(this.alerts.filter((a) => a.source === 'local').map((a) => a.id));
-      this.alerts = [...this.backendAlerts, ...evaluateLocalAlerts(this.allHotspots, c.alertRules, firing)];
+      this.alerts = [
+        ...this.backendAlerts,
+        ...evaluateLocalAlerts(this.allHotspots, c.alertRules, firing),
+      ];
       this.emitter.fire();
     } catch (e) {
       log().warn(`insights: ${errorMessage(e)}`);
@@ -88,7 +109,9 @@ export class Insights implements vscode.Disposable {
   }
 
   environments(): string[] {
-    return [...new Set(this.allHotspots.flatMap((h) => h.stats.environments))].filter((e) => e !== '').sort();
+    return [...new Set(this.allHotspots.flatMap((h) => h.stats.environments))]
+      .filter((e) => e !== '')
+      .sort();
   }
 
   dispose(): void {

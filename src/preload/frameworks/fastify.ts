@@ -2,11 +2,15 @@
 // wraps each route's handler to record where the handler is defined before it runs.
 import { originOf, recordingBefore } from '../origins';
 
-type Factory = ((...args: unknown[]) => { addHook?: (name: string, fn: (opts: { handler?: unknown }) => void) => unknown }) & Record<string, unknown>;
+type Factory = ((...args: unknown[]) => {
+  addHook?: (name: string, fn: (opts: { handler?: unknown }) => void) => unknown;
+}) &
+  Record<string, unknown>;
 
 function onRoute(opts: { handler?: unknown }): void {
   const h = opts.handler;
-  if (typeof h === 'function') opts.handler = recordingBefore(h as (...a: never[]) => unknown, () => originOf(h));
+  if (typeof h === 'function')
+    opts.handler = recordingBefore(h as (...a: never[]) => unknown, () => originOf(h));
 }
 
 /** The factory to hand the app instead of Fastify's own (same properties, `fastify`/`default` included). */

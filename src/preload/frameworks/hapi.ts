@@ -2,17 +2,25 @@
 // it wraps each route's handler to record where the handler is defined before it runs.
 import { originOf, recordingBefore } from '../origins';
 
-type RouteConfig = { handler?: unknown; options?: { handler?: unknown } | ((...a: unknown[]) => unknown); config?: { handler?: unknown } };
+type RouteConfig = {
+  handler?: unknown;
+  options?: { handler?: unknown } | ((...a: unknown[]) => unknown);
+  config?: { handler?: unknown };
+};
 type ServerProto = { route?: (options: RouteConfig | RouteConfig[]) => unknown };
 
-const wrapHandler = (h: unknown) => (typeof h === 'function' ? recordingBefore(h as (...a: never[]) => unknown, () => originOf(h)) : h);
+const wrapHandler = (h: unknown) =>
+  typeof h === 'function' ? recordingBefore(h as (...a: never[]) => unknown, () => originOf(h)) : h;
 
 function withOrigin(config: RouteConfig): RouteConfig {
   if (!config || typeof config !== 'object') return config;
-  if (typeof config.handler === 'function') return { ...config, handler: wrapHandler(config.handler) };
+  if (typeof config.handler === 'function')
+    return { ...config, handler: wrapHandler(config.handler) };
   const opts = config.options;
-  if (opts && typeof opts === 'object' && typeof opts.handler === 'function') return { ...config, options: { ...opts, handler: wrapHandler(opts.handler) } };
-  if (config.config && typeof config.config.handler === 'function') return { ...config, config: { ...config.config, handler: wrapHandler(config.config.handler) } };
+  if (opts && typeof opts === 'object' && typeof opts.handler === 'function')
+    return { ...config, options: { ...opts, handler: wrapHandler(opts.handler) } };
+  if (config.config && typeof config.config.handler === 'function')
+    return { ...config, config: { ...config.config, handler: wrapHandler(config.config.handler) } };
   return config;
 }
 

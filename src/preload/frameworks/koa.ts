@@ -7,14 +7,22 @@ interface Layer {
   stack?: unknown[];
 }
 
-export function patchKoaRouter(Router: { prototype?: { register?: (...args: unknown[]) => unknown } }): void {
+export function patchKoaRouter(Router: {
+  prototype?: { register?: (...args: unknown[]) => unknown };
+}): void {
   const proto = Router?.prototype;
   const register = proto?.register;
   if (!proto || typeof register !== 'function') return;
   proto.register = function (this: unknown, ...args: unknown[]) {
     const layer = register.apply(this, args) as Layer | undefined;
     const stack = layer?.stack;
-    if (stack && stack.length > 0 && layer.methods && layer.methods.length > 0 && typeof stack[0] === 'function') {
+    if (
+      stack &&
+      stack.length > 0 &&
+      layer.methods &&
+      layer.methods.length > 0 &&
+      typeof stack[0] === 'function'
+    ) {
       const handler = stack[stack.length - 1];
       stack[0] = recordingBefore(stack[0] as (...a: never[]) => unknown, () => originOf(handler));
     }

@@ -9,14 +9,24 @@ type Create = (instance: unknown, callback: unknown, ...rest: unknown[]) => unkn
 
 export function patchNest(coreIndexFile: string): void {
   const load = createRequire(coreIndexFile);
-  const mod = load(join(dirname(coreIndexFile), 'router', 'router-execution-context.js')) as { RouterExecutionContext?: { prototype: { create?: Create } } };
+  const mod = load(join(dirname(coreIndexFile), 'router', 'router-execution-context.js')) as {
+    RouterExecutionContext?: { prototype: { create?: Create } };
+  };
   const proto = mod.RouterExecutionContext?.prototype;
   const create = proto?.create;
   if (!proto || typeof create !== 'function') return;
-  proto.create = function (this: unknown, instance: unknown, callback: unknown, ...rest: unknown[]) {
+  proto.create = function (
+    this: unknown,
+    instance: unknown,
+    callback: unknown,
+    ...rest: unknown[]
+  ) {
     const handler = create.call(this, instance, callback, ...rest);
     if (typeof handler !== 'function') return handler;
-    const controller = (instance as { constructor?: { name?: string } } | undefined)?.constructor?.name;
-    return recordingBefore(handler as (...a: never[]) => unknown, () => originOf(callback, controller));
+    const controller = (instance as { constructor?: { name?: string } } | undefined)?.constructor
+      ?.name;
+    return recordingBefore(handler as (...a: never[]) => unknown, () =>
+      originOf(callback, controller),
+    );
   };
 }

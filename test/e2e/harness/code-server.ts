@@ -1,7 +1,19 @@
 // A real VS Code workbench for tests and the demo: code-server (installed by
 // scripts/setup-code-server.sh) with a throwaway profile and the extension under test symlinked in.
 // Recipe and the reasons behind each flag: the team's e2e reference (shared/reference/e2e.md), section 1.
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from './paths';
@@ -46,7 +58,10 @@ export function codeServerBin(): string {
 }
 
 function tail(text: string, lines: number): string {
-  return text.split('\n').slice(-lines - 1).join('\n');
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }
 
 function readTail(file: string, lines: number): string {
@@ -67,11 +82,16 @@ function filesUnder(dir: string): string[] {
 /** The env without variables that make code-server hand off to an enclosing VS Code instead of starting. */
 function childEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
+  for (const key of Object.keys(env))
+    if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
   return env;
 }
 
-async function waitForHttp(url: string, deadline: number, exited: () => string | undefined): Promise<void> {
+async function waitForHttp(
+  url: string,
+  deadline: number,
+  exited: () => string | undefined,
+): Promise<void> {
   for (;;) {
     const exit = exited();
     if (exit) throw new Error(`code-server exited (${exit}) before answering`);
@@ -88,10 +108,15 @@ async function waitForHttp(url: string, deadline: number, exited: () => string |
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const bin = codeServerBin();
-  if (!existsSync(bin)) throw new Error(`code-server is not installed at ${bin}; run scripts/setup-code-server.sh`);
+  if (!existsSync(bin))
+    throw new Error(`code-server is not installed at ${bin}; run scripts/setup-code-server.sh`);
   const workspace = resolve(opts.workspace);
   const extensionDevPath = resolve(opts.extensionDevPath);
-  const manifest = JSON.parse(readFileSync(join(extensionDevPath, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const manifest = JSON.parse(readFileSync(join(extensionDevPath, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
 
   const root = mkdtempSync(join(tmpdir(), 'prodlens-code-server-'));
   const userDataDir = join(root, 'user');
@@ -108,7 +133,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     ...opts.userSettings,
   };
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-  symlinkSync(extensionDevPath, join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), 'dir');
+  symlinkSync(
+    extensionDevPath,
+    join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`),
+    'dir',
+  );
   // Its own config file, so code-server never writes one into the user's home.
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
@@ -119,11 +148,16 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const logFd = openSync(logFile, 'a');
   const args = [
     bin,
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -133,7 +167,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   // Run with this Node (code-server 4.100 needs Node 20; `#!/usr/bin/env node` might find another).
   // A multi-root workspace is a .code-workspace file: code-server runs beside it.
   const isFile = workspace.endsWith('.code-workspace');
-  const child = spawnGroup(process.execPath, args, { cwd: isFile ? dirname(workspace) : workspace, env: childEnv(), stdio: ['ignore', logFd, logFd] });
+  const child = spawnGroup(process.execPath, args, {
+    cwd: isFile ? dirname(workspace) : workspace,
+    env: childEnv(),
+    stdio: ['ignore', logFd, logFd],
+  });
   closeSync(logFd); // the child holds its own copy
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = String(signal ?? code)));

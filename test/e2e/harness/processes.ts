@@ -30,7 +30,11 @@ const exitHooks = new Map<number, () => void>();
  * Spawns `command` detached, as the leader of a new process group. Unless `keepOnExit`, the group
  * is also SIGKILLed if this process exits without calling stopGroup (a failed test, a crash).
  */
-export function spawnGroup(command: string, args: readonly string[], options: SpawnOptions & { keepOnExit?: boolean } = {}): ChildProcess {
+export function spawnGroup(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { keepOnExit?: boolean } = {},
+): ChildProcess {
   const { keepOnExit, ...spawnOptions } = options;
   const child = spawn(command, args, { ...spawnOptions, detached: true });
   const pid = child.pid;
@@ -89,7 +93,12 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
  * Resolves with the first match of `pattern` in the child's stdout (which must be piped), rejects
  * when the child exits first or `timeoutMs` passes. Everything read is also passed to `echo`.
  */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, echo?: (chunk: string) => void): Promise<RegExpMatchArray> {
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs: number,
+  echo?: (chunk: string) => void,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const done = (fn: () => void) => {
@@ -106,8 +115,20 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: n
       if (match) done(() => resolve(match));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      done(() => reject(new Error(`exited (${signal ?? code}) before printing ${pattern}; output:\n${seen.slice(-2000)}`)));
-    const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${seen.slice(-2000)}`))), timeoutMs);
+      done(() =>
+        reject(
+          new Error(
+            `exited (${signal ?? code}) before printing ${pattern}; output:\n${seen.slice(-2000)}`,
+          ),
+        ),
+      );
+    const timer = setTimeout(
+      () =>
+        done(() =>
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${seen.slice(-2000)}`)),
+        ),
+      timeoutMs,
+    );
     child.stdout?.on('data', onData);
     child.once('exit', onExit);
   });

@@ -24,14 +24,66 @@ export interface AppSpec {
 }
 
 export const APPS: AppSpec[] = [
-  { name: 'express-api', dir: 'express-api', framework: 'express', entry: 'app.js', note: 'Express 5, routers mounted from other files, wrapped handlers, controller objects' },
-  { name: 'express-ts', dir: 'express-ts', framework: 'express', entry: 'dist/server.js', tsconfig: 'tsconfig.json', note: 'Express + tsc, runs from dist/ with source maps' },
-  { name: 'express-ts-nomap', dir: 'express-ts', framework: 'express', entry: 'dist/server.js', tsconfig: 'tsconfig.nomap.json', note: 'the same compiled to ES2016 without source maps' },
-  { name: 'fastify', dir: 'fastify-api', framework: 'fastify', entry: 'server.js', note: 'Fastify 5 + @fastify/autoload, stock auto-instrumentation only' },
-  { name: 'fastify-otel', dir: 'fastify-api', framework: 'fastify', entry: 'server.js', env: { FASTIFY_OTEL: '1' }, note: 'the same app with @fastify/otel registered' },
-  { name: 'koa', dir: 'koa-api', framework: 'koa', entry: 'app.js', note: 'Koa 3 + @koa/router, nested routers with prefixes' },
-  { name: 'nest', dir: 'nest-api', framework: 'nestjs', entry: 'dist/main.js', tsconfig: 'tsconfig.json', note: 'NestJS (tsc, legacy decorators), global prefix, URI versioning' },
-  { name: 'hapi', dir: 'hapi-api', framework: 'hapi', entry: 'server.js', note: '@hapi/hapi, routes in a plugin with a prefix' },
+  {
+    name: 'express-api',
+    dir: 'express-api',
+    framework: 'express',
+    entry: 'app.js',
+    note: 'Express 5, routers mounted from other files, wrapped handlers, controller objects',
+  },
+  {
+    name: 'express-ts',
+    dir: 'express-ts',
+    framework: 'express',
+    entry: 'dist/server.js',
+    tsconfig: 'tsconfig.json',
+    note: 'Express + tsc, runs from dist/ with source maps',
+  },
+  {
+    name: 'express-ts-nomap',
+    dir: 'express-ts',
+    framework: 'express',
+    entry: 'dist/server.js',
+    tsconfig: 'tsconfig.nomap.json',
+    note: 'the same compiled to ES2016 without source maps',
+  },
+  {
+    name: 'fastify',
+    dir: 'fastify-api',
+    framework: 'fastify',
+    entry: 'server.js',
+    note: 'Fastify 5 + @fastify/autoload, stock auto-instrumentation only',
+  },
+  {
+    name: 'fastify-otel',
+    dir: 'fastify-api',
+    framework: 'fastify',
+    entry: 'server.js',
+    env: { FASTIFY_OTEL: '1' },
+    note: 'the same app with @fastify/otel registered',
+  },
+  {
+    name: 'koa',
+    dir: 'koa-api',
+    framework: 'koa',
+    entry: 'app.js',
+    note: 'Koa 3 + @koa/router, nested routers with prefixes',
+  },
+  {
+    name: 'nest',
+    dir: 'nest-api',
+    framework: 'nestjs',
+    entry: 'dist/main.js',
+    tsconfig: 'tsconfig.json',
+    note: 'NestJS (tsc, legacy decorators), global prefix, URI versioning',
+  },
+  {
+    name: 'hapi',
+    dir: 'hapi-api',
+    framework: 'hapi',
+    entry: 'server.js',
+    note: '@hapi/hapi, routes in a plugin with a prefix',
+  },
 ];
 
 /** What the app's handler for a request is, as ProdLens names functions. */

@@ -19,7 +19,11 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | false,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -35,7 +39,11 @@ export interface Run {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -60,7 +68,8 @@ export function cliArgs(o: ScoreOptions, args: string[]): string[] {
   return o.fromSource ? ['--import', 'tsx', CLI_SRC, ...args] : [CLI, ...args];
 }
 
-export const cli = (o: ScoreOptions, args: string[]): Promise<Run> => run(process.execPath, cliArgs(o, args));
+export const cli = (o: ScoreOptions, args: string[]): Promise<Run> =>
+  run(process.execPath, cliArgs(o, args));
 
 /** The command's JSON answer; a failing command is a problem of the run and answers `fallback`. */
 export function cliJson<T>(r: Run, what: string, problems: string[], fallback: T): T {
@@ -102,7 +111,10 @@ export class Proc {
     return until(what, timeoutMs, () => {
       const hit = this.lines.find((l) => re.test(l.text));
       if (hit) return hit.text;
-      if (this.exited !== undefined) throw new Error(`${what}: the process exited (${this.exited}) first:\n${this.text().slice(-3000)}`);
+      if (this.exited !== undefined)
+        throw new Error(
+          `${what}: the process exited (${this.exited}) first:\n${this.text().slice(-3000)}`,
+        );
       return undefined;
     });
   }
@@ -148,12 +160,19 @@ export async function startRecorder(target: string): Promise<Recorder> {
       const path = (req.url ?? '').split('?')[0]!;
       const gz = /gzip/.test(String(req.headers['content-encoding'] ?? ''));
       const headers: Record<string, string> = {};
-      for (const h of ['content-type', 'content-encoding']) if (req.headers[h]) headers[h] = String(req.headers[h]);
-      fetch(new URL(req.url ?? '/', target), { method: req.method ?? 'POST', headers, body: req.method === 'GET' ? undefined : raw })
+      for (const h of ['content-type', 'content-encoding'])
+        if (req.headers[h]) headers[h] = String(req.headers[h]);
+      fetch(new URL(req.url ?? '/', target), {
+        method: req.method ?? 'POST',
+        headers,
+        body: req.method === 'GET' ? undefined : raw,
+      })
         .then(async (r) => {
           const body = Buffer.from(await r.arrayBuffer());
           posts.push({ path, body: gz ? gunzipSync(raw) : raw, at: Date.now() });
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/x-protobuf' });
+          res.writeHead(r.status, {
+            'content-type': r.headers.get('content-type') ?? 'application/x-protobuf',
+          });
           res.end(body);
         })
         .catch((e: unknown) => {
@@ -164,7 +183,11 @@ export async function startRecorder(target: string): Promise<Recorder> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, posts, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    posts,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -182,8 +205,11 @@ export async function prepareWorkspace(app: AppSpec, workDir: string): Promise<s
   const ws = join(workDir, 'workspace');
   rmSync(ws, { recursive: true, force: true });
   cpSync(src, ws, { recursive: true, filter: (p) => !/[\\/](dist|node_modules)$/.test(p) });
-  const r = await run(process.execPath, [TSC, '-p', join(ws, app.tsconfig)], { timeoutMs: 120_000 });
-  if (r.status !== 0) throw new Error(`tsc -p ${app.dir}/${app.tsconfig} failed:\n${r.stdout}${r.stderr}`);
+  const r = await run(process.execPath, [TSC, '-p', join(ws, app.tsconfig)], {
+    timeoutMs: 120_000,
+  });
+  if (r.status !== 0)
+    throw new Error(`tsc -p ${app.dir}/${app.tsconfig} failed:\n${r.stdout}${r.stderr}`);
   return ws;
 }
 
@@ -203,7 +229,12 @@ async function drive(port: number, requests: RequestSpec[]): Promise<Sent[]> {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(spec.body);
       }
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.arrayBuffer();
       sent.push({ key: spec.request, status: res.status });
     }
@@ -223,7 +254,13 @@ export interface Recorded {
  * Runs the app under stock auto-instrumentation (exporting through `recorder`), drives every
  * request and waits for its export to settle. The app is stopped when this returns or throws.
  */
-export async function runApp(app: AppSpec, workspace: string, expected: Expected, recorder: Recorder, ctx: { t0: number; log: (line: string) => void; problems: string[] }): Promise<Recorded> {
+export async function runApp(
+  app: AppSpec,
+  workspace: string,
+  expected: Expected,
+  recorder: Recorder,
+  ctx: { t0: number; log: (line: string) => void; problems: string[] },
+): Promise<Recorded> {
   const { t0, log, problems } = ctx;
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -241,8 +278,18 @@ export async function runApp(app: AppSpec, workspace: string, expected: Expected
     PORT: String(port),
     ...(app.env ?? {}),
   };
-  const preload = ['--require', '@opentelemetry/auto-instrumentations-node/register', ...(app.codeOrigin ? ['--require', CODE_ORIGIN] : [])];
-  const appProc = new Proc(spawn(process.execPath, [...preload, app.entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const preload = [
+    '--require',
+    '@opentelemetry/auto-instrumentations-node/register',
+    ...(app.codeOrigin ? ['--require', CODE_ORIGIN] : []),
+  ];
+  const appProc = new Proc(
+    spawn(process.execPath, [...preload, app.entry], {
+      cwd: workspace,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   try {
     await appProc.waitFor(/listening/i, `${app.name} to listen`, 30_000);
     log(`${app.name}: app up on :${port} after ${Date.now() - t0} ms`);
@@ -251,7 +298,9 @@ export async function runApp(app: AppSpec, workspace: string, expected: Expected
     const keys = new Set(expected.requests.map((q) => q.request));
     const serverSpans = () => {
       let n = 0;
-      for (const p of recorder.posts) if (p.path.endsWith('/v1/traces')) for (const s of decodeTraces(p.body, 'protobuf').spans) if (requestOf(s, keys)) n++;
+      for (const p of recorder.posts)
+        if (p.path.endsWith('/v1/traces'))
+          for (const s of decodeTraces(p.body, 'protobuf').spans) if (requestOf(s, keys)) n++;
       return n;
     };
     try {
@@ -260,7 +309,11 @@ export async function runApp(app: AppSpec, workspace: string, expected: Expected
       problems.push((e as Error).message);
     }
     // Logs (and any straggling spans) follow in their own batches: wait for the export to go quiet.
-    await until('the export to go quiet', 5_000, () => Date.now() - Math.max(0, ...recorder.posts.map((p) => p.at)) > 400).catch(() => undefined);
+    await until(
+      'the export to go quiet',
+      5_000,
+      () => Date.now() - Math.max(0, ...recorder.posts.map((p) => p.at)) > 400,
+    ).catch(() => undefined);
     await appProc.kill();
     log(`${app.name}: ${sent.length} requests exported after ${Date.now() - t0} ms`);
 

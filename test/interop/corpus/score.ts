@@ -33,11 +33,18 @@ async function main(argv: string[]): Promise<number> {
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !APPS.some((a) => a.name === n || a.dir === n));
   if (unknown.length) {
-    process.stderr.write(`unknown app ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}\n`);
+    process.stderr.write(
+      `unknown app ${unknown.join(', ')}; apps: ${APPS.map((a) => a.name).join(', ')}\n`,
+    );
     return 2;
   }
-  const apps = names.length ? APPS.filter((a) => names.includes(a.name) || names.includes(a.dir)) : APPS;
-  const o: ScoreOptions = { fromSource: flags.has('--src'), log: flags.has('--quiet') ? undefined : (l) => process.stderr.write(`${l}\n`) };
+  const apps = names.length
+    ? APPS.filter((a) => names.includes(a.name) || names.includes(a.dir))
+    : APPS;
+  const o: ScoreOptions = {
+    fromSource: flags.has('--src'),
+    log: flags.has('--quiet') ? undefined : (l) => process.stderr.write(`${l}\n`),
+  };
   const results: AppResult[] = [];
   for (const app of apps) {
     try {
@@ -50,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   process.stdout.write(`\n${table(results)}\n`);
-  process.stdout.write(`(details, spans and the CLI's answers: ${relative(process.cwd(), RUN_DIR)}/<app>/)\n`);
+  process.stdout.write(
+    `(details, spans and the CLI's answers: ${relative(process.cwd(), RUN_DIR)}/<app>/)\n`,
+  );
   return results.length === apps.length ? 0 : 1;
 }
 
