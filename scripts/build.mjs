@@ -44,6 +44,8 @@ function copyAssets() {
 
 const common = {
   bundle: true,
+  // jsonc-parser's `main` is a UMD build whose requires esbuild cannot follow; its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   minify: production,
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
