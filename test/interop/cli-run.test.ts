@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ReportJson } from '../../src/cli/report-rows';
@@ -46,10 +48,17 @@ test(
   'prodlens run: a plain Express service shows up on its handlers, mapped by code origin',
   { timeout: 90_000 },
   async () => {
+    // A data folder of its own: serve's default one (per workspace) may hold an earlier run's spans.
+    const dataDir = mkdtempSync(join(tmpdir(), 'prodlens-run-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
     const serve = new Proc(
-      spawn(process.execPath, [CLI, 'serve', '--workspace', APP, '--port', '0'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
+      spawn(
+        process.execPath,
+        [CLI, 'serve', '--workspace', APP, '--port', '0', '--data-dir', dataDir],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
     );
     procs.push(serve);
     const url = (await serve.waitFor(/^listening on http:\/\//, 'serve to listen', 30_000))
