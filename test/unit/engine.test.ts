@@ -124,3 +124,33 @@ test('lens numbers after new data: a function whose series changed is merged aga
     'a window that moved past the data shows none of it',
   );
 });
+
+test('a handler serving two routes (code origin on its server spans) keeps a series per route, one row per function', async () => {
+  const { engine: e } = await createWorkspaceEngine(WORKSPACE);
+  await e.functions.get('src/orders.ts');
+  const server = (method: string, route: string) =>
+    codeSpan('/deploy/app/src/orders.ts', 'OrderService.placeOrder', 12, 4, {
+      kind: 2,
+      name: `${method} ${route}`,
+      attributes: {
+        'code.file.path': '/deploy/app/src/orders.ts',
+        'code.line.number': 12,
+        'http.request.method': method,
+        'http.route': route,
+      },
+    });
+  e.ingestSpans([
+    server('POST', '/orders/:id/favorite'),
+    server('POST', '/orders/:id/favorite'),
+    server('DELETE', '/orders/:id/favorite'),
+  ]);
+  const names = [...e.store.all()]
+    .map((s) => `${s.identity.spanName} ×${e.store.windowStats([s], Q.windowMs, 1).count}`)
+    .sort();
+  assert.deepEqual(names, ['DELETE /orders/:id/favorite ×1', 'POST /orders/:id/favorite ×2']);
+  const row = e
+    .fileStats('src/orders.ts', Q)
+    .find((r) => r.function.qualifiedName === 'OrderService.placeOrder');
+  assert.equal(row?.stats.count, 3);
+  assert.equal(row?.mapping.rule, 'code.file.path+line');
+});

@@ -4,7 +4,9 @@
 import type { CodeLocation, ResourceInfo } from '../model';
 import { seriesKeyOf } from '../store/series';
 
-type ByLine = Map<number, string>;
+type ByLine = Map<number | string, string>;
+
+const SERVER_KIND = 2;
 type ByFunction = Map<string, ByLine>;
 
 const LIMIT = 50_000;
@@ -44,10 +46,12 @@ export class SeriesKeys {
     let byLine = byFn.get(fn);
     if (!byLine) byFn.set(fn, (byLine = new Map()));
     const line = loc.line ?? 0;
-    let key = byLine.get(line);
+    // Server spans: one series per route the handler serves (seriesKeyOf adds the name).
+    const slot = kind === SERVER_KIND ? `${line}\u0000${spanName}` : line;
+    let key = byLine.get(slot);
     if (key === undefined) {
       key = seriesKeyOf(r.service, r.environment, r.version, loc, kind, spanName);
-      byLine.set(line, key);
+      byLine.set(slot, key);
       this.size++;
     }
     return key;

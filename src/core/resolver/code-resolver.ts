@@ -98,7 +98,10 @@ export class CodeResolver {
     const loc = readCodeLocation(span.attributes);
     const revision = span.resource?.revision;
     if (revision !== undefined && loc.line !== undefined) loc.revision = revision;
-    if (loc.source !== 'none') return { loc, name: span.name };
+    // Code attributes say where; a server span is still named by its route, so one handler serving
+    // several routes (or an instrumentation that names spans by method only) keeps a series per route.
+    const served = span.kind === SERVER_KIND ? this.serverRoute(span) : undefined;
+    if (loc.source !== 'none') return { loc, name: served?.name ?? span.name };
     const handler = nestHandler(span.attributes);
     if (handler) {
       loc.handler = handler;
@@ -107,31 +110,36 @@ export class CodeResolver {
         name: `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}`,
       };
     }
-    if (span.kind === SERVER_KIND) {
-      const route = routeOfSpan(span.name, span.attributes);
-      if (route) {
-        // The raw path (no per-span reshaping): only a new series keeps it, for the fallback match.
-        const path = requestPath(span.attributes);
-        loc.route = path ? { ...route, path } : route;
-        return {
-          loc,
-          name: span.name.includes(route.template)
-            ? span.name
-            : `${route.method} ${route.template}`,
-        };
-      }
-      const path = requestPath(span.attributes);
-      const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
-      if (path && typeof method === 'string' && method) {
-        const m = method.toUpperCase();
-        const template = this.routeShape(m, path);
-        loc.route = { method: m, template, from: 'url.path' };
-        return { loc, name: `${m} ${template}` };
-      }
+    if (served) {
+      loc.route = served.route;
+      return { loc, name: served.name };
     }
     const layer = layerOf(span.name, span.kind, span.attributes);
     if (layer) loc.layer = layer;
     return { loc, name: span.name };
+  }
+
+  /**
+   * A server span's route and the name its series goes by (`GET /orders/:id`): its HTTP route, else
+   * its request path matched against the workspace's routes; undefined when it has neither.
+   */
+  private serverRoute(
+    span: SpanShape,
+  ): { route: NonNullable<CodeLocation['route']>; name: string } | undefined {
+    const path = requestPath(span.attributes);
+    const route = routeOfSpan(span.name, span.attributes);
+    if (route) {
+      // The raw path (no per-span reshaping): only a new series keeps it, for the fallback match.
+      const name = span.name.includes(route.template)
+        ? span.name
+        : `${route.method} ${route.template}`;
+      return { route: path ? { ...route, path } : route, name };
+    }
+    const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
+    if (!path || typeof method !== 'string' || !method) return undefined;
+    const m = method.toUpperCase();
+    const template = this.routeShape(m, path);
+    return { route: { method: m, template, from: 'url.path' }, name: `${m} ${template}` };
   }
 
   /**

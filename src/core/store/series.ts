@@ -112,6 +112,9 @@ export function seriesKey(id: SeriesIdentity): string {
 }
 
 /** The same key from its parts, without building an identity (the ingest hot path). */
+/** OTLP's SPAN_KIND_SERVER. */
+const SERVER_SPAN_KIND = 2;
+
 export function seriesKeyOf(
   service: string,
   environment: string,
@@ -127,9 +130,10 @@ export function seriesKeyOf(
   spanName: string,
 ): string {
   const source = code.codeSource ?? code.source;
+  // A code location is one series, except server spans: one per route the handler serves.
   const c =
     source === 'none'
       ? `s:${kind}:${spanName}`
-      : `c:${code.filePath ?? ''}|${code.functionName ?? ''}|${code.line ?? ''}`;
+      : `c:${code.filePath ?? ''}|${code.functionName ?? ''}|${code.line ?? ''}${kind === SERVER_SPAN_KIND ? `|${spanName}` : ''}`;
   return `${service}\u0000${environment}\u0000${version}\u0000${c}`;
 }
