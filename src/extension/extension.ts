@@ -189,5 +189,5 @@ function reportProblems(problems: string[]): void {
 }
 
 export async function deactivate(): Promise<void> {
-  await session?.save();
+  await session?.close();
 }

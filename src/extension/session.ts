@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { startWorkspaceEngine, type StartupPhase } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
 import { loadStore, saveStore } from '../core/store/persistence';
+import { WriterLease } from '../core/store/writer-lease';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import type { ProdLensConfig } from './config';
 import { errorMessage, log } from './logging';
@@ -35,6 +36,8 @@ export class Session implements vscode.Disposable {
   private dirty = false;
   private unsaved = false;
   private saving: Promise<void> | undefined;
+  private readonly lease: WriterLease;
+  private wasWriter: boolean | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private lastFire = 0;
 
@@ -42,6 +45,7 @@ export class Session implements vscode.Disposable {
     private readonly storageDir: vscode.Uri,
     private config: ProdLensConfig,
   ) {
+    this.lease = new WriterLease(storageDir.fsPath);
     this.ready = this.start();
     this.timers.push(setInterval(() => this.tick(), REFRESH_MS));
     this.timers.push(setInterval(() => void this.save(), SAVE_MS));
@@ -194,13 +198,33 @@ export class Session implements vscode.Disposable {
     if (!this.engine || !this.unsaved) return;
     this.unsaved = false;
     const engine = this.engine;
-    this.saving = saveStore(engine.store, this.storageDir.fsPath)
+    this.saving = this.writeIfWriter(engine)
       .then(
         () => undefined,
         (e: unknown) => log().warn(`could not save aggregates: ${errorMessage(e)}`),
       )
       .finally(() => (this.saving = undefined));
     return this.saving;
+  }
+
+  /** Saves when this window holds the folder's writer lease (another window on the workspace may). */
+  private async writeIfWriter(engine: Engine): Promise<void> {
+    const writer = await this.lease.acquire();
+    if (writer !== this.wasWriter) {
+      this.wasWriter = writer;
+      log().info(
+        writer
+          ? 'this window saves the workspace’s aggregates'
+          : 'another window on this workspace saves its aggregates; this one keeps its numbers in memory and takes over when that window closes',
+      );
+    }
+    if (writer) await saveStore(engine.store, this.storageDir.fsPath);
+  }
+
+  /** Saves one last time and gives the writer lease up (the window is closing). */
+  async close(): Promise<void> {
+    await this.save();
+    await this.lease.release().catch(() => undefined);
   }
 
   dispose(): void {
