@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseJsoncText, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { join } from 'node:path';
 import { workspaceRoots } from '../core/mapping/workspace-files';
-import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
+import { rulesUnderFolder, validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import type { PrometheusOptions, PromQueryTemplates } from '../core/sources/prometheus';
 import {
   isEditorSourceKind,
@@ -142,11 +142,7 @@ export function workspaceMappingSettings(workspace: string | readonly string[]):
   dirs.forEach((dir, i) => {
     const settings = readWorkspaceSettings(dir);
     const { rules } = validatePathRules(settings['prodlens.pathMappings'] ?? []);
-    // A folder's rule names its own files: in a multi-root workspace they are `folder/path`.
-    for (const r of rules)
-      pathRules.push(
-        dirs.length > 1 ? { ...r, to: `${names[i]}/${r.to.replace(/^\.?\//, '')}` } : r,
-      );
+    pathRules.push(...rulesUnderFolder(rules, dirs.length > 1 ? `${names[i]}/` : ''));
     if (Array.isArray(settings['prodlens.exclude']))
       for (const x of settings['prodlens.exclude']) if (typeof x === 'string') excludeDirs.add(x);
   });

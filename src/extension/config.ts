@@ -2,7 +2,7 @@
 // (returned as problems for the caller to show) and replaced by defaults, never thrown.
 import * as vscode from 'vscode';
 import { folderPrefix } from './workspace-paths';
-import { validatePathRules, type PathRule } from '../core/mapping/path-rules';
+import { rulesUnderFolder, validatePathRules, type PathRule } from '../core/mapping/path-rules';
 import { WINDOWS, type WindowId } from '../core/format/windows';
 import { DEFAULT_RULES, type LocalAlertRules } from '../core/insights/local-alerts';
 
@@ -179,9 +179,7 @@ function folderPathRules(problems: string[]): PathRule[] {
       problems.push(
         `prodlens.pathMappings${p.index >= 0 ? `[${p.index}]` : ''}${where}: ${p.message}`,
       );
-    const prefix = folder ? folderPrefix(folder) : '';
-    for (const r of found.rules)
-      rules.push(prefix ? { ...r, to: prefix + r.to.replace(/^\.?\//, '') } : r);
+    rules.push(...rulesUnderFolder(found.rules, folder ? folderPrefix(folder) : ''));
   }
   return rules;
 }

@@ -6,40 +6,39 @@ import { workspaceRoots, type WorkspaceRoot } from '../core/mapping/workspace-fi
 
 interface Folder {
   folder: vscode.WorkspaceFolder;
+  /** The folder as the engine is given it (its unique name, its path). */
+  root: WorkspaceRoot;
   /** '' for a single folder, `name/` in a multi-root workspace. */
   prefix: string;
 }
 
 let cached: { key: readonly vscode.WorkspaceFolder[] | undefined; folders: Folder[] } | undefined;
 
-/** The local folders of the workspace, with the names the engine gives them. */
-function folders(): Folder[] {
+/** The local folders of the workspace, with the names the engine gives them and their files' prefix. */
+export function localFolders(): readonly Folder[] {
   const all = vscode.workspace.workspaceFolders;
   if (cached && cached.key === all) return cached.folders;
   const local = (all ?? []).filter((f) => f.uri.scheme === 'file');
-  const names = workspaceRoots(local.map((f) => ({ name: f.name, path: f.uri.fsPath })));
+  const roots = workspaceRoots(local.map((f) => ({ name: f.name, path: f.uri.fsPath })));
   const list = local.map((folder, i) => ({
     folder,
-    prefix: local.length > 1 ? `${names[i]!.name}/` : '',
+    root: roots[i]!,
+    prefix: local.length > 1 ? `${roots[i]!.name}/` : '',
   }));
   cached = { key: all, folders: list };
   return list;
 }
 
-/** The local folders with the prefix of their files' workspace paths ('' for a single folder). */
-export function localFolders(): readonly { folder: vscode.WorkspaceFolder; prefix: string }[] {
-  return folders();
-}
-
 /** Every local folder, as the engine is given them. */
 export function engineRoots(): WorkspaceRoot[] {
-  const list = folders();
-  return workspaceRoots(list.map((f) => ({ name: f.folder.name, path: f.folder.uri.fsPath })));
+  return localFolders().map((f) => f.root);
 }
 
 /** The workspace-path prefix of a folder ('' in a single-folder workspace). */
 export function folderPrefix(folder: vscode.WorkspaceFolder): string {
-  return folders().find((f) => f.folder.uri.toString() === folder.uri.toString())?.prefix ?? '';
+  return (
+    localFolders().find((f) => f.folder.uri.toString() === folder.uri.toString())?.prefix ?? ''
+  );
 }
 
 /** Workspace path of a document in one of the folders, or undefined outside them. */
@@ -48,7 +47,7 @@ export function relPath(uri: vscode.Uri): string | undefined {
   const p = uri.fsPath.replace(/\\/g, '/');
   // The deepest folder wins when folders nest.
   let best: { f: Folder; root: string } | undefined;
-  for (const f of folders()) {
+  for (const f of localFolders()) {
     const root = f.folder.uri.fsPath.replace(/\\/g, '/').replace(/\/$/, '');
     if (p.startsWith(`${root}/`) && (!best || root.length > best.root.length)) best = { f, root };
   }
@@ -56,7 +55,7 @@ export function relPath(uri: vscode.Uri): string | undefined {
 }
 
 export function uriOf(rel: string): vscode.Uri | undefined {
-  const list = folders();
+  const list = localFolders();
   const f =
     list.find((x) => x.prefix !== '' && rel.startsWith(x.prefix)) ??
     (list.length === 1 ? list[0] : undefined);

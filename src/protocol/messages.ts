@@ -3,50 +3,9 @@
 // host→webview notifications (complete snapshots), webview→host requests (with an id, answered
 // by exactly one response), and webview→host fire-and-forget commands.
 
-import type {
-  PointDto,
-  StatsDto,
-  HistogramDto,
-  TraceSummaryDto,
-  TraceSourceDto,
-  CodeLinkDto,
-  StackFrameDto,
-  ErrorGroupDto,
-  AttributeListDto,
-  SpanEventDto,
-  WaterfallRowDto,
-  TraceDto,
-  WindowOptionDto,
-  CompareGroupDto,
-  CompareDto,
-  LogLevelDto,
-  LogLineDto,
-  LogStatementDto,
-  LogsDto,
-  FunctionDetailsDto,
-} from '../core/view-model';
-export type {
-  PointDto,
-  StatsDto,
-  HistogramDto,
-  TraceSummaryDto,
-  TraceSourceDto,
-  CodeLinkDto,
-  StackFrameDto,
-  ErrorGroupDto,
-  AttributeListDto,
-  SpanEventDto,
-  WaterfallRowDto,
-  TraceDto,
-  WindowOptionDto,
-  CompareGroupDto,
-  CompareDto,
-  LogLevelDto,
-  LogLineDto,
-  LogStatementDto,
-  LogsDto,
-  FunctionDetailsDto,
-};
+// What the panel shows is the core's view model (src/core/view-model.ts), carried as it is.
+import type { FunctionDetailsDto, TraceDto } from '../core/view-model';
+export type * from '../core/view-model';
 
 /** Requests: name → [params, result]. */
 export interface RequestMap {

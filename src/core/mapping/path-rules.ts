@@ -64,3 +64,13 @@ export function normalizeDeployedPath(p: string): string {
   if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1);
   return s;
 }
+
+/**
+ * A folder's rules as a multi-root workspace applies them: their targets name that folder's files,
+ * which the workspace calls `folder/path` (`prefix` = `folder/`; '' leaves the rules as they are).
+ */
+export function rulesUnderFolder(rules: readonly PathRule[], prefix: string): PathRule[] {
+  return prefix
+    ? rules.map((r) => ({ ...r, to: prefix + r.to.replace(/^\.?\//, '') }))
+    : [...rules];
+}

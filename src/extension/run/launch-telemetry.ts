@@ -13,8 +13,12 @@ import {
   serviceNameFor,
   serviceScripts,
 } from '../../core/run/telemetry-env';
-import { ensureNodeAgent, receiverEndpoint, type RunContext } from './run-with-telemetry';
-import { javaAgentPath } from '../config';
+import {
+  ensureNodeAgent,
+  javaAgent,
+  receiverEndpoint,
+  type RunContext,
+} from './run-with-telemetry';
 
 /** The launch.json attribute that asks for telemetry. */
 export const TELEMETRY_ATTRIBUTE = 'prodlensTelemetry';
@@ -64,13 +68,8 @@ class TelemetryLaunches implements vscode.DebugConfigurationProvider {
     } else {
       Object.assign(env, otelEnv({ ...base, base: inherited }));
       if (this.type === 'java') {
-        const agent = javaAgentPath(folder);
-        if (!agent) {
-          void vscode.window.showErrorMessage(
-            'ProdLens: set prodlens.javaAgentPath to opentelemetry-javaagent.jar to launch Java with telemetry.',
-          );
-          return undefined;
-        }
+        const agent = javaAgent(folder);
+        if (!agent) return undefined;
         const args = Array.isArray(config.vmArgs)
           ? config.vmArgs
           : config.vmArgs

@@ -101,6 +101,27 @@ function runVisibleTask(
   });
 }
 
+/** The Java agent from `prodlens.javaAgentPath`, or undefined after saying what is missing. */
+export function javaAgent(folder: vscode.WorkspaceFolder | undefined): string | undefined {
+  const agent = javaAgentPath(folder);
+  if (agent && existsSync(agent)) return agent;
+  void vscode.window
+    .showErrorMessage(
+      agent
+        ? `ProdLens: prodlens.javaAgentPath points to ${agent}, which does not exist.`
+        : 'ProdLens: Java services run with the OpenTelemetry Java agent: download opentelemetry-javaagent.jar and set prodlens.javaAgentPath to it.',
+      'Open Settings',
+    )
+    .then((a) => {
+      if (a)
+        void vscode.commands.executeCommand(
+          'workbench.action.openSettings',
+          'prodlens.javaAgentPath',
+        );
+    });
+  return undefined;
+}
+
 /** The folder's Node agent, offering to install it when missing; undefined when there is none after all. */
 export async function ensureNodeAgent(folder: vscode.WorkspaceFolder): Promise<string | undefined> {
   const found = resolveNodeAgent(folder.uri.fsPath);
@@ -225,21 +246,8 @@ async function planOther(
         : undefined;
     }
     case 'java': {
-      const agent = javaAgentPath(folder);
-      if (!agent || !existsSync(agent)) {
-        const a = await vscode.window.showErrorMessage(
-          agent
-            ? `ProdLens: prodlens.javaAgentPath points to ${agent}, which does not exist.`
-            : 'ProdLens: Java services run with the OpenTelemetry Java agent: download opentelemetry-javaagent.jar and set prodlens.javaAgentPath to it.',
-          'Open Settings',
-        );
-        if (a)
-          void vscode.commands.executeCommand(
-            'workbench.action.openSettings',
-            'prodlens.javaAgentPath',
-          );
-        return undefined;
-      }
+      const agent = javaAgent(folder);
+      if (!agent) return undefined;
       const guess = files.includes('mvnw')
         ? './mvnw spring-boot:run'
         : files.includes('gradlew')

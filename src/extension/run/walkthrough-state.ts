@@ -22,7 +22,8 @@ const MARK_RETRY_MS = 2_000;
 
 export class WalkthroughState implements vscode.Disposable {
   private readonly reached = new Set<WalkthroughStep>();
-  private timer: NodeJS.Timeout | undefined;
+  /** Retries under way, one per step that could not be marked yet (several can wait at once). */
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly extensionId: string) {}
 
@@ -45,11 +46,16 @@ export class WalkthroughState implements vscode.Disposable {
         log().warn(`walkthrough: could not mark ${step} done: ${String(e)}`);
         return;
       }
-      this.timer = setTimeout(() => void this.markDone(step, attempt + 1), MARK_RETRY_MS);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void this.markDone(step, attempt + 1);
+      }, MARK_RETRY_MS);
+      this.timers.add(timer);
     }
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 }
