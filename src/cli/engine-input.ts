@@ -6,7 +6,6 @@ import { createWorkspaceEngine } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
 import { decodeTraces, OtlpDecodeError } from '../core/ingest/otlp-decode';
 import type { SpanRecord } from '../core/model';
-import { deserializeInto } from '../core/store/persistence';
 import { CliError } from './errors';
 import { AGGREGATES_PATH, REPORT_PATH } from './serve';
 import type { ReportJson } from './report-rows';
@@ -119,7 +118,7 @@ export async function loadEngine(o: EngineInput): Promise<Engine> {
   });
   if (remote) {
     try {
-      deserializeInto(engine.store, remote);
+      engine.mergeAggregates(remote);
     } catch (e) {
       throw new CliError(
         `${o.from} sent aggregates this version cannot read: ${(e as Error).message}`,

@@ -10,7 +10,6 @@ import { startWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
 import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
-import { loadStore, saveStore, serializeStore } from '../core/store/persistence';
 import { CliError } from './errors';
 import { engineReport } from './report-rows';
 import { workspaceMappingSettings } from './source-flags';
@@ -55,7 +54,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
     workspaceSpec(dirs),
     workspaceMappingSettings(dirs),
   );
-  await loadStore(engine.store, dataDir).catch((e: unknown) => {
+  await engine.loadAggregates(dataDir).catch((e: unknown) => {
     process.stderr.write(
       `prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`,
     );
@@ -93,7 +92,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
       }
       const path = url.pathname;
       if (req.method !== 'GET' || path !== `/${AGGREGATES_PATH}`) return false;
-      const body = serializeStore(engine.store);
+      const body = engine.serializeAggregates();
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),
@@ -113,7 +112,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   const indexing = scanned.then(
     () =>
       process.stderr.write(
-        `prodlens: workspace indexed: ${engine.files.size} source files, ${engine.routes.size} routes, in ${Math.round(performance.now() - started)} ms\n`,
+        `prodlens: workspace indexed: ${engine.files.size} source files, ${engine.routeCount} routes, in ${Math.round(performance.now() - started)} ms\n`,
       ),
     (e: unknown) =>
       process.stderr.write(
@@ -137,11 +136,13 @@ export async function runServe(o: ServeOptions): Promise<void> {
     }
   }
   const save = () =>
-    saveStore(engine.store, dataDir).catch((e: unknown) =>
-      process.stderr.write(
-        `prodlens: warning: could not save aggregates: ${(e as Error).message}\n`,
-      ),
-    );
+    engine
+      .saveAggregates(dataDir)
+      .catch((e: unknown) =>
+        process.stderr.write(
+          `prodlens: warning: could not save aggregates: ${(e as Error).message}\n`,
+        ),
+      );
   // A crash or a kill loses at most SAVE_DIRTY_MS of data: the store is written (to a temporary
   // file, then renamed over the last one) within that time of any new data, and not otherwise.
   let dirty = false;

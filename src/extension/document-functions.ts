@@ -27,7 +27,7 @@ export class DocumentFunctions {
     const text = doc.getText();
     const functions = this.engine.functions.setText(rel, text);
     // Routes and log statements follow the buffer too (regular expressions: cheap next to the parse).
-    this.engine.sources.update(rel, text);
+    void this.engine.sourceChanged(rel, text);
     this.versions.set(key, doc.version);
     return { rel, functions };
   }

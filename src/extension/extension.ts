@@ -106,7 +106,7 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     ),
     s.onDidChangeData(() => {
       lenses.refresh();
-      if ((s.engine?.store.size ?? 0) > 0) walkthrough.reach('run');
+      if ((s.engine?.seriesCount ?? 0) > 0) walkthrough.reach('run');
     }),
     receiver.onDidChangeState(
       (state) => state.kind === 'listening' && walkthrough.reach('receiver'),

@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { startWorkspaceEngine, type StartupPhase } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
-import { loadStore, saveStore } from '../core/store/persistence';
 import { WriterLease } from '../core/store/writer-lease';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import type { ProdLensConfig } from './config';
@@ -73,7 +72,7 @@ export class Session implements vscode.Disposable {
       });
       if (this.config.excludeDirs.length)
         log().info(`extra excluded folders: ${this.config.excludeDirs.join(', ')}`);
-      const restored = await loadStore(engine.store, this.storageDir.fsPath).catch((e: unknown) => {
+      const restored = await engine.loadAggregates(this.storageDir.fsPath).catch((e: unknown) => {
         log().warn(`could not restore saved aggregates (starting empty): ${errorMessage(e)}`);
         return 0;
       });
@@ -133,7 +132,7 @@ export class Session implements vscode.Disposable {
   private async indexSources(engine: Engine, started: number): Promise<void> {
     const files = [...engine.files.list()];
     const run = (report?: (p: { done: number; total: number }) => void) =>
-      engine.sources.build(files, {
+      engine.indexWorkspace(files, {
         onProgress: (p) => {
           this.setStartup({ phase: 'indexing', ...p });
           report?.(p);
@@ -158,7 +157,7 @@ export class Session implements vscode.Disposable {
           );
     this.setStartup({ phase: 'ready', files: files.length, ms: Date.now() - started });
     log().info(
-      `indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routes.size} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`,
+      `indexed ${result.files} files in ${Math.round(result.ms)} ms: ${engine.routeCount} routes${result.skipped ? `, ${result.skipped} skipped (too large or unreadable)` : ''}`,
     );
     this.markDirty();
   }
@@ -180,7 +179,7 @@ export class Session implements vscode.Disposable {
 
   private tick(): void {
     const now = Date.now();
-    const idle = now - this.lastFire >= IDLE_REFRESH_MS && (this.engine?.store.size ?? 0) > 0;
+    const idle = now - this.lastFire >= IDLE_REFRESH_MS && (this.engine?.seriesCount ?? 0) > 0;
     if ((this.dirty && now - this.lastFire >= REFRESH_MS - 50) || idle) {
       this.dirty = false;
       this.lastFire = now;
@@ -218,7 +217,7 @@ export class Session implements vscode.Disposable {
           : 'another window on this workspace saves its aggregates; this one keeps its numbers in memory and takes over when that window closes',
       );
     }
-    if (writer) await saveStore(engine.store, this.storageDir.fsPath);
+    if (writer) await engine.saveAggregates(this.storageDir.fsPath);
   }
 
   /** Saves one last time and gives the writer lease up (the window is closing). */

@@ -32,7 +32,7 @@ export class StatusBar implements vscode.Disposable {
     const st = this.receiver.state;
     const engine = this.session.engine;
     const now = Date.now();
-    const rate = engine ? engine.ingestRate.perMinute(now) : 0;
+    const rate = engine ? engine.spansPerMinute(now) : 0;
     let text: string;
     let background: vscode.ThemeColor | undefined;
     const tip = new vscode.MarkdownString('', true);

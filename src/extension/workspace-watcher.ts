@@ -23,7 +23,7 @@ export function watchWorkspace(
     const rel = relevant(uri);
     if (rel) {
       engine.files.add(rel);
-      void engine.sources.refresh(rel).then(onChange);
+      void engine.sourceChanged(rel).then(onChange);
       onChange();
     }
   });
@@ -32,7 +32,7 @@ export function watchWorkspace(
     if (rel) {
       engine.files.remove(rel);
       engine.functions.invalidate(rel);
-      engine.sources.remove(rel);
+      engine.sourceRemoved(rel);
       onChange();
     }
   });
@@ -42,12 +42,12 @@ export function watchWorkspace(
     // An open document's text is already in memory: index that instead of reading the disk again.
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc) {
-      engine.sources.update(rel, doc.getText());
+      void engine.sourceChanged(rel, doc.getText());
       onChange();
       return;
     }
     engine.functions.invalidate(rel);
-    void engine.sources.refresh(rel).then(onChange);
+    void engine.sourceChanged(rel).then(onChange);
   });
   return watcher;
 }

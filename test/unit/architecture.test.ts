@@ -1,6 +1,7 @@
 // The core's shape, kept by a test: its folders (ingest, store, mapping, routes, …) depend on one
 // another without cycles, and nothing in the core reaches into the editor adapter, the panel
-// protocol or the webview — so the CLI and the tests run it as plain Node.
+// protocol or the webview — so the CLI and the tests run it as plain Node; and the faces read the
+// engine through its queries.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -58,4 +59,16 @@ test('the core imports nothing from the editor adapter, the panel protocol or th
       .map((t) => `${relative(CORE, file)} → ${relative(join(CORE, '..', '..'), t)}`),
   );
   assert.deepEqual(outside, []);
+});
+
+test('the faces (extension, CLI) read the engine through its queries, not its stores and indexes', () => {
+  const faces = ['extension', 'cli'].flatMap((d) => sources(join(CORE, '..', d)));
+  const internal =
+    /\bengine\??\.(store|ring|topology|routes|errors|statementLogs|sources|ingestRate)\b/g;
+  const reaches = faces.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(internal)].map(
+      (m) => `${relative(join(CORE, '..'), file)}: engine.${m[1]}`,
+    ),
+  );
+  assert.deepEqual(reaches, []);
 });

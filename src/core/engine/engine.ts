@@ -28,6 +28,8 @@ import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
 import { TraceTopology, type CallerShare } from './trace-topology';
 import { ErrorGroups } from './error-groups';
+import { deserializeInto, loadStore, saveStore, serializeStore } from '../store/persistence';
+import type { IndexBuildResult, IndexProgress } from '../workspace/source-index';
 
 /** Numbers for one function over one window, and how they were mapped. */
 export interface FunctionStats {
@@ -85,6 +87,13 @@ export interface EngineOptions extends StoreOptions {
   ringCapacity?: number;
 }
 
+/**
+ * The faces (extension, CLI) read numbers through the query methods below and feed the workspace
+ * model (`files`, `functions`, `logStatements`, mapped through `resolver`). The stores and indexes
+ * behind them (`store`, `ring`, `topology`, `routes`, `errors`, `statementLogs`, `sources`,
+ * `ingestRate`) are for core's own builders (details, impact, insights);
+ * test/unit/architecture.test.ts keeps the faces off them.
+ */
 export class Engine {
   readonly store: AggregateStore;
   readonly ring: SpanRing;
@@ -480,6 +489,86 @@ export class Engine {
       const root = this.store.get(c.rootSeriesId)?.identity;
       return { ...c, endpoint: root?.spanName ?? '(unknown root)', service: root?.service ?? '' };
     });
+  }
+
+  // ---- For the faces: time, counts, logs and errors at a file, workspace text, persistence.
+
+  /** The engine's clock (tests and `report --at` move it). */
+  now(): number {
+    return this.store.now();
+  }
+
+  /** Series held (one per service, code location and span kind). */
+  get seriesCount(): number {
+    return this.store.size;
+  }
+
+  /** Route registrations found in the workspace. */
+  get routeCount(): number {
+    return this.routes.size;
+  }
+
+  spansPerMinute(now = this.now()): number {
+    return this.ingestRate.perMinute(now);
+  }
+
+  /** Whether any log record was counted at a log statement (the editor skips its redraws otherwise). */
+  get hasStatementLogs(): boolean {
+    return this.statementLogs.size > 0;
+  }
+
+  /** The log statements of `file` with the records counted at them since `sinceMs`. */
+  logsInFile(file: string, sinceMs: number): ReturnType<StatementLogs['inFile']> {
+    return this.statementLogs.size > 0 ? this.statementLogs.inFile(file, sinceMs) : [];
+  }
+
+  /** Error groups held from spans and logs. */
+  get errorGroupCount(): number {
+    return this.errors.size;
+  }
+
+  /** The held error groups since `sinceMs`, located in the workspace (cached per `version`). */
+  locateErrors(sinceMs: number, version: string): ReturnType<ErrorGroups['locate']> {
+    return this.errors.locate(this.resolver, sinceMs, version);
+  }
+
+  /** Indexes the workspace's text (routes, log statements) in the background, with progress. */
+  indexWorkspace(
+    files: readonly string[],
+    o?: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void },
+  ): Promise<IndexBuildResult> {
+    return this.sources.build(files, o);
+  }
+
+  /** A workspace file's text changed (an editor buffer, or read again from disk when omitted). */
+  sourceChanged(file: string, text?: string): Promise<void> {
+    if (text !== undefined) {
+      this.sources.update(file, text);
+      return Promise.resolve();
+    }
+    return this.sources.refresh(file);
+  }
+
+  sourceRemoved(file: string): void {
+    this.sources.remove(file);
+  }
+
+  /** Saves the aggregates into `dir` (atomically); loads them back, merging into what is held. */
+  saveAggregates(dir: string): Promise<string> {
+    return saveStore(this.store, dir);
+  }
+
+  loadAggregates(dir: string): Promise<number> {
+    return loadStore(this.store, dir);
+  }
+
+  /** The aggregates as `serve` sends them to `report --from`, and their merge on the other side. */
+  serializeAggregates(): string {
+    return serializeStore(this.store);
+  }
+
+  mergeAggregates(text: string): number {
+    return deserializeInto(this.store, text);
   }
 
   /** Series that did not reach a function, with the reason, for "why no data" diagnostics. */

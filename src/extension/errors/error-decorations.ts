@@ -56,7 +56,8 @@ export class ErrorDecorations implements vscode.Disposable {
       return;
     }
     const backend = this.backend?.errors;
-    if (engine.errors.size === 0 && (backend?.size ?? 0) === 0 && this.located.length === 0) return;
+    if (engine.errorGroupCount === 0 && (backend?.size ?? 0) === 0 && this.located.length === 0)
+      return;
     this.running = true;
     try {
       if (!this.watching) {
@@ -64,9 +65,9 @@ export class ErrorDecorations implements vscode.Disposable {
         engine.functions.onDidChange(() => this.functionsVersion++);
       }
       const { windowMs, environment } = this.session.current;
-      const since = engine.store.now() - windowMs;
+      const since = engine.now() - windowMs;
       const version = `${engine.files.version}:${this.functionsVersion}:${engine.resolver.drift?.version ?? -1}`;
-      const local = await engine.errors.locate(engine.resolver, since, version);
+      const local = await engine.locateErrors(since, version);
       // The same resolver (and its cache) for the backend's frames; its issues end at their lastSeen.
       const remote = backend
         ? (await backend.locate(engine.resolver, Date.now() - windowMs, version)).filter(

@@ -39,7 +39,7 @@ export class LogDecorations implements vscode.Disposable {
       vscode.window.onDidChangeVisibleTextEditors(() => this.apply()),
       vscode.workspace.onDidChangeTextDocument(() => {
         // Statements move with an edit once the buffer is re-indexed (with its lenses); redraw then.
-        if (!this.session.engine?.statementLogs.size && !this.backend?.logs?.sourceCount) return;
+        if (!this.session.engine?.hasStatementLogs && !this.backend?.logs?.sourceCount) return;
         clearTimeout(this.redraw);
         this.redraw = setTimeout(() => this.apply(), REDRAW_AFTER_EDIT_MS);
       }),
@@ -50,13 +50,12 @@ export class LogDecorations implements vscode.Disposable {
     const engine = this.session.engine;
     if (!engine) return;
     const windowMs = this.session.current.windowMs;
-    const now = engine.store.now();
+    const now = engine.now();
     for (const editor of vscode.window.visibleTextEditors) {
       const rel = relPath(editor.document.uri);
-      const here: { s: StatementLogSummary; origin?: LogsOrigin }[] =
-        rel && engine.statementLogs.size > 0
-          ? engine.statementLogs.inFile(rel, now - windowMs).map((s) => ({ s }))
-          : [];
+      const here: { s: StatementLogSummary; origin?: LogsOrigin }[] = rel
+        ? engine.logsInFile(rel, now - windowMs).map((s) => ({ s }))
+        : [];
       const env = this.session.current.environment;
       const remote =
         rel && this.backend?.logs
