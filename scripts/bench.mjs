@@ -29,6 +29,16 @@ if (lane !== 'webview') {
     target: 'node20',
     logLevel: 'warning',
   });
+  // The ingest worker beside the bundle, where the engine looks for it.
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'core', 'ingest-worker', 'worker-main.ts')],
+    outfile: join(root, '.cache', 'bench', 'ingest-worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   // The code-origin preload as shipped, for lane (f) (it runs inside the benchmarked app).
   await esbuild.build({
     entryPoints: [join(root, 'src', 'preload', 'code-origin.ts')],

@@ -72,6 +72,15 @@ const configs = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The ingest worker's thread (core/ingest-worker): loaded by the extension and the CLI from dist/.
+    ...common,
+    entryPoints: { 'ingest-worker': join(root, 'src/core/ingest-worker/worker-main.ts') },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     // Runs inside the user's service (`node --require`), not in VS Code: no dependencies, no vscode.
     ...common,
     entryPoints: { 'preload/code-origin': join(root, 'src/preload/code-origin.ts') },

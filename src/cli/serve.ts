@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startWorkspaceEngine } from '../core/engine/create';
 import { engineSinks } from '../core/engine/sinks';
+import { IngestWorker } from '../core/ingest-worker/ingest-worker';
 import { OtlpGrpcReceiver } from '../core/receiver/grpc-receiver';
 import { OtlpHttpReceiver, PortInUseError } from '../core/receiver/http-receiver';
 import { CliError } from './errors';
@@ -59,10 +60,13 @@ export async function runServe(o: ServeOptions): Promise<void> {
       `prodlens: warning: ignoring unreadable saved aggregates in ${dataDir}: ${(e as Error).message}\n`,
     );
   });
+  // Trace requests are decoded on a worker thread: HTTP keeps flowing while a burst is decoded.
+  const ingest = new IngestWorker(engine, (m) => process.stderr.write(`prodlens: warning: ${m}\n`));
+  const sinks = engineSinks(engine, ingest);
   const receiver = new OtlpHttpReceiver({
     host: o.host,
     port: o.port,
-    sinks: engineSinks(engine),
+    sinks,
     extraRoute: (req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://serve');
       if (req.method === 'GET' && url.pathname === `/${REPORT_PATH}`) {
@@ -121,7 +125,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   );
   let grpc: OtlpGrpcReceiver | undefined;
   if (o.grpcPort !== undefined) {
-    const g = new OtlpGrpcReceiver({ host: o.host, port: o.grpcPort, sinks: engineSinks(engine) });
+    const g = new OtlpGrpcReceiver({ host: o.host, port: o.grpcPort, sinks });
     try {
       const a = await g.start();
       grpc = g;
@@ -158,6 +162,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
       process.stderr.write(`prodlens: ${signal}: saving aggregates and shutting down\n`);
       clearInterval(timer);
       void Promise.all([receiver.stop(), grpc?.stop(), indexing])
+        .then(() => ingest.dispose())
         .then(save)
         .then(() => done());
     };

@@ -63,12 +63,13 @@ export class ReceiverHost implements vscode.Disposable {
     if (!engine)
       return this.set({ kind: 'error', message: 'the mapping engine failed to start (see logs)' });
     this.set({ kind: 'starting' });
-    const grpcStarted = this.startGrpc(config, engineSinks(engine));
+    const sinks = engineSinks(engine, this.session.ingest);
+    const grpcStarted = this.startGrpc(config, sinks);
     const receiver = new OtlpHttpReceiver({
       host: config.receiverHost,
       port: config.receiverPort,
       maxBodyBytes: config.maxBodyBytes,
-      sinks: engineSinks(engine),
+      sinks,
     });
     try {
       const addr = await receiver.start();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { startWorkspaceEngine, type StartupPhase } from '../core/engine/create';
 import type { Engine } from '../core/engine/engine';
+import { IngestWorker } from '../core/ingest-worker/ingest-worker';
 import { WriterLease } from '../core/store/writer-lease';
 import { DEFAULT_EXCLUDED_DIRS } from '../core/workspace/scan-files';
 import type { ProdLensConfig } from './config';
@@ -24,6 +25,8 @@ const LARGE_WORKSPACE_FILES = 2_000;
 
 export class Session implements vscode.Disposable {
   engine: Engine | undefined;
+  /** Decodes trace requests off the extension host's thread (the receivers hand bodies to it). */
+  ingest: IngestWorker | undefined;
   readonly ready: Promise<Engine | undefined>;
   /** Where the workspace scan and index are; the engine already accepts telemetry meanwhile. */
   startup: StartupPhase = { phase: 'scanning' };
@@ -83,6 +86,7 @@ export class Session implements vscode.Disposable {
         this.dirty = true;
         this.unsaved = true;
       });
+      this.ingest = new IngestWorker(engine, (m) => log().warn(m));
       this.engine = engine;
       this.dirty = true;
       void scanned.then(
@@ -228,6 +232,7 @@ export class Session implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers) clearInterval(t);
+    void this.ingest?.dispose();
     this.engine?.dispose();
     this.changed.dispose();
     this.startupChanged.dispose();

@@ -49,6 +49,7 @@ test('npm run package builds a VSIX that installs into code-server with its bund
     for (const f of [
       'dist/extension.js',
       'dist/cli.js',
+      'dist/ingest-worker.js',
       'dist/tree-sitter/tree-sitter.wasm',
       'dist/tree-sitter/tree-sitter-python.wasm',
       'dist/webview/main.js',

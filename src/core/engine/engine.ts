@@ -22,8 +22,9 @@ import { FunctionIndex } from '../mapping/function-index';
 import { CodeResolver, isUsable } from '../resolver/code-resolver';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 import { AggregateStore, StoreOptions } from '../store/aggregate-store';
-import { Series, SeriesIdentity } from '../store/series';
-import { SeriesKeys } from './series-keys';
+import { Series, seriesKeyOf } from '../store/series';
+import { SpanTriage, type TriageBatch, type TriageGroup } from './span-triage';
+import { fillDeferredShapes, hasDeferredShape } from '../resolver/deferred-shape';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
 import { TraceTopology, type CallerShare } from './trace-topology';
@@ -51,30 +52,6 @@ export interface QueryOptions {
   environment?: string;
   /** Sparkline resolution. */
   points?: number;
-}
-
-const SAMPLE_INTERVAL_MS = 1_000;
-const ERROR_SAMPLE_INTERVAL_MS = 100;
-const TRACE_SPANS_PER_SEC = 500;
-
-function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): SeriesIdentity {
-  const r = span.resource;
-  const identity: SeriesIdentity = {
-    service: r.service,
-    environment: r.environment,
-    version: r.version,
-    codeSource: loc.source,
-    spanName,
-    kind: span.kind,
-  };
-  if (loc.filePath !== undefined) identity.filePath = loc.filePath;
-  if (loc.functionName !== undefined) identity.functionName = loc.functionName;
-  if (loc.line !== undefined) identity.line = loc.line;
-  if (loc.route !== undefined) identity.route = loc.route;
-  if (loc.handler !== undefined) identity.handler = loc.handler;
-  if (loc.layer !== undefined) identity.layer = loc.layer;
-  if (r.revision !== undefined) identity.revision = r.revision;
-  return identity;
 }
 
 interface CachedMapping {
@@ -108,7 +85,7 @@ export class Engine {
   readonly statementLogs = new StatementLogs(this.logStatements);
   /** Whole-workspace text indexes (routes, log statements); built by the caller, kept current on file changes. */
   readonly sources: SourceIndex;
-  private readonly keys = new SeriesKeys();
+  private readonly triage: SpanTriage;
   lastDataAtMs: number | undefined;
   logsReceived = 0;
   metricPointsReceived = 0;
@@ -157,6 +134,7 @@ export class Engine {
       ],
     );
     this.resolver = new CodeResolver(files, functions, this.routes);
+    this.triage = new SpanTriage((span) => this.resolver.locateSpan(span));
     functions.onDidChange(() => this.memo.clear());
   }
 
@@ -174,48 +152,66 @@ export class Engine {
 
   ingestSpans(spans: readonly SpanRecord[]): void {
     if (spans.length === 0) return;
+    this.applyTriage(this.triage.run(spans, this.store.now()));
+  }
+
+  /**
+   * The second half of ingesting spans (span-triage.ts has the first): records every span in its
+   * series, registers new series, and holds the sampled spans (drill-down ring, trace topology,
+   * error groups). A route shape the ingest worker could not know (it has no route index) is
+   * filled in here, once per series.
+   */
+  applyTriage(batch: TriageBatch): void {
+    if (batch.count === 0) return;
     const now = this.store.now();
-    // The trace window keeps every trace at modest rates; under load a share of traces chosen by
-    // trace id (so a kept trace keeps all its spans and shares stay unbiased), sized to about
-    // TRACE_SPANS_PER_SEC: holding more would only churn memory.
-    this.ingestRate.add(spans.length, now);
-    const perSec = this.ingestRate.perSecondRecent(now);
-    const keepBelow =
-      perSec <= TRACE_SPANS_PER_SEC
-        ? 0x10000
-        : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
-    for (const span of spans) {
-      const { loc, name } = this.resolver.locateSpan(span);
-      const r = span.resource;
-      const key = this.keys.keyOf(r, loc, span.kind, name);
-      const isError = span.statusCode === 2;
-      if (isError || span.events.length > 0) this.errors.addSpan(span);
+    this.ingestRate.add(batch.count, now);
+    const keys = batch.groups.map((g) => this.settleGroup(g));
+    const kept = new Uint8Array(batch.count);
+    for (let i = 0; i < batch.count; i++) {
+      const gi = batch.group[i]!;
+      const key = keys[gi]!;
+      const g = batch.groups[gi]!;
       const series = this.store.record(
         key,
-        () => identityOf(span, loc, name),
-        span.startMs + span.durationMs,
-        span.durationMs,
-        isError,
+        () => g.identity,
+        batch.endMs[i]!,
+        batch.durationMs[i]!,
+        batch.error[i] === 1,
         now,
       );
       if (!series) continue;
-      if (!this.locations.has(key)) this.registerSeries(series, loc);
-      if (keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow)
-        this.topology.add(span, key);
-      // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
-      // spans is not held in memory long enough to be promoted and slow the collector down.
-      if (
-        now - series.lastSampledMs >= SAMPLE_INTERVAL_MS ||
-        (isError && now - series.lastErrorSampledMs >= ERROR_SAMPLE_INTERVAL_MS)
-      ) {
-        if (isError) series.lastErrorSampledMs = now;
-        else series.lastSampledMs = now;
-        this.ring.push(span, key);
-      }
+      kept[i] = 1;
+      if (!this.locations.has(key)) this.registerSeries(series, g.loc);
+    }
+    for (const s of batch.samples) {
+      if (s.error) this.errors.addSpan(s.span);
+      if (kept[s.index] !== 1) continue;
+      const key = keys[batch.group[s.index]!]!;
+      if (s.topology) this.topology.add(s.span, key);
+      if (s.ring) this.ring.push(s.span, key);
     }
     this.store.commit();
     this.lastDataAtMs = now;
     this.emit();
+  }
+
+  /** A group's series key, with a deferred route shape (from the ingest worker) filled in. */
+  private settleGroup(g: TriageGroup): string {
+    if (!hasDeferredShape(g.identity.spanName)) return g.key;
+    const shape = (text: string) =>
+      fillDeferredShapes(text, (m, p) => this.resolver.routeShape(m, p));
+    g.identity.spanName = shape(g.identity.spanName);
+    if (g.loc.route) g.loc.route = { ...g.loc.route, template: shape(g.loc.route.template) };
+    if (g.identity.route) g.identity.route = g.loc.route;
+    g.key = seriesKeyOf(
+      g.identity.service,
+      g.identity.environment,
+      g.identity.version,
+      g.loc,
+      g.kind,
+      g.identity.spanName,
+    );
+    return g.key;
   }
 
   ingestLogs(logs: readonly LogRecordData[]): void {

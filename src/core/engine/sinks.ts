@@ -1,10 +1,18 @@
-// The receiver's sinks for an engine: every face (extension, CLI, tests) feeds the engine the same way.
-import type { ReceiverSinks } from '../receiver/http-receiver';
+// The receiver's sinks for an engine: every face (extension, CLI, tests) feeds the engine the same
+// way. With an ingest worker, trace bodies are decoded there and only triaged batches come back.
+import type { ReceiverSinks, TracesOutcome } from '../receiver/http-receiver';
+import type { OtlpFormat } from '../ingest/otlp-decode';
 import type { Engine } from './engine';
 
-export function engineSinks(engine: Engine): ReceiverSinks {
+/** Decodes and stores trace bodies off this thread (core/ingest-worker). */
+export interface TraceBodyIngest {
+  ingest(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome>;
+}
+
+export function engineSinks(engine: Engine, worker?: TraceBodyIngest): ReceiverSinks {
   return {
     traces: (spans) => engine.ingestSpans(spans),
+    ...(worker ? { tracesBody: (body, format) => worker.ingest(body, format) } : {}),
     logs: (logs) => engine.ingestLogs(logs),
     metrics: (n) => engine.ingestMetricPoints(n),
   };

@@ -164,6 +164,15 @@ export class OtlpGrpcReceiver {
 
   private export(signal: OtlpSignal, body: Buffer, callback: sendUnaryData<Buffer>): void {
     this.counters.requests++;
+    const elsewhere = signal === 'traces' ? this.sinks.tracesBody : undefined;
+    if (elsewhere) {
+      // Decoded by the ingest worker; answered when it has been stored.
+      elsewhere(body, 'protobuf').then(
+        (o) => this.answer(signal, callback, o.accepted, o.rejected, o.errorMessage),
+        (err: unknown) => this.fail(signal, callback, err),
+      );
+      return;
+    }
     let accepted: number;
     let rejected: number;
     let errorMessage: string | undefined;
@@ -173,32 +182,51 @@ export class OtlpGrpcReceiver {
         ({ rejected, errorMessage } = r);
         accepted = r.spans.length;
         if (accepted > 0) this.sinks.traces(r.spans);
-        this.counters.acceptedSpans += accepted;
-        this.counters.rejectedSpans += rejected;
       } else if (signal === 'logs') {
         const r = decodeLogs(body, 'protobuf');
         ({ rejected, errorMessage } = r);
         accepted = r.logs.length;
         if (accepted > 0) this.sinks.logs(r.logs);
-        this.counters.acceptedLogs += accepted;
-        this.counters.rejectedLogs += rejected;
       } else {
         const r = decodeMetrics(body, 'protobuf');
         rejected = r.rejected;
         accepted = r.dataPoints;
         if (accepted > 0) this.sinks.metrics(r.dataPoints);
-        this.counters.acceptedDataPoints += accepted;
-        this.counters.rejectedDataPoints += rejected;
       }
     } catch (err) {
-      this.counters.failedRequests++;
-      // Same split as OTLP/HTTP's 400 vs 500: bad data is permanent, a failing sink is ours.
-      if (err instanceof OtlpDecodeError)
-        return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: err.message });
-      return callback({
-        code: GrpcStatus.INTERNAL,
-        details: `the receiver failed to store the ${signal}: ${err instanceof Error ? err.message : String(err)}`,
-      });
+      return this.fail(signal, callback, err);
+    }
+    this.answer(signal, callback, accepted, rejected, errorMessage);
+  }
+
+  private fail(signal: OtlpSignal, callback: sendUnaryData<Buffer>, err: unknown): void {
+    this.counters.failedRequests++;
+    // Same split as OTLP/HTTP's 400 vs 500: bad data is permanent, a failing sink is ours.
+    if (err instanceof OtlpDecodeError)
+      return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: err.message });
+    callback({
+      code: GrpcStatus.INTERNAL,
+      details: `the receiver failed to store the ${signal}: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+
+  private answer(
+    signal: OtlpSignal,
+    callback: sendUnaryData<Buffer>,
+    accepted: number,
+    rejected: number,
+    errorMessage: string | undefined,
+  ): void {
+    const c = this.counters;
+    if (signal === 'traces') {
+      c.acceptedSpans += accepted;
+      c.rejectedSpans += rejected;
+    } else if (signal === 'logs') {
+      c.acceptedLogs += accepted;
+      c.rejectedLogs += rejected;
+    } else {
+      c.acceptedDataPoints += accepted;
+      c.rejectedDataPoints += rejected;
     }
     const partial =
       rejected > 0

@@ -23,8 +23,20 @@ import { contentLengthOf, encodingOf, formatOf } from './request-headers';
 
 export { PortInUseError };
 
+/** What became of one traces request's spans. */
+export interface TracesOutcome {
+  accepted: number;
+  rejected: number;
+  errorMessage?: string;
+}
+
 export interface ReceiverSinks {
   traces(spans: SpanRecord[]): void;
+  /**
+   * Decodes and stores a traces body elsewhere (the ingest worker) instead of decoding it here;
+   * rejects with OtlpDecodeError when the body is malformed.
+   */
+  tracesBody?(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome>;
   logs(logs: LogRecordData[]): void;
   metrics(dataPoints: number): void;
 }
@@ -356,11 +368,22 @@ export class OtlpHttpReceiver {
       reserve: (total) => this.reserve(reservation, total),
     }).then(
       (body) => {
-        try {
-          this.export(req, res, signal, format, body);
-        } finally {
-          release();
+        // Bytes stay reserved until the body is decoded (here, or in the ingest worker).
+        const elsewhere = signal === 'traces' ? this.sinks.tracesBody : undefined;
+        if (!elsewhere) {
+          try {
+            this.export(req, res, signal, format, body);
+          } finally {
+            release();
+          }
+          return;
         }
+        elsewhere(body, format)
+          .then(
+            (o) => this.answer(req, res, signal, format, o.accepted, o.rejected, o.errorMessage),
+            (err: unknown) => this.failExport(req, res, signal, format, err),
+          )
+          .finally(release);
       },
       (err: unknown) => {
         release();
@@ -406,36 +429,44 @@ export class OtlpHttpReceiver {
         rejected = r.rejected;
         errorMessage = r.errorMessage;
         if (accepted > 0) this.sinks.traces(r.spans);
-        this.counters.acceptedSpans += accepted;
-        this.counters.rejectedSpans += rejected;
       } else if (signal === 'logs') {
         const r = decodeLogs(body, format);
         accepted = r.logs.length;
         rejected = r.rejected;
         errorMessage = r.errorMessage;
         if (accepted > 0) this.sinks.logs(r.logs);
-        this.counters.acceptedLogs += accepted;
-        this.counters.rejectedLogs += rejected;
       } else {
         const r = decodeMetrics(body, format);
         accepted = r.dataPoints;
         rejected = r.rejected;
         if (accepted > 0) this.sinks.metrics(r.dataPoints);
-        this.counters.acceptedDataPoints += accepted;
-        this.counters.rejectedDataPoints += rejected;
       }
     } catch (err) {
-      const httpErr =
-        err instanceof OtlpDecodeError
-          ? new HttpError(400, err.message)
-          : new HttpError(500, `the receiver failed to store the ${signal}: ${messageOf(err)}`);
-      return this.send(
-        req,
-        res,
-        format,
-        httpErr.status,
-        encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message),
-      );
+      return this.failExport(req, res, signal, format, err);
+    }
+    this.answer(req, res, signal, format, accepted, rejected, errorMessage);
+  }
+
+  /** A decoded request: counted, answered (with partial success when some items were rejected). */
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    signal: OtlpSignal,
+    format: OtlpFormat,
+    accepted: number,
+    rejected: number,
+    errorMessage: string | undefined,
+  ): void {
+    const c = this.counters;
+    if (signal === 'traces') {
+      c.acceptedSpans += accepted;
+      c.rejectedSpans += rejected;
+    } else if (signal === 'logs') {
+      c.acceptedLogs += accepted;
+      c.rejectedLogs += rejected;
+    } else {
+      c.acceptedDataPoints += accepted;
+      c.rejectedDataPoints += rejected;
     }
     const partial =
       rejected > 0
@@ -447,6 +478,27 @@ export class OtlpHttpReceiver {
       this.counters.lastDataAt = atMs;
       this.emitData({ signal, accepted, rejected, atMs });
     }
+  }
+
+  /** A malformed payload is a 400 (the receiver keeps serving); a failure to store it a 500. */
+  private failExport(
+    req: IncomingMessage,
+    res: ServerResponse,
+    signal: OtlpSignal,
+    format: OtlpFormat,
+    err: unknown,
+  ): void {
+    const httpErr =
+      err instanceof OtlpDecodeError
+        ? new HttpError(400, err.message)
+        : new HttpError(500, `the receiver failed to store the ${signal}: ${messageOf(err)}`);
+    this.send(
+      req,
+      res,
+      format,
+      httpErr.status,
+      encodeStatus(format, RPC_CODE_BY_STATUS[httpErr.status] ?? 0, httpErr.message),
+    );
   }
 
   private emitData(event: ReceiverDataEvent): void {

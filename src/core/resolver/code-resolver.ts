@@ -10,10 +10,8 @@ import {
   type FunctionRange,
   isSure,
   type MappingResult,
-  type ResourceInfo,
 } from '../model';
 import type { RouteIndex } from '../routes/route-index';
-import { routeOfSpan } from '../routes/route-pattern';
 import { parseStackTrace } from '../stacktrace/parse';
 import type { StackFrame } from '../stacktrace/frame';
 import {
@@ -22,19 +20,14 @@ import {
   type StackResolverOptions,
 } from '../stacktrace/resolve';
 import { readCodeLocation } from '../mapping/code-attributes';
-import { layerOf, nestHandler, pathShape, requestPath } from '../mapping/framework-spans';
+import { pathShape } from '../mapping/framework-spans';
+import { locateSpan, type SpanShape } from './span-location';
 import type { FunctionIndex } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
 import type { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 
-/** What a span needs to say about its code. */
-export interface SpanShape {
-  name: string;
-  kind: number;
-  attributes: Attributes;
-  resource?: Pick<ResourceInfo, 'revision'>;
-}
+export type { SpanShape };
 
 /** A mapping that may be shown on code: a function found, neither ambiguous nor unfounded. */
 export type UsableMapping = MappingResult & { file: string; function: FunctionRange };
@@ -50,7 +43,6 @@ export interface FrameLink {
   code?: { file: string; line: number };
 }
 
-const SERVER_KIND = 2;
 const SHAPE_CACHE_LIMIT = 5_000;
 const MAX_STACK_LINES = 200;
 const MAX_LINE_CHARS = 500;
@@ -59,6 +51,7 @@ export class CodeResolver {
   private readonly mapper: Mapper;
   private readonly stacks: StackResolver;
   private readonly shapes = new Map<string, string>();
+  private readonly shapeOf = (method: string, path: string) => this.routeShape(method, path);
   private shapesVersion = -1;
 
   constructor(
@@ -95,51 +88,7 @@ export class CodeResolver {
    * lacking a route.
    */
   locateSpan(span: SpanShape): { loc: CodeLocation; name: string } {
-    const loc = readCodeLocation(span.attributes);
-    const revision = span.resource?.revision;
-    if (revision !== undefined && loc.line !== undefined) loc.revision = revision;
-    // Code attributes say where; a server span is still named by its route, so one handler serving
-    // several routes (or an instrumentation that names spans by method only) keeps a series per route.
-    const served = span.kind === SERVER_KIND ? this.serverRoute(span) : undefined;
-    if (loc.source !== 'none') return { loc, name: served?.name ?? span.name };
-    const handler = nestHandler(span.attributes);
-    if (handler) {
-      loc.handler = handler;
-      return {
-        loc,
-        name: `${handler.controller}.${handler.callback}${handler.inner ? ' (handler)' : ''}`,
-      };
-    }
-    if (served) {
-      loc.route = served.route;
-      return { loc, name: served.name };
-    }
-    const layer = layerOf(span.name, span.kind, span.attributes);
-    if (layer) loc.layer = layer;
-    return { loc, name: span.name };
-  }
-
-  /**
-   * A server span's route and the name its series goes by (`GET /orders/:id`): its HTTP route, else
-   * its request path matched against the workspace's routes; undefined when it has neither.
-   */
-  private serverRoute(
-    span: SpanShape,
-  ): { route: NonNullable<CodeLocation['route']>; name: string } | undefined {
-    const path = requestPath(span.attributes);
-    const route = routeOfSpan(span.name, span.attributes);
-    if (route) {
-      // The raw path (no per-span reshaping): only a new series keeps it, for the fallback match.
-      const name = span.name.includes(route.template)
-        ? span.name
-        : `${route.method} ${route.template}`;
-      return { route: path ? { ...route, path } : route, name };
-    }
-    const method = span.attributes['http.request.method'] ?? span.attributes['http.method'];
-    if (!path || typeof method !== 'string' || !method) return undefined;
-    const m = method.toUpperCase();
-    const template = this.routeShape(m, path);
-    return { route: { method: m, template, from: 'url.path' }, name: `${m} ${template}` };
+    return locateSpan(span, this.shapeOf);
   }
 
   /**
@@ -147,7 +96,7 @@ export class CodeResolver {
    * (the full template as the code spells it); otherwise the path with id-like segments as `{id}`,
    * so one route does not become a series per id. Cached per path: one route match per new path.
    */
-  private routeShape(method: string, path: string): string {
+  routeShape(method: string, path: string): string {
     const version = this.routes?.version ?? 0;
     if (this.shapesVersion !== version || this.shapes.size > SHAPE_CACHE_LIMIT) {
       this.shapes.clear();

@@ -1,0 +1,135 @@
+// The first half of ingesting spans, which needs no store: where each span's code is (its series
+// key and identity), and which spans are worth holding whole (a sample for drill-down, the traces
+// for the topology, the failed ones for error groups). It runs in the ingest worker, next to the
+// decoder, so the extension host receives typed arrays and a few sampled spans instead of every
+// span (copying decoded spans between threads costs more than decoding them: bench lane (g)); the
+// engine's `applyTriage` records the result. In-process ingest runs the same two halves.
+import type { CodeLocation, SpanRecord } from '../model';
+import type { SeriesIdentity } from '../store/series';
+import { RateMeter } from './rate-meter';
+import { SeriesKeys } from './series-keys';
+
+/** A drill-down sample per series at most every second (errors every 100 ms). */
+const SAMPLE_INTERVAL_MS = 1_000;
+const ERROR_SAMPLE_INTERVAL_MS = 100;
+/** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
+const TRACE_SPANS_PER_SEC = 500;
+const SAMPLE_STATE_LIMIT = 50_000;
+
+/** One series met in a batch: its key, identity and location (a route shape may be deferred). */
+export interface TriageGroup {
+  key: string;
+  identity: SeriesIdentity;
+  loc: CodeLocation;
+  /** The span kind, for recomputing the key when a deferred route shape is filled in. */
+  kind: number;
+}
+
+/** A span kept whole, with what it is kept for. */
+export interface TriageSample {
+  span: SpanRecord;
+  /** Index of the span in the batch (its record decides whether the sample is kept). */
+  index: number;
+  ring: boolean;
+  topology: boolean;
+  error: boolean;
+}
+
+/** A batch of spans, triaged: per span its group and outcome; per group its series. */
+export interface TriageBatch {
+  count: number;
+  group: Int32Array;
+  endMs: Float64Array;
+  durationMs: Float64Array;
+  error: Uint8Array;
+  groups: TriageGroup[];
+  samples: TriageSample[];
+}
+
+export type SpanLocator = (span: SpanRecord) => { loc: CodeLocation; name: string };
+
+function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): SeriesIdentity {
+  const r = span.resource;
+  const identity: SeriesIdentity = {
+    service: r.service,
+    environment: r.environment,
+    version: r.version,
+    codeSource: loc.source,
+    spanName,
+    kind: span.kind,
+  };
+  if (loc.filePath !== undefined) identity.filePath = loc.filePath;
+  if (loc.functionName !== undefined) identity.functionName = loc.functionName;
+  if (loc.line !== undefined) identity.line = loc.line;
+  if (loc.route !== undefined) identity.route = loc.route;
+  if (loc.handler !== undefined) identity.handler = loc.handler;
+  if (loc.layer !== undefined) identity.layer = loc.layer;
+  if (r.revision !== undefined) identity.revision = r.revision;
+  return identity;
+}
+
+export class SpanTriage {
+  private readonly keys = new SeriesKeys();
+  private readonly rate = new RateMeter();
+  /** Per series key: when a drill-down sample (and an error sample) was last kept. */
+  private readonly sampled = new Map<string, { ok: number; error: number }>();
+
+  constructor(private readonly locate: SpanLocator) {}
+
+  run(spans: readonly SpanRecord[], now: number): TriageBatch {
+    const n = spans.length;
+    const batch: TriageBatch = {
+      count: n,
+      group: new Int32Array(n),
+      endMs: new Float64Array(n),
+      durationMs: new Float64Array(n),
+      error: new Uint8Array(n),
+      groups: [],
+      samples: [],
+    };
+    // The trace window keeps every trace at modest rates; under load a share of traces chosen by
+    // trace id (so a kept trace keeps all its spans and shares stay unbiased), sized to about
+    // TRACE_SPANS_PER_SEC: holding more would only churn memory.
+    this.rate.add(n, now);
+    const perSec = this.rate.perSecondRecent(now);
+    const keepBelow =
+      perSec <= TRACE_SPANS_PER_SEC
+        ? 0x10000
+        : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
+    const groupOf = new Map<string, number>();
+    if (this.sampled.size > SAMPLE_STATE_LIMIT) this.sampled.clear();
+    for (let i = 0; i < n; i++) {
+      const span = spans[i]!;
+      const { loc, name } = this.locate(span);
+      const key = this.keys.keyOf(span.resource, loc, span.kind, name);
+      let g = groupOf.get(key);
+      if (g === undefined) {
+        g = batch.groups.length;
+        groupOf.set(key, g);
+        batch.groups.push({ key, identity: identityOf(span, loc, name), loc, kind: span.kind });
+      }
+      const isError = span.statusCode === 2;
+      batch.group[i] = g;
+      batch.endMs[i] = span.startMs + span.durationMs;
+      batch.durationMs[i] = span.durationMs;
+      batch.error[i] = isError ? 1 : 0;
+      const topology = keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow;
+      // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
+      // spans is not held in memory long enough to be promoted and slow the collector down.
+      let state = this.sampled.get(key);
+      if (!state) this.sampled.set(key, (state = { ok: -Infinity, error: -Infinity }));
+      let ring = false;
+      if (
+        now - state.ok >= SAMPLE_INTERVAL_MS ||
+        (isError && now - state.error >= ERROR_SAMPLE_INTERVAL_MS)
+      ) {
+        ring = true;
+        if (isError) state.error = now;
+        else state.ok = now;
+      }
+      const error = isError || span.events.length > 0;
+      if (ring || topology || error) batch.samples.push({ span, index: i, ring, topology, error });
+    }
+    return batch;
+  }
+}

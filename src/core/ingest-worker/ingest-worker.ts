@@ -1,0 +1,119 @@
+// The engine's side of the ingest worker: request bodies go to the worker (their bytes moved, not
+// copied twice), the triaged batches come back and are recorded here. Decoding — the bulk of the
+// cost, and nearly all of its garbage — happens on the worker's thread, so a burst of spans no
+// longer stalls the extension host (bench lane (g)). If the worker cannot start or dies, ingest
+// continues in-process and `onProblem` says so once.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Engine } from '../engine/engine';
+import { decodeTraces, OtlpDecodeError, type OtlpFormat } from '../ingest/otlp-decode';
+import type { TracesOutcome } from '../receiver/http-receiver';
+import type { DecodeReply, DecodeRequest } from './messages';
+
+/**
+ * A worker running the entry beside the bundle (dist/ingest-worker.js); from the TypeScript
+ * sources (tests run under tsx) the entry is loaded through tsx's require hook, which a worker
+ * does not inherit from its parent.
+ */
+function startWorker(): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'ingest-worker.js'));
+  const entry = JSON.stringify(join(__dirname, 'worker-main.ts'));
+  return new Worker(`require('tsx/cjs'); require(${entry});`, { eval: true });
+}
+
+export class IngestWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (o: TracesOutcome) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 1;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly onProblem: (message: string) => void = () => undefined,
+  ) {
+    try {
+      const w = startWorker();
+      w.unref();
+      w.on('message', (r: DecodeReply) => this.settle(r));
+      w.on('error', (e) => this.lost(`the ingest worker failed: ${e.message}`));
+      w.on('exit', (code) => {
+        if (!this.stopped) this.lost(`the ingest worker exited (code ${code})`);
+      });
+      this.worker = w;
+    } catch (e) {
+      this.lost(`the ingest worker did not start: ${(e as Error).message}`);
+    }
+  }
+
+  /** Whether decoding runs off this thread right now. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Decodes and records one OTLP traces body; rejects with OtlpDecodeError when it is malformed. */
+  ingest(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome> {
+    const w = this.worker;
+    if (!w) return Promise.resolve(this.ingestHere(body, format));
+    // A buffer of its own to transfer: request bodies may share Node's pooled memory.
+    const own = new Uint8Array(body.length);
+    own.set(body);
+    const id = this.nextId++;
+    const request: DecodeRequest = { id, format, body: own };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage(request, [own.buffer]);
+    });
+  }
+
+  private ingestHere(body: Uint8Array, format: OtlpFormat): TracesOutcome {
+    const r = decodeTraces(body, format);
+    this.engine.ingestSpans(r.spans);
+    return {
+      accepted: r.spans.length,
+      rejected: r.rejected,
+      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
+    };
+  }
+
+  private settle(r: DecodeReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (!r.ok) {
+      p.reject(r.invalid ? new OtlpDecodeError(r.message) : new Error(r.message));
+      return;
+    }
+    try {
+      this.engine.applyTriage(r.batch);
+    } catch (e) {
+      p.reject(e as Error);
+      return;
+    }
+    p.resolve({
+      accepted: r.accepted,
+      rejected: r.rejected,
+      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
+    });
+  }
+
+  private lost(message: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
+    this.onProblem(`${message}; spans are decoded on the main thread from now on`);
+  }
+
+  async dispose(): Promise<void> {
+    this.stopped = true;
+    const w = this.worker;
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.reject(new Error('the ingest worker was stopped'));
+    this.pending.clear();
+    await w?.terminate();
+  }
+}
