@@ -15,6 +15,7 @@ import { extractLogStatements } from '../src/core/logs/log-statements';
 import { generatedWorkspace, sdkPayloads, serviceWorkspace } from './fixtures';
 import { span } from '../test/support/spans';
 import { codeOriginBench } from './code-origin';
+import { ingestLoadBench, loadChild } from './ingest-load';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
       `  hover                                    p50 ${ms(hover.p50)}  p99 ${ms(hover.p99)}  (target p99 ≤ 1 ms: ${verdict(hover.p99 <= 1)})\n`,
     );
 
+    await ingestLoadBench(ws);
     await indexBench();
     await startupBench();
     await codeOriginBench(process.cwd(), join(__dirname, 'code-origin.js'));
@@ -322,4 +324,5 @@ async function indexBench(): Promise<void> {
   }
 }
 
-void main();
+// The same bundle is the load generator's child process (bench/ingest-load.ts).
+void loadChild().then((child) => (child ? undefined : main()));

@@ -159,15 +159,16 @@ export class Engine {
    * The second half of ingesting spans (span-triage.ts has the first): records every span in its
    * series, registers new series, and holds the sampled spans (drill-down ring, trace topology,
    * error groups). A route shape the ingest worker could not know (it has no route index) is
-   * filled in here, once per series.
+   * filled in here, once per series. `from`/`to` record a slice of the batch (the ingest worker
+   * records a large batch in slices, yielding between them).
    */
-  applyTriage(batch: TriageBatch): void {
-    if (batch.count === 0) return;
+  applyTriage(batch: TriageBatch, from = 0, to = batch.count): void {
+    if (to <= from) return;
     const now = this.store.now();
-    this.ingestRate.add(batch.count, now);
+    this.ingestRate.add(to - from, now);
     const keys = batch.groups.map((g) => this.settleGroup(g));
-    const kept = new Uint8Array(batch.count);
-    for (let i = 0; i < batch.count; i++) {
+    const kept = new Uint8Array(to - from);
+    for (let i = from; i < to; i++) {
       const gi = batch.group[i]!;
       const key = keys[gi]!;
       const g = batch.groups[gi]!;
@@ -180,12 +181,13 @@ export class Engine {
         now,
       );
       if (!series) continue;
-      kept[i] = 1;
+      kept[i - from] = 1;
       if (!this.locations.has(key)) this.registerSeries(series, g.loc);
     }
     for (const s of batch.samples) {
+      if (s.index < from || s.index >= to) continue;
       if (s.error) this.errors.addSpan(s.span);
-      if (kept[s.index] !== 1) continue;
+      if (kept[s.index - from] !== 1) continue;
       const key = keys[batch.group[s.index]!]!;
       if (s.topology) this.topology.add(s.span, key);
       if (s.ring) this.ring.push(s.span, key);

@@ -8,7 +8,11 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine';
 import { decodeTraces, OtlpDecodeError, type OtlpFormat } from '../ingest/otlp-decode';
 import type { TracesOutcome } from '../receiver/http-receiver';
+import type { TriageBatch } from '../engine/span-triage';
 import type { DecodeReply, DecodeRequest } from './messages';
+
+/** Spans recorded at a stretch (~2 ms of work). */
+const RECORD_SLICE = 5_000;
 
 /**
  * A worker running the entry beside the bundle (dist/ingest-worker.js); from the TypeScript
@@ -57,14 +61,19 @@ export class IngestWorker {
   ingest(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome> {
     const w = this.worker;
     if (!w) return Promise.resolve(this.ingestHere(body, format));
-    // A buffer of its own to transfer: request bodies may share Node's pooled memory.
-    const own = new Uint8Array(body.length);
-    own.set(body);
+    // Moved, not copied, when the body owns its memory (large bodies do); small bodies may share
+    // Node's pooled memory and are copied first.
+    const memory =
+      body.buffer instanceof ArrayBuffer &&
+      body.byteOffset === 0 &&
+      body.byteLength === body.buffer.byteLength
+        ? body.buffer
+        : Uint8Array.from(body).buffer;
     const id = this.nextId++;
-    const request: DecodeRequest = { id, format, body: own };
+    const request: DecodeRequest = { id, format, body: new Uint8Array(memory) };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage(request, [own.buffer]);
+      w.postMessage(request, [memory]);
     });
   }
 
@@ -86,17 +95,23 @@ export class IngestWorker {
       p.reject(r.invalid ? new OtlpDecodeError(r.message) : new Error(r.message));
       return;
     }
-    try {
-      this.engine.applyTriage(r.batch);
-    } catch (e) {
-      p.reject(e as Error);
-      return;
-    }
-    p.resolve({
+    const outcome: TracesOutcome = {
       accepted: r.accepted,
       rejected: r.rejected,
       ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
-    });
+    };
+    this.record(r.batch).then(() => p.resolve(outcome), p.reject);
+  }
+
+  /**
+   * Records a batch; a large one (a max-size request holds ~45k spans) in slices with a turn of
+   * the event loop between them, so the editor's thread is never held for long.
+   */
+  private async record(batch: TriageBatch): Promise<void> {
+    for (let from = 0; from < batch.count; from += RECORD_SLICE) {
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      this.engine.applyTriage(batch, from, Math.min(batch.count, from + RECORD_SLICE));
+    }
   }
 
   private lost(message: string): void {
