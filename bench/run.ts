@@ -15,6 +15,9 @@ import { extractLogStatements } from '../src/core/logs/log-statements';
 import { generatedWorkspace, sdkPayloads, serviceWorkspace } from './fixtures';
 import { span } from '../test/support/spans';
 import { codeOriginBench } from './code-origin';
+import { SpanTriage } from '../src/core/engine/span-triage';
+import { locateSpan } from '../src/core/resolver/span-location';
+import { deferredShape } from '../src/core/resolver/deferred-shape';
 import { ingestLoadBench, loadChild } from './ingest-load';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -132,21 +135,30 @@ async function main(): Promise<void> {
     }, 200);
     // What a refresh usually sees: a batch of spans for a few of the file's functions (10 of 500).
     const abs = join(ws.root, file.rel);
+    const tenSpans = (i: number) =>
+      Array.from({ length: 10 }, (_, k) => {
+        const fn = fns[(i * 10 + k) % fns.length]!;
+        return span({
+          name: fn.qualifiedName,
+          durationMs: 5 + k,
+          attributes: {
+            'code.file.path': abs,
+            'code.line.number': fn.startLine + 1,
+            'code.function.name': fn.qualifiedName,
+          },
+        });
+      });
+    // In-process ingest (decode excluded): what the host did per batch before the ingest worker.
+    const fewHere = latency((i) => {
+      engine.ingestSpans(tenSpans(i));
+      lensCall();
+    }, 500);
+    // With the ingest worker (the shipped path) the host records a batch the worker triaged, then
+    // serves the lenses; the triage runs here untimed, as it runs on the worker's thread.
+    const triage = new SpanTriage((s) => locateSpan(s, deferredShape));
+    const triaged = Array.from({ length: 500 }, (_, i) => triage.run(tenSpans(i), Date.now()));
     const few = latency((i) => {
-      engine.ingestSpans(
-        Array.from({ length: 10 }, (_, k) => {
-          const fn = fns[(i * 10 + k) % fns.length]!;
-          return span({
-            name: fn.qualifiedName,
-            durationMs: 5 + k,
-            attributes: {
-              'code.file.path': abs,
-              'code.line.number': fn.startLine + 1,
-              'code.function.name': fn.qualifiedName,
-            },
-          });
-        }),
-      );
+      engine.applyTriage(triaged[i % triaged.length]!);
       lensCall();
     }, 500);
     const hover = latency((i) => {
@@ -165,7 +177,10 @@ async function main(): Promise<void> {
       `  lenses for the file, served from memory  p50 ${ms(warm.p50)}  p99 ${ms(warm.p99)}  (target p99 ≤ 2 ms: ${verdict(warm.p99 <= 2)})`,
     );
     console.log(
-      `  lenses right after new data for 10 of the file's functions (ingest of the batch included)  p50 ${ms(few.p50)}  p99 ${ms(few.p99)}  (target p99 ≤ 2 ms: ${verdict(few.p99 <= 2)})`,
+      `  lenses right after new data for 10 of the file's functions, the host's share (recording the worker's batch + lenses)  p50 ${ms(few.p50)}  p99 ${ms(few.p99)}  (target p99 ≤ 2 ms: ${verdict(few.p99 <= 2)})`,
+    );
+    console.log(
+      `  the same with the batch's spans ingested on the host (before the ingest worker)  p50 ${ms(fewHere.p50)}  p99 ${ms(fewHere.p99)}`,
     );
     console.log(
       `  lenses right after new data for all 500  p50 ${ms(cold.p50)}  p99 ${ms(cold.p99)}  (worst case, at most once per 2 s refresh; ratio to served ${(cold.p50 / warm.p50).toFixed(0)}×)`,

@@ -411,21 +411,22 @@ export class Engine {
     return [...groups.values()].sort((a, b) => a.fn.startLine - b.fn.startLine);
   }
 
-  /** One function's row; rebuilt only when one of its series changed since it was built. */
+  /**
+   * One function's row; rebuilt only when one of its series changed since it was built, and the
+   * same object while its covered time (whole seconds) is the same too.
+   */
   private groupRow(
     file: string,
     g: FunctionGroup,
     q: QueryOptions,
     now: number,
   ): FunctionStats | undefined {
+    const coveredMs = this.store.coveredMs(q.windowMs, now);
     const cached = this.rows.get(g);
     if (cached && sameVersions(g.series, cached.changes)) {
-      return (
-        cached.row && {
-          ...cached.row,
-          stats: { ...cached.row.stats, coveredMs: this.store.coveredMs(q.windowMs, now) },
-        }
-      );
+      if (cached.row && cached.row.stats.coveredMs !== coveredMs)
+        cached.row = { ...cached.row, stats: { ...cached.row.stats, coveredMs } };
+      return cached.row;
     }
     const row = this.buildRow(file, g, q, now);
     this.rows.set(g, { changes: g.series.map((s) => s.changes), row });
