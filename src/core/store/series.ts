@@ -43,9 +43,6 @@ export class Series {
   lastSeenMs = 0;
   /** Bumped whenever the buckets change (new spans, roll-up): views derived from them can tell they are current. */
   changes = 0;
-  /** When a span of this series last went to the drill-down ring (sampling state). */
-  lastSampledMs = -Infinity;
-  lastErrorSampledMs = -Infinity;
 
   constructor(
     readonly id: string,
