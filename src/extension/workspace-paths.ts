@@ -54,12 +54,35 @@ export function relPath(uri: vscode.Uri): string | undefined {
   return best ? best.f.prefix + p.slice(best.root.length + 1) : undefined;
 }
 
-export function uriOf(rel: string): vscode.Uri | undefined {
+/** The folder a workspace path is in (the only one in a single-folder workspace). */
+function folderOf(rel: string): Folder | undefined {
   const list = localFolders();
-  const f =
+  return (
     list.find((x) => x.prefix !== '' && rel.startsWith(x.prefix)) ??
-    (list.length === 1 ? list[0] : undefined);
+    (list.length === 1 ? list[0] : undefined)
+  );
+}
+
+export function uriOf(rel: string): vscode.Uri | undefined {
+  const f = folderOf(rel);
   return f
     ? vscode.Uri.joinPath(f.folder.uri, ...rel.slice(f.prefix.length).split('/'))
     : undefined;
+}
+
+/**
+ * Items grouped under their workspace folders, for views that list files of a multi-root
+ * workspace; undefined in a single-folder workspace (the views stay flat). Order is kept.
+ */
+export function byFolder<T>(
+  items: readonly T[],
+  fileOf: (item: T) => string,
+): { name: string; items: T[] }[] | undefined {
+  if (localFolders().length < 2) return undefined;
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = folderOf(fileOf(item))?.folder.name ?? 'Outside the workspace folders';
+    (groups.get(name) ?? groups.set(name, []).get(name)!).push(item);
+  }
+  return [...groups].map(([name, list]) => ({ name, items: list }));
 }

@@ -4,10 +4,13 @@ import * as vscode from 'vscode';
 import type { ImpactItem, RiskLevel } from '../../core/impact/impact';
 import { summaryLine } from '../../core/impact/markdown';
 import { Commands } from '../command-ids';
+import { byFolder } from '../workspace-paths';
 import type { ImpactController } from './impact-controller';
 
 type Node =
-  { kind: 'item'; item: ImpactItem } | { kind: 'message'; text: string; tooltip?: string };
+  | { kind: 'item'; item: ImpactItem }
+  | { kind: 'message'; text: string; tooltip?: string }
+  | { kind: 'folder'; name: string; items: ImpactItem[] };
 
 const ICONS: Record<RiskLevel, [string, string | undefined]> = {
   high: ['error', 'problemsErrorIcon.foreground'],
@@ -25,7 +28,10 @@ export class ImpactView implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(element?: Node): Node[] {
-    if (element) return [];
+    if (element)
+      return element.kind === 'folder'
+        ? element.items.map((item) => ({ kind: 'item' as const, item }))
+        : [];
     if (this.impact.problem) return [{ kind: 'message', text: this.impact.problem }];
     const r = this.impact.report;
     if (!r) return [{ kind: 'message', text: 'Reviewing the working tree…' }];
@@ -38,10 +44,19 @@ export class ImpactView implements vscode.TreeDataProvider<Node> {
         tooltip: r.notes.map((n) => n.message).join('\n') || undefined,
       },
     ];
+    // A multi-root workspace lists each folder's changed functions under it, in risk order.
+    const folders = byFolder(r.items, (i) => i.file);
+    if (folders) return nodes.concat(folders.map((f) => ({ kind: 'folder' as const, ...f })));
     return nodes.concat(r.items.map((item) => ({ kind: 'item' as const, item })));
   }
 
   getTreeItem(n: Node): vscode.TreeItem {
+    if (n.kind === 'folder') {
+      const t = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Expanded);
+      t.iconPath = vscode.ThemeIcon.Folder;
+      t.description = `${n.items.length} changed function${n.items.length === 1 ? '' : 's'}`;
+      return t;
+    }
     if (n.kind === 'message') {
       const t = new vscode.TreeItem(n.text);
       if (n.tooltip) t.tooltip = n.tooltip;

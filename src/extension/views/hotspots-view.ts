@@ -9,9 +9,16 @@ import {
   type HotspotRanking,
 } from '../../core/insights/hotspots';
 import { Commands } from '../command-ids';
+import { byFolder } from '../workspace-paths';
 import type { Insights } from './insights';
 
-export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
+/** A workspace folder's hotspots (multi-root workspaces), or one hotspot. */
+type Node = { kind: 'folder'; name: string; items: Hotspot[] } | Hotspot;
+
+const isFolder = (n: Node): n is { kind: 'folder'; name: string; items: Hotspot[] } =>
+  'kind' in n && n.kind === 'folder';
+
+export class HotspotsView implements vscode.TreeDataProvider<Node> {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
 
@@ -70,11 +77,25 @@ export class HotspotsView implements vscode.TreeDataProvider<Hotspot> {
     );
   }
 
-  getChildren(element?: Hotspot): Hotspot[] {
-    return element ? [] : this.insights.hotspots.slice(0, 200);
+  getChildren(element?: Node): Node[] {
+    if (element) return isFolder(element) ? element.items : [];
+    const top = this.insights.hotspots.slice(0, 200);
+    // A multi-root workspace lists each folder's hotspots under it, in rank order.
+    const folders = byFolder(top, (h) => h.stats.file);
+    return folders ? folders.map((f) => ({ kind: 'folder', ...f })) : top;
   }
 
-  getTreeItem(h: Hotspot): vscode.TreeItem {
+  getTreeItem(n: Node): vscode.TreeItem {
+    if (isFolder(n)) {
+      const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = vscode.ThemeIcon.Folder;
+      item.description = `${n.items.length} function${n.items.length === 1 ? '' : 's'}`;
+      return item;
+    }
+    return this.functionItem(n);
+  }
+
+  private functionItem(h: Hotspot): vscode.TreeItem {
     const s = h.stats.stats;
     const fn = h.stats.function;
     const item = new vscode.TreeItem(fn.qualifiedName, vscode.TreeItemCollapsibleState.None);
