@@ -77,7 +77,7 @@ interface Resolved {
 
 const segmentsOf = (route: string) => route.split('/').slice(1);
 /** Work done per slice when the routes are joined in the background. */
-const SLICE_MS = 5;
+const SLICE_MS = 3;
 
 export class RouteIndex {
   private readonly byFile = new Map<string, RouteFacts[]>();
@@ -206,9 +206,14 @@ export class RouteIndex {
     return facts;
   }
 
-  /** Joins the routes in slices, yielding to the event loop every few milliseconds. */
+  /**
+   * Joins the routes in slices, yielding to the event loop every few milliseconds. It starts on a
+   * turn of its own: whoever published (the end of a bulk index) has just used its slice.
+   */
   private async joinInBackground(): Promise<Resolved> {
+    await new Promise<void>((r) => setImmediate(r));
     const steps = joinSteps(this.snapshot(), this.hasFile, this.listFiles);
+    await new Promise<void>((r) => setImmediate(r));
     for (;;) {
       const until = performance.now() + SLICE_MS;
       for (;;) {

@@ -31,7 +31,7 @@ export interface IndexBuildResult {
 export const MAX_INDEX_BYTES = 1024 * 1024;
 const BATCH = 64;
 /** Indexing work between yields to the event loop (the extension host is shared). */
-const SLICE_MS = 5;
+const SLICE_MS = 3;
 
 export class SourceIndex {
   private building: Promise<IndexBuildResult> | undefined;
