@@ -87,6 +87,7 @@ export class Session implements vscode.Disposable {
         this.unsaved = true;
       });
       this.ingest = new IngestWorker(engine, (m) => log().warn(m));
+      if (this.ingest.running) log().info('trace requests are decoded on a worker thread');
       this.engine = engine;
       this.dirty = true;
       void scanned.then(

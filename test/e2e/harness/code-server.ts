@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from './paths';
-import { freePort, spawnGroup, stopGroup } from './processes';
+import { freePort, killGroup, spawnGroup, stopGroup } from './processes';
 
 export interface CodeServerOptions {
   /** Folder opened in the workbench, or a .code-workspace file (a multi-root workspace). */
@@ -32,6 +32,11 @@ export interface CodeServerOptions {
   logFile?: string;
   /** How long to wait for the first HTTP answer; default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * A profile folder (user data, extensions) to use and keep, so a second code-server starts where
+   * the first stopped (restart tests); default a throwaway one, deleted by stop().
+   */
+  profileDir?: string;
 }
 
 export interface CodeServer {
@@ -49,6 +54,8 @@ export interface CodeServer {
   extensionHostLogTail(lines?: number): string;
   /** Kills the whole process group (SIGTERM, SIGKILL after a grace period) and deletes temp dirs. */
   stop(): Promise<void>;
+  /** SIGKILLs the whole process group at once, as a crash would; keeps the profile. */
+  kill(): Promise<void>;
 }
 
 /** Where scripts/setup-code-server.sh installs it (PRODLENS_CODE_SERVER_DIR overrides, as there). */
@@ -118,7 +125,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     version: string;
   };
 
-  const root = mkdtempSync(join(tmpdir(), 'prodlens-code-server-'));
+  const root = opts.profileDir ?? mkdtempSync(join(tmpdir(), 'prodlens-code-server-'));
+  const reused = existsSync(join(root, 'ext'));
   const userDataDir = join(root, 'user');
   const extensionsDir = join(root, 'ext');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -133,18 +141,19 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     ...opts.userSettings,
   };
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-  symlinkSync(
-    extensionDevPath,
-    join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`),
-    'dir',
-  );
+  if (!reused)
+    symlinkSync(
+      extensionDevPath,
+      join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`),
+      'dir',
+    );
   // Its own config file, so code-server never writes one into the user's home.
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
 
   const port = opts.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const logFile = opts.logFile ? resolve(opts.logFile) : join(root, 'code-server.log');
+  const logFile = opts.logFile ? resolve(opts.logFile) : join(root, `code-server-${port}.log`);
   const logFd = openSync(logFile, 'a');
   const args = [
     bin,
@@ -196,9 +205,13 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     stop() {
       stopped ??= (async () => {
         if (pid !== undefined) await stopGroup(pid);
-        rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+        if (!opts.profileDir) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
       })();
       return stopped;
+    },
+    async kill() {
+      if (pid !== undefined) await killGroup(pid);
+      stopped = Promise.resolve();
     },
   };
 

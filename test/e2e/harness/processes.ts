@@ -65,6 +65,18 @@ export async function stopGroup(pid: number, graceMs = 5000): Promise<void> {
   while (groupAlive(pid) && Date.now() < giveUpAt) await sleep(50);
 }
 
+/** Kills the group led by `pid` at once (SIGKILL: no process gets to clean up), as a crash would. */
+export async function killGroup(pid: number): Promise<void> {
+  const hook = exitHooks.get(pid);
+  if (hook) {
+    process.off('exit', hook);
+    exitHooks.delete(pid);
+  }
+  signalGroup(pid, 'SIGKILL');
+  const giveUpAt = Date.now() + 3000;
+  while (groupAlive(pid) && Date.now() < giveUpAt) await sleep(50);
+}
+
 /** A TCP port that was free a moment ago on `host` (the usual small race applies). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
