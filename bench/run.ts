@@ -79,10 +79,26 @@ function latency(fn: (i: number) => void, iterations: number): { p50: number; p9
 
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
+/** `--lanes e,g` runs only those lanes (all by default). */
+const lanesArg = process.argv.indexOf('--lanes');
+const only = lanesArg > 0 ? new Set(process.argv[lanesArg + 1]?.split(',')) : undefined;
+const want = (lane: string) => !only || only.has(lane);
+
 async function main(): Promise<void> {
   console.log(
     `ProdLens benchmarks (node ${process.version}, one thread, esbuild bundle as shipped)\n`,
   );
+  if (only) {
+    // The lanes that need no shared set-up.
+    if (want('d')) await indexBench();
+    if (want('e')) await startupBench();
+    if (want('f')) await codeOriginBench(process.cwd(), join(__dirname, 'code-origin.js'));
+    if (want('g') || want('h')) {
+      const ws = generatedWorkspace(2);
+      await ingestLoadBench(ws).finally(() => rmSync(ws.root, { recursive: true, force: true }));
+    }
+    return;
+  }
   const ws = generatedWorkspace(2);
   try {
     const { engine } = await createWorkspaceEngine(ws.root);
