@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine';
 import { decodeTraces, OtlpDecodeError, type OtlpFormat } from '../ingest/otlp-decode';
-import type { TracesOutcome } from '../receiver/http-receiver';
+import type { ExportOutcome } from '../receiver/export-outcome';
 import type { TriageBatch } from '../engine/span-triage';
 import type { DecodeReply, DecodeRequest } from './messages';
 
@@ -29,7 +29,7 @@ export class IngestWorker {
   private worker: Worker | undefined;
   private readonly pending = new Map<
     number,
-    { resolve: (o: TracesOutcome) => void; reject: (e: Error) => void }
+    { resolve: (o: ExportOutcome) => void; reject: (e: Error) => void }
   >();
   private nextId = 1;
   private stopped = false;
@@ -58,7 +58,7 @@ export class IngestWorker {
   }
 
   /** Decodes and records one OTLP traces body; rejects with OtlpDecodeError when it is malformed. */
-  ingest(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome> {
+  ingest(body: Uint8Array, format: OtlpFormat): Promise<ExportOutcome> {
     const w = this.worker;
     if (!w) return Promise.resolve(this.ingestHere(body, format));
     // Moved, not copied, when the body owns its memory (large bodies do); small bodies may share
@@ -77,7 +77,7 @@ export class IngestWorker {
     });
   }
 
-  private ingestHere(body: Uint8Array, format: OtlpFormat): TracesOutcome {
+  private ingestHere(body: Uint8Array, format: OtlpFormat): ExportOutcome {
     const r = decodeTraces(body, format);
     this.engine.ingestSpans(r.spans);
     return {
@@ -95,7 +95,7 @@ export class IngestWorker {
       p.reject(r.invalid ? new OtlpDecodeError(r.message) : new Error(r.message));
       return;
     }
-    const outcome: TracesOutcome = {
+    const outcome: ExportOutcome = {
       accepted: r.accepted,
       rejected: r.rejected,
       ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),

@@ -11,21 +11,18 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import {
-  OtlpDecodeError,
-  decodeLogs,
-  decodeMetrics,
-  decodeTraces,
-  type OtlpSignal,
-} from '../ingest/otlp-decode';
+import { OtlpDecodeError, type OtlpSignal } from '../ingest/otlp-decode';
 import { encodeExportResponse } from '../ingest/responses';
 import { PortInUseError } from './errors';
-import type {
-  IngestCounters,
-  ReceiverAddress,
-  ReceiverDataListener,
-  ReceiverSinks,
-} from './http-receiver';
+import {
+  countOutcome,
+  exportBody,
+  partialOf,
+  type ExportOutcome,
+  type IngestCounters,
+  type ReceiverSinks,
+} from './export-outcome';
+import type { ReceiverAddress, ReceiverDataListener } from './http-receiver';
 
 export { PortInUseError };
 
@@ -164,39 +161,18 @@ export class OtlpGrpcReceiver {
 
   private export(signal: OtlpSignal, body: Buffer, callback: sendUnaryData<Buffer>): void {
     this.counters.requests++;
-    const elsewhere = signal === 'traces' ? this.sinks.tracesBody : undefined;
-    if (elsewhere) {
-      // Decoded by the ingest worker; answered when it has been stored.
-      elsewhere(body, 'protobuf').then(
-        (o) => this.answer(signal, callback, o.accepted, o.rejected, o.errorMessage),
-        (err: unknown) => this.fail(signal, callback, err),
-      );
-      return;
-    }
-    let accepted: number;
-    let rejected: number;
-    let errorMessage: string | undefined;
+    let outcome: ExportOutcome | Promise<ExportOutcome>;
     try {
-      if (signal === 'traces') {
-        const r = decodeTraces(body, 'protobuf');
-        ({ rejected, errorMessage } = r);
-        accepted = r.spans.length;
-        if (accepted > 0) this.sinks.traces(r.spans);
-      } else if (signal === 'logs') {
-        const r = decodeLogs(body, 'protobuf');
-        ({ rejected, errorMessage } = r);
-        accepted = r.logs.length;
-        if (accepted > 0) this.sinks.logs(r.logs);
-      } else {
-        const r = decodeMetrics(body, 'protobuf');
-        rejected = r.rejected;
-        accepted = r.dataPoints;
-        if (accepted > 0) this.sinks.metrics(r.dataPoints);
-      }
+      outcome = exportBody(this.sinks, signal, 'protobuf', body);
     } catch (err) {
       return this.fail(signal, callback, err);
     }
-    this.answer(signal, callback, accepted, rejected, errorMessage);
+    if (!(outcome instanceof Promise)) return this.answer(signal, callback, outcome);
+    // Decoded by the ingest worker; answered when it has been stored.
+    outcome.then(
+      (o) => this.answer(signal, callback, o),
+      (err: unknown) => this.fail(signal, callback, err),
+    );
   }
 
   private fail(signal: OtlpSignal, callback: sendUnaryData<Buffer>, err: unknown): void {
@@ -210,35 +186,19 @@ export class OtlpGrpcReceiver {
     });
   }
 
-  private answer(
-    signal: OtlpSignal,
-    callback: sendUnaryData<Buffer>,
-    accepted: number,
-    rejected: number,
-    errorMessage: string | undefined,
-  ): void {
-    const c = this.counters;
-    if (signal === 'traces') {
-      c.acceptedSpans += accepted;
-      c.rejectedSpans += rejected;
-    } else if (signal === 'logs') {
-      c.acceptedLogs += accepted;
-      c.rejectedLogs += rejected;
-    } else {
-      c.acceptedDataPoints += accepted;
-      c.rejectedDataPoints += rejected;
-    }
-    const partial =
-      rejected > 0
-        ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` }
-        : undefined;
-    callback(null, Buffer.from(encodeExportResponse(signal, 'protobuf', partial)));
-    if (accepted > 0) {
-      const atMs = Date.now();
-      this.counters.lastDataAt = atMs;
+  private answer(signal: OtlpSignal, callback: sendUnaryData<Buffer>, o: ExportOutcome): void {
+    countOutcome(this.counters, signal, o);
+    callback(null, Buffer.from(encodeExportResponse(signal, 'protobuf', partialOf(o))));
+    if (o.accepted > 0) {
+      const event = {
+        signal,
+        accepted: o.accepted,
+        rejected: o.rejected,
+        atMs: this.counters.lastDataAt!,
+      };
       for (const listener of this.listeners) {
         try {
-          listener({ signal, accepted, rejected, atMs });
+          listener(event);
         } catch {
           // A listener's failure is its own; the data is already stored and answered.
         }

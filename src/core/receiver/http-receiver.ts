@@ -7,39 +7,23 @@
 // socket/stream error can escape as an unhandled 'error' event.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LogRecordData, SpanRecord } from '../model';
-import {
-  OtlpDecodeError,
-  decodeLogs,
-  decodeMetrics,
-  decodeTraces,
-  type OtlpFormat,
-  type OtlpSignal,
-} from '../ingest/otlp-decode';
+import { OtlpDecodeError, type OtlpFormat, type OtlpSignal } from '../ingest/otlp-decode';
 import { RpcCode, encodeExportResponse, encodeStatus } from '../ingest/responses';
 import { readBody } from './body';
+import {
+  countOutcome,
+  exportBody,
+  partialOf,
+  type ExportOutcome,
+  type IngestCounters,
+  type ReceiverSinks,
+} from './export-outcome';
 import { ClientAbortError, HttpError, PortInUseError } from './errors';
 import { contentLengthOf, encodingOf, formatOf } from './request-headers';
 
 export { PortInUseError };
 
-/** What became of one traces request's spans. */
-export interface TracesOutcome {
-  accepted: number;
-  rejected: number;
-  errorMessage?: string;
-}
-
-export interface ReceiverSinks {
-  traces(spans: SpanRecord[]): void;
-  /**
-   * Decodes and stores a traces body elsewhere (the ingest worker) instead of decoding it here;
-   * rejects with OtlpDecodeError when the body is malformed.
-   */
-  tracesBody?(body: Uint8Array, format: OtlpFormat): Promise<TracesOutcome>;
-  logs(logs: LogRecordData[]): void;
-  metrics(dataPoints: number): void;
-}
+export type { ExportOutcome, IngestCounters, ReceiverSinks } from './export-outcome';
 
 export interface OtlpHttpReceiverOptions {
   /** Bind address; default loopback. */
@@ -58,20 +42,6 @@ export interface OtlpHttpReceiverOptions {
    * request; false falls through to 404.
    */
   extraRoute?: (req: IncomingMessage, res: ServerResponse) => boolean;
-}
-
-/** What every OTLP receiver (HTTP or gRPC) counts. */
-export interface IngestCounters {
-  /** Requests received (for HTTP: all paths). */
-  requests: number;
-  acceptedSpans: number;
-  rejectedSpans: number;
-  acceptedLogs: number;
-  rejectedLogs: number;
-  acceptedDataPoints: number;
-  rejectedDataPoints: number;
-  /** Epoch ms of the last request that delivered any data; undefined until then. */
-  lastDataAt: number | undefined;
 }
 
 export interface ReceiverStats extends IngestCounters {
@@ -369,18 +339,20 @@ export class OtlpHttpReceiver {
     }).then(
       (body) => {
         // Bytes stay reserved until the body is decoded (here, or in the ingest worker).
-        const elsewhere = signal === 'traces' ? this.sinks.tracesBody : undefined;
-        if (!elsewhere) {
-          try {
-            this.export(req, res, signal, format, body);
-          } finally {
-            release();
-          }
-          return;
+        let outcome: ExportOutcome | Promise<ExportOutcome>;
+        try {
+          outcome = exportBody(this.sinks, signal, format, body);
+        } catch (err) {
+          release();
+          return this.failExport(req, res, signal, format, err);
         }
-        elsewhere(body, format)
+        if (!(outcome instanceof Promise)) {
+          release();
+          return this.answer(req, res, signal, format, outcome);
+        }
+        outcome
           .then(
-            (o) => this.answer(req, res, signal, format, o.accepted, o.rejected, o.errorMessage),
+            (o) => this.answer(req, res, signal, format, o),
             (err: unknown) => this.failExport(req, res, signal, format, err),
           )
           .finally(release);
@@ -411,73 +383,23 @@ export class OtlpHttpReceiver {
     return true;
   }
 
-  /** Decodes a complete body, hands the data to the sink and answers. */
-  private export(
-    req: IncomingMessage,
-    res: ServerResponse,
-    signal: OtlpSignal,
-    format: OtlpFormat,
-    body: Buffer,
-  ): void {
-    let accepted: number;
-    let rejected: number;
-    let errorMessage: string | undefined;
-    try {
-      if (signal === 'traces') {
-        const r = decodeTraces(body, format);
-        accepted = r.spans.length;
-        rejected = r.rejected;
-        errorMessage = r.errorMessage;
-        if (accepted > 0) this.sinks.traces(r.spans);
-      } else if (signal === 'logs') {
-        const r = decodeLogs(body, format);
-        accepted = r.logs.length;
-        rejected = r.rejected;
-        errorMessage = r.errorMessage;
-        if (accepted > 0) this.sinks.logs(r.logs);
-      } else {
-        const r = decodeMetrics(body, format);
-        accepted = r.dataPoints;
-        rejected = r.rejected;
-        if (accepted > 0) this.sinks.metrics(r.dataPoints);
-      }
-    } catch (err) {
-      return this.failExport(req, res, signal, format, err);
-    }
-    this.answer(req, res, signal, format, accepted, rejected, errorMessage);
-  }
-
   /** A decoded request: counted, answered (with partial success when some items were rejected). */
   private answer(
     req: IncomingMessage,
     res: ServerResponse,
     signal: OtlpSignal,
     format: OtlpFormat,
-    accepted: number,
-    rejected: number,
-    errorMessage: string | undefined,
+    o: ExportOutcome,
   ): void {
-    const c = this.counters;
-    if (signal === 'traces') {
-      c.acceptedSpans += accepted;
-      c.rejectedSpans += rejected;
-    } else if (signal === 'logs') {
-      c.acceptedLogs += accepted;
-      c.rejectedLogs += rejected;
-    } else {
-      c.acceptedDataPoints += accepted;
-      c.rejectedDataPoints += rejected;
-    }
-    const partial =
-      rejected > 0
-        ? { rejected, errorMessage: errorMessage ?? `${rejected} item(s) rejected` }
-        : undefined;
-    this.send(req, res, format, 200, encodeExportResponse(signal, format, partial));
-    if (accepted > 0) {
-      const atMs = Date.now();
-      this.counters.lastDataAt = atMs;
-      this.emitData({ signal, accepted, rejected, atMs });
-    }
+    countOutcome(this.counters, signal, o);
+    this.send(req, res, format, 200, encodeExportResponse(signal, format, partialOf(o)));
+    if (o.accepted > 0)
+      this.emitData({
+        signal,
+        accepted: o.accepted,
+        rejected: o.rejected,
+        atMs: this.counters.lastDataAt!,
+      });
   }
 
   /** A malformed payload is a 400 (the receiver keeps serving); a failure to store it a 500. */
