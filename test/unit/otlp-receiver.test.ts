@@ -12,6 +12,7 @@ import {
   type OtlpHttpReceiverOptions,
   type ReceiverDataEvent,
 } from '../../src/core/receiver/index';
+import { until } from '../support/until';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
@@ -141,14 +142,6 @@ function holdOpen(
   });
   req.write(first);
   return { req, reply, finish: (rest) => req.end(rest) };
-}
-
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function decodeStatus(reply: Reply): { code?: number; message?: string } {
@@ -486,28 +479,42 @@ describe('OTLP/HTTP receiver', () => {
     assert.equal(got.spans.at(-1)?.name, 'continued');
   });
 
-  test('a client abort mid-body is harmless', async () => {
+  test('a client abort mid-body is harmless: its request slot is freed and the receiver serves on', async (t) => {
+    // One request at a time, so a slot the aborted upload kept would turn the next request away (429).
+    const own = await startReceiver({ maxConcurrentRequests: 1 });
+    t.after(() => own.receiver.stop());
+    let status = 0;
+    const slotFreed = (what: string) =>
+      until(
+        () => `the slot of ${what} to be freed (a good request got ${status})`,
+        3000,
+        async () =>
+          (status = (
+            await send(own.url, '/v1/traces', { headers: PB, body: traceBody(['after-abort']) })
+          ).status) === 200,
+      );
     const held = holdOpen(
-      url,
+      own.url,
       '/v1/traces',
       { ...PB, 'content-length': 10_000 },
       Buffer.alloc(100),
     );
     held.reply.catch(() => undefined);
-    const requests = receiver.stats.requests;
-    await until(() => receiver.stats.requests > requests, 'the request to arrive');
+    await until('the request to arrive', 3000, () => own.receiver.stats.requests === 1);
     held.req.destroy();
+    await slotFreed('the aborted upload');
     const chunked = holdOpen(
-      url,
+      own.url,
       '/v1/logs',
       { ...JSON_CT, 'content-encoding': 'gzip' },
       gzipSync(Buffer.alloc(1000)).subarray(0, 20),
     );
     chunked.reply.catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 50));
+    const requests = own.receiver.stats.requests;
+    await until('the gzip upload to arrive', 3000, () => own.receiver.stats.requests > requests);
     chunked.req.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    await assertServing(url);
+    await slotFreed('the aborted gzip upload');
+    assert.equal(own.got.spans.filter((s) => s.name === 'after-abort').length, 2);
   });
 
   test('malformed HTTP gets a 400 and a closed connection, without hurting the receiver', async () => {
@@ -551,7 +558,7 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     const held = [0, 1].map(() =>
       holdOpen(url, '/v1/traces', { ...PB, 'content-length': body.length }, body.subarray(0, 10)),
     );
-    await until(() => receiver.stats.requests === 2, 'two held requests');
+    await until('two held requests', 3000, () => receiver.stats.requests === 2);
     const r = await send(url, '/v1/traces', { headers: PB, body: traceBody() });
     assert.equal(r.status, 429);
     assert.equal(r.headers['retry-after'], '1');
@@ -579,7 +586,7 @@ describe('OTLP/HTTP receiver under load and failure', () => {
       Buffer.alloc(10),
     );
     held.reply.catch(() => undefined);
-    await until(() => receiver.stats.requests === 1, 'the held request');
+    await until('the held request', 3000, () => receiver.stats.requests === 1);
     const r = await send(url, '/v1/traces', {
       headers: { ...PB, 'content-length': 20 * 1024 },
       body: Buffer.alloc(20 * 1024),
@@ -595,14 +602,19 @@ describe('OTLP/HTTP receiver under load and failure', () => {
     await assertServing(url);
     // Once the held request goes away, its reservation is returned.
     held.req.destroy();
-    await until(() => receiver.stats.requests >= 4, 'requests');
-    await new Promise((r2) => setTimeout(r2, 50));
     const padded = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(20 * 1024) });
-    const again = await send(url, '/v1/traces', {
-      headers: { ...JSON_CT, 'content-length': padded.length },
-      body: padded,
-    });
-    assert.equal(again.status, 200);
+    let status = 0;
+    await until(
+      () => `the held request's reservation to be returned (a 20 KiB request got ${status})`,
+      3000,
+      async () =>
+        (status = (
+          await send(url, '/v1/traces', {
+            headers: { ...JSON_CT, 'content-length': padded.length },
+            body: padded,
+          })
+        ).status) === 200,
+    );
   });
 
   test('after an early 413 the upload is drained and a keep-alive connection is reused', async (t) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeLogs, decodeTraces } from '../../../src/core/ingest/otlp-decode';
 import type { LogRecordData, SpanRecord } from '../../../src/core/model';
+import { until } from '../../support/until';
 import { CORPUS, ROOT, type AppSpec, type Expected, type RequestSpec } from './apps';
 import { requestOf } from './evidence';
 
@@ -16,22 +17,6 @@ export const CLI = join(ROOT, 'dist', 'cli.js');
 export const CODE_ORIGIN = join(ROOT, 'dist', 'preload', 'code-origin.js');
 const CLI_SRC = join(ROOT, 'src', 'cli', 'main.ts');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => T | undefined | false,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 export interface Run {
   status: number | null;
