@@ -51,12 +51,12 @@ let source: PrometheusSource;
 before(async () => {
   ensureBackendBinaries();
   backends = await startBackends({ workload, rules: 'groups: []\n' });
-  await backends.waitForCalls(baseline);
-  // Two scrapes of the baseline, so the measured calls are an increase over a known value.
-  await new Promise((r) => setTimeout(r, 2500));
+  // Three scrapes of the baseline, then three of the measured calls: increase() sees them as an
+  // increase over a known value, across at least five scrape intervals, so its extrapolation to
+  // the window's end (under one interval) adds at most a fifth.
+  await backends.waitForCalls(baseline, 3);
   await backends.record();
-  await backends.waitForCalls(baseline + measured);
-  await new Promise((r) => setTimeout(r, 1500));
+  await backends.waitForCalls(baseline + measured, 3);
   source = new PrometheusSource(
     { kind: 'prometheus', url: backends.prometheusUrl, environment: 'test' },
     { codeFunctionLabel: 'code_function_name' },

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './until';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -188,8 +189,11 @@ export interface Backends {
   alertmanagerUrl: string;
   /** Tells the instrumented program to record its workload; resolves when it has. */
   record(): Promise<void>;
-  /** Resolves once Prometheus' latest scrape of the program holds at least `calls` in total. */
-  waitForCalls(calls: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once `scrapes` (default 1) of Prometheus' scrapes of the program each hold at least
+   * `calls` in total: the latest ones, since the counters only grow.
+   */
+  waitForCalls(calls: number, scrapes?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -273,19 +277,30 @@ export async function startBackends(o: BackendOptions): Promise<Backends> {
         app.child.stdout?.on('data', onData);
         app.child.stdin?.write('record\n', (e) => e && reject(e));
       });
-    const waitForCalls = async (calls: number, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      const q = encodeURIComponent('sum(traces_span_metrics_calls_total{job="app"})');
-      let seen = 0;
-      while (Date.now() < deadline) {
-        const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${q}`)).json()) as {
-          data: { result: { value: [number, string] }[] };
-        };
-        seen = Number(body.data.result[0]?.value[1] ?? 0);
-        if (seen >= calls) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`Prometheus saw ${seen} calls, expected ${calls}, within ${timeoutMs} ms`);
+    // Every sample of one scrape has the scrape's timestamp: summing the raw samples of each
+    // timestamp gives the program's total calls as each scrape saw them.
+    const callsPerScrape = async (): Promise<number[]> => {
+      const q = encodeURIComponent('traces_span_metrics_calls_total{job="app"}[5m]');
+      const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${q}`)).json()) as {
+        data: { result: { values: [number, string][] }[] };
+      };
+      const totals = new Map<number, number>();
+      for (const series of body.data.result)
+        for (const [at, v] of series.values) totals.set(at, (totals.get(at) ?? 0) + Number(v));
+      return [...totals.keys()].sort((a, b) => a - b).map((at) => totals.get(at)!);
+    };
+    const waitForCalls = async (calls: number, scrapes = 1, timeoutMs = 20_000) => {
+      let seen: number[] = [];
+      await until(
+        () =>
+          `${scrapes} scrape(s) of the program holding ${calls} calls in Prometheus; its latest scrapes held ${seen.slice(-8).join(', ') || 'nothing'}`,
+        timeoutMs,
+        async () => {
+          seen = await callsPerScrape();
+          return seen.filter((n) => n >= calls).length >= scrapes;
+        },
+        250,
+      );
     };
     return { prometheusUrl, alertmanagerUrl, record, waitForCalls, stop };
   } catch (e) {
