@@ -27,9 +27,14 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * A `prodlens serve` on `dataDir`, resolved once it listens. `indexed` resolves when it reports
+ * its workspace scan on stderr: after any warning about the saved aggregates (same stream, written
+ * before it listens) and after its SIGTERM handler is installed (same turn as the listening line).
+ */
 async function serve(
   dataDir: string,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+): Promise<{ child: ChildProcess; url: string; stderr: () => string; indexed: Promise<void> }> {
   assert.ok(existsSync(CLI), 'dist/cli.js missing: run the build first');
   const child = spawn(
     process.execPath,
@@ -39,13 +44,20 @@ async function serve(
   children.push(child);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString('utf8')));
+  const indexed = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      if (/^prodlens: (workspace indexed|warning: the workspace scan failed)/.test(l)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code} before indexing: ${err}`)));
+  });
+  indexed.catch(() => undefined); // awaited only by the tests that need it
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (l) =>
       resolve(/^listening on (\S+)$/.exec(l)?.[1] ?? l),
     );
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
-  return { child, url, stderr: () => err };
+  return { child, url, stderr: () => err, indexed };
 }
 
 function placeOrderCount(url: string): number | undefined {
@@ -98,7 +110,7 @@ test('SIGKILL 5 s after the last span loses nothing: the restarted serve reports
 test('a torn save file is reported once and skipped: serve starts and keeps serving', async () => {
   const dataDir = join(tmp, 'torn');
   const first = await serve(dataDir);
-  await new Promise((r) => setTimeout(r, 1_000)); // past start-up, where SIGTERM is handled
+  await first.indexed; // past start-up, where SIGTERM is handled
   first.child.kill('SIGTERM');
   await new Promise((r) => first.child.once('exit', r));
   const file = join(dataDir, 'aggregates.v2.json');
@@ -106,7 +118,7 @@ test('a torn save file is reported once and skipped: serve starts and keeps serv
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, text.slice(0, Math.floor(text.length / 2))); // cut mid-write
   const second = await serve(dataDir);
-  await new Promise((r) => setTimeout(r, 300));
+  await second.indexed; // every warning about the saved file is on stderr before this line
   const warnings = second
     .stderr()
     .split('\n')

@@ -52,10 +52,14 @@ test('serve listens before the scan of a 10k-file workspace; spans posted at onc
   );
   children.push(child);
   let indexedMs: number | undefined;
-  createInterface({ input: child.stderr! }).on('line', (l) => {
-    if (/^prodlens: workspace indexed: \d+ source files/.test(l))
-      indexedMs = performance.now() - started;
+  const indexed = new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      if (/^prodlens: workspace indexed: \d+ source files/.test(l))
+        resolve((indexedMs = performance.now() - started));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code} before indexing`)));
   });
+  indexed.catch(() => undefined); // awaited at the end
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (l) =>
       resolve(/^listening on (\S+)$/.exec(l)?.[1] ?? l),
@@ -120,12 +124,8 @@ test('serve listens before the scan of a 10k-file workspace; spans posted at onc
     text.stdout,
     /\(mapped by the serve at http:\/\/127\.0\.0\.1:\d+, which has this workspace indexed\)/,
   );
-  await new Promise<void>((resolve) => {
-    const wait = () => (indexedMs !== undefined ? resolve() : setTimeout(wait, 50));
-    wait();
-  });
   console.log(
-    `serve on ${FILES} files: listening after ${Math.round(listeningMs)} ms, 200 spans accepted ${Math.round(postedMs)} ms after start, workspace indexed after ${Math.round(indexedMs!)} ms`,
+    `serve on ${FILES} files: listening after ${Math.round(listeningMs)} ms, 200 spans accepted ${Math.round(postedMs)} ms after start, workspace indexed after ${Math.round(await indexed)} ms`,
   );
   child.kill('SIGTERM');
 });
