@@ -14,6 +14,7 @@ import { AlertmanagerSource } from '../../src/core/sources/alertmanager';
 import { PrometheusSource } from '../../src/core/sources/prometheus';
 import type { AlertRecord } from '../../src/core/sources/source';
 import { ensureBackendBinaries, startBackends, type Backends } from '../support/backends';
+import { until } from '../support/until';
 
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 const RULES = `groups:
@@ -43,12 +44,13 @@ before(async () => {
     { kind: 'alertmanager', url: backends.alertmanagerUrl, environment: 'prod' },
     { ttlMs: 0 },
   );
-  const deadline = Date.now() + 30_000;
-  while ((await am.alerts()).value?.length !== NAMES.length) {
-    if (Date.now() > deadline)
-      throw new Error('Alertmanager did not receive the three alerts within 30 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let held = 0;
+  await until(
+    () => `Alertmanager to hold the three alerts (it holds ${held})`,
+    30_000,
+    async () => (held = (await am.alerts()).value?.length ?? 0) === NAMES.length,
+    250,
+  );
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReportJson } from '../../src/cli/report-rows';
+import { until } from '../support/until';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -111,8 +112,11 @@ test('a taken gRPC port is a warning; OTLP/HTTP keeps serving', async () => {
   const http = /^listening on (http:\/\/\S+)$/.exec(lines[0] ?? '')?.[1];
   assert.ok(http, lines.join('\n'));
   // The warning is written right after the gRPC bind fails.
-  for (let i = 0; i < 50 && !stderr().includes('OTLP/gRPC not started'); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  await until(
+    () => `the OTLP/gRPC warning on stderr, which has: ${stderr()}`,
+    5_000,
+    () => stderr().includes('OTLP/gRPC not started'),
+  );
   assert.match(
     stderr(),
     new RegExp(`warning: OTLP/gRPC not started: .*${taken}.*in use.*; OTLP/HTTP still serves`),
