@@ -16,7 +16,11 @@ import {
 
 // The browser globals of the in-page callbacks (page.evaluate): the project compiles without lib.dom.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const window: any, document: any, getComputedStyle: any, customElements: any;
+declare const window: any,
+  document: any,
+  getComputedStyle: any,
+  customElements: any,
+  requestAnimationFrame: any;
 type Event = any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -502,8 +506,21 @@ describe('details panel webview', () => {
         .click();
       for (const s of await page.locator('.error-group summary').all()) await s.click();
       // Use the Logs section too: focus and open every line from the keyboard.
+      const openLocations = async () =>
+        (await posted(page)).filter((m) => m.type === 'openLocation');
+      const before = (await openLocations()).length;
       for (const li of await page.locator('.logs .log-line').all()) await li.press('Enter');
-      await page.waitForTimeout(200);
+      assert.deepEqual(
+        (await openLocations()).slice(before),
+        d.logs.statements.flatMap((s) =>
+          s.latest.map(() => ({ type: 'openLocation', file: s.file, line: s.line })),
+        ),
+        "each log line, hostile text and all, asks the host to open its statement's line",
+      );
+      // Whatever those interactions scheduled has run once two more frames are painted.
+      await page.evaluate(
+        () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+      );
 
       for (const sel of await page.locator('.compare select').all()) await sel.focus();
 
@@ -752,16 +769,26 @@ describe('details panel webview', () => {
   test('messages that are not from the protocol are ignored', async () => {
     await withPanel(async (page) => {
       await postAndWait(page, { type: 'snapshot', details: details() }, 'snapshot');
-      await page.evaluate(() => {
-        window.postMessage('<img src=x onerror=alert(1)>', '*');
-        window.postMessage({ type: 'nonsense' }, '*');
-        window.postMessage(
-          { type: 'response', id: 999, method: 'getTrace', ok: true, result: {} },
-          '*',
-        );
-      });
-      await page.waitForTimeout(50);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      // Message events are dispatched in order, each to every listener: once this listener (added
+      // after the panel's) has the last one, the panel has handled the three before it.
+      await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            window.addEventListener('message', (e: Event) => e.data === 'last' && resolve(true));
+            window.postMessage('<img src=x onerror=alert(1)>', '*');
+            window.postMessage({ type: 'nonsense' }, '*');
+            window.postMessage(
+              { type: 'response', id: 999, method: 'getTrace', ok: true, result: {} },
+              '*',
+            );
+            window.postMessage('last', '*');
+          }),
+      );
       assert.equal(await page.locator('h1').textContent(), 'OrderService.placeOrder');
+      assert.equal(await page.locator('img').count(), 0, 'no markup from a message');
+      assert.deepEqual(errors, [], 'no error thrown by the panel');
     });
   });
 
@@ -871,7 +898,8 @@ describe('details panel webview', () => {
       await page
         .locator('.waterfall')
         .evaluate((e: { scrollTop: number }) => (e.scrollTop = 20_000));
-      await page.waitForTimeout(100);
+      // The scroll redraws on the next frame: row 1000 (20,000 px down) is drawn then.
+      await page.locator('.wf-row[data-index="1000"]').waitFor();
       assert.equal(await page.locator('.wf-row[tabindex="0"]').count(), 1);
       assert.equal(
         await page.locator('.wf-row[tabindex="0"]').getAttribute('data-span-id'),
