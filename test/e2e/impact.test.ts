@@ -12,6 +12,7 @@ import { context, SpanKind, trace, type HrTime } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
@@ -121,9 +122,8 @@ test('editing a hot function lists it in the Production Impact view with its num
   });
   const elapsed = Date.now() - saved;
   const text = await row.innerText();
-  assert.match(text, /OrderService\.placeOrder/);
-  assert.match(text, /(high|medium|low) · modified · /);
-  assert.match(text, /POST \/checkout|\/min|p95/);
+  // Every POST /checkout trace runs placeOrder, 10 of its 60 spans failed: high risk, said so.
+  assert.match(text, /high · modified · on the path of 100% of POST \/checkout; 17% errors/);
   console.log(`impact view updated ${elapsed} ms after save: ${text.replace(/\s+/g, ' ')}`);
   await screenshot(page, 'e2e-impact');
 });
@@ -133,19 +133,27 @@ test('the details panel in the light theme (screenshot kept beside the dark one)
     .filter({ hasText: /p50 40 ms/ })
     .first()
     .click();
-  const deadline = Date.now() + 30_000;
-  let found = false;
-  while (!found && Date.now() < deadline) {
-    for (const f of page.frames())
-      if (
-        (await f
-          .locator('h1', { hasText: 'OrderService.placeOrder' })
-          .count()
-          .catch(() => 0)) > 0
-      )
-        found = true;
-    if (!found) await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.ok(found, 'panel rendered');
+  const frame = await until(
+    'the details panel of OrderService.placeOrder',
+    30_000,
+    async () => {
+      for (const f of page.frames())
+        if (
+          (await f
+            .locator('h1', { hasText: 'OrderService.placeOrder' })
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return f;
+      return undefined;
+    },
+    250,
+  );
+  // VS Code tells a webview its theme by a class on its body.
+  assert.match(
+    (await frame.locator('body').getAttribute('class')) ?? '',
+    /\bvscode-light\b/,
+    'the panel is in the light theme',
+  );
   await screenshot(page, 'e2e-details-light');
 });
