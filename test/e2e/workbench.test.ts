@@ -4,15 +4,16 @@
 // shows the receiver; the details panel opens from the lens; the alerts view lands on the code;
 // aggregates survive a reload.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { HrTime } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
@@ -105,12 +106,12 @@ async function lensLineTop(
 ): Promise<{ lensBottom: number; lineTops: Map<string, number> }> {
   const lens = codeLenses(page).filter({ hasText: lensText }).first();
   // Lenses re-render when a refresh lands; retry until one is laid out.
-  let box = await lens.boundingBox();
-  for (let i = 0; !box && i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    box = await lens.boundingBox();
-  }
-  assert.ok(box, 'lens laid out');
+  const box = await until(
+    `the ${lensText} lens to be laid out`,
+    5_000,
+    async () => (await lens.boundingBox()) ?? undefined,
+    250,
+  );
   const lines = page.locator('.editor-group-container.active .view-lines .view-line');
   const lineTops = new Map<string, number>();
   for (const l of await lines.all()) {
@@ -121,9 +122,13 @@ async function lensLineTop(
   return { lensBottom: box.y + box.height, lineTops };
 }
 
-test('the receiver shows in the status bar', async () => {
+test('the receiver shows in the status bar, and the port it names is the receiver', async () => {
   const text = await statusBarText(page, `ProdLens :${receiverPort}`, 60_000);
-  assert.match(text, new RegExp(`ProdLens :${receiverPort}`));
+  assert.doesNotMatch(text, /spans\/min/, `no spans have been sent yet: ${text}`);
+  // Nothing sent: a GET is turned away with the receiver's own OTLP/HTTP message.
+  const res = await fetch(`http://127.0.0.1:${receiverPort}/v1/traces`);
+  assert.equal(res.status, 405);
+  assert.match(await res.text(), /OTLP\/HTTP uses POST/);
 });
 
 test('spans from the real SDK exporter become a lens with the expected numbers above the right function', async () => {
@@ -187,6 +192,7 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
     .click();
   const frame = await findFrame(
     page,
+    'the details panel of OrderService.placeOrder',
     async (f) => (await f.locator('h1', { hasText: 'OrderService.placeOrder' }).count()) > 0,
     30_000,
   );
@@ -224,6 +230,7 @@ test('a click on the lens opens the details panel: numbers, charts, failed trace
 test("a click on a stack frame in the panel's errors opens the editor at that frame's line", async () => {
   const frame = await findFrame(
     page,
+    "the panel's errors section",
     async (f) => (await f.locator('section.errors').count()) > 0,
     10_000,
   );
@@ -342,12 +349,14 @@ test('the Hotspots view re-ranks by errors and filters by environment from its t
     )
       .sort((a, b) => a[0] - b[0])
       .map((r) => r[1]);
-  let texts = await inOrder();
-  for (let i = 0; i < 40 && !(texts.length === 2 && texts[0]!.includes('placeOrder')); i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    texts = await inOrder();
-  }
-  assert.equal(texts.length, 2, `both functions are in the e2e environment: ${texts.join(' | ')}`);
+  let texts: string[] = [];
+  await until(
+    () =>
+      `both functions of the e2e environment, placeOrder first; the view lists: ${texts.join(' | ')}`,
+    10_000,
+    async () => (texts = await inOrder()).length === 2 && texts[0]!.includes('placeOrder'),
+    250,
+  );
   assert.match(
     texts[0]!,
     /OrderService\.placeOrder[\s\S]*5 failed/,
@@ -384,7 +393,14 @@ test('alert notifications are muted and unmuted by command', async () => {
 });
 
 test('aggregates survive a window reload', async () => {
-  await new Promise((r) => setTimeout(r, 11_000)); // one save interval
+  // Reloaded once the extension's periodic save holds placeOrder's 100 spans.
+  let saved: number | undefined;
+  await until(
+    () => `the saved aggregates to hold placeOrder's 100 spans (they hold ${saved ?? 'no file'})`,
+    30_000,
+    () => (saved = savedCount('OrderService.placeOrder')) === 100,
+    250,
+  );
   await page.reload();
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await openFile(page, 'src/orders.ts');
@@ -394,13 +410,37 @@ test('aggregates survive a window reload', async () => {
 
 async function findFrame(
   page: Page,
+  what: string,
   pred: (f: Frame) => Promise<boolean>,
   timeoutMs: number,
 ): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) if (await pred(f).catch(() => false)) return f;
-    await new Promise((r) => setTimeout(r, 250));
+  return until(
+    `a webview frame showing ${what}`,
+    timeoutMs,
+    async () => {
+      for (const f of page.frames()) if (await pred(f).catch(() => false)) return f;
+      return undefined;
+    },
+    250,
+  );
+}
+
+/**
+ * Spans of `fn` in the aggregates file(s) the extension saved in the profile (its workspace
+ * storage), summed over their minute buckets; undefined while there is no such file.
+ */
+function savedCount(fn: string): number | undefined {
+  const files = readdirSync(server.userDataDir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => basename(f) === 'aggregates.v2.json',
+  );
+  if (files.length === 0) return undefined;
+  let n = 0;
+  for (const f of files) {
+    const saved = JSON.parse(readFileSync(join(server.userDataDir, f), 'utf8')) as {
+      series: { identity: { functionName?: string }; minutes: [number, number][] }[];
+    };
+    for (const s of saved.series)
+      if (s.identity.functionName === fn) for (const m of s.minutes) n += m[1];
   }
-  throw new Error('no webview frame matched');
+  return n;
 }
