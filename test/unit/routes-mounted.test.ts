@@ -257,3 +257,34 @@ test('Go route groups and Rails namespaces and scopes', async () => {
     'rails/app/controllers/status_controller.rb#StatusController.show (http.route, high)',
   );
 });
+
+test('file-system routes: Next.js route handlers and API routes, Medusa API routes', async () => {
+  // Next.js's own spans name the route as its folders spell it.
+  assert.equal(
+    await landing('GET /api/invoices/[invoiceId]', http('GET', '/api/invoices/[invoiceId]')),
+    'nextjs/app/api/invoices/[invoiceId]/route.ts#GET (http.route, high)',
+  );
+  assert.equal(
+    await landing('DELETE /api/invoices/[invoiceId]', http('DELETE', '/api/invoices/[invoiceId]')),
+    'nextjs/app/api/invoices/[invoiceId]/route.ts#removeInvoice (http.route, high)',
+  );
+  // A route group (shop) is not part of the URL; a catch-all takes the rest of the path.
+  assert.equal(
+    await landing('GET /catalog/[...slug]', http('GET', '/catalog/[...slug]')),
+    'nextjs/app/(shop)/catalog/[...slug]/route.ts#GET (http.route, high)',
+  );
+  assert.equal(
+    await landing('GET /api/reports/[year]', http('GET', '/api/reports/[year]')),
+    'nextjs/pages/api/reports/[year].ts#yearlyReport (http.route, high)',
+  );
+  // Medusa serves its file routes through Express: Express's `:id` spelling.
+  assert.equal(
+    await landing('POST /admin/gift-cards/:id', http('POST', '/admin/gift-cards/:id')),
+    'medusa/src/api/admin/gift-cards/[id]/route.ts#POST (http.route, high)',
+  );
+  assert.match(
+    await landing('PUT /admin/gift-cards/:id', http('PUT', '/admin/gift-cards/:id')),
+    /^unmapped: /,
+    'a method the route file does not export maps nowhere',
+  );
+});

@@ -32,6 +32,8 @@ test('route templates of every framework family compare in one canonical form', 
   assert.equal(canonicalRoute('/orders/:id(.:format)'), '/orders/{}');
   assert.equal(canonicalRoute('/Orders/42?x=1'), '/orders/42');
   assert.equal(canonicalRoute(''), '/');
+  assert.equal(canonicalRoute('/orders/[id]/items/[...rest]'), '/orders/{}/items/{*}');
+  assert.equal(canonicalRoute('/docs/[[...slug]]'), '/docs/{*}');
 });
 
 test('a server span names its route by http.route, else by a "METHOD /path" span name', () => {

@@ -3,7 +3,8 @@
 // function named in the registration. Text patterns, not a parse: the index must cover a large
 // workspace in seconds, and a registration is a short, stylised line in every framework.
 // JavaScript/TypeScript and Python (whose routers are mounted across files) live in
-// route-extract-js.ts and route-extract-py.ts.
+// route-extract-js.ts and route-extract-py.ts; file-system routes (Next.js, Medusa) in
+// route-extract-fs.ts.
 import { ANY_METHOD, HTTP_METHODS, joinRoute } from './route-pattern';
 import { callArguments, LineMap, stringLiteral } from '../workspace/source-text';
 import {
@@ -15,6 +16,7 @@ import {
 } from './route-facts';
 import { jsRouteFacts } from './route-extract-js';
 import { pyRouteFacts } from './route-extract-py';
+import { fileRouteRegistrations, isRouteFile } from './route-extract-fs';
 
 export type { HandlerRef, RouteRegistration } from './route-facts';
 
@@ -26,6 +28,8 @@ const HINT =
 
 /** Everything one file says about routing (registrations, and for JS its mounts). */
 export function extractRouteFacts(file: string, text: string): RouteFacts {
+  // Next.js and Medusa route files: the path is the route, the exports its handlers.
+  if (isRouteFile(file)) return emptyFacts(fileRouteRegistrations(file, text, new LineMap(text)));
   const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
   const extractor = EXTRACTORS[ext];
   if (!extractor || !HINT.test(text)) return emptyFacts();

@@ -1,6 +1,7 @@
 // One spelling for HTTP route templates, whatever framework wrote them: Express `/orders/:id`,
 // FastAPI/Spring/ASP.NET `/orders/{id}` (with `{id:int}` constraints), Flask/Django
-// `/orders/<int:id>`, Go 1.22 `{path...}`, Rails `(.:format)`. Parameters become `{}`, catch-alls
+// `/orders/<int:id>`, Go 1.22 `{path...}`, Rails `(.:format)`, Next.js `/orders/[id]` and
+// `[...slug]`. Parameters become `{}`, catch-alls
 // `{*}`, so a span's `http.route` and the registration in the code compare as plain strings.
 import type { Attributes } from '../model';
 
@@ -13,12 +14,19 @@ const METHOD_PREFIX = new RegExp(`^(${HTTP_METHODS.join('|')}|ANY)\\s+(\\S.*)$`,
 function segment(seg: string): string {
   if (
     /^\{\*.*\}$/.test(seg) ||
+    /^\[\[?\.\.\.[^\]]*\]\]?$/.test(seg) ||
     /^\{[^}]*\.\.\.\}$/.test(seg) ||
     /^\*\w*$/.test(seg) ||
     seg === '**'
   )
     return '{*}';
-  if (/^:\w+\??$/.test(seg) || /^\{[^}]*\}$/.test(seg) || /^<[^>]*>$/.test(seg)) return '{}';
+  if (
+    /^:\w+\??$/.test(seg) ||
+    /^\{[^}]*\}$/.test(seg) ||
+    /^<[^>]*>$/.test(seg) ||
+    /^\[[^\]]+\]$/.test(seg)
+  )
+    return '{}';
   return seg.toLowerCase();
 }
 
