@@ -122,12 +122,12 @@ function activateInner(context: vscode.ExtensionContext): ProdLensApi {
     }),
     alertNotificationCommands(),
     HotspotsView.register(insights),
-    vscode.window.registerTreeDataProvider('prodlens.alerts', new AlertsView(insights)),
+    ...treeView('prodlens.alerts', new AlertsView(insights)),
     impact,
     new ImpactDecorations(impact),
     new ErrorDecorations(s, feeds),
     new LogDecorations(s, feeds),
-    vscode.window.registerTreeDataProvider('prodlens.impact', new ImpactView(impact)),
+    ...treeView('prodlens.impact', new ImpactView(impact)),
     receiver.onDidChangeState(() => status.update()),
     s.onDidChangeStartup(() => status.update()),
     vscode.window.registerWebviewPanelSerializer(DETAILS_VIEW_TYPE, {
@@ -190,4 +190,12 @@ function reportProblems(problems: string[]): void {
 
 export async function deactivate(): Promise<void> {
   await session?.close();
+}
+
+/** A tree view's registration and its provider, both disposed with the extension. */
+function treeView<T>(
+  id: string,
+  provider: vscode.TreeDataProvider<T> & vscode.Disposable,
+): vscode.Disposable[] {
+  return [vscode.window.registerTreeDataProvider(id, provider), provider];
 }

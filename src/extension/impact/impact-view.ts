@@ -19,12 +19,18 @@ const ICONS: Record<RiskLevel, [string, string | undefined]> = {
   none: ['circle-outline', undefined],
 };
 
-export class ImpactView implements vscode.TreeDataProvider<Node> {
+export class ImpactView implements vscode.Disposable, vscode.TreeDataProvider<Node> {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly impact: ImpactController) {
-    impact.onDidChange(() => this.emitter.fire());
+    this.subscription = impact.onDidChange(() => this.emitter.fire());
+  }
+  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
   }
 
   getChildren(element?: Node): Node[] {

@@ -4,12 +4,18 @@ import type { CodeAlert } from '../../core/insights/local-alerts';
 import { Commands } from '../command-ids';
 import type { Insights } from './insights';
 
-export class AlertsView implements vscode.TreeDataProvider<CodeAlert> {
+export class AlertsView implements vscode.Disposable, vscode.TreeDataProvider<CodeAlert> {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly insights: Insights) {
-    insights.onDidChange(() => this.emitter.fire());
+    this.subscription = insights.onDidChange(() => this.emitter.fire());
+  }
+  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
   }
 
   getChildren(element?: CodeAlert): CodeAlert[] {

@@ -18,19 +18,24 @@ type Node = { kind: 'folder'; name: string; items: Hotspot[] } | Hotspot;
 const isFolder = (n: Node): n is { kind: 'folder'; name: string; items: Hotspot[] } =>
   'kind' in n && n.kind === 'folder';
 
-export class HotspotsView implements vscode.TreeDataProvider<Node> {
+export class HotspotsView implements vscode.Disposable, vscode.TreeDataProvider<Node> {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly insights: Insights) {
-    insights.onDidChange(() => this.emitter.fire());
+    this.subscription = insights.onDidChange(() => this.emitter.fire());
+  }
+  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
   }
 
   /** The tree view with its description, and its title commands (rank by, filter by environment). */
   static register(insights: Insights): vscode.Disposable {
-    const view = vscode.window.createTreeView('prodlens.hotspots', {
-      treeDataProvider: new HotspotsView(insights),
-    });
+    const provider = new HotspotsView(insights);
+    const view = vscode.window.createTreeView('prodlens.hotspots', { treeDataProvider: provider });
     const describe = () => {
       const parts = [`by ${HOTSPOT_RANKINGS[insights.ranking].label.toLowerCase()}`];
       if (insights.serviceFilter) parts.push(insights.serviceFilter);
@@ -40,6 +45,7 @@ export class HotspotsView implements vscode.TreeDataProvider<Node> {
     describe();
     return vscode.Disposable.from(
       view,
+      provider,
       insights.onDidChange(describe),
       vscode.commands.registerCommand(Commands.rankHotspots, async () => {
         const items = (Object.keys(HOTSPOT_RANKINGS) as HotspotRanking[]).map((id) => ({
