@@ -4,6 +4,7 @@
 // id for the waterfall, converted to the panel's TraceDto with each span mapped to code the way
 // receiver spans are (the engine's Mapper over the span's code.* attributes). vscode-free: the
 // extension passes the sources in and posts the results; nothing here is asked on a hover.
+import { LRUCache } from 'lru-cache';
 import type { Attributes, AttributeValue, FunctionRange, SpanRecord } from '../model';
 import { type CodeResolver, isUsable } from '../resolver/code-resolver';
 import type {
@@ -77,6 +78,8 @@ export interface BackendTracesOptions {
 }
 
 export const BACKEND_TRACE_LIMIT = 20;
+/** Queries whose last ask and last status are remembered (least recently used dropped first). */
+const QUERIES_KEPT = 256;
 const MAX_WATERFALL_ROWS = 10_000;
 const MAX_ATTR_CHARS = 4_000;
 
@@ -118,11 +121,14 @@ export class BackendTraces {
   private readonly limit: number;
   private readonly listTtlMs: number;
   private readonly now: () => number;
-  /** When each query was last asked (answered or not), so a failing backend is not asked on every snapshot. */
-  private readonly attempted = new Map<string, number>();
+  /**
+   * When each query was last asked (answered or not), so a failing backend is not asked on every
+   * snapshot. The 256 queries last used are kept.
+   */
+  private readonly attempted = new LRUCache<string, number>({ max: QUERIES_KEPT });
   private readonly inFlight = new Map<string, Promise<SourceTraceLists[]>>();
   /** The latest status per source and query, so a snapshot from memory can say a backend failed. */
-  private readonly lastStatus = new Map<string, SourceStatus>();
+  private readonly lastStatus = new LRUCache<string, SourceStatus>({ max: QUERIES_KEPT });
 
   constructor(
     private readonly sources: () => readonly TraceSource[],
@@ -232,7 +238,6 @@ export class BackendTraces {
     const pending = this.inFlight.get(k);
     if (pending) return pending;
     this.attempted.set(k, this.now());
-    if (this.attempted.size > 256) this.attempted.delete(this.attempted.keys().next().value!);
     const run = this.fetchNow(q, signal).finally(() => this.inFlight.delete(k));
     this.inFlight.set(k, run);
     return run;
@@ -275,8 +280,6 @@ export class BackendTraces {
         }
         out.status.latencyMs = latency;
         this.lastStatus.set(JSON.stringify([label, this.queryKey(q)]), out.status);
-        if (this.lastStatus.size > 256)
-          this.lastStatus.delete(this.lastStatus.keys().next().value!);
         return out;
       }),
     );
