@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort, portInUse } from './harness/processes';
@@ -63,24 +64,21 @@ after(async () => {
   if (server) await server.stop();
 });
 
-async function untilServing(url: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 test('Run with Telemetry starts a plain Express app; its handlers get lenses by code origin within 30 s', async () => {
   await runCommandAsking(page, 'ProdLens: Run with Telemetry', /^npm run start$/, 30_000);
   await pickRow(page, /^npm run start$/);
   const base = `http://127.0.0.1:${appPort}`;
-  await untilServing(`${base}/health`, 60_000);
+  // A refused connection only means "not yet".
+  await until(
+    `the app to answer ${base}/health`,
+    60_000,
+    () =>
+      fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    250,
+  );
 
   // Traffic, as a developer would send it, until the lens is there.
   const started = Date.now();

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
 import { freePort, portInUse } from './harness/processes';
@@ -83,22 +84,6 @@ function writeWorkspaceSettings(values: Record<string, unknown>): void {
   writeFileSync(workspaceSettingsFile(), JSON.stringify(next, null, 2));
 }
 
-/** Polls `check` every 50 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
-async function waitUntil<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function workspaceSetting(key: string): unknown {
   return readJson(workspaceSettingsFile())[key];
 }
@@ -156,10 +141,8 @@ test('prodlens.window "toString" is reported (notification and log); lenses use 
     `every lens names 15 min: ${titles.join(' | ')}`,
   );
   await screenshot(page, 'e2e-settings-bad-window');
-  await waitUntil('the warning in the ProdLens log', () =>
-    prodlensLog().some((l) => l.includes('setting: prodlens.window "toString" is not one of'))
-      ? true
-      : undefined,
+  await until('the warning in the ProdLens log', 30_000, () =>
+    prodlensLog().some((l) => l.includes('setting: prodlens.window "toString" is not one of')),
   );
   await runCommand(page, 'Notifications: Clear All Notifications');
 });
@@ -179,8 +162,10 @@ test("Select Time Window takes effect when the workspace settings hold prodlens.
     .first()
     .waitFor({ state: 'detached', timeout: 10_000 });
   // Where it went: the workspace settings; the user settings keep what they had.
-  await waitUntil('prodlens.window 5m in .vscode/settings.json', () =>
-    workspaceSetting('prodlens.window') === '5m' ? true : undefined,
+  await until(
+    'prodlens.window 5m in .vscode/settings.json',
+    30_000,
+    () => workspaceSetting('prodlens.window') === '5m',
   );
   assert.equal(readJson(userSettingsFile())['prodlens.window'], 'toString');
   await screenshot(page, 'e2e-settings-select-window');
@@ -192,8 +177,10 @@ test('Toggle Code Lenses takes effect when the workspace settings hold prodlens.
   await waitForLens(page, /no data · last/);
   await runCommand(page, 'ProdLens: Toggle Code Lenses');
   await lenses(page).first().waitFor({ state: 'detached', timeout: 15_000 });
-  await waitUntil('codeLens.enabled false in .vscode/settings.json', () =>
-    workspaceSetting('prodlens.codeLens.enabled') === false ? true : undefined,
+  await until(
+    'codeLens.enabled false in .vscode/settings.json',
+    30_000,
+    () => workspaceSetting('prodlens.codeLens.enabled') === false,
   );
   assert.equal(readJson(userSettingsFile())['prodlens.codeLens.enabled'], undefined);
 
@@ -223,28 +210,22 @@ test('prodlens.receiver.port changed twice in quick succession: the receiver end
   while (port2 === port1) port2 = await freePort();
   writeWorkspaceSettings({ 'prodlens.receiver.port': port1 });
   // The first restart has begun once the first port stops accepting connections.
-  await waitUntil(`port ${port0} to close`, async () =>
-    (await refused(port0)) ? true : undefined,
-  );
+  await until(`port ${port0} to close`, 30_000, () => refused(port0));
   writeWorkspaceSettings({ 'prodlens.receiver.port': port2 });
   const changedAt = Date.now();
 
   // Both restarts done: the log names a listener on each new port.
   const listening = (port: number) =>
     new RegExp(`OTLP/HTTP receiver listening on http://127\\.0\\.0\\.1:${port}$`);
-  const startLines = await waitUntil(
-    'both restarts in the log',
-    () => {
-      const lines = prodlensLog()
-        .slice(logStart)
-        .filter((l) => /OTLP\/HTTP receiver listening on/.test(l));
-      return lines.some((l) => listening(port1).test(l)) &&
-        lines.some((l) => listening(port2).test(l))
-        ? lines
-        : undefined;
-    },
-    30_000,
-  );
+  const startLines = await until('both restarts in the log', 30_000, () => {
+    const lines = prodlensLog()
+      .slice(logStart)
+      .filter((l) => /OTLP\/HTTP receiver listening on/.test(l));
+    return lines.some((l) => listening(port1).test(l)) &&
+      lines.some((l) => listening(port2).test(l))
+      ? lines
+      : undefined;
+  });
   // Every way the old overlapping starts showed, collected so a failure names all of them.
   const problems: string[] = [];
   if (!listening(port2).test(startLines.at(-1)!))
