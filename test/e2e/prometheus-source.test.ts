@@ -60,11 +60,12 @@ before(async () => {
   ensureBackendBinaries();
   backends = await startBackends({ workload, rules: 'groups: []\n' });
   const baseline = workload.length * BASELINE_CALLS;
-  await backends.waitForCalls(baseline);
-  await new Promise((r) => setTimeout(r, 2500));
+  // Three scrapes of the baseline, then three of the measured calls: increase() sees them as an
+  // increase over a known value, across at least five scrape intervals, so its extrapolation to
+  // the window's end (under one interval) adds at most a fifth.
+  await backends.waitForCalls(baseline, 3);
   await backends.record();
-  await backends.waitForCalls(baseline + 400);
-  await new Promise((r) => setTimeout(r, 1500));
+  await backends.waitForCalls(baseline + 400, 3);
   workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-prom-'));
   cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   server = await startCodeServer({
@@ -90,9 +91,9 @@ after(async () => {
 
 test('the fixture function shows a lens with numbers from Prometheus, naming it as the source', async () => {
   await openFile(page, 'src/orders.ts');
-  let title: string;
+  // The first lens from Prometheus, however long the first refresh takes; the numbers follow.
   try {
-    title = await waitForLens(page, /prometheus \(e2e\)/, 90_000);
+    await waitForLens(page, /prometheus \(e2e\)/, 90_000);
   } catch (e) {
     throw new Error(
       `${(e as Error).message}\n--- extension host log:\n${server.extensionHostLogTail(60)}`,
@@ -108,7 +109,6 @@ test('the fixture function shows a lens with numbers from Prometheus, naming it 
   assert.ok(n >= 75 && n <= 125, `getOrder's count is Prometheus' estimate of the 100 calls: ${n}`);
   const place = await waitForLens(page, /^p50 5 ms/, 10_000);
   assert.match(place, /· prometheus \(e2e\)$/);
-  assert.ok(title.length > 0);
   assert.equal(
     await codeLenses(page).filter({ hasText: /p50/ }).count(),
     2,
