@@ -1,13 +1,8 @@
 // Alertmanager as a source: the alerts it holds (API v2), whichever Prometheus sent them.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
-import {
-  sourceLabel,
-  type AlertRecord,
-  type SourceConfig,
-  type SourceStatus,
-  probeStatus,
-} from './source';
+import { type AlertRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 interface GettableAlert {
   labels?: Record<string, string>;
@@ -23,35 +18,16 @@ export interface AlertmanagerOptions {
   includeSuppressed?: boolean;
 }
 
-export class AlertmanagerSource {
-  readonly client: HttpClient;
+export class AlertmanagerSource extends SourceClient {
   private readonly cache: SourceCache<AlertRecord[]>;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
 
   constructor(
-    readonly config: SourceConfig,
+    config: SourceConfig,
     private readonly opts: AlertmanagerOptions = {},
     client?: HttpClient,
   ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_ALERTMANAGER_TOKEN',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
+    super(config, 'check PRODLENS_ALERTMANAGER_TOKEN', client);
     this.cache = new SourceCache({ ttlMs: opts.ttlMs ?? 15_000, maxEntries: 1 });
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
   }
 
   /** Asks for Alertmanager's status: proves the URL, the credentials and that it is Alertmanager. */

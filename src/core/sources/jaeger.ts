@@ -3,10 +3,10 @@
 // (`/api/traces`, Jaeger's own span JSON, µs times) is used and remembered. A v3 404 can also
 // mean "no such trace", so v1 is tried before concluding that.
 import type { Attributes, AttributeValue, SpanEventRecord, SpanRecord } from '../model';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError, type QueryParams } from './http-client';
 import {
   normalizeId,
-  sourceLabel,
   summarizeSpans,
   type SourceConfig,
   type SourceStatus,
@@ -139,35 +139,12 @@ export interface JaegerOptions {
   api?: ApiVersion;
 }
 
-export class JaegerSource implements TraceSource {
-  readonly client: HttpClient;
+export class JaegerSource extends SourceClient implements TraceSource {
   private api: ApiVersion | undefined;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
 
-  constructor(
-    readonly config: SourceConfig,
-    opts: JaegerOptions = {},
-    client?: HttpClient,
-  ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_JAEGER_TOKEN',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
+  constructor(config: SourceConfig, opts: JaegerOptions = {}, client?: HttpClient) {
+    super(config, 'check PRODLENS_JAEGER_TOKEN', client);
     this.api = opts.api;
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
   }
 
   /** The API version in use once detected (undefined before the first answer). */

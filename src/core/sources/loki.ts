@@ -3,15 +3,9 @@
 // trace_id / span_id / severity in structured metadata, which query answers merge into the
 // stream labels (or, with categorised labels, send as a third value element).
 import type { Attributes, LogRecordData } from '../model';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
-import {
-  normalizeId,
-  nsToMs,
-  sourceLabel,
-  type SourceConfig,
-  type SourceStatus,
-  probeStatus,
-} from './source';
+import { normalizeId, nsToMs, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 export interface LokiRangeQuery {
   /** A LogQL log query (metric queries are refused: they return numbers, not lines). */
@@ -123,33 +117,13 @@ export function logsFromLokiStreams(
   return out;
 }
 
-export class LokiSource {
-  readonly client: HttpClient;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
-
+export class LokiSource extends SourceClient {
   constructor(
-    readonly config: SourceConfig,
+    config: SourceConfig,
     private readonly opts: LokiQueryOptions = {},
     client?: HttpClient,
   ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_LOKI_TOKEN',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
+    super(config, 'check PRODLENS_LOKI_TOKEN', client);
   }
 
   /** Lists labels: proves the URL, the credentials and that it is Loki. */

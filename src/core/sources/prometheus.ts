@@ -4,9 +4,9 @@
 // 3,000. Metric and label names default to the OpenTelemetry Collector's spanmetrics connector or
 // Tempo's metrics generator (detected once), and every name and template can be overridden.
 import { cachedResult, SourceCache, type SourceResult } from './cache';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
 import {
-  sourceLabel,
   type AlertRecord,
   type FunctionStatsRecord,
   type SourceConfig,
@@ -117,42 +117,23 @@ interface PromRule {
   alerts?: PromAlert[];
 }
 
-export class PrometheusSource {
-  readonly client: HttpClient;
+export class PrometheusSource extends SourceClient {
   private readonly stats: SourceCache<FunctionStatsRecord[]>;
   private readonly alertCache: SourceCache<AlertRecord[]>;
   private names: PromMetricNames | undefined;
   private exemplarsSupported = true;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
 
   constructor(
-    readonly config: SourceConfig,
+    config: SourceConfig,
     private readonly opts: PrometheusOptions = {},
     client?: HttpClient,
   ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: `check PRODLENS_PROMETHEUS_TOKEN`,
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
+    super(config, `check PRODLENS_PROMETHEUS_TOKEN`, client);
     const ttlMs = opts.ttlMs ?? 30_000;
     this.stats = new SourceCache({ ttlMs, maxEntries: 16 });
     this.alertCache = new SourceCache({ ttlMs: Math.min(ttlMs, 15_000), maxEntries: 1 });
     if (opts.flavor && opts.flavor !== 'auto')
       this.names = this.withOverrides(opts.flavor === 'tempo' ? TEMPO_NAMES : SPANMETRICS_NAMES);
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
   }
 
   /** Asks Prometheus for its version: proves the URL, the credentials and that it is Prometheus. */

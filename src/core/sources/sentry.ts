@@ -10,14 +10,9 @@ import {
   type StackFrame,
   type StackLanguage,
 } from '../stacktrace/frame';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
-import {
-  sourceLabel,
-  type ErrorIssueRecord,
-  type SourceConfig,
-  type SourceStatus,
-  probeStatus,
-} from './source';
+import { type ErrorIssueRecord, type SourceConfig, type SourceStatus, probeStatus } from './source';
 
 export interface SentryOptions {
   /** Organization slug. */
@@ -189,33 +184,13 @@ export function stackFromSentryEvent(event: SentryEvent): ParsedStack {
   };
 }
 
-export class SentrySource {
-  readonly client: HttpClient;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
-
+export class SentrySource extends SourceClient {
   constructor(
-    readonly config: SourceConfig,
+    config: SourceConfig,
     private readonly opts: SentryOptions,
     client?: HttpClient,
   ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_SENTRY_TOKEN (scopes event:read, project:read)',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
+    super(config, 'check PRODLENS_SENTRY_TOKEN (scopes event:read, project:read)', client);
   }
 
   private get projectPath(): string {

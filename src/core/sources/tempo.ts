@@ -4,11 +4,11 @@
 // normalised into plain OTLP/JSON here so the receiver's own decoder turns it into SpanRecords.
 import type { SpanRecord } from '../model';
 import { decodeTraces } from '../ingest/otlp-decode';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
 import {
   normalizeId,
   nsToMs,
-  sourceLabel,
   type SourceConfig,
   type SourceStatus,
   type TraceQuery,
@@ -137,33 +137,13 @@ export interface TempoOptions {
   spansPerSpanSet?: number;
 }
 
-export class TempoSource implements TraceSource {
-  readonly client: HttpClient;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
-
+export class TempoSource extends SourceClient implements TraceSource {
   constructor(
-    readonly config: SourceConfig,
+    config: SourceConfig,
     private readonly opts: TempoOptions = {},
     client?: HttpClient,
   ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_TEMPO_TOKEN',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
+    super(config, 'check PRODLENS_TEMPO_TOKEN', client);
   }
 
   /** A one-trace search: proves the URL, the credentials and that it speaks Tempo's search API. */

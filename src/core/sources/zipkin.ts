@@ -2,10 +2,10 @@
 // string-only tags, `kind` absent for internal spans, and any `error` tag marks a failure (its
 // value is the status description when OpenTelemetry exported the span).
 import type { Attributes, SpanRecord } from '../model';
+import { SourceClient } from './source-client';
 import { HttpClient, SourceError } from './http-client';
 import {
   normalizeId,
-  sourceLabel,
   summarizeSpans,
   type SourceConfig,
   type SourceStatus,
@@ -73,32 +73,9 @@ export function spansFromZipkin(spans: readonly ZipkinSpan[]): SpanRecord[] {
   return out;
 }
 
-export class ZipkinSource implements TraceSource {
-  readonly client: HttpClient;
-  private lastStatus: SourceStatus = {
-    ok: true,
-    latencyMs: 0,
-    message: 'not asked yet',
-    stale: false,
-  };
-
-  constructor(
-    readonly config: SourceConfig,
-    client?: HttpClient,
-  ) {
-    this.client =
-      client ??
-      new HttpClient({
-        baseUrl: config.url,
-        label: sourceLabel(config),
-        authHint: 'check PRODLENS_ZIPKIN_TOKEN',
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-      });
-  }
-
-  status(): SourceStatus {
-    return this.lastStatus;
+export class ZipkinSource extends SourceClient implements TraceSource {
+  constructor(config: SourceConfig, client?: HttpClient) {
+    super(config, 'check PRODLENS_ZIPKIN_TOKEN', client);
   }
 
   /** Lists services: proves the URL, the credentials and that it is Zipkin's API v2. */
