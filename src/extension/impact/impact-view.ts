@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ImpactItem, RiskLevel } from '../../core/impact/impact';
 import { summaryLine } from '../../core/impact/markdown';
 import { Commands } from '../command-ids';
+import { RefreshingTree } from '../views/refreshing-tree';
 import { byFolder } from '../workspace-paths';
 import type { ImpactController } from './impact-controller';
 
@@ -19,18 +20,9 @@ const ICONS: Record<RiskLevel, [string, string | undefined]> = {
   none: ['circle-outline', undefined],
 };
 
-export class ImpactView implements vscode.Disposable, vscode.TreeDataProvider<Node> {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
-
+export class ImpactView extends RefreshingTree<Node> {
   constructor(private readonly impact: ImpactController) {
-    this.subscription = impact.onDidChange(() => this.emitter.fire());
-  }
-  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
-  dispose(): void {
-    this.subscription.dispose();
-    this.emitter.dispose();
+    super(impact.onDidChange);
   }
 
   getChildren(element?: Node): Node[] {

@@ -2,20 +2,12 @@
 import * as vscode from 'vscode';
 import type { CodeAlert } from '../../core/insights/local-alerts';
 import { Commands } from '../command-ids';
+import { RefreshingTree } from './refreshing-tree';
 import type { Insights } from './insights';
 
-export class AlertsView implements vscode.Disposable, vscode.TreeDataProvider<CodeAlert> {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
-
+export class AlertsView extends RefreshingTree<CodeAlert> {
   constructor(private readonly insights: Insights) {
-    this.subscription = insights.onDidChange(() => this.emitter.fire());
-  }
-  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
-  dispose(): void {
-    this.subscription.dispose();
-    this.emitter.dispose();
+    super(insights.onDidChange);
   }
 
   getChildren(element?: CodeAlert): CodeAlert[] {

@@ -9,6 +9,7 @@ import {
   type HotspotRanking,
 } from '../../core/insights/hotspots';
 import { Commands } from '../command-ids';
+import { RefreshingTree } from './refreshing-tree';
 import { byFolder } from '../workspace-paths';
 import type { Insights } from './insights';
 
@@ -18,18 +19,9 @@ type Node = { kind: 'folder'; name: string; items: Hotspot[] } | Hotspot;
 const isFolder = (n: Node): n is { kind: 'folder'; name: string; items: Hotspot[] } =>
   'kind' in n && n.kind === 'folder';
 
-export class HotspotsView implements vscode.Disposable, vscode.TreeDataProvider<Node> {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
-
+export class HotspotsView extends RefreshingTree<Node> {
   constructor(private readonly insights: Insights) {
-    this.subscription = insights.onDidChange(() => this.emitter.fire());
-  }
-  /** The view's event and its subscription go with it (deactivate leaves no listener behind). */
-  dispose(): void {
-    this.subscription.dispose();
-    this.emitter.dispose();
+    super(insights.onDidChange);
   }
 
   /** The tree view with its description, and its title commands (rank by, filter by environment). */
