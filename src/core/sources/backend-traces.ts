@@ -194,14 +194,7 @@ export class BackendTraces {
     const lists: SourceTraceLists[] = [];
     for (const s of this.sources()) {
       const label = sourceLabel(s.config);
-      const out: SourceTraceLists = {
-        label,
-        recent: [],
-        slowest: [],
-        failed: [],
-        status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
-        answered: false,
-      };
+      const out = noLists(label);
       const st = this.lastStatus.get(JSON.stringify([label, this.queryKey(q)]));
       if (st) out.status = st;
       for (const list of TRACE_LISTS) {
@@ -248,14 +241,7 @@ export class BackendTraces {
     return Promise.all(
       this.sources().map(async (s) => {
         const label = sourceLabel(s.config);
-        const out: SourceTraceLists = {
-          label,
-          recent: [],
-          slowest: [],
-          failed: [],
-          status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
-          answered: false,
-        };
+        const out = noLists(label);
         if (!target) return out;
         const results = await Promise.all(
           TRACE_LISTS.map(async (list) => ({
@@ -532,6 +518,18 @@ export function traceDtoFromSpans(
 ): TraceDto {
   const ordered = [...spans].sort((a, b) => a.startMs - b.startMs);
   return waterfallOf(traceId.toLowerCase(), ordered, (s) => s, hooks);
+}
+
+/** A source's lists before it answered: empty, healthy until told otherwise. */
+function noLists(label: string): SourceTraceLists {
+  return {
+    label,
+    recent: [],
+    slowest: [],
+    failed: [],
+    status: { ok: true, latencyMs: 0, message: 'ok', stale: false },
+    answered: false,
+  };
 }
 
 /**
