@@ -6,6 +6,8 @@ import { endpointFor, type GrpcState, type ReceiverHost } from './receiver-host'
 import type { Session } from './session';
 import type { StartupPhase } from '../core/engine/create';
 import type { Insights } from './views/insights';
+import { byFolder } from './workspace-paths';
+import { escapeMarkdown } from '../core/format/presentation';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(
@@ -53,6 +55,12 @@ export class StatusBar implements vscode.Disposable {
         if (startup)
           tip.appendMarkdown(
             `Workspace: ${startup}. Spans are accepted meanwhile and mapped onto code as soon as it is done.\n\n`,
+          );
+        // A multi-root workspace: where the data lands, folder by folder.
+        const folders = engine ? byFolder(engine.filesWithData(), (f) => f) : undefined;
+        if (folders?.length)
+          tip.appendMarkdown(
+            `Files with data: ${folders.map((f) => `${escapeMarkdown(f.name)} ${f.items.length}`).join(' · ')}\n\n`,
           );
         tip.appendMarkdown(
           `Set \`OTEL_EXPORTER_OTLP_ENDPOINT=${endpointFor(st)}\` and \`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\` in your service.\n\n`,
