@@ -15,6 +15,7 @@ import type { BackendLogs, LogStreamSource } from '../../core/sources/backend-lo
 import { LokiSource } from '../../core/sources/loki';
 import { PrometheusSource, type PrometheusOptions } from '../../core/sources/prometheus';
 import { SentrySource } from '../../core/sources/sentry';
+import { SourceHealth } from '../../core/sources/source-health';
 import type {
   BackendTraceResult,
   BackendTraces,
@@ -53,11 +54,8 @@ export function tokenKey(kind: string, environment: string): string {
 
 export class BackendSources implements vscode.Disposable {
   private sources: { config: SourceConfig; source: Source; logQuery?: string }[] = [];
-  private readonly down = new Set<string>();
-  /** Sources that gave values through any of their feeds (numbers, alerts, traces…) at some point. */
-  private readonly gaveValues = new Set<string>();
-  /** Latest health per source label and request kind ("alerts", "numbers"). */
-  private readonly health = new Map<string, Map<string, boolean>>();
+  /** Which sources are down, so an outage is announced once (core/sources/source-health.ts). */
+  private readonly health = new SourceHealth();
   statuses: { label: string; url: string; status: SourceStatus }[] = [];
   private readonly subs: vscode.Disposable[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -327,19 +325,14 @@ export class BackendSources implements vscode.Disposable {
     haveValues: boolean,
   ): void {
     const label = sourceLabel(config);
-    let h = this.health.get(label);
-    if (!h) this.health.set(label, (h = new Map()));
-    h.set(what, status.ok);
-    if (haveValues) this.gaveValues.add(label);
-    if (!status.ok && !this.down.has(label)) {
-      this.down.add(label);
+    const change = this.health.note(label, what, status, haveValues);
+    if (change?.kind === 'down') {
       log().warn(`${label}: ${status.message}`);
       // Whichever feed notices the outage first, the message speaks for all of the source's feeds.
-      const kept = this.gaveValues.has(label);
       void vscode.window.showWarningMessage(
-        `ProdLens: ${label} is not answering (${status.message}). What it gave is ${kept ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`,
+        `ProdLens: ${label} is not answering (${status.message}). What it gave is ${change.kept ? 'shown as last known, marked stale,' : 'missing'} until it recovers.`,
       );
-    } else if (status.ok && [...h.values()].every((ok) => ok) && this.down.delete(label)) {
+    } else if (change?.kind === 'up') {
       log().info(`${label}: answering again`);
     }
   }
