@@ -22,7 +22,7 @@ import { runLoad, writeBodies, type LoadPlan, type LoadResult } from './load-cli
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
 /** Runs the load generator in a child process (this bundle, started in child mode). */
-export function load(plan: LoadPlan): Promise<LoadResult> {
+function load(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(process.argv[1]!, [], {
       env: { ...process.env, PRODLENS_BENCH_LOAD: JSON.stringify(plan) },

@@ -20,7 +20,6 @@ import { SpanTriage } from '../src/core/engine/span-triage';
 import { locateSpan } from '../src/core/resolver/span-location';
 import { deferredShape } from '../src/core/resolver/deferred-shape';
 import { ingestLoadBench, loadChild } from './ingest-load';
-import { soakBench } from './soak';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -96,16 +95,6 @@ async function main(): Promise<void> {
     if (want('d')) await scanBench();
     if (want('e')) await startupBench();
     if (want('f')) await codeOriginBench(process.cwd(), join(__dirname, 'code-origin.js'));
-    if (only.has('s')) {
-      // The soak runs only when asked for (ten minutes; `--minutes N` for less).
-      const at = process.argv.indexOf('--minutes');
-      const minutes = at > 0 ? Number(process.argv[at + 1]) : 10;
-      const ws = generatedWorkspace(2);
-      const ok = await soakBench(ws, minutes > 0 ? minutes : 10).finally(() =>
-        rmSync(ws.root, { recursive: true, force: true }),
-      );
-      if (!ok) process.exitCode = 1;
-    }
     if (want('g') || want('h')) {
       const ws = generatedWorkspace(2);
       await ingestLoadBench(ws).finally(() => rmSync(ws.root, { recursive: true, force: true }));
