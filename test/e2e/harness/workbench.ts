@@ -183,17 +183,32 @@ export async function hoverAt(
   await quickInputBox(page).fill(`:${target.line}:${column + 1}`);
   await page.keyboard.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden', timeout });
-  let hover = page.locator('.monaco-hover:visible');
-  if (target.contains) hover = hover.filter({ hasText: target.contains });
-  // A lens refresh re-renders the editor and can close a hover just shown: show it again then.
+  // A lens refresh re-renders the editor and can close a hover just shown (more often on a busy
+  // machine): show it again then. The text is read in the page in the same step that finds the
+  // hover, so a hover closing between "found" and "read" cannot fail the read.
+  const pattern = target.contains
+    ? { source: target.contains.source, flags: target.contains.flags }
+    : undefined;
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     try {
-      await hover.first().waitFor({ timeout });
-      return (await hover.first().innerText({ timeout: 2_000 })).trim();
+      const found = await page.waitForFunction(
+        (p: { source: string; flags: string } | undefined) => {
+          const re = p ? new RegExp(p.source, p.flags) : undefined;
+          const doc = (globalThis as unknown as { document: DomNode }).document;
+          for (const h of Array.from(doc.querySelectorAll('.monaco-hover'))) {
+            const el = h as unknown as { offsetParent: unknown; innerText: string };
+            if (el.offsetParent !== null && (!re || re.test(el.innerText))) return el.innerText;
+          }
+          return null;
+        },
+        pattern,
+        { timeout: attempt < 5 ? Math.min(timeout, 8_000) : timeout },
+      );
+      return String(await found.jsonValue()).trim();
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 5) throw err;
     }
   }
 }
