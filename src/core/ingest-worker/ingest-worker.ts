@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine';
-import { decodeTraces, OtlpDecodeError, type OtlpFormat } from '../ingest/otlp-decode';
-import type { ExportOutcome } from '../receiver/export-outcome';
+import { OtlpDecodeError, type OtlpFormat } from '../ingest/otlp-decode';
+import { decodeTracesInto, withMessage, type ExportOutcome } from '../receiver/export-outcome';
 import type { TriageBatch } from '../engine/span-triage';
 import type { DecodeReply, DecodeRequest } from './messages';
 
@@ -78,13 +78,7 @@ export class IngestWorker {
   }
 
   private ingestHere(body: Uint8Array, format: OtlpFormat): ExportOutcome {
-    const r = decodeTraces(body, format);
-    this.engine.ingestSpans(r.spans);
-    return {
-      accepted: r.spans.length,
-      rejected: r.rejected,
-      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
-    };
+    return decodeTracesInto({ traces: (spans) => this.engine.ingestSpans(spans) }, format, body);
   }
 
   private settle(r: DecodeReply): void {
@@ -95,11 +89,7 @@ export class IngestWorker {
       p.reject(r.invalid ? new OtlpDecodeError(r.message) : new Error(r.message));
       return;
     }
-    const outcome: ExportOutcome = {
-      accepted: r.accepted,
-      rejected: r.rejected,
-      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
-    };
+    const outcome = withMessage(r.accepted, r.rejected, r.errorMessage);
     this.record(r.batch).then(() => p.resolve(outcome), p.reject);
   }
 
@@ -118,8 +108,7 @@ export class IngestWorker {
     if (this.stopped) return;
     this.stopped = true;
     this.worker = undefined;
-    for (const p of this.pending.values()) p.reject(new Error(message));
-    this.pending.clear();
+    this.rejectPending(message);
     this.onProblem(`${message}; spans are decoded on the main thread from now on`);
   }
 
@@ -127,8 +116,12 @@ export class IngestWorker {
     this.stopped = true;
     const w = this.worker;
     this.worker = undefined;
-    for (const p of this.pending.values()) p.reject(new Error('the ingest worker was stopped'));
-    this.pending.clear();
+    this.rejectPending('the ingest worker was stopped');
     await w?.terminate();
+  }
+
+  private rejectPending(message: string): void {
+    for (const p of this.pending.values()) p.reject(new Error(message));
+    this.pending.clear();
   }
 }

@@ -52,12 +52,10 @@ export function exportBody(
   format: OtlpFormat,
   body: Uint8Array,
 ): ExportOutcome | Promise<ExportOutcome> {
-  if (signal === 'traces') {
-    if (sinks.tracesBody) return sinks.tracesBody(body, format);
-    const r = decodeTraces(body, format);
-    if (r.spans.length > 0) sinks.traces(r.spans);
-    return withMessage(r.spans.length, r.rejected, r.errorMessage);
-  }
+  if (signal === 'traces')
+    return sinks.tracesBody
+      ? sinks.tracesBody(body, format)
+      : decodeTracesInto(sinks, format, body);
   if (signal === 'logs') {
     const r = decodeLogs(body, format);
     if (r.logs.length > 0) sinks.logs(r.logs);
@@ -68,7 +66,23 @@ export function exportBody(
   return { accepted: r.dataPoints, rejected: r.rejected };
 }
 
-function withMessage(accepted: number, rejected: number, errorMessage?: string): ExportOutcome {
+/** Decodes a traces body here and hands its spans to `sinks.traces`. */
+export function decodeTracesInto(
+  sinks: Pick<ReceiverSinks, 'traces'>,
+  format: OtlpFormat,
+  body: Uint8Array,
+): ExportOutcome {
+  const r = decodeTraces(body, format);
+  if (r.spans.length > 0) sinks.traces(r.spans);
+  return withMessage(r.spans.length, r.rejected, r.errorMessage);
+}
+
+/** An outcome, with the decoder's message about rejected items when it gave one. */
+export function withMessage(
+  accepted: number,
+  rejected: number,
+  errorMessage?: string,
+): ExportOutcome {
   return errorMessage !== undefined ? { accepted, rejected, errorMessage } : { accepted, rejected };
 }
 
