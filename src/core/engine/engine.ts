@@ -24,6 +24,7 @@ import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
 import { AggregateStore, StoreOptions } from '../store/aggregate-store';
 import { Series, seriesKeyOf } from '../store/series';
 import { SpanTriage, type TriageBatch, type TriageGroup } from './span-triage';
+import { TriageGroups, type SettledGroup } from './triage-groups';
 import { fillDeferredShapes, hasDeferredShape } from '../resolver/deferred-shape';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
@@ -86,6 +87,10 @@ export class Engine {
   /** Whole-workspace text indexes (routes, log statements); built by the caller, kept current on file changes. */
   readonly sources: SourceIndex;
   private readonly triage: SpanTriage;
+  private readonly triageGroups = new TriageGroups({
+    settle: (g) => this.settleGroup(g),
+    version: () => this.resolver.routesVersion,
+  });
   lastDataAtMs: number | undefined;
   logsReceived = 0;
   metricPointsReceived = 0;
@@ -166,14 +171,13 @@ export class Engine {
     if (to <= from) return;
     const now = this.store.now();
     this.ingestRate.add(to - from, now);
-    const keys = batch.groups.map((g) => this.settleGroup(g));
+    const groupOf = this.triageGroups.lookup(batch);
     const kept = new Uint8Array(to - from);
     for (let i = from; i < to; i++) {
-      const gi = batch.group[i]!;
-      const key = keys[gi]!;
-      const g = batch.groups[gi]!;
+      const g = groupOf(batch.group[i]!);
+      if (g === undefined) continue;
       const series = this.store.record(
-        key,
+        g.key,
         () => g.identity,
         batch.endMs[i]!,
         batch.durationMs[i]!,
@@ -182,13 +186,13 @@ export class Engine {
       );
       if (!series) continue;
       kept[i - from] = 1;
-      if (!this.locations.has(key)) this.registerSeries(series, g.loc);
+      if (!this.locations.has(g.key)) this.registerSeries(series, g.loc);
     }
     for (const s of batch.samples) {
       if (s.index < from || s.index >= to) continue;
       if (s.error) this.errors.addSpan(s.span);
       if (kept[s.index - from] !== 1) continue;
-      const key = keys[batch.group[s.index]!]!;
+      const key = groupOf(batch.group[s.index]!)!.key;
       if (s.topology) this.topology.add(s.span, key);
       if (s.ring) this.ring.push(s.span, key);
     }
@@ -197,23 +201,25 @@ export class Engine {
     this.emit();
   }
 
-  /** A group's series key, with a deferred route shape (from the ingest worker) filled in. */
-  private settleGroup(g: TriageGroup): string {
-    if (!hasDeferredShape(g.identity.spanName)) return g.key;
+  /** A group with its deferred route shape (from the ingest worker) filled in; undefined without one. */
+  private settleGroup(g: TriageGroup): SettledGroup | undefined {
+    if (!hasDeferredShape(g.identity.spanName)) return undefined;
     const shape = (text: string) =>
       fillDeferredShapes(text, (m, p) => this.resolver.routeShape(m, p));
-    g.identity.spanName = shape(g.identity.spanName);
-    if (g.loc.route) g.loc.route = { ...g.loc.route, template: shape(g.loc.route.template) };
-    if (g.identity.route) g.identity.route = g.loc.route;
-    g.key = seriesKeyOf(
-      g.identity.service,
-      g.identity.environment,
-      g.identity.version,
-      g.loc,
+    const loc = g.loc.route
+      ? { ...g.loc, route: { ...g.loc.route, template: shape(g.loc.route.template) } }
+      : g.loc;
+    const identity = { ...g.identity, spanName: shape(g.identity.spanName) };
+    if (g.identity.route) identity.route = loc.route;
+    const key = seriesKeyOf(
+      identity.service,
+      identity.environment,
+      identity.version,
+      loc,
       g.kind,
-      g.identity.spanName,
+      identity.spanName,
     );
-    return g.key;
+    return { key, identity, loc };
   }
 
   ingestLogs(logs: readonly LogRecordData[]): void {

@@ -14,13 +14,18 @@ export class RateMeter {
     this.slots[i] = (this.slots[i] ?? 0) + n;
   }
 
-  /** Spans per second over the last few seconds: reacts quickly to a burst. */
+  /**
+   * Spans per second over the last few seconds, or counted so far in the current second when
+   * that is more: at the start of a burst the average of the seconds before lags behind it.
+   */
   perSecondRecent(now = Date.now(), seconds = 3): number {
     const sec = Math.floor(now / 1000);
     let total = 0;
     for (let i = 0; i < 60; i++)
       if (sec - (this.stamps[i] ?? 0) < seconds) total += this.slots[i] ?? 0;
-    return total / seconds;
+    const i = sec % 60;
+    const current = this.stamps[i] === sec ? (this.slots[i] ?? 0) : 0;
+    return Math.max(total / seconds, current);
   }
 
   perMinute(now = Date.now()): number {

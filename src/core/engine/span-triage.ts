@@ -4,6 +4,7 @@
 // decoder, so the extension host receives typed arrays and a few sampled spans instead of every
 // span (copying decoded spans between threads costs more than decoding them: bench lane (g)); the
 // engine's `applyTriage` records the result. In-process ingest runs the same two halves.
+import { randomUUID } from 'node:crypto';
 import type { CodeLocation, SpanRecord } from '../model';
 import type { SeriesIdentity } from '../store/series';
 import { RateMeter } from './rate-meter';
@@ -15,9 +16,15 @@ const ERROR_SAMPLE_INTERVAL_MS = 100;
 /** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
 const TRACE_SPANS_PER_SEC = 500;
 const SAMPLE_STATE_LIMIT = 50_000;
+/** Group ids a triage remembers before it starts a new epoch (and announces groups afresh). */
+const GROUP_ID_LIMIT = 50_000;
 
-/** One series met in a batch: its key, identity and location (a route shape may be deferred). */
+/**
+ * One series: its key, identity and location (a route shape may be deferred). Announced in the
+ * first batch of an epoch that meets it; later batches refer to it by `id` (triage-groups.ts).
+ */
 export interface TriageGroup {
+  id: number;
   key: string;
   identity: SeriesIdentity;
   loc: CodeLocation;
@@ -35,14 +42,18 @@ export interface TriageSample {
   error: boolean;
 }
 
-/** A batch of spans, triaged: per span its group and outcome; per group its series. */
+/** A batch of spans, triaged: per span its group's id and outcome; the groups met first. */
 export interface TriageBatch {
+  /** The triage that numbered the groups, and its epoch (a new epoch forgets earlier ids). */
+  source: string;
+  epoch: number;
   count: number;
   group: Int32Array;
   endMs: Float64Array;
   durationMs: Float64Array;
   error: Uint8Array;
-  groups: TriageGroup[];
+  /** Groups this batch refers to that earlier batches of the epoch did not announce. */
+  newGroups: TriageGroup[];
   samples: TriageSample[];
 }
 
@@ -73,18 +84,28 @@ export class SpanTriage {
   private readonly rate = new RateMeter();
   /** Per series key: when a drill-down sample (and an error sample) was last kept. */
   private readonly sampled = new Map<string, { ok: number; error: number }>();
+  /** Per series key: the id its group was announced under in this epoch. */
+  private readonly ids = new Map<string, number>();
+  private readonly source = randomUUID();
+  private epoch = 0;
 
   constructor(private readonly locate: SpanLocator) {}
 
   run(spans: readonly SpanRecord[], now: number): TriageBatch {
     const n = spans.length;
+    if (this.ids.size > GROUP_ID_LIMIT) {
+      this.ids.clear();
+      this.epoch++;
+    }
     const batch: TriageBatch = {
+      source: this.source,
+      epoch: this.epoch,
       count: n,
       group: new Int32Array(n),
       endMs: new Float64Array(n),
       durationMs: new Float64Array(n),
       error: new Uint8Array(n),
-      groups: [],
+      newGroups: [],
       samples: [],
     };
     // The trace window keeps every trace at modest rates; under load a share of traces chosen by
@@ -96,17 +117,17 @@ export class SpanTriage {
       perSec <= TRACE_SPANS_PER_SEC
         ? 0x10000
         : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
-    const groupOf = new Map<string, number>();
     if (this.sampled.size > SAMPLE_STATE_LIMIT) this.sampled.clear();
     for (let i = 0; i < n; i++) {
       const span = spans[i]!;
       const { loc, name } = this.locate(span);
       const key = this.keys.keyOf(span.resource, loc, span.kind, name);
-      let g = groupOf.get(key);
+      let g = this.ids.get(key);
       if (g === undefined) {
-        g = batch.groups.length;
-        groupOf.set(key, g);
-        batch.groups.push({ key, identity: identityOf(span, loc, name), loc, kind: span.kind });
+        g = this.ids.size;
+        this.ids.set(key, g);
+        const identity = identityOf(span, loc, name);
+        batch.newGroups.push({ id: g, key, identity, loc, kind: span.kind });
       }
       const isError = span.statusCode === 2;
       batch.group[i] = g;

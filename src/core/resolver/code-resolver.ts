@@ -96,8 +96,13 @@ export class CodeResolver {
    * (the full template as the code spells it); otherwise the path with id-like segments as `{id}`,
    * so one route does not become a series per id. Cached per path: one route match per new path.
    */
+  /** Changes whenever the route index does (a route shape answered before may differ now). */
+  get routesVersion(): number {
+    return this.routes?.version ?? 0;
+  }
+
   routeShape(method: string, path: string): string {
-    const version = this.routes?.version ?? 0;
+    const version = this.routesVersion;
     if (this.shapesVersion !== version || this.shapes.size > SHAPE_CACHE_LIMIT) {
       this.shapes.clear();
       this.shapesVersion = version;
