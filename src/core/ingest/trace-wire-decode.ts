@@ -129,8 +129,9 @@ const {
  * Senders repeat the same keys, in the same order, and many values, span after span; comparing
  * the bytes against the previous string at that position is far cheaper than a native UTF-8
  * decode, and reusing the string also reuses V8's internalized property key. Bounded (one short
- * string per slot), no hashing; a mismatch just decodes as usual. Only strings with one UTF-16
- * unit per byte are kept, so a byte-wise match implies an identical ASCII string.
+ * string per slot, its bytes kept beside it: comparing two byte arrays is faster than comparing
+ * bytes with a string's char codes), no hashing; a mismatch just decodes as usual. Only strings
+ * with one UTF-16 unit per byte are kept, so a byte-wise match implies an identical ASCII string.
  */
 const RECENT_KEY = 0;
 const RECENT_VALUE = MAX_ATTRIBUTES;
@@ -138,7 +139,35 @@ const RECENT_NAME = 2 * MAX_ATTRIBUTES;
 const NO_SLOT = -1;
 /** Longer strings (rarely repeated verbatim) are not kept, so the slots retain little memory. */
 const RECENT_MAX_BYTES = 128;
-const recent: string[] = new Array<string>(2 * MAX_ATTRIBUTES + 1).fill('');
+const RECENT_SLOTS = 2 * MAX_ATTRIBUTES + 1;
+const recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
+const recentBytes = new Uint8Array(RECENT_SLOTS * RECENT_MAX_BYTES);
+
+/** Whether `buf[start, start + len)` equals the `len` bytes kept at `at` in `kept`. */
+function sameBytes(
+  buf: Uint8Array,
+  start: number,
+  len: number,
+  kept: Uint8Array,
+  at: number,
+): boolean {
+  const end = start + len;
+  const offset = at - start;
+  let p = start;
+  while (p < end && buf[p] === kept[p + offset]) p++;
+  return p === end;
+}
+
+/** Copies `len` bytes to `kept` at `at` (a loop: short copies, no subarray to allocate). */
+function keepBytes(
+  buf: Uint8Array,
+  start: number,
+  len: number,
+  kept: Uint8Array,
+  at: number,
+): void {
+  for (let i = 0; i < len; i++) kept[at + i] = buf[start + i]!;
+}
 
 function readString(r: Reader, slot: number): string {
   const len = r.uint32();
@@ -149,13 +178,13 @@ function readString(r: Reader, slot: number): string {
   const buf = r.buf;
   if (slot === NO_SLOT) return utf8At(buf, start, end);
   const last = recent[slot]!;
-  if (last.length === len) {
-    let i = 0;
-    while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
-    if (i === len) return last;
-  }
+  const at = slot * RECENT_MAX_BYTES;
+  if (last.length === len && sameBytes(buf, start, len, recentBytes, at)) return last;
   const s = utf8At(buf, start, end);
-  if (s.length === len && len <= RECENT_MAX_BYTES) recent[slot] = s;
+  if (s.length === len && len <= RECENT_MAX_BYTES) {
+    recent[slot] = s;
+    keepBytes(buf, start, len, recentBytes, at);
+  }
   return s;
 }
 
