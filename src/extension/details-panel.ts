@@ -95,6 +95,7 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   private attach(panel: vscode.WebviewPanel): void {
+    const previous = this.panel;
     this.panel = panel;
     this.ready = false;
     const first = this.snapshot();
@@ -107,7 +108,8 @@ export class DetailsPanel implements vscode.Disposable {
       this.traces.cancel();
     });
     panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (!isWebviewMessage(m)) return;
+      // Only the attached panel speaks for the panel's state.
+      if (this.panel !== panel || !isWebviewMessage(m)) return;
       switch (m.type) {
         case 'ready':
           // The page drew the snapshot in its HTML; another only if the data moved on since.
@@ -139,6 +141,8 @@ export class DetailsPanel implements vscode.Disposable {
           break;
       }
     });
+    // One panel: one revived from a background tab after a reload replaces a panel opened since.
+    if (previous && previous !== panel) previous.dispose();
   }
 
   /** A trace for the waterfall (core/details/panel-content.ts). */
