@@ -9,12 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { HrTime } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
+import { exportSpans, placeOrderSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
   closeWorkbench,
@@ -36,32 +33,8 @@ after(async () => {
   rmSync(profileDir, { recursive: true, force: true });
 });
 
-async function sendSpans(port: number, count: number): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'crash-shop' }),
-    spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }), {
-        maxExportBatchSize: 50,
-        scheduledDelayMillis: 50,
-      }),
-    ],
-  });
-  const tracer = provider.getTracer('e2e');
-  const base = Math.floor(Date.now() / 1000) - 2;
-  for (let i = 0; i < count; i++) {
-    const s = tracer.startSpan('placeOrder', {
-      startTime: [base, 0] as HrTime,
-      attributes: {
-        'code.file.path': '/srv/shop/src/orders.ts',
-        'code.line.number': 12,
-        'code.function.name': 'OrderService.placeOrder',
-      },
-    });
-    s.end([base, 30_000_000] as HrTime);
-  }
-  await provider.forceFlush();
-  await provider.shutdown();
-}
+const sendSpans = (port: number, count: number) =>
+  exportSpans(port, { 'service.name': 'crash-shop' }, placeOrderSpans(count, 30));
 
 /** code-server on `csPort` both times: its workspace storage is keyed by the server's address. */
 async function start(port: number, csPort: number): Promise<Page> {

@@ -14,13 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import type { HrTime } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
+import { exportSpans, placeOrderSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
   closeWorkbench,
@@ -61,32 +58,8 @@ after(async () => {
 });
 
 /** `count` spans of placeOrder (20 ms each) through the real SDK exporter. */
-async function sendSpans(count: number): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'panel-shop' }),
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `http://127.0.0.1:${receiverPort}/v1/traces` }),
-        { maxExportBatchSize: 50, scheduledDelayMillis: 50 },
-      ),
-    ],
-  });
-  const tracer = provider.getTracer('e2e');
-  const base = Math.floor(Date.now() / 1000) - 2;
-  for (let i = 0; i < count; i++) {
-    const s = tracer.startSpan('placeOrder', {
-      startTime: [base, 0] as HrTime,
-      attributes: {
-        'code.file.path': '/srv/shop/src/orders.ts',
-        'code.line.number': 12,
-        'code.function.name': 'OrderService.placeOrder',
-      },
-    });
-    s.end([base, 20_000_000] as HrTime);
-  }
-  await provider.forceFlush();
-  await provider.shutdown();
-}
+const sendSpans = (count: number) =>
+  exportSpans(receiverPort, { 'service.name': 'panel-shop' }, placeOrderSpans(count, 20));
 
 const group = (n: number) => page.locator('.editor-group-container').nth(n);
 const panelTabs = () =>

@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import type { HrTime } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { HrTime, Tracer } from '@opentelemetry/api';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { repoRoot } from './harness/paths';
+import { at, exportSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
   closeWorkbench,
@@ -59,23 +57,14 @@ after(async () => {
 
 /** placeOrder: 90 spans of 20 ms, 5 of 200 ms and 5 failed ones of 200 ms; getOrder: 10 spans of 5 ms. */
 async function sendSpans(): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': 'e2e-shop',
-      'deployment.environment.name': 'e2e',
-    }),
-    spanProcessors: [
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `http://127.0.0.1:${receiverPort}/v1/traces` }),
-        { maxExportBatchSize: 50, scheduledDelayMillis: 100 },
-      ),
-    ],
-  });
-  const tracer = provider.getTracer('e2e');
-  const base = Math.floor(Date.now() / 1000) - 5;
+  const resource = { 'service.name': 'e2e-shop', 'deployment.environment.name': 'e2e' };
+  await exportSpans(receiverPort, resource, (tracer) => emitShop(tracer, at(5)));
+}
+
+function emitShop(tracer: Tracer, base: HrTime): void {
   const emit = (fn: string, line: number, ms: number, error: boolean) => {
     const s = tracer.startSpan(fn, {
-      startTime: [base, 0] as HrTime,
+      startTime: base,
       attributes: {
         'code.file.path': `/srv/shop/src/orders.ts`,
         'code.line.number': line,
@@ -90,14 +79,12 @@ async function sendSpans(): Promise<void> {
       s.recordException(e);
       s.setStatus({ code: 2, message: 'payment <b>declined</b>' });
     }
-    s.end([base, ms * 1_000_000] as HrTime);
+    s.end([base[0], ms * 1_000_000]);
   };
   for (let i = 0; i < 90; i++) emit('placeOrder', 12, 20, false);
   for (let i = 0; i < 5; i++) emit('placeOrder', 12, 200, false);
   for (let i = 0; i < 5; i++) emit('placeOrder', 12, 200, true);
   for (let i = 0; i < 10; i++) emit('getOrder', 18, 5, false);
-  await provider.forceFlush();
-  await provider.shutdown();
 }
 
 async function lensLineTop(
