@@ -2,10 +2,11 @@
 // samples), off the thread that serves the editor. It holds no store: every batch goes back to the
 // engine as typed arrays (transferred, not copied) plus the few spans worth holding whole.
 import { parentPort } from 'node:worker_threads';
-import { decodeTraces, OtlpDecodeError } from '../ingest/otlp-decode';
+import { decodeTracesForTriage, OtlpDecodeError } from '../ingest/otlp-decode';
 import { SpanTriage } from '../engine/span-triage';
 import { locateSpan } from '../resolver/span-location';
 import { deferredShape } from '../resolver/deferred-shape';
+import { LOCATING_ATTRIBUTES } from '../resolver/locating-attributes';
 import type { DecodeReply, DecodeRequest } from './messages';
 
 const port = parentPort;
@@ -16,8 +17,11 @@ const triage = new SpanTriage((span) => locateSpan(span, deferredShape));
 port.on('message', (m: DecodeRequest) => {
   let reply: DecodeReply;
   try {
-    const r = decodeTraces(m.body, m.format);
+    // Spans are decoded for triage (only the attributes that locate their code); the few it
+    // holds whole are decoded again in full before they go to the engine.
+    const r = decodeTracesForTriage(m.body, m.format, LOCATING_ATTRIBUTES);
     const batch = triage.run(r.spans, Date.now());
+    for (const s of batch.samples) s.span = r.whole(s.index);
     reply = {
       id: m.id,
       ok: true,

@@ -4,7 +4,7 @@ import type { LogRecordData, SpanRecord } from '../model';
 import { OtlpDecodeError, toDecodeError } from './errors';
 import { jsonDecodeLogs, jsonDecodeMetrics, jsonDecodeTraces } from './json-decode';
 import { pbDecodeLogs, pbDecodeMetrics, pbDecodeTracesRaw } from './protobuf-decode';
-import { wireDecodeTraces } from './trace-wire-decode';
+import { wireDecodeTraces, wireDecodeTracesLean, type LeanTraces } from './trace-wire-decode';
 
 export { OtlpDecodeError };
 
@@ -41,6 +41,26 @@ export function decodeTraces(body: Uint8Array, format: OtlpFormat): DecodedTrace
   try {
     checkFormat(format);
     return format === 'json' ? jsonDecodeTraces(body) : wireDecodeTraces(body);
+  } catch (err) {
+    throw toDecodeError(err, `invalid OTLP/${format} ExportTraceServiceRequest`);
+  }
+}
+
+/**
+ * Decodes an ExportTraceServiceRequest for triage: protobuf spans carry only the attributes in
+ * `keep` until `whole` decodes one in full (trace-wire-decode.ts); JSON spans are whole already.
+ * Throws only OtlpDecodeError.
+ */
+export function decodeTracesForTriage(
+  body: Uint8Array,
+  format: OtlpFormat,
+  keep: ReadonlySet<string>,
+): LeanTraces {
+  try {
+    checkFormat(format);
+    if (format === 'protobuf') return wireDecodeTracesLean(body, keep);
+    const decoded = jsonDecodeTraces(body);
+    return { ...decoded, whole: (i) => decoded.spans[i]! };
   } catch (err) {
     throw toDecodeError(err, `invalid OTLP/${format} ExportTraceServiceRequest`);
   }

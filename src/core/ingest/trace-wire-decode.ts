@@ -283,15 +283,28 @@ function anyValue(r: Reader, depth: number, slot: number): AttributeValue {
   return v;
 }
 
-/** Reads one length-prefixed KeyValue into `into`; `ordinal` picks its recent-string slots. */
-function keyValue(r: Reader, into: Attributes, depth: number, ordinal: number): void {
+/**
+ * Reads one length-prefixed KeyValue into `into`; `ordinal` picks its recent-string slots. With
+ * `keep`, a value whose key (read first, as senders write it) is not kept is skipped undecoded.
+ */
+function keyValue(
+  r: Reader,
+  into: Attributes,
+  depth: number,
+  ordinal: number,
+  keep?: ReadonlySet<string>,
+): void {
   const outer = enter(r);
   let key = '';
   let value: AttributeValue = null;
   while (r.pos < r.len) {
     const tag = r.tag();
     if (tag === KV_KEY) key = readString(r, ordinal === NO_SLOT ? NO_SLOT : RECENT_KEY + ordinal);
-    else if (tag === KV_VALUE) {
+    else if (keep !== undefined && tag === KV_VALUE && key !== '' && !keep.has(key)) {
+      r.pos = r.len; // the rest of this KeyValue, undecoded
+      leave(r, outer);
+      return;
+    } else if (tag === KV_VALUE) {
       const o = enter(r);
       value = anyValue(r, depth, ordinal === NO_SLOT ? NO_SLOT : RECENT_VALUE + ordinal);
       leave(r, o);
@@ -340,6 +353,9 @@ function event(r: Reader): SpanEventRecord {
 interface TraceOutput {
   spans: SpanRecord[];
   rejections: util.Rejections;
+  /** Lean mode: the span attributes decoded, and where each kept span starts (to decode it whole). */
+  keep?: ReadonlySet<string>;
+  at?: number[];
 }
 
 /** Reads one length-prefixed Span; appends it, or records why it was rejected. */
@@ -351,6 +367,8 @@ function span(
   scopeIndex: number,
   spanIndex: number,
 ): void {
+  const at = r.pos;
+  const keep = out.keep;
   const outer = enter(r);
   // Ids are kept as byte ranges and hex-encoded straight from the request buffer.
   let traceAt = 0;
@@ -403,7 +421,7 @@ function span(
         endHigh = r.fixed32();
         break;
       case SPAN_ATTRIBUTES:
-        if (attrCount < MAX_ATTRIBUTES) keyValue(r, attributes, 0, attrCount);
+        if (attrCount < MAX_ATTRIBUTES) keyValue(r, attributes, 0, attrCount, keep);
         else skip(r, tag);
         attrCount++;
         break;
@@ -435,10 +453,12 @@ function span(
     else out.rejections.add(`${where}: parentSpanId must be empty or 8 bytes, got ${parentLen}`);
     return;
   }
+  out.at?.push(at);
   out.spans.push({
     traceId: hexAt(buf, traceAt, 16),
-    spanId: hexAt(buf, spanAt, 8),
-    parentSpanId: parentLen === 0 ? '' : hexAt(buf, parentAt, 8),
+    // Lean mode leaves the span's own ids to the whole decode (only a held span needs them).
+    spanId: keep ? '' : hexAt(buf, spanAt, 8),
+    parentSpanId: keep || parentLen === 0 ? '' : hexAt(buf, parentAt, 8),
     name: capString(name, MAX_STRING_BYTES),
     kind,
     startMs: nsPartsToMs(startHigh, startLow),
@@ -489,9 +509,52 @@ export function wireDecodeTraces(body: Uint8Array): {
   rejected: number;
   errorMessage?: string;
 } {
+  return decodeRequest(asBuffer(body), { spans: [], rejections: new Rejections() });
+}
+
+/** Spans decoded for triage only, and a way to decode any of them whole. */
+export interface LeanTraces {
+  /**
+   * Each span with only the attributes `keep` names and without its own ids (`spanId` and
+   * `parentSpanId` are empty); everything else as wireDecodeTraces gives it.
+   */
+  spans: SpanRecord[];
+  rejected: number;
+  errorMessage?: string;
+  /** Span `index` of `spans` decoded whole, exactly as wireDecodeTraces gives it. */
+  whole(index: number): SpanRecord;
+}
+
+/**
+ * The ingest worker's decode: a span it neither holds for drill-down nor reports as an error is
+ * only counted in its series, which needs the few attributes that locate its code (`keep`);
+ * the values of the others are skipped undecoded, and the spans it does hold are decoded again
+ * in full from the same bytes.
+ */
+export function wireDecodeTracesLean(body: Uint8Array, keep: ReadonlySet<string>): LeanTraces {
   const buf = asBuffer(body);
+  const at: number[] = [];
+  const decoded = decodeRequest(buf, { spans: [], rejections: new Rejections(), keep, at });
+  return {
+    ...decoded,
+    whole(index) {
+      const lean = decoded.spans[index]!;
+      const r = protobuf.Reader.create(buf);
+      r.pos = at[index]!;
+      const out: TraceOutput = { spans: [], rejections: new Rejections() };
+      span(r, buf, out, 0, 0, 0);
+      const full = out.spans[0]!;
+      full.resource = lean.resource;
+      return full;
+    },
+  };
+}
+
+function decodeRequest(
+  buf: Buffer,
+  out: TraceOutput,
+): { spans: SpanRecord[]; rejected: number; errorMessage?: string } {
   const r = protobuf.Reader.create(buf);
-  const out: TraceOutput = { spans: [], rejections: new Rejections() };
   let rsIndex = 0;
   while (r.pos < r.len) {
     const tag = r.tag();
