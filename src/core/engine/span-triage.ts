@@ -16,8 +16,12 @@ const ERROR_SAMPLE_INTERVAL_MS = 100;
 /** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
 const TRACE_SPANS_PER_SEC = 500;
 const SAMPLE_STATE_LIMIT = 50_000;
-/** Group ids a triage remembers before it starts a new epoch (and announces groups afresh). */
-const GROUP_ID_LIMIT = 50_000;
+/**
+ * Group ids a triage remembers before it starts a new epoch (and announces groups afresh): twice
+ * the series the store keeps, so high-cardinality span names cannot make the engine's group
+ * tables (triage-groups.ts) outgrow the store.
+ */
+const GROUP_ID_LIMIT = 10_000;
 
 /**
  * One series: its key, identity and location (a route shape may be deferred). Announced in the
