@@ -49,7 +49,10 @@ function run(cmd: string, args: string[], cwd = PROGRAMS, env: NodeJS.ProcessEnv
 
 async function main(): Promise<void> {
   const { engine } = await createWorkspaceEngine(PROGRAMS);
-  const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  const resolver = new StackResolver({
+    files: engine.files,
+    functions: engine.codeLookup().functions,
+  });
   const record = process.argv.includes('--record');
   const classes = mkdtempSync(join(tmpdir(), 'prodlens-bench-java-'));
   const languages: { name: string; available: boolean; run: () => Output }[] = [

@@ -66,7 +66,7 @@ export async function startIngestAsServe(workspace: string): Promise<SoakIngest>
     url,
     engine,
     description: `as \`prodlens serve\` runs it: OTLP/HTTP receiver, ${ingest.running ? 'trace decoding in the ingest worker' : 'trace decoding in-process (the ingest worker did not start)'}, aggregates saved every ${SAVE_DIRTY_MS / 1000} s`,
-    storedSpans: () => engine.store.counters.spans,
+    storedSpans: () => engine.counters.spans,
     receiverStats: () => receiver.stats,
     problems,
     saves: () => saves,

@@ -40,7 +40,7 @@ export class LensRefresh {
 
   private async redraw(): Promise<void> {
     // The open document's functions (the editor parses them; cached after the first time).
-    const functions = await this.engine.functions.get(this.file);
+    const functions = await this.engine.functionsIn(this.file);
     const stats = this.engine.fileStats(this.file, { windowMs: WINDOW_MS });
     const fromBackend = this.backend.fileStats(this.file, functions);
     this.figures.refreshes++;

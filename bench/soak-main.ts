@@ -156,7 +156,7 @@ async function soak(): Promise<boolean> {
         atMs: since(),
         heapUsed: m.heapUsed,
         rss: m.rss,
-        buckets: ingest.engine.store.bucketTotal,
+        buckets: ingest.engine.bucketCount,
       };
       heap.push(s);
       return s;
@@ -263,12 +263,12 @@ function heapBaseline(heap: HeapSample[], durationMs: number): HeapSample {
  * engine is not used after it.
  */
 function storeBucketBytes(engine: Engine): number {
-  const buckets = engine.store.bucketTotal;
+  const buckets = engine.bucketCount;
   gc!();
   const before = process.memoryUsage().heapUsed;
-  engine.store.prune(engine.now() + HOUR_RETENTION_MS + MINUTE_RETENTION_MS + 2 * 3_600_000);
+  engine.pruneAggregates(engine.now() + HOUR_RETENTION_MS + MINUTE_RETENTION_MS + 2 * 3_600_000);
   gc!();
-  const dropped = buckets - engine.store.bucketTotal;
+  const dropped = buckets - engine.bucketCount;
   return dropped > 0 ? Math.max(0, before - process.memoryUsage().heapUsed) / dropped : 0;
 }
 

@@ -65,8 +65,8 @@ export class BackendPoller {
     });
     this.stats = new BackendStats({
       files: engine.files,
-      functions: engine.functions,
-      resolver: engine.resolver,
+      functions: engine.codeLookup().functions,
+      resolver: engine.codeLookup().resolver,
     });
   }
 

@@ -226,7 +226,7 @@ export function scoreLogs(logs: Output['logs'], engine: Engine): Score {
     const [, line] = /:(\d+)$/.exec(l.where) ?? [];
     const truthFile = file?.replace(/:\d+$/, '');
     s.relevant++;
-    const m = engine.logStatements.match(l.message, levelOfSeverity(levels[l.level] ?? 0));
+    const m = engine.matchLogLine(l.message, levelOfSeverity(levels[l.level] ?? 0));
     if (!m.statement) {
       s.wrong.push(`missed: "${l.message}" (${truthFile}:${line}): ${m.explanation}`);
       continue;

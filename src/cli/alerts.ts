@@ -96,7 +96,7 @@ export async function runAlerts(
   const { engine } = await createWorkspaceEngine(workspace, workspaceMappingSettings(workspace));
   const resolver = new AlertResolver({
     files: engine.files,
-    functions: engine.functions,
+    functions: engine.codeLookup().functions,
     mapping: setup.alertMapping,
   });
 

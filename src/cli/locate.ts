@@ -17,7 +17,7 @@ import {
 } from '../core/stacktrace/frame';
 import { parseStackTrace } from '../core/stacktrace/parse';
 import type { FrameResolution } from '../core/stacktrace/resolve';
-import type { CodeResolver } from '../core/resolver/code-resolver';
+import type { CodeMapper } from '../core/engine/code-lookup';
 import { stackTracesOfSpan } from '../core/stacktrace/span-exceptions';
 import { parseLogLine } from '../core/logs/log-lines';
 import { functionAt } from '../core/function-lookup';
@@ -159,7 +159,7 @@ async function withDrift<T>(drift: VersionDrift | undefined, lookup: () => Promi
 async function locateStack(
   text: string,
   source: string,
-  resolver: CodeResolver,
+  resolver: CodeMapper,
   summaries: Summary[],
   revision: string | undefined,
   drift: VersionDrift | undefined,
@@ -204,9 +204,9 @@ async function locateStatement(
   engine: Engine,
 ): Promise<LocateRecord> {
   const parsed = parseLogLine(line);
-  const m = engine.logStatements.match(parsed.message, parsed.level);
+  const m = engine.matchLogLine(parsed.message, parsed.level);
   const s = m.statement;
-  const fn = s ? functionAt((await engine.functions.get(s.file)) ?? [], s.line) : undefined;
+  const fn = s ? functionAt((await engine.functionsIn(s.file)) ?? [], s.line) : undefined;
   const rec: LocateRecord = {
     source,
     kind: 'log-statement',
@@ -233,7 +233,7 @@ async function locateLog(
   line: string,
   source: string,
   engine: Engine,
-  resolver: CodeResolver,
+  resolver: CodeMapper,
   summaries: Summary[],
 ): Promise<LocateRecord[]> {
   let text = line.length > MAX_LOG_CHARS ? line.slice(0, MAX_LOG_CHARS) : line;
@@ -275,7 +275,7 @@ async function locateLogFile(
   text: string,
   file: string,
   engine: Engine,
-  resolver: CodeResolver,
+  resolver: CodeMapper,
   summaries: Summary[],
   notes: string[],
 ): Promise<LocateRecord[]> {
@@ -324,7 +324,7 @@ async function locateSpans(
   for (const span of spans) {
     const label = `span "${span.name}" ${span.spanId}`;
     const revision = span.resource.revision;
-    const resolver = engine.resolver;
+    const resolver = engine.codeLookup().resolver;
     const { loc, mapping: m } = await withDrift(resolver.drift, () => resolver.mapSpan(span));
     if (loc.source !== 'none' || loc.route || loc.handler) {
       const line =
@@ -367,10 +367,10 @@ async function locateSpans(
         ...(await locateStack(
           st.text,
           `${label} ${st.origin} ${st.attribute}`,
-          engine.resolver,
+          engine.codeLookup().resolver,
           summaries,
           revision,
-          engine.resolver.drift,
+          engine.codeLookup().resolver.drift,
         )),
       );
   }
@@ -479,7 +479,7 @@ export async function runLocate(
     logFile !== undefined ? await readInput(logFile, io.stdin ?? process.stdin) : undefined;
 
   const { engine } = await createWorkspaceEngine(workspace);
-  const resolver = engine.resolver;
+  const resolver = engine.codeLookup().resolver;
   const summaries: Summary[] = [];
   const notes: string[] = [];
   let records: LocateRecord[];

@@ -98,8 +98,8 @@ export async function runReport(o: ReportOptions): Promise<ReportResult> {
   if (got.length) {
     const backend = new BackendStats({
       files: engine.files,
-      functions: engine.functions,
-      resolver: engine.resolver,
+      functions: engine.codeLookup().functions,
+      resolver: engine.codeLookup().resolver,
     });
     await backend.update(
       got.map(({ config, r }) => {

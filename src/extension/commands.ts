@@ -149,7 +149,7 @@ async function functionUnderCursor(session: Session): Promise<FunctionRef | unde
   if (!editor || !engine) return undefined;
   const rel = relPath(editor.document.uri);
   if (!rel) return undefined;
-  const fns = await engine.functions.get(rel);
+  const fns = await engine.functionsIn(rel);
   const line = editor.selection.active.line + 1;
   const inside = (fns ?? []).filter((f) => f.startLine <= line && line <= f.endLine);
   const fn = inside[inside.length - 1];

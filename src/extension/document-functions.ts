@@ -21,11 +21,11 @@ export class DocumentFunctions {
     const lang = languageForPath(rel);
     if (!lang) return undefined;
     const key = doc.uri.toString();
-    const cached = this.engine.functions.getCached(rel);
+    const cached = this.engine.cachedFunctionsIn(rel);
     if (cached && this.versions.get(key) === doc.version) return { rel, functions: cached };
-    await this.engine.functions.ensureLanguage(lang);
+    await this.engine.ensureLanguage(lang);
     const text = doc.getText();
-    const functions = this.engine.functions.setText(rel, text);
+    const functions = this.engine.setFileText(rel, text);
     // Routes and log statements follow the buffer too (regular expressions: cheap next to the parse).
     void this.engine.sourceChanged(rel, text);
     this.versions.set(key, doc.version);
@@ -38,7 +38,7 @@ export class DocumentFunctions {
   ): { rel: string; functions: readonly FunctionRange[] } | undefined {
     const rel = relPath(doc.uri);
     if (!rel || this.versions.get(doc.uri.toString()) !== doc.version) return undefined;
-    const functions = this.engine.functions.getCached(rel);
+    const functions = this.engine.cachedFunctionsIn(rel);
     return functions ? { rel, functions } : undefined;
   }
 

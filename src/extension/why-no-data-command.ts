@@ -23,8 +23,8 @@ export async function whyNoDataHere(
   }
   // The editor's buffer is what the user sees: parse it, not the file on disk.
   const lang = languageForPath(rel);
-  if (lang) await engine.functions.ensureLanguage(lang);
-  const fns = engine.functions.setText(rel, editor.document.getText());
+  if (lang) await engine.ensureLanguage(lang);
+  const fns = engine.setFileText(rel, editor.document.getText());
   const line = editor.selection.active.line + 1;
   const fn = fns.filter((f) => f.startLine <= line && line <= f.endLine).pop();
   if (!fn) {

@@ -31,7 +31,7 @@ export function watchWorkspace(
     const rel = relevant(uri);
     if (rel) {
       engine.files.remove(rel);
-      engine.functions.invalidate(rel);
+      engine.forgetFunctions(rel);
       engine.sourceRemoved(rel);
       onChange();
     }
@@ -46,7 +46,7 @@ export function watchWorkspace(
       onChange();
       return;
     }
-    engine.functions.invalidate(rel);
+    engine.forgetFunctions(rel);
     void engine.sourceChanged(rel).then(onChange);
   });
   return watcher;

@@ -62,7 +62,7 @@ async function resolver(mapping?: Record<string, string>): Promise<AlertResolver
   const { engine } = await createWorkspaceEngine(WORKSPACE);
   return new AlertResolver({
     files: engine.files,
-    functions: engine.functions,
+    functions: engine.codeLookup().functions,
     ...(mapping ? { mapping } : {}),
   });
 }

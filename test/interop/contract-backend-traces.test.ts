@@ -64,8 +64,8 @@ after(() => {
 });
 
 const deps = () => ({
-  resolver: engine.resolver,
-  functions: engine.functions,
+  resolver: engine.codeLookup().resolver,
+  functions: engine.codeLookup().functions,
   isMatch: (_s: unknown, code: { qualifiedName: string } | undefined) =>
     code?.qualifiedName === 'OrderService.load',
 });

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
-import { BackendLogs, type MatchLog } from '../../src/core/sources/backend-logs';
+import type { MatchLog } from '../../src/core/sources/backend-logs';
 
 const TOKEN = 'loki-secret-1d8f3b6e';
 const backends = fakeBackends('loki');
@@ -179,7 +179,7 @@ test('contract: loki lines counted at the log statements that printed them (Back
     );
     let now = 1767225600041 + 60_000;
     const { engine } = await createWorkspaceEngine(ws);
-    const feed = new BackendLogs(engine.logStatements, { ttlMs: 30_000, now: () => now });
+    const feed = engine.backendLogs({ ttlMs: 30_000, now: () => now });
     const stream = { source: loki(s.url, TOKEN), query: '{service_name="checkout"}', limit: 1000 };
     const match: MatchLog = (body, n, text, attrs) => engine.matchLog(body, n, text, attrs);
     const windowMs = 15 * 60_000;
@@ -209,7 +209,7 @@ test('contract: loki lines counted at the log statements that printed them (Back
         [7, 1, '{"error":1}', '0af7651916cd43dd8448eb211c80319c', 'loki (prod)', false, false],
       ],
     );
-    assert.equal(engine.statementLogs.size, 0, "the receiver's counts are not touched");
+    assert.equal(engine.hasStatementLogs, false, "the receiver's counts are not touched");
     assert.equal(feed.inFile('svc/orders.py', 1767225600042 + 1).length, 0, 'outside the window');
 
     // Within the TTL nothing is asked and nothing is counted twice.

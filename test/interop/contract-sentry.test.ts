@@ -102,7 +102,7 @@ test('contract: sentry latest event frames (camelCase and snake_case) resolve to
     const { engine } = await createWorkspaceEngine(ws);
     const resolved = await new StackResolver({
       files: engine.files,
-      functions: engine.functions,
+      functions: engine.codeLookup().functions,
     }).resolveAll(ev.stack.frames);
     assert.deepEqual(
       resolved.map((r) => [r.file, r.line, r.function?.name ?? null, r.inWorkspace]),
@@ -195,7 +195,10 @@ test('contract: sentry issues become errors on the throwing line (BackendErrors)
     assert.equal(s.asked[0]?.searchParams.get('environment'), 'prod');
 
     const { engine } = await createWorkspaceEngine(ws);
-    const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+    const resolver = new StackResolver({
+      files: engine.files,
+      functions: engine.codeLookup().functions,
+    });
     const since = now - 15 * 60_000;
     const [e, ...more] = await feed.locate(resolver, since, 'v1');
     assert.equal(more.length, 0);

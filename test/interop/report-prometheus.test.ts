@@ -191,8 +191,8 @@ test(`a ${FUNCTIONS}-function file: one refresh costs 6 queries, lens requests c
   );
   const stats = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   const refresh = async (windowMs: number) => {
     const r = await source.functionStats(windowMs);
@@ -211,7 +211,7 @@ test(`a ${FUNCTIONS}-function file: one refresh costs 6 queries, lens requests c
   await refresh(15 * 60_000);
   const perRefresh = source.client.requestCount - before;
   assert.equal(perRefresh, 6, 'calls, errors, p50, p95, p99, exemplars');
-  await engine.functions.get('src/catalog.ts');
+  await engine.functionsIn('src/catalog.ts');
   const lensBefore = source.client.requestCount;
   let shown = 0;
   for (let i = 0; i < 100; i++) shown = stats.fileStats('src/catalog.ts').length;

@@ -77,7 +77,7 @@ describe('real OTel SDK trace exporters', () => {
         const tracer = provider.getTracer('interop');
         const baseSec = Math.floor(Date.now() / 1000) - 30;
         const sent = new Map<string, { durationNs: number; error: boolean }>();
-        const before = engine.store.counters.spans;
+        const before = engine.counters.spans;
         for (let i = 1; i <= 40; i++) {
           const start: HrTime = [baseSec, 0];
           const durationNs = i * 1_250_001; // odd nanoseconds: precision must survive the wire
@@ -98,7 +98,7 @@ describe('real OTel SDK trace exporters', () => {
         }
         await provider.forceFlush();
         await provider.shutdown();
-        assert.equal(engine.store.counters.spans - before, 40);
+        assert.equal(engine.counters.spans - before, 40);
         const got = received.filter((s) => s.resource.service === service);
         assert.equal(got.length, 40);
         for (const s of got) {
@@ -115,8 +115,8 @@ describe('real OTel SDK trace exporters', () => {
           assert.match(s.traceId, /^[0-9a-f]{32}$/);
         }
         // And the aggregate over them is what was sent: 40 spans, 4 errors, max exact.
-        const series = [...engine.store.all()].filter((s) => s.identity.service === service);
-        const w = engine.store.windowStats(series, 15 * 60_000);
+        const series = [...engine.allSeries()].filter((s) => s.identity.service === service);
+        const w = engine.windowStats(series, 15 * 60_000);
         assert.equal(w.count, 40);
         assert.equal(w.errors, 4);
         assert.ok(Math.abs(w.maxMs - 40 * 1.250001) < 1e-9);

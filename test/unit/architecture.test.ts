@@ -1,7 +1,8 @@
 // The core's shape, kept by a test: its folders (ingest, store, mapping, routes, …) depend on one
 // another without cycles, and nothing in the core reaches into the editor adapter, the panel
-// protocol or the webview — so the CLI and the tests run it as plain Node; and the faces read the
-// engine through its queries.
+// protocol or the webview — so the CLI and the tests run it as plain Node; and the engine is a
+// facade: its stores and indexes are private (the compiler keeps callers on its query methods;
+// this test keeps them private).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -61,13 +62,46 @@ test('the core imports nothing from the editor adapter, the panel protocol or th
   assert.deepEqual(outside, []);
 });
 
-test('the faces (extension, CLI) read the engine through its queries, not its stores and indexes', () => {
-  const faces = ['extension', 'cli'].flatMap((d) => sources(join(CORE, '..', d)));
+/** Engine members that are fields, not methods: `readonly x`, `x =`, `x:`, and constructor parameters. */
+function engineFields(): { name: string; private: boolean }[] {
+  const text = readFileSync(join(CORE, 'engine', 'engine.ts'), 'utf8');
+  const start = text.indexOf('export class Engine {');
+  const body = text.slice(start, text.indexOf('\n}\n', start));
+  const fields = [
+    ...body.matchAll(/^ {2}((?:private |protected )?(?:readonly )?)([A-Za-z_]\w*)\??(?::|\s*=)/gm),
+    ...body.matchAll(/^ {4}((?:private |protected )?readonly )([A-Za-z_]\w*):/gm),
+  ];
+  return fields.map((m) => ({ name: m[2]!, private: /private|protected/.test(m[1]!) }));
+}
+
+test('the engine is a facade: its stores, indexes and resolver are private fields', () => {
+  const fields = engineFields();
+  // Found at all (the pattern above still matches the class as written).
+  for (const name of ['store', 'ring', 'resolver', 'topology', 'errors', 'routes', 'sources'])
+    assert.ok(
+      fields.some((f) => f.name === name),
+      `Engine.${name} not found in engine.ts: update this test`,
+    );
+  // What the faces may read or set directly: the workspace's file list and the receipt counters.
+  const allowed = ['files', 'lastDataAtMs', 'logsReceived', 'metricPointsReceived'];
+  assert.deepEqual(
+    fields.filter((f) => !f.private && !allowed.includes(f.name)).map((f) => f.name),
+    [],
+    'Engine fields must be private: add a query method that returns a domain type instead',
+  );
+});
+
+test('nothing outside the engine reaches its stores and indexes by name (faces, core builders, tests, benchmarks)', () => {
+  const ROOT = join(CORE, '..', '..');
+  const self = join(__dirname, 'architecture.test.ts');
+  const files = ['src', 'test', 'bench']
+    .flatMap((d) => sources(join(ROOT, d)))
+    .filter((f) => f !== join(CORE, 'engine', 'engine.ts') && f !== self);
   const internal =
-    /\bengine\??\.(store|ring|topology|routes|errors|statementLogs|sources|ingestRate)\b/g;
-  const reaches = faces.flatMap((file) =>
+    /\bengine\??\.(store|ring|topology|routes|errors|statementLogs|sources|ingestRate|functions|resolver|logStatements)\b/g;
+  const reaches = files.flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(internal)].map(
-      (m) => `${relative(join(CORE, '..'), file)}: engine.${m[1]}`,
+      (m) => `${relative(ROOT, file)}: engine.${m[1]}`,
     ),
   );
   assert.deepEqual(reaches, []);

@@ -71,8 +71,8 @@ function answer(over: Partial<BackendAnswer> = {}): BackendAnswer {
 test('rows land on functions by code-function label, span name and code file, each naming its source', async () => {
   const b = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   await b.update([answer()]);
   const stats = b.fileStats('src/orders.ts');
@@ -111,8 +111,8 @@ test('rows land on functions by code-function label, span name and code file, ea
 test('a failed refresh keeps the last values, marked stale with the reason', async () => {
   const b = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   await b.update([
     answer({
@@ -135,8 +135,8 @@ test('a failed refresh keeps the last values, marked stale with the reason', asy
 test('answers are served from memory: the same objects until the next update; environments filter', async () => {
   const b = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   await b.update([
     answer(),
@@ -160,8 +160,8 @@ test('answers are served from memory: the same objects until the next update; en
 test('rows of one function from several services merge: counts add up, the busiest row gives the quantiles', async () => {
   const b = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   await b.update([
     answer({

@@ -7,7 +7,7 @@ import { LogIndex } from '../../src/core/logs/log-index';
 import { extractLogStatements } from '../../src/core/logs/log-statements';
 import { StatementLogs } from '../../src/core/logs/statement-logs';
 import type { LogRecordData } from '../../src/core/model';
-import { functionLogs } from '../../src/core/details/function-logs';
+import { functionLogs, type LogSources } from '../../src/core/details/function-logs';
 
 const FILE = 'src/orders.js';
 const SOURCE = [
@@ -50,6 +50,12 @@ function setup(): {
   return { index, logs, log };
 }
 
+/** What the engine answers for functionLogs, over this index and these counts. */
+const sourcesOf = (index: LogIndex, logs: StatementLogs): LogSources => ({
+  logStatementsIn: (file) => index.inFile(file),
+  logsInFile: (file, sinceMs) => (logs.size > 0 ? logs.inFile(file, sinceMs) : []),
+});
+
 test('functionLogs: the statements inside the function with records in the window, newest lines first, the others left out', () => {
   const { index, logs, log } = setup();
   for (let i = 0; i < 5; i++) log(`order placed orderId=o-${i} total=${i}`, i * 1_000);
@@ -57,7 +63,7 @@ test('functionLogs: the statements inside the function with records in the windo
   log('cancel failed for order o-3', 100, 17); // cancelOrder, not placeOrder
   log('order placed orderId=old total=1', 30 * MIN); // outside a 15 min window
   const d = functionLogs(
-    { logStatements: index, statementLogs: logs },
+    sourcesOf(index, logs),
     { file: FILE, startLine: 1, endLine: 5 },
     NOW - 15 * MIN,
   );
@@ -87,7 +93,7 @@ test('functionLogs: the statements inside the function with records in the windo
   assert.equal(d.statements[0]!.rule, 'log-template');
 
   const other = functionLogs(
-    { logStatements: index, statementLogs: logs },
+    sourcesOf(index, logs),
     { file: FILE, startLine: 6, endLine: 8 },
     NOW - 15 * MIN,
   );
@@ -102,7 +108,7 @@ test('functionLogs: at most the newest N lines across all statements; counts sta
   for (let i = 0; i < 15; i++) log(`order placed orderId=o-${i} total=1`, 2 * i * 1_000 + 1_000);
   for (let i = 0; i < 15; i++) log(`big order b-${i} needs review`, 2 * i * 1_000, 13);
   const d = functionLogs(
-    { logStatements: index, statementLogs: logs },
+    sourcesOf(index, logs),
     { file: FILE, startLine: 1, endLine: 5 },
     NOW - 15 * MIN,
     10,
@@ -123,7 +129,7 @@ test('functionLogs: at most the newest N lines across all statements; counts sta
 
 test('functionLogs: empty, with the reason in the numbers (no statements, or statements without records)', () => {
   const { index, logs, log } = setup();
-  const src = { logStatements: index, statementLogs: logs };
+  const src = sourcesOf(index, logs);
   assert.deepEqual(functionLogs(src, { file: FILE, startLine: 9, endLine: 11 }, NOW - 15 * MIN), {
     statementsInFunction: 0,
     statements: [],

@@ -30,7 +30,7 @@ before(async () => {
 });
 
 test('spans with code attributes land on the right functions with exact counts', async () => {
-  await engine.functions.get('src/orders.ts');
+  await engine.functionsIn('src/orders.ts');
   const stats = engine.fileStats('src/orders.ts', Q);
   const place = stats.find((s) => s.function.qualifiedName === 'OrderService.placeOrder');
   assert.ok(place);
@@ -52,7 +52,7 @@ test('spans with code attributes land on the right functions with exact counts',
 });
 
 test('the environment filter keeps other environments out', async () => {
-  await engine.functions.get('src/orders.ts');
+  await engine.functionsIn('src/orders.ts');
   const prodOnly = engine.fileStats('src/orders.ts', { ...Q, environment: 'test' });
   assert.equal(
     prodOnly.find((s) => s.function.qualifiedName === 'OrderService.getOrder'),
@@ -72,20 +72,20 @@ test('what did not map is listed with the reason', () => {
 
 test('an edit that moves the function follows it; a deleted function loses its numbers', () => {
   const text = `// shifted\n\n\n${'// pad\n'.repeat(5)}export class OrderService {\n  placeOrder(): void {\n    return;\n  }\n}\n`;
-  engine.functions.setText('src/orders.ts', text);
+  engine.setFileText('src/orders.ts', text);
   // placeOrder now spans lines 10-12, so the deployed line 12 still falls inside it
   const stats = engine.fileStats('src/orders.ts', Q);
   const place = stats.find((s) => s.function.qualifiedName === 'OrderService.placeOrder');
   assert.equal(place?.function.startLine, 10);
-  engine.functions.setText('src/orders.ts', 'export const nothing = 1;\n');
+  engine.setFileText('src/orders.ts', 'export const nothing = 1;\n');
   assert.deepEqual(engine.fileStats('src/orders.ts', Q), []);
-  engine.functions.invalidate('src/orders.ts');
+  engine.forgetFunctions('src/orders.ts');
 });
 
 test('lens numbers after new data: a function whose series changed is merged again, the others keep theirs, a moved window drops them', async () => {
   let now = Date.now();
   const { engine: e } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
-  await e.functions.get('src/orders.ts');
+  await e.functionsIn('src/orders.ts');
   const batch = (fn: string, line: number, n: number) =>
     Array.from({ length: n }, () =>
       codeSpan('/deploy/app/src/orders.ts', fn, line, 5, { startMs: now - 5 }),
@@ -117,7 +117,6 @@ test('lens numbers after new data: a function whose series changed is merged aga
   );
 
   now += 16 * 60_000;
-  e.store.commit();
   assert.deepEqual(
     e.fileStats('src/orders.ts', Q).map((r) => r.function.qualifiedName),
     [],
@@ -127,7 +126,7 @@ test('lens numbers after new data: a function whose series changed is merged aga
 
 test('a handler serving two routes (code origin on its server spans) keeps a series per route, one row per function', async () => {
   const { engine: e } = await createWorkspaceEngine(WORKSPACE);
-  await e.functions.get('src/orders.ts');
+  await e.functionsIn('src/orders.ts');
   const server = (method: string, route: string) =>
     codeSpan('/deploy/app/src/orders.ts', 'OrderService.placeOrder', 12, 4, {
       kind: 2,
@@ -144,8 +143,8 @@ test('a handler serving two routes (code origin on its server spans) keeps a ser
     server('POST', '/orders/:id/favorite'),
     server('DELETE', '/orders/:id/favorite'),
   ]);
-  const names = [...e.store.all()]
-    .map((s) => `${s.identity.spanName} ×${e.store.windowStats([s], Q.windowMs, 1).count}`)
+  const names = [...e.allSeries()]
+    .map((s) => `${s.identity.spanName} ×${e.windowStats([s], Q.windowMs, 1).count}`)
     .sort();
   assert.deepEqual(names, ['DELETE /orders/:id/favorite ×1', 'POST /orders/:id/favorite ×2']);
   const row = e

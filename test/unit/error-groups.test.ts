@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createWorkspaceEngine } from '../../src/core/engine/create';
-import { StackResolver } from '../../src/core/stacktrace/resolve';
 import { span } from '../support/spans';
 
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
@@ -54,15 +53,11 @@ test('exceptions group by throw site across messages and resolve to the throwing
     },
   ]);
   assert.equal(
-    engine.errors.size,
+    engine.errorGroupCount,
     1,
     'one throw site, three occurrences (two span events, one log record)',
   );
-  const located = await engine.errors.locate(
-    new StackResolver({ files: engine.files, functions: engine.functions }),
-    now - 60_000,
-    'v1',
-  );
+  const located = await engine.locateErrors(now - 60_000, 'v1');
   assert.equal(located.length, 1);
   const e = located[0]!;
   assert.equal(e.group.count, 3);
@@ -75,12 +70,5 @@ test('exceptions group by throw site across messages and resolve to the throwing
     2,
     'dependency and runtime frames are marked outside',
   );
-  assert.deepEqual(
-    await engine.errors.locate(
-      new StackResolver({ files: engine.files, functions: engine.functions }),
-      now + 1,
-      'v1',
-    ),
-    [],
-  );
+  assert.deepEqual(await engine.locateErrors(now + 1, 'v1'), []);
 });

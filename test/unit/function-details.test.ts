@@ -54,7 +54,7 @@ before(async () => {
     spans.push(root, child);
   }
   engine.ingestSpans(spans);
-  await engine.functions.get('src/orders.ts');
+  await engine.functionsIn('src/orders.ts');
   place = engine
     .fileStats('src/orders.ts', { windowMs: Q.windowMs, points: 30 })
     .find((s) => s.function.qualifiedName === 'OrderService.placeOrder')!;

@@ -141,8 +141,8 @@ test('ingest worker: the same numbers on the same functions as in-process ingest
       assert.equal(await post(r.url, json, 'application/json'), 200);
     }
   }
-  await here.engine.functions.get('src/app.js');
-  await there.engine.functions.get('src/app.js');
+  await here.engine.functionsIn('src/app.js');
+  await there.engine.functionsIn('src/app.js');
   const rows = (e: Engine) =>
     e.fileStats('src/app.js', { windowMs: 900_000 }).map((s) => ({
       fn: s.function.qualifiedName,
@@ -164,7 +164,7 @@ test('ingest worker: the same numbers on the same functions as in-process ingest
   assert.deepEqual(rows(there.engine), expected);
   assert.equal(there.engine.seriesCount, here.engine.seriesCount);
   // The worker named the bare paths' series by their route, as in-process ingest does.
-  const names = (e: Engine) => [...e.store.all()].map((s) => s.identity.spanName).sort();
+  const names = (e: Engine) => [...e.allSeries()].map((s) => s.identity.spanName).sort();
   assert.deepEqual(names(there.engine), names(here.engine));
   assert.ok(names(there.engine).includes('GET /users/:id'), names(there.engine).join(', '));
   assert.ok(

@@ -38,7 +38,7 @@ test('an engine with its receivers, stopped and disposed, leaves no handle behin
   assert.equal(res.status, 200);
   engine.ingestSpans([codeSpan(join(WORKSPACE, 'handlers', 'orders.js'), 'getOrder', 8, 3)]);
   assert.ok(
-    (await engine.functions.get('handlers/orders.js'))?.length,
+    (await engine.functionsIn('handlers/orders.js'))?.length,
     'the parser works while the engine lives',
   );
   assert.ok(handles().length > before.length, 'the receivers hold handles while they run');
@@ -55,7 +55,7 @@ test('an engine with its receivers, stopped and disposed, leaves no handle behin
   }
   assert.deepEqual(left, []);
   assert.equal(
-    await engine.functions.get('server.js'),
+    await engine.functionsIn('server.js'),
     undefined,
     'a disposed engine parses nothing',
   );

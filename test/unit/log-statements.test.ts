@@ -170,7 +170,7 @@ test('ingested log records are counted at their statements by level, with the la
     }),
   );
   engine.ingestLogs(recs);
-  const js = engine.statementLogs.inFile('orders.js', NOW - 60_000);
+  const js = engine.logsInFile('orders.js', NOW - 60_000);
   assert.deepEqual(
     js.map((s) => [s.statement.line, s.count, JSON.stringify(s.byLevel), s.rule]),
     [
@@ -180,22 +180,22 @@ test('ingested log records are counted at their statements by level, with the la
   );
   assert.equal(js[0]!.latest[0]!.body, 'order placed orderId=o-4 total=4.00', 'newest first');
   assert.equal(js[0]!.latest[0]!.traceId, 'ab'.repeat(16));
-  const py = engine.statementLogs.inFile('billing.py', NOW - 60_000);
+  const py = engine.logsInFile('billing.py', NOW - 60_000);
   assert.deepEqual(
     py.map((s) => [s.statement.line, s.count, s.rule]),
     [[7, 1, 'code.filepath+line']],
   );
-  assert.equal(engine.statementLogs.unmatched, 1);
+  assert.equal(engine.unmatchedLogs().count, 1);
   assert.match(
-    engine.statementLogs.unmatchedSamples[0]!.why,
+    engine.unmatchedLogs().samples[0]!.why,
     /no log statement in the workspace prints a message like "a line no statement printed"/,
   );
 });
 
 test('counts follow a statement moved by an edit above it', () => {
   const text = readFileSync(join(ROOT, 'orders.js'), 'utf8');
-  engine.sources.update('orders.js', `// a new comment\n// and another\n${text}`);
-  const js = engine.statementLogs.inFile('orders.js', NOW - 60_000);
+  void engine.sourceChanged('orders.js', `// a new comment\n// and another\n${text}`);
+  const js = engine.logsInFile('orders.js', NOW - 60_000);
   assert.deepEqual(
     js.map((s) => [s.statement.line, s.count]),
     [
@@ -203,7 +203,7 @@ test('counts follow a statement moved by an edit above it', () => {
       [8, 2],
     ],
   );
-  engine.sources.update('orders.js', text);
+  void engine.sourceChanged('orders.js', text);
 });
 
 test('log statements as real apps write them: child loggers, request loggers, Ruby without parentheses, PHP error_log', () => {

@@ -22,7 +22,7 @@ let resolver: StackResolver;
 
 before(async () => {
   ({ engine } = await createWorkspaceEngine(PROGRAMS));
-  resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  resolver = new StackResolver({ files: engine.files, functions: engine.codeLookup().functions });
 });
 
 for (const language of ['node', 'python', 'java', 'go', 'ruby', 'php']) {

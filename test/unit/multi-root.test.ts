@@ -76,8 +76,8 @@ describe('multi-root workspaces', () => {
         }),
       ),
     ]);
-    await engine.functions.get('shop/handlers/orders.js');
-    await engine.functions.get('core/src/orders.ts');
+    await engine.functionsIn('shop/handlers/orders.js');
+    await engine.functionsIn('core/src/orders.ts');
     const shop = engine
       .fileStats('shop/handlers/orders.js', Q)
       .map((r) => `${r.function.qualifiedName} ${r.stats.count} ${r.mapping.rule}`);

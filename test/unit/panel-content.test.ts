@@ -36,7 +36,7 @@ before(async () => {
     heldTrace = root.traceId;
   }
   engine.ingestSpans(spans);
-  await engine.functions.get('src/orders.ts');
+  await engine.functionsIn('src/orders.ts');
 });
 
 /** A trace backend answering from fixed lists, counting what it was asked. */

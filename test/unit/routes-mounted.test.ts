@@ -29,11 +29,11 @@ async function landing(
     span({ name, kind, attributes, resource: { service, environment: 'test', version: '1' } }),
   );
   engine.ingestSpans(spans);
-  const series = [...engine.store.all()].filter((s) => s.identity.service === service);
+  const series = [...engine.allSeries()].filter((s) => s.identity.service === service);
   assert.equal(series.length, 1, 'one series per route');
   const first = engine.mappingOf(series[0]!);
   // The handler's file is parsed on demand (the editor parses open files; here, the one the route names).
-  if (first.file) await engine.functions.get(first.file);
+  if (first.file) await engine.functionsIn(first.file);
   const m = engine.mappingOf(series[0]!);
   if (!m.function) return `unmapped: ${m.explanation}`;
   return `${m.file}#${m.function.qualifiedName} (${m.rule}, ${m.confidence})`;
@@ -127,7 +127,7 @@ test('Fastify without a route on its spans: the request path is matched against 
       }),
     ]);
   assert.deepEqual(
-    [...engine.store.all()]
+    [...engine.allSeries()]
       .filter((s) => s.identity.service === service)
       .map((s) => s.identity.spanName),
     ['GET /api/tasks/:id'],
@@ -206,7 +206,7 @@ test('one request is counted once: a NestJS request span and its server span on 
       }),
     ]);
   }
-  await engine.functions.get('nest/src/cats.controller.ts');
+  await engine.functionsIn('nest/src/cats.controller.ts');
   const row = engine
     .fileStats('nest/src/cats.controller.ts', { ...Q, environment: 'test' })
     .find(
@@ -216,7 +216,7 @@ test('one request is counted once: a NestJS request span and its server span on 
   assert.equal(row.mapping.rule, 'nestjs.controller');
   assert.match(row.mapping.explanation, /also mapped here by http\.route are not counted again/);
   assert.ok(
-    !row.seriesIds.some((id) => engine.store.get(id)?.identity.kind === 2),
+    !row.seriesIds.some((id) => engine.seriesById(id)?.identity.kind === 2),
     'the server spans are not added',
   );
 });

@@ -222,7 +222,7 @@ before(async () => {
 });
 
 async function statsOf(file: string) {
-  await engine.functions.get(file);
+  await engine.functionsIn(file);
   return engine.fileStats(file, Q).map((s) => ({
     fn: s.function.qualifiedName,
     count: s.stats.count,
@@ -232,7 +232,7 @@ async function statsOf(file: string) {
 }
 
 test('server spans without code attributes reach their handlers through the route index', async () => {
-  assert.ok(engine.routes.size >= 15, `routes indexed: ${engine.routes.size}`);
+  assert.ok(engine.routeCount >= 15, `routes indexed: ${engine.routeCount}`);
   assert.deepEqual(await statsOf('express/server.js'), [
     { fn: 'GET /orders/:id', count: 20, rule: 'http.route', confidence: 'high' },
   ]);
@@ -259,12 +259,12 @@ test('server spans without code attributes reach their handlers through the rout
 });
 
 test('a span named only by its method still gets one series per route, explained', async () => {
-  const series = [...engine.store.all()].filter((s) => s.identity.route);
+  const series = [...engine.allSeries()].filter((s) => s.identity.route);
   assert.ok(
     series.some((s) => s.identity.spanName === 'GET /orders/:id'),
     'named the HTTP-conventions way',
   );
-  await engine.functions.get('express/server.js');
+  await engine.functionsIn('express/server.js');
   const stats = engine.fileStats('express/server.js', Q)[0]!;
   assert.match(
     stats.mapping.explanation,
@@ -274,13 +274,13 @@ test('a span named only by its method still gets one series per route, explained
 
 test('editing a file re-indexes its routes and remaps', async () => {
   const file = 'go/main.go';
-  const before = engine.routes.version;
-  engine.sources.update(
+  const before = engine.routesVersion;
+  await engine.sourceChanged(
     file,
     readFileSync(join(ROOT, file), 'utf8').replace('"GET /shipments/{id}"', '"GET /parcels/{id}"'),
   );
-  await engine.routes.settled();
-  assert.notEqual(engine.routes.version, before);
+  await engine.routesSettled();
+  assert.notEqual(engine.routesVersion, before);
   assert.deepEqual(await statsOf(file), []);
   const unmapped = engine
     .unmapped(Q)
@@ -289,8 +289,8 @@ test('editing a file re-indexes its routes and remaps', async () => {
     unmapped?.mapping.explanation ?? '',
     /no route registration in the workspace matches GET \/shipments\/\{id\}/,
   );
-  engine.sources.update(file, readFileSync(join(ROOT, file), 'utf8'));
-  await engine.routes.settled();
+  await engine.sourceChanged(file, readFileSync(join(ROOT, file), 'utf8'));
+  await engine.routesSettled();
   assert.equal((await statsOf(file))[0]?.fn, 'getShipment');
 });
 

@@ -62,9 +62,10 @@ before(async () => {
     ) as { stack: string }
   ).stack;
   const { engine } = await createWorkspaceEngine(ws);
-  frames = await new StackResolver({ files: engine.files, functions: engine.functions }).resolveAll(
-    parseStackTrace(stack).frames,
-  );
+  frames = await new StackResolver({
+    files: engine.files,
+    functions: engine.codeLookup().functions,
+  }).resolveAll(parseStackTrace(stack).frames);
 });
 
 test('the real stack of down-levelled async code has the helper frames on top of the user frame', () => {

@@ -19,7 +19,7 @@ let resolver: StackResolver;
 before(async () => {
   cpSync(join(FIXTURES, 'programs'), ws, { recursive: true });
   const { engine } = await createWorkspaceEngine(ws);
-  resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  resolver = new StackResolver({ files: engine.files, functions: engine.codeLookup().functions });
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 

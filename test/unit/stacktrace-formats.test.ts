@@ -77,7 +77,7 @@ before(async () => {
     'src/main/kotlin/com/acme/orders/OrderService.kt',
   ])
     engine.files.add(f);
-  resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  resolver = new StackResolver({ files: engine.files, functions: engine.codeLookup().functions });
 });
 after(() => rmSync(ws, { recursive: true, force: true }));
 

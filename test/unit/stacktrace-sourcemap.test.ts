@@ -53,7 +53,10 @@ async function variant(
 
 async function resolveIn(ws: string, stack: string): Promise<FrameResolution[]> {
   const { engine } = await createWorkspaceEngine(ws);
-  const resolver = new StackResolver({ files: engine.files, functions: engine.functions });
+  const resolver = new StackResolver({
+    files: engine.files,
+    functions: engine.codeLookup().functions,
+  });
   return resolver.resolveAll(parseStackTrace(stack).frames);
 }
 

@@ -67,7 +67,7 @@ test('spans from an older deployed commit land on the function their line belong
   for (let i = 0; i < 5; i++)
     spans.push(codeSpan('/app/src/orders.ts', 'getOrder', 7, 3, { resource }));
   engine.ingestSpans(spans);
-  await engine.functions.get('src/orders.ts');
+  await engine.functionsIn('src/orders.ts');
   engine.fileStats('src/orders.ts', { windowMs: 900_000 }); // asks for the drift; git answers in the background
   await new Promise<void>((resolve) => engine.onDidIngest(resolve));
   const stats = engine.fileStats('src/orders.ts', { windowMs: 900_000 });
@@ -125,16 +125,13 @@ test('a stack trace from an older deployed commit opens the line it names as it 
     ],
   });
   engine.ingestSpans([thrown]);
-  const resolver = new StackResolver({
-    files: engine.files,
-    functions: engine.functions,
-    drift: engine.resolver.drift!,
-  });
-  const version = () => `${engine.files.version}:${engine.resolver.drift!.version}`;
-  const diffed = new Promise<void>((resolve) => engine.resolver.drift!.onDidChange(resolve));
-  await engine.errors.locate(resolver, 0, version()); // asks git for the diff
+  const version = () => `${engine.files.version}:${engine.codeLookup().resolver.drift!.version}`;
+  const diffed = new Promise<void>((resolve) =>
+    engine.codeLookup().resolver.drift!.onDidChange(resolve),
+  );
+  await engine.locateErrors(0, version()); // asks git for the diff
   await diffed;
-  const [located] = await engine.errors.locate(resolver, 0, version());
+  const [located] = await engine.locateErrors(0, version());
   const [get, place] = located!.frames;
   assert.equal(place!.line, 5, 'placeOrder line 2 at the deploy is line 5 now');
   assert.equal(place!.function?.qualifiedName, 'placeOrder');
@@ -154,8 +151,8 @@ test('a stack trace from an older deployed commit opens the line it names as it 
   // Without a revision (or at HEAD), lines are taken as they are.
   const plain = await new StackResolver({
     files: engine.files,
-    functions: engine.functions,
-    drift: engine.resolver.drift!,
+    functions: engine.codeLookup().functions,
+    drift: engine.codeLookup().resolver.drift!,
   }).resolveAll(located!.frames.map((f) => f.frame));
   assert.deepEqual(
     plain.map((f) => f.line),

@@ -13,7 +13,7 @@ const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 test('why no data: an ambiguous or foreign path, another environment, an old window — each explained with a fix', async () => {
   const now = Date.now();
   const { engine } = await createWorkspaceEngine(WORKSPACE, { now: () => now });
-  const fns = (await engine.functions.get('src/orders.ts'))!;
+  const fns = (await engine.functionsIn('src/orders.ts'))!;
   const total = fns.find((f) => f.qualifiedName === 'totalItems')!;
   const place = fns.find((f) => f.qualifiedName === 'OrderService.placeOrder')!;
   assert.match(
@@ -36,12 +36,12 @@ test('why no data: an ambiguous or foreign path, another environment, an old win
 
 test('why no data also lists Prometheus series that mapped to no function: labels, source and reason, the ones naming this file first', async () => {
   const { engine } = await createWorkspaceEngine(WORKSPACE);
-  const fns = (await engine.functions.get('src/orders.ts'))!;
+  const fns = (await engine.functionsIn('src/orders.ts'))!;
   const total = fns.find((f) => f.qualifiedName === 'totalItems')!;
   const stats = new BackendStats({
     files: engine.files,
-    functions: engine.functions,
-    resolver: engine.resolver,
+    functions: engine.codeLookup().functions,
+    resolver: engine.codeLookup().resolver,
   });
   const row = (o: Partial<FunctionStatsRecord>): FunctionStatsRecord => ({
     service: 'shop',
@@ -115,7 +115,7 @@ test('why no data on a route handler: the routes it serves (mounts followed), se
     join(__dirname, '..', 'fixtures', 'routes-mounted'),
   );
   const file = 'koa/orders.js';
-  const getOrder = (await engine.functions.get(file))!.find((f) => f.qualifiedName === 'getOrder')!;
+  const getOrder = (await engine.functionsIn(file))!.find((f) => f.qualifiedName === 'getOrder')!;
   engine.ingestSpans([span({ name: 'GET', kind: 2, attributes: { 'http.method': 'GET' } })]);
   const d = whyNoData(engine, file, getOrder, { windowMs: 900_000 });
   assert.equal(d.nearMisses.length, 0);

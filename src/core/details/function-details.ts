@@ -48,10 +48,8 @@ export function buildDetails(
   q: DetailsQuery,
 ): FunctionDetailsDto {
   const ids = new Set(fs.seriesIds);
-  const from = engine.store.now() - q.windowMs;
-  const summaries = engine.topology
-    .tracesThrough(ids, engine.topology.capacity)
-    .filter((t) => t.startMs + t.durationMs >= from);
+  const from = engine.now() - q.windowMs;
+  const summaries = engine.tracesThrough(ids).filter((t) => t.startMs + t.durationMs >= from);
   const held = heldSpans(engine, ids, summaries, from);
   return {
     file: fs.file,
@@ -94,9 +92,7 @@ export function buildDetails(
 
 /** Per-version and per-environment numbers of the function's series, for the Compare section. */
 function compareGroups(engine: Engine, fs: FunctionStats, windowMs: number): CompareDto {
-  const series = fs.seriesIds
-    .map((id) => engine.store.get(id))
-    .filter((s): s is Series => s !== undefined);
+  const series = engine.seriesOf(fs.seriesIds);
   const groups = (key: (s: Series) => string): CompareGroupDto[] => {
     const by = new Map<string, Series[]>();
     for (const s of series) {
@@ -107,7 +103,7 @@ function compareGroups(engine: Engine, fs: FunctionStats, windowMs: number): Com
     }
     const out: CompareGroupDto[] = [];
     for (const [value, list] of by) {
-      const w = engine.store.windowStats(list, windowMs, 1);
+      const w = engine.windowStats(list, windowMs, 1);
       if (w.count === 0) continue;
       out.push({
         value,
@@ -171,7 +167,7 @@ function pointP99(engine: Engine, fs: FunctionStats, windowMs: number): number[]
   const sketches: (LatencySketch | undefined)[] = new Array<LatencySketch | undefined>(pts.length);
   const fine = windowMs <= MINUTE_RETENTION_MS;
   for (const id of fs.seriesIds) {
-    const s = engine.store.get(id);
+    const s = engine.seriesById(id);
     if (!s) continue;
     const buckets = fine ? [...s.minutes.values()] : [...s.hours.values(), ...s.minutes.values()];
     for (const b of buckets) {
@@ -198,14 +194,14 @@ function heldSpans(
     out.push(s);
   };
   for (const t of summaries)
-    for (const e of engine.topology.trace(t.traceId)) if (ids.has(e.seriesId)) add(e.span);
-  for (const s of engine.ring.find(ids, engine.ring.capacity)) add(s);
+    for (const e of engine.trace(t.traceId)) if (ids.has(e.seriesId)) add(e.span);
+  for (const s of engine.sampledSpans(ids)) add(s);
   return out;
 }
 
 function knownEnvironments(engine: Engine): string[] {
   const envs = new Set<string>();
-  for (const s of engine.store.all()) if (s.identity.environment) envs.add(s.identity.environment);
+  for (const s of engine.allSeries()) if (s.identity.environment) envs.add(s.identity.environment);
   return [...envs].sort();
 }
 
@@ -266,7 +262,7 @@ function errorGroups(engine: Engine, spans: readonly SpanRecord[]): ErrorGroupDt
     count: g.count,
     lastSeenMs: g.lastSeenMs,
     traceId: g.traceId,
-    frames: engine.resolver.frameLinks(g.stack, g.revision),
+    frames: engine.frameLinks(g.stack, g.revision),
   }));
 }
 
@@ -279,11 +275,11 @@ export function buildTrace(
   traceId: string,
   matchIds: ReadonlySet<string>,
 ): TraceDto {
-  const entries = engine.topology.trace(traceId);
+  const entries = engine.trace(traceId);
   const codeOf = new Map<string, WaterfallRowDto['code'] | undefined>();
   const code = (seriesId: string): WaterfallRowDto['code'] | undefined => {
     if (codeOf.has(seriesId)) return codeOf.get(seriesId);
-    const series = engine.store.get(seriesId);
+    const series = engine.seriesById(seriesId);
     const m = series ? engine.mappingOf(series) : undefined;
     const c = isUsable(m)
       ? { file: m.file, line: m.function.startLine, qualifiedName: m.function.qualifiedName }
@@ -294,7 +290,7 @@ export function buildTrace(
   return waterfallOf(traceId, entries, (e) => e.span, {
     code: (e) => code(e.seriesId),
     isMatch: (e) => matchIds.has(e.seriesId),
-    frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision),
+    frames: (stack, span) => engine.frameLinks(stack, span.resource.revision),
   });
 }
 
@@ -317,11 +313,9 @@ export function traceTargets(
     out.push(spanName ? { service, spanName } : { service });
   };
   if (fs) {
-    const series = fs.seriesIds
-      .map((id) => engine.store.get(id))
-      .filter((s): s is Series => s !== undefined);
-    const counted = series
-      .map((s) => ({ s, n: engine.store.windowStats([s], windowMs, 1).count }))
+    const counted = engine
+      .seriesOf(fs.seriesIds)
+      .map((s) => ({ s, n: engine.windowStats([s], windowMs, 1).count }))
       .sort((a, b) => b.n - a.n);
     for (const { s } of counted) add(s.identity.service, s.identity.spanName);
   }

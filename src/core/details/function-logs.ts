@@ -2,8 +2,8 @@
 // records counted at them in the window, bounded for the webview (the newest lines across all
 // statements, not each statement's own latest). vscode-free, so it is unit tested on the core's
 // real log index.
-import type { LogIndex } from '../logs/log-index';
-import type { StatementLogs } from '../logs/statement-logs';
+import type { LogStatement } from '../logs/log-statements';
+import type { StatementLogSummary } from '../logs/statement-logs';
 import type { LogLineDto, LogsDto, LogStatementDto } from '../view-model';
 
 /** Lines sent to the panel across all of the function's statements, newest first. */
@@ -12,9 +12,12 @@ export const LOG_LINE_LIMIT = 50;
 export const LOG_STATEMENT_LIMIT = 50;
 const MAX_TEMPLATE_CHARS = 500;
 
+/** The engine answers these; the unit tests give the core's log index and counts directly. */
 export interface LogSources {
-  logStatements: Pick<LogIndex, 'inFile'>;
-  statementLogs: Pick<StatementLogs, 'inFile' | 'size'>;
+  /** The log statements found in a file. */
+  logStatementsIn(file: string): LogStatement[];
+  /** A file's log statements with the records counted at them since `sinceMs` ([] when none were counted). */
+  logsInFile(file: string, sinceMs: number): StatementLogSummary[];
 }
 
 export interface FunctionLines {
@@ -31,12 +34,12 @@ export function functionLogs(
   sinceMs: number,
   lineLimit = LOG_LINE_LIMIT,
 ): LogsDto {
-  const statementsInFunction = src.logStatements
-    .inFile(fn.file)
+  const statementsInFunction = src
+    .logStatementsIn(fn.file)
     .filter((s) => inside(s.line, fn)).length;
   const found =
-    statementsInFunction > 0 && src.statementLogs.size > 0
-      ? src.statementLogs.inFile(fn.file, sinceMs).filter((s) => inside(s.statement.line, fn))
+    statementsInFunction > 0
+      ? src.logsInFile(fn.file, sinceMs).filter((s) => inside(s.statement.line, fn))
       : [];
   const kept =
     found.length > LOG_STATEMENT_LIMIT

@@ -153,8 +153,8 @@ export async function panelTrace(
     r.traceId,
     r.source,
     {
-      resolver: engine.resolver,
-      functions: engine.functions,
+      resolver: engine.codeLookup().resolver,
+      functions: engine.codeLookup().functions,
       isMatch: (span, code) =>
         code && ref
           ? code.file === ref.file && code.qualifiedName === ref.qualifiedName
@@ -162,7 +162,7 @@ export async function panelTrace(
               (t) =>
                 t.service === span.resource.service && (!t.spanName || t.spanName === span.name),
             ),
-      frames: (stack, span) => engine.resolver.frameLinks(stack, span.resource.revision),
+      frames: (stack, span) => engine.frameLinks(stack, span.resource.revision),
     },
     signal,
   );

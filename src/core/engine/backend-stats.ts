@@ -12,7 +12,7 @@ import {
   type MappingResult,
   type WindowStats,
 } from '../model';
-import type { FunctionIndex } from '../mapping/function-index';
+import type { FunctionSource } from '../mapping/function-index';
 import { type CodeResolver, isUsable } from '../resolver/code-resolver';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
 import { AlertResolver } from '../sources/alert-resolution';
@@ -60,7 +60,7 @@ export interface BackendAnswer {
 
 export interface BackendStatsDeps {
   files: WorkspaceFiles;
-  functions: FunctionIndex;
+  functions: FunctionSource;
   /** The engine's resolver, so backend rows map exactly like spans. */
   resolver: Pick<CodeResolver, 'resolvePath' | 'map'>;
 }

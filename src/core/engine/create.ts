@@ -17,7 +17,7 @@ export interface WorkspaceEngineOptions extends EngineOptions {
   wasmDir?: string;
   /**
    * The workspace text index (routes): `await` builds it before returning (CLI, tests), `background`
-   * leaves it to the caller's `engine.sources.build` (the editor shows progress), `none` skips it.
+   * leaves it to the caller's `engine.indexWorkspace` (the editor shows progress), `none` skips it.
    */
   index?: 'await' | 'background' | 'none';
 }
@@ -87,7 +87,7 @@ export async function startWorkspaceEngine(
     if (drift) engine.attachDrift(drift);
     if ((opts.index ?? 'await') === 'await') {
       const list = [...files.list()];
-      await engine.sources.build(list, {
+      await engine.indexWorkspace(list, {
         ...(opts.signal ? { signal: opts.signal } : {}),
         onProgress: (p) => opts.onPhase?.({ phase: 'indexing', ...p }),
       });

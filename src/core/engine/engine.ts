@@ -5,6 +5,7 @@
 import type {
   CodeLocation,
   FunctionRange,
+  LanguageId,
   LogRecordData,
   MappingResult,
   SpanRecord,
@@ -16,22 +17,31 @@ import { extractRouteFacts } from '../routes/route-extract';
 import { SourceIndex } from '../workspace/source-index';
 import { rangeChanged, type VersionDrift } from '../mapping/version-drift';
 import { levelOfSeverity, LogIndex, type LogMatch } from '../logs/log-index';
+import type { LogLevel, LogStatement } from '../logs/log-statements';
 import { extractLogStatements } from '../logs/log-statements';
-import { StatementLogs } from '../logs/statement-logs';
+import { StatementLogs, type StatementLogSummary } from '../logs/statement-logs';
 import { FunctionIndex } from '../mapping/function-index';
-import { CodeResolver, isUsable } from '../resolver/code-resolver';
+import { CodeResolver, isUsable, type FrameLink } from '../resolver/code-resolver';
 import { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
-import { AggregateStore, StoreOptions } from '../store/aggregate-store';
+import { AggregateStore, StoreOptions, type StoreCounters } from '../store/aggregate-store';
 import { Series, seriesKeyOf } from '../store/series';
 import { SpanTriage, type TriageBatch, type TriageGroup } from './span-triage';
 import { TriageGroups, type SettledGroup } from './triage-groups';
 import { fillDeferredShapes, hasDeferredShape } from '../resolver/deferred-shape';
 import { SpanRing } from '../store/span-ring';
 import { RateMeter } from './rate-meter';
-import { TraceTopology, type CallerShare } from './trace-topology';
+import {
+  TraceTopology,
+  type CallerShare,
+  type TraceSpan,
+  type TraceSummary,
+} from './trace-topology';
 import { ErrorGroups } from './error-groups';
 import { deserializeInto, loadStore, saveStore, serializeStore } from '../store/persistence';
 import type { IndexBuildResult, IndexProgress } from '../workspace/source-index';
+import type { EffectiveRoute } from '../routes/route-tree';
+import { BackendLogs, type BackendLogsOptions } from '../sources/backend-logs';
+import type { CodeLookup, CodeMapper } from './code-lookup';
 
 /** Numbers for one function over one window, and how they were mapped. */
 export interface FunctionStats {
@@ -66,26 +76,27 @@ export interface EngineOptions extends StoreOptions {
 }
 
 /**
- * The faces (extension, CLI) read numbers through the query methods below and feed the workspace
- * model (`files`, `functions`, `logStatements`, mapped through `resolver`). The stores and indexes
- * behind them (`store`, `ring`, `topology`, `routes`, `errors`, `statementLogs`, `sources`,
- * `ingestRate`) are for core's own builders (details, impact, insights);
- * test/unit/architecture.test.ts keeps the faces off them.
+ * A facade: the faces (extension, CLI), core's builders (details, impact, insights), the tests and
+ * the benchmarks read numbers, series, traces and errors through its query methods, which return
+ * domain types, and feed the workspace model through it (`files`, parsed functions, workspace
+ * text). Its stores and indexes are private; builders that map other sources' data as the engine
+ * maps its own get narrow views of its collaborators from `codeLookup()`.
  */
 export class Engine {
-  readonly store: AggregateStore;
-  readonly ring: SpanRing;
+  private readonly store: AggregateStore;
+  private readonly ring: SpanRing;
   /** Telemetry → code: the one place spans, frames and log locations are mapped. */
-  readonly resolver: CodeResolver;
-  readonly ingestRate = new RateMeter();
-  readonly topology = new TraceTopology();
-  readonly errors = new ErrorGroups();
-  readonly routes: RouteIndex;
+  private readonly resolver: CodeResolver;
+  private readonly ingestRate = new RateMeter();
+  private readonly topology = new TraceTopology();
+  private readonly errors = new ErrorGroups();
+  private readonly routes: RouteIndex;
   /** The workspace's log statements, and the records counted at them. */
-  readonly logStatements = new LogIndex();
-  readonly statementLogs = new StatementLogs(this.logStatements);
+  private readonly logStatements = new LogIndex();
+  private readonly statementLogs = new StatementLogs(this.logStatements);
   /** Whole-workspace text indexes (routes, log statements); built by the caller, kept current on file changes. */
-  readonly sources: SourceIndex;
+  private readonly sources: SourceIndex;
+  private readonly lookup: CodeLookup;
   private readonly triage: SpanTriage;
   private readonly triageGroups = new TriageGroups({
     settle: (g) => this.settleGroup(g),
@@ -114,7 +125,7 @@ export class Engine {
 
   constructor(
     readonly files: WorkspaceFiles,
-    readonly functions: FunctionIndex,
+    private readonly functions: FunctionIndex,
     opts: EngineOptions = {},
   ) {
     this.store = new AggregateStore(opts);
@@ -140,6 +151,7 @@ export class Engine {
     );
     this.resolver = new CodeResolver(files, functions, this.routes);
     this.triage = new SpanTriage((span) => this.resolver.locateSpan(span));
+    this.lookup = { files, functions, resolver: this.resolver };
     functions.onDidChange(() => this.memo.clear());
   }
 
@@ -258,7 +270,12 @@ export class Engine {
         explanation: `the record says it was logged at ${at.file}:${at.line}; ${at.path.explanation}`,
       };
     }
-    return this.logStatements.match(body, levelOfSeverity(severityNumber, severityText));
+    return this.matchLogLine(body, levelOfSeverity(severityNumber, severityText));
+  }
+
+  /** The log statement whose template a printed line's message fits (no code location to go by). */
+  matchLogLine(message: string, level?: LogLevel): LogMatch {
+    return this.logStatements.match(message, level);
   }
 
   ingestMetricPoints(n: number): void {
@@ -496,7 +513,7 @@ export class Engine {
     });
   }
 
-  // ---- For the faces: time, counts, logs and errors at a file, workspace text, persistence.
+  // ---- Time, counts, logs and errors at a file, workspace text, persistence.
 
   /** The engine's clock (tests and `report --at` move it). */
   now(): number {
@@ -523,8 +540,13 @@ export class Engine {
   }
 
   /** The log statements of `file` with the records counted at them since `sinceMs`. */
-  logsInFile(file: string, sinceMs: number): ReturnType<StatementLogs['inFile']> {
+  logsInFile(file: string, sinceMs: number): StatementLogSummary[] {
     return this.statementLogs.size > 0 ? this.statementLogs.inFile(file, sinceMs) : [];
+  }
+
+  /** The log statements the workspace text index found in `file`. */
+  logStatementsIn(file: string): LogStatement[] {
+    return this.logStatements.inFile(file);
   }
 
   /** Error groups held from spans and logs. */
@@ -576,6 +598,148 @@ export class Engine {
     return deserializeInto(this.store, text);
   }
 
+  /** Log records that matched no log statement: how many, and the latest few with the reason. */
+  unmatchedLogs(): {
+    count: number;
+    samples: readonly { body: string; why: string; timeMs: number }[];
+  } {
+    return { count: this.statementLogs.unmatched, samples: this.statementLogs.unmatchedSamples };
+  }
+
+  /**
+   * A feed of a log backend's (Loki's) records counted at the workspace's log statements, apart
+   * from the receiver's counts.
+   */
+  backendLogs(opts?: BackendLogsOptions): BackendLogs {
+    return new BackendLogs(this.logStatements, opts);
+  }
+
+  // ---- The workspace's parsed functions (the editor feeds its buffers; the watcher, changes on disk).
+
+  /** The functions of a workspace file, parsed from the cache, the editor's buffer or the disk. */
+  functionsIn(file: string): Promise<FunctionRange[] | undefined> {
+    return this.functions.get(file);
+  }
+
+  /** The functions of a file if they are parsed already (lenses never wait for a parse). */
+  cachedFunctionsIn(file: string): FunctionRange[] | undefined {
+    return this.functions.getCached(file);
+  }
+
+  /** Parses an editor buffer's text as the file's functions (kept until the text changes). */
+  setFileText(file: string, text: string): FunctionRange[] {
+    return this.functions.setText(file, text);
+  }
+
+  /** Loads a language's grammar; false when the language cannot be parsed. */
+  ensureLanguage(language: LanguageId): Promise<boolean> {
+    return this.functions.ensureLanguage(language);
+  }
+
+  /** The file changed on disk or was deleted: its functions are parsed again when asked. */
+  forgetFunctions(file: string): void {
+    this.functions.invalidate(file);
+  }
+
+  /** A file's parsed functions changed (or were forgotten). */
+  onDidChangeFunctions(listener: (file: string) => void): () => void {
+    return this.functions.onDidChange(listener);
+  }
+
+  // ---- Mapping: narrow views for builders that map other sources' data, routes, stack frames.
+
+  /**
+   * The workspace's files, parsed functions and the engine's resolver, read-only: for builders
+   * that map other sources' data (backend numbers, alerts, stack traces, backend traces) exactly
+   * as the engine maps its own telemetry.
+   */
+  codeLookup(): CodeLookup {
+    return this.lookup;
+  }
+
+  /**
+   * A resolver mapping as the engine does (same parsed functions and routes) over another file
+   * list: the workspace as it was before a change (impact analysis).
+   */
+  resolverOver(files: WorkspaceFiles): Pick<CodeMapper, 'resolvePath' | 'map'> {
+    return new CodeResolver(files, this.functions, this.routes);
+  }
+
+  /** The routes a function handles, given its file's parsed functions. */
+  routesHandledBy(
+    file: string,
+    fn: FunctionRange,
+    ranges: readonly FunctionRange[],
+  ): EffectiveRoute[] {
+    return this.routes.routesHandledBy(file, fn, ranges);
+  }
+
+  /** Changes whenever the route index does. */
+  get routesVersion(): number {
+    return this.resolver.routesVersion;
+  }
+
+  /** Resolves when the route index's background join (after an edit or a build) is in place. */
+  routesSettled(): Promise<void> {
+    return this.routes.settled();
+  }
+
+  /** A stack trace's frames linked to workspace code (lines of `revision` carried to the working tree). */
+  frameLinks(stack: string, revision: string | undefined): FrameLink[] {
+    return this.resolver.frameLinks(stack, revision);
+  }
+
+  // ---- Series, traces and held spans, for core's builders (details, insights, impact).
+
+  seriesById(id: string): Series | undefined {
+    return this.store.get(id);
+  }
+
+  /** The series of these ids still held, in order (an evicted id is left out). */
+  seriesOf(ids: readonly string[]): Series[] {
+    const out: Series[] = [];
+    for (const id of ids) {
+      const s = this.store.get(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** Every series held. */
+  allSeries(): IterableIterator<Series> {
+    return this.store.all();
+  }
+
+  /** The series merged over the window ending `now` (points: sparkline resolution). */
+  windowStats(
+    series: Iterable<Series>,
+    windowMs: number,
+    points = 15,
+    now = this.now(),
+  ): WindowStats {
+    return this.store.windowStats(series, windowMs, points, now);
+  }
+
+  /** The window of the same length just before the current one (bucket-aligned), for trends. */
+  previousWindowStats(series: Iterable<Series>, windowMs: number, now = this.now()): WindowStats {
+    return this.store.previousWindowStats(series, windowMs, now);
+  }
+
+  /** The held traces passing through these series, newest first (all the trace window holds). */
+  tracesThrough(seriesIds: ReadonlySet<string>): TraceSummary[] {
+    return this.topology.tracesThrough(seriesIds, this.topology.capacity);
+  }
+
+  /** A held trace's spans, each with its series. */
+  trace(traceId: string): TraceSpan[] {
+    return this.topology.trace(traceId);
+  }
+
+  /** The drill-down ring's sampled spans of these series (all it holds). */
+  sampledSpans(seriesIds: ReadonlySet<string>): SpanRecord[] {
+    return this.ring.find(seriesIds, this.ring.capacity);
+  }
+
   /** Series that did not reach a function, with the reason, for "why no data" diagnostics. */
   unmapped(q: QueryOptions): { series: Series; mapping: MappingResult; count: number }[] {
     const out: { series: Series; mapping: MappingResult; count: number }[] = [];
@@ -587,6 +751,28 @@ export class Engine {
       if (count > 0) out.push({ series: s, mapping: m, count });
     }
     return out.sort((a, b) => b.count - a.count);
+  }
+
+  // ---- Housekeeping counts (status, benchmarks).
+
+  /** Spans recorded, too old, and series evicted for the memory budget. */
+  get counters(): Readonly<StoreCounters> {
+    return this.store.counters;
+  }
+
+  /** Spans the drill-down ring holds at most. */
+  get ringCapacity(): number {
+    return this.ring.capacity;
+  }
+
+  /** Minute and hour buckets held across all series. */
+  get bucketCount(): number {
+    return this.store.bucketTotal;
+  }
+
+  /** Drops buckets past their retention at `nowMs` (the store does this as it records). */
+  pruneAggregates(nowMs = this.now()): void {
+    this.store.prune(nowMs);
   }
 }
 

@@ -185,7 +185,7 @@ async function withData(
   for (const file of new Set(
     changes.functions.filter((c) => c.change !== 'deleted').map((c) => c.file),
   ))
-    await engine.functions.get(file);
+    await engine.functionsIn(file);
   const attributed = attribute(changes, engine, opts);
   const unmapped = engine.unmapped(q);
   const ctx: Context = { engine, opts, hotTop: opts.hotTop ?? DEFAULT_HOT_TOP, totalCount };
@@ -193,7 +193,7 @@ async function withData(
   const items: ImpactItem[] = [];
   for (const c of changes.functions) {
     const a = attributed.get(c);
-    const stats = a ? engine.store.windowStats(a.series, q.windowMs, 1) : undefined;
+    const stats = a ? engine.windowStats(a.series, q.windowMs, 1) : undefined;
     if (!a || !stats || stats.count === 0) {
       items.push(noDataItem(c, noDataWhy(c, unmapped, opts.windowMs)));
       continue;
@@ -250,7 +250,7 @@ function attribute(
     else out.set(c, { series: [s], on });
   };
   const previousMapper = previousVersionMapper(changes, engine, opts);
-  for (const s of engine.store.all()) {
+  for (const s of engine.allSeries()) {
     if (opts.environment && s.identity.environment !== opts.environment) continue;
     const loc = locationOf(s);
     const path = previousMapper?.resolvePath(loc);
@@ -296,7 +296,7 @@ function previousVersionMapper(
   changes: ChangeSet,
   engine: Engine,
   opts: ImpactOptions,
-): CodeResolver | undefined {
+): Pick<CodeResolver, 'resolvePath' | 'map'> | undefined {
   if (changes.previousFunctions.size === 0) return undefined;
   const files = new WorkspaceFiles(engine.files.roots);
   if (opts.pathRules) files.setRules(opts.pathRules);
@@ -309,7 +309,7 @@ function previousVersionMapper(
     ...[...engine.files.list()].filter((f) => !movedTo.has(f)),
     ...changes.previousFunctions.keys(),
   ]);
-  return new CodeResolver(files, engine.functions, engine.routes);
+  return engine.resolverOver(files);
 }
 
 function locationOf(s: Series): CodeLocation {
@@ -426,10 +426,8 @@ function dataItem(
 ): ImpactItem {
   const { engine, opts } = ctx;
   const s = found.stats;
-  const series = found.seriesIds
-    .map((id) => engine.store.get(id))
-    .filter((x): x is Series => x !== undefined);
-  const prev = engine.store.previousWindowStats(series, opts.windowMs);
+  const series = engine.seriesOf(found.seriesIds);
+  const prev = engine.previousWindowStats(series, opts.windowMs);
   const errorRate = s.count ? s.errors / s.count : 0;
   const prevErrorRate = prev.count ? prev.errors / prev.count : null;
   const trend: ImpactTrend = {

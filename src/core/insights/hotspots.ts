@@ -67,15 +67,13 @@ export async function rankHotspots(
   if (filter.environment && q.environment && filter.environment !== q.environment) return [];
   const query: QueryOptions = filter.environment ? { ...q, environment: filter.environment } : q;
   const all = await engine.report(query);
-  const now = engine.store.now();
+  const now = engine.now();
   const out: Hotspot[] = [];
   for (const fs of all) {
     if (filter.service && !fs.services.includes(filter.service)) continue;
     const s = fs.stats;
-    const series = fs.seriesIds
-      .map((id) => engine.store.get(id))
-      .filter((x): x is Series => x !== undefined);
-    const prev = engine.store.previousWindowStats(series, query.windowMs, now);
+    const series = engine.seriesOf(fs.seriesIds);
+    const prev = engine.previousWindowStats(series, query.windowMs, now);
     out.push({
       stats: fs,
       timeSpentMsPerMin: (s.count * s.meanMs * 60_000) / s.coveredMs,
@@ -114,7 +112,7 @@ export function versionChanges(
     if (versions.size < 2) continue;
     const seen: (VersionStats & { firstMs: number; lastMs: number })[] = [];
     for (const [version, list] of versions) {
-      const w = engine.store.windowStats(list, windowMs, 60, now);
+      const w = engine.windowStats(list, windowMs, 60, now);
       if (w.count < MIN_VERSION_SAMPLES) continue;
       const first = w.series.find((p) => p.count > 0)?.startMs ?? Infinity;
       seen.push({

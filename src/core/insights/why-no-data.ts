@@ -53,15 +53,15 @@ export function whyNoData(
   const misses: NearMiss[] = [];
   const base = basename(file);
   const name = fn.name;
-  const now = engine.store.now();
-  const inWindow = (s: Series) => engine.store.windowStats([s], q.windowMs, 1, now).count;
-  const everSeen = (s: Series) => engine.store.windowStats([s], 7 * 24 * 3_600_000, 1, now).count;
+  const now = engine.now();
+  const inWindow = (s: Series) => engine.windowStats([s], q.windowMs, 1, now).count;
+  const everSeen = (s: Series) => engine.windowStats([s], 7 * 24 * 3_600_000, 1, now).count;
   // The routes this function handles: a server span of one of them is a near miss wherever it landed.
-  const ranges = engine.functions.getCached(file);
-  const routes = ranges ? engine.routes.routesHandledBy(file, fn, ranges) : [];
+  const ranges = engine.cachedFunctionsIn(file);
+  const routes = ranges ? engine.routesHandledBy(file, fn, ranges) : [];
   const wantedRoutes = new Set(routes.map((e) => e.route));
   let routeless = 0;
-  for (const s of engine.store.all()) {
+  for (const s of engine.allSeries()) {
     const id = s.identity;
     if (id.layer?.kind === 'no-route') routeless += inWindow(s);
     const sameFile = id.filePath !== undefined && basename(id.filePath) === base;
@@ -130,7 +130,7 @@ export function whyNoData(
     misses.length === 0 && backend.length > 0
       ? `Nothing from the receiver came close; ${backend.length} ${backend[0]!.source} series mapped to no function, the first: ${backend[0]!.why}`
       : misses.length === 0
-        ? engine.store.size === 0
+        ? engine.seriesCount === 0
           ? 'No telemetry has arrived at all: point OTEL_EXPORTER_OTLP_ENDPOINT at the ProdLens receiver.'
           : routes.length
             ? `${fn.qualifiedName} handles ${routes.map((e) => `${e.registration.method} ${e.template}`).join(', ')} (registered at ${routes[0]!.registration.file}:${routes[0]!.registration.line}${routes[0]!.via.length ? `, mounted through ${routes[0]!.via.join(' → ')}` : ''}), and no server span for ${routes.length === 1 ? 'it' : 'them'} arrived in the last ${formatDuration(q.windowMs)}.${routeless ? ` ${routeless} server spans arrived without any route: their instrumentation sets neither http.route nor a request path (for Fastify, add @fastify/otel).` : ''}`

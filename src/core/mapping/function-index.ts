@@ -15,6 +15,12 @@ interface Entry {
   ranges: FunctionRange[];
 }
 
+/**
+ * The workspace's parsed functions, read-only: what builders that map other sources' data
+ * (backend numbers, alerts, stack traces) read; the engine's faces feed the index through it.
+ */
+export type FunctionSource = Pick<FunctionIndex, 'get' | 'getCached' | 'onDidChange'>;
+
 export class FunctionIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<FunctionRange[] | undefined>>();

@@ -22,7 +22,7 @@ import {
 import { readCodeLocation } from '../mapping/code-attributes';
 import { pathShape } from '../mapping/framework-spans';
 import { locateSpan, type SpanShape } from './span-location';
-import type { FunctionIndex } from '../mapping/function-index';
+import type { FunctionSource } from '../mapping/function-index';
 import { Mapper } from '../mapping/mapper';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
 import type { PathResolution, WorkspaceFiles } from '../mapping/workspace-files';
@@ -56,7 +56,7 @@ export class CodeResolver {
 
   constructor(
     private readonly files: WorkspaceFiles,
-    private readonly functions: FunctionIndex,
+    private readonly functions: FunctionSource,
     private readonly routes?: RouteIndex,
     stackOptions: Partial<Pick<StackResolverOptions, 'readText' | 'exists'>> = {},
   ) {

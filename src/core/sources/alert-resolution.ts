@@ -6,7 +6,7 @@
 import { bareName } from '../mapping/mapper';
 import { CodeResolver, isUsable } from '../resolver/code-resolver';
 import { functionsNamed, nameMatchLength } from '../function-lookup';
-import type { FunctionIndex } from '../mapping/function-index';
+import type { FunctionSource } from '../mapping/function-index';
 import { languageForPath } from '../languages';
 import type { WorkspaceFiles } from '../mapping/workspace-files';
 import type { CodeLocation, Confidence, FunctionRange } from '../model';
@@ -29,7 +29,7 @@ export interface AlertResolution {
 
 export interface AlertResolverOptions {
   files: WorkspaceFiles;
-  functions: FunctionIndex;
+  functions: FunctionSource;
   /** alertname → `file#function` (file workspace-relative or as deployed; `#function` optional). */
   mapping?: Readonly<Record<string, string>>;
   /** Where a trace's code is, when a trace backend is configured (none is implemented yet). */

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { type Confidence, type FunctionRange, isSure } from '../model';
 import { functionAt, functionsNamed, nameMatchLength } from '../function-lookup';
-import type { FunctionIndex } from '../mapping/function-index';
+import type { FunctionSource } from '../mapping/function-index';
 import { weakest } from '../mapping/mapper';
 import { normalizeDeployedPath } from '../mapping/path-rules';
 import { anchorDeployedLine, type VersionDrift } from '../mapping/version-drift';
@@ -37,7 +37,7 @@ export interface FrameResolution {
 
 export interface StackResolverOptions {
   files: WorkspaceFiles;
-  functions: FunctionIndex;
+  functions: FunctionSource;
   /** Reads files on disk (bundles, source maps); defaults to node:fs with a size cap. */
   readText?: ReadText;
   /** Whether a workspace-relative path exists on disk (bundles live in unscanned dist/ folders). */
@@ -73,7 +73,7 @@ export type ResolvesFrames = Pick<StackResolver, 'resolveAll'>;
 
 export class StackResolver {
   private readonly files: WorkspaceFiles;
-  private readonly functions: FunctionIndex;
+  private readonly functions: FunctionSource;
   private readonly maps: SourceMaps;
   private readonly exists: (absPath: string) => Promise<boolean>;
   private readonly bundles = new Map<string, Promise<string | undefined>>();

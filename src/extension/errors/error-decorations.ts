@@ -62,15 +62,17 @@ export class ErrorDecorations implements vscode.Disposable {
     try {
       if (!this.watching) {
         this.watching = true;
-        engine.functions.onDidChange(() => this.functionsVersion++);
+        engine.onDidChangeFunctions(() => this.functionsVersion++);
       }
       const { windowMs, environment } = this.session.current;
       const since = engine.now() - windowMs;
-      const version = `${engine.files.version}:${this.functionsVersion}:${engine.resolver.drift?.version ?? -1}`;
+      const version = `${engine.files.version}:${this.functionsVersion}:${engine.codeLookup().resolver.drift?.version ?? -1}`;
       const local = await engine.locateErrors(since, version);
       // The same resolver (and its cache) for the backend's frames; its issues end at their lastSeen.
       const remote = backend
-        ? (await backend.locate(engine.resolver, Date.now() - windowMs, version)).filter(
+        ? (
+            await backend.locate(engine.codeLookup().resolver, Date.now() - windowMs, version)
+          ).filter(
             (e) =>
               !environment ||
               !e.group.backend?.environment ||

@@ -6,7 +6,7 @@ import { refreshTriggers } from './refresh-triggers';
 import { CoalescedRun } from '../../core/sources/coalesced-run';
 import * as vscode from 'vscode';
 import { BackendErrors } from '../../core/insights/backend-errors';
-import { BackendLogs } from '../../core/sources/backend-logs';
+import type { BackendLogs } from '../../core/sources/backend-logs';
 import { errorMessage, log } from '../logging';
 import type { Session } from '../session';
 import type { BackendSources } from './backend-sources';
@@ -39,7 +39,7 @@ export class BackendFeeds implements vscode.Disposable {
     if (!engine) return;
     const windowMs = this.session.current.windowMs;
     const before = `${this.errors.generation}|${this.logs?.generation ?? -1}`;
-    this.logs ??= new BackendLogs(engine.logStatements);
+    this.logs ??= engine.backendLogs();
     const logs = this.logs;
     try {
       await Promise.all([

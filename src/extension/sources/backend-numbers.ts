@@ -60,8 +60,8 @@ export class BackendNumbers implements vscode.Disposable {
     try {
       this.stats ??= new BackendStats({
         files: engine.files,
-        functions: engine.functions,
-        resolver: engine.resolver,
+        functions: engine.codeLookup().functions,
+        resolver: engine.codeLookup().resolver,
       });
       const answers = await this.backends.functionStats(this.session.current.windowMs);
       await this.stats.update(answers);

@@ -193,7 +193,7 @@ export class BackendSources implements vscode.Disposable {
     }
     const resolver = new AlertResolver({
       files: engine.files,
-      functions: engine.functions,
+      functions: engine.codeLookup().functions,
       mapping,
     });
     const out: CodeAlert[] = [];
