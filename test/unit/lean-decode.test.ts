@@ -61,7 +61,7 @@ function sdkBody(): Uint8Array {
   return ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
 }
 
-test('lean spans keep only the locating attributes and leave their own ids empty', () => {
+test('lean spans keep only the locating attributes and leave their ids to the whole decode', () => {
   const body = sdkBody();
   const full = wireDecodeTraces(body).spans;
   const lean = wireDecodeTracesLean(body, LOCATING_ATTRIBUTES);
@@ -73,13 +73,15 @@ test('lean spans keep only the locating attributes and leave their own ids empty
       Object.entries(f.attributes).filter(([k]) => LOCATING_ATTRIBUTES.has(k)),
     );
     assert.deepEqual(l.attributes, expected);
+    const noIds = { attributes: {}, traceId: '', spanId: '', parentSpanId: '', events: [] };
     assert.deepEqual(
-      { ...l, attributes: {}, spanId: '', parentSpanId: '' },
-      { ...f, attributes: {}, spanId: '', parentSpanId: '' },
+      { ...l, ...noIds },
+      { ...f, ...noIds },
       'every other field as the full decoder gives it',
     );
-    assert.equal(l.spanId, '');
-    assert.equal(l.parentSpanId, '');
+    assert.deepEqual([l.traceId, l.spanId, l.parentSpanId], ['', '', '']);
+    assert.deepEqual(l.events, f.events);
+    assert.equal(lean.traceLow[i], parseInt(f.traceId.slice(-4), 16), "the trace id's last bytes");
   }
   assert.ok(
     full.some((s) => 'user_agent.original' in s.attributes),
@@ -100,7 +102,7 @@ test('triage over lean spans reaches the same series, outcomes and samples as ov
   const locate = (s: SpanShape) => locateSpan(s, deferredShape);
   const full = new SpanTriage(locate).run(wireDecodeTraces(body).spans, 5_000);
   const leanDecoded = decodeTracesForTriage(body, 'protobuf', LOCATING_ATTRIBUTES);
-  const lean = new SpanTriage(locate).run(leanDecoded.spans, 5_000);
+  const lean = new SpanTriage(locate).run(leanDecoded.spans, 5_000, leanDecoded.traceLow);
   const keys = (b: typeof full) => [...b.group].map((g) => b.newGroups[g]!.key);
   assert.deepEqual(keys(lean), keys(full));
   assert.deepEqual(

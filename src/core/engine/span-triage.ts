@@ -6,6 +6,7 @@
 // engine's `applyTriage` records the result. In-process ingest runs the same two halves.
 import { randomUUID } from 'node:crypto';
 import type { CodeLocation, SpanRecord } from '../model';
+import { traceSampleValue } from '../ingest/convert-util';
 import type { SeriesIdentity } from '../store/series';
 import { RateMeter } from './rate-meter';
 import { SeriesKeys } from './series-keys';
@@ -95,7 +96,11 @@ export class SpanTriage {
 
   constructor(private readonly locate: SpanLocator) {}
 
-  run(spans: readonly SpanRecord[], now: number): TriageBatch {
+  /**
+   * `traceLow`, when given, is each span's trace id's last two bytes (the ingest worker's lean
+   * decode leaves trace ids out); otherwise they are read from `traceId`.
+   */
+  run(spans: readonly SpanRecord[], now: number, traceLow?: ArrayLike<number>): TriageBatch {
     const n = spans.length;
     if (this.ids.size > GROUP_ID_LIMIT) {
       this.ids.clear();
@@ -138,7 +143,9 @@ export class SpanTriage {
       batch.endMs[i] = span.startMs + span.durationMs;
       batch.durationMs[i] = span.durationMs;
       batch.error[i] = isError ? 1 : 0;
-      const topology = keepBelow === 0x10000 || parseInt(span.traceId.slice(-4), 16) < keepBelow;
+      const topology =
+        keepBelow === 0x10000 ||
+        (traceLow ? traceLow[i]! : traceSampleValue(span.traceId)) < keepBelow;
       // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
       // spans is not held in memory long enough to be promoted and slow the collector down.
       let state = this.sampled.get(key);

@@ -20,7 +20,7 @@ port.on('message', (m: DecodeRequest) => {
     // Spans are decoded for triage (only the attributes that locate their code); the few it
     // holds whole are decoded again in full before they go to the engine.
     const r = decodeTracesForTriage(m.body, m.format, LOCATING_ATTRIBUTES);
-    const batch = triage.run(r.spans, Date.now());
+    const batch = triage.run(r.spans, Date.now(), r.traceLow);
     for (const s of batch.samples) s.span = r.whole(s.index);
     reply = {
       id: m.id,

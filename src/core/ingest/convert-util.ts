@@ -192,3 +192,19 @@ export function bodyText(value: AttributeValue): string {
         : String(value);
   return capString(text, MAX_LOG_BODY_BYTES);
 }
+
+/**
+ * A trace id's last two bytes as a number (0-65535), read from its hex text: trace sampling keeps
+ * a share of traces by it, so every span of a kept trace is kept. 0 for an id too short to say.
+ */
+export function traceSampleValue(traceIdHex: string): number {
+  const n = traceIdHex.length;
+  if (n < 4) return 0;
+  let v = 0;
+  for (let i = n - 4; i < n; i++) {
+    const c = traceIdHex.charCodeAt(i);
+    const d = c <= 57 ? c - 48 : (c | 32) - 87;
+    v = (v << 4) | (d >= 0 && d < 16 ? d : 0);
+  }
+  return v;
+}

@@ -5,6 +5,7 @@ import { OtlpDecodeError, toDecodeError } from './errors';
 import { jsonDecodeLogs, jsonDecodeMetrics, jsonDecodeTraces } from './json-decode';
 import { pbDecodeLogs, pbDecodeMetrics, pbDecodeTracesRaw } from './protobuf-decode';
 import { wireDecodeTraces, wireDecodeTracesLean, type LeanTraces } from './trace-wire-decode';
+import { traceSampleValue } from './convert-util';
 
 export { OtlpDecodeError };
 
@@ -60,7 +61,8 @@ export function decodeTracesForTriage(
     checkFormat(format);
     if (format === 'protobuf') return wireDecodeTracesLean(body, keep);
     const decoded = jsonDecodeTraces(body);
-    return { ...decoded, whole: (i) => decoded.spans[i]! };
+    const traceLow = decoded.spans.map((s) => traceSampleValue(s.traceId));
+    return { ...decoded, traceLow, whole: (i) => decoded.spans[i]! };
   } catch (err) {
     throw toDecodeError(err, `invalid OTLP/${format} ExportTraceServiceRequest`);
   }

@@ -356,7 +356,13 @@ interface TraceOutput {
   /** Lean mode: the span attributes decoded, and where each kept span starts (to decode it whole). */
   keep?: ReadonlySet<string>;
   at?: number[];
+  /** Lean mode: each kept span's trace id's last two bytes (what trace sampling reads). */
+  traceLow?: number[];
 }
+
+/** Lean spans without events share one list (they never leave the ingest worker). */
+const NO_EVENTS: SpanEventRecord[] = [];
+Object.freeze(NO_EVENTS);
 
 /** Reads one length-prefixed Span; appends it, or records why it was rejected. */
 function span(
@@ -453,10 +459,13 @@ function span(
     else out.rejections.add(`${where}: parentSpanId must be empty or 8 bytes, got ${parentLen}`);
     return;
   }
-  out.at?.push(at);
+  if (keep) {
+    out.at!.push(at);
+    out.traceLow!.push((buf[traceAt + 14]! << 8) | buf[traceAt + 15]!);
+  }
   out.spans.push({
-    traceId: hexAt(buf, traceAt, 16),
-    // Lean mode leaves the span's own ids to the whole decode (only a held span needs them).
+    // Lean mode leaves the ids to the whole decode (only a held span needs them).
+    traceId: keep ? '' : hexAt(buf, traceAt, 16),
     spanId: keep ? '' : hexAt(buf, spanAt, 8),
     parentSpanId: keep || parentLen === 0 ? '' : hexAt(buf, parentAt, 8),
     name: capString(name, MAX_STRING_BYTES),
@@ -466,7 +475,7 @@ function span(
     statusCode,
     statusMessage: capString(statusMessage, MAX_STRING_BYTES),
     attributes,
-    events: events ?? [],
+    events: events ?? (keep ? NO_EVENTS : []),
     resource: PENDING_RESOURCE,
   });
 }
@@ -515,10 +524,12 @@ export function wireDecodeTraces(body: Uint8Array): {
 /** Spans decoded for triage only, and a way to decode any of them whole. */
 export interface LeanTraces {
   /**
-   * Each span with only the attributes `keep` names and without its own ids (`spanId` and
+   * Each span with only the attributes `keep` names and without ids (`traceId`, `spanId` and
    * `parentSpanId` are empty); everything else as wireDecodeTraces gives it.
    */
   spans: SpanRecord[];
+  /** Per span, its trace id's last two bytes (trace sampling's share is chosen by them). */
+  traceLow: ArrayLike<number>;
   rejected: number;
   errorMessage?: string;
   /** Span `index` of `spans` decoded whole, exactly as wireDecodeTraces gives it. */
@@ -534,9 +545,17 @@ export interface LeanTraces {
 export function wireDecodeTracesLean(body: Uint8Array, keep: ReadonlySet<string>): LeanTraces {
   const buf = asBuffer(body);
   const at: number[] = [];
-  const decoded = decodeRequest(buf, { spans: [], rejections: new Rejections(), keep, at });
+  const traceLow: number[] = [];
+  const decoded = decodeRequest(buf, {
+    spans: [],
+    rejections: new Rejections(),
+    keep,
+    at,
+    traceLow,
+  });
   return {
     ...decoded,
+    traceLow,
     whole(index) {
       const lean = decoded.spans[index]!;
       const r = protobuf.Reader.create(buf);
