@@ -180,10 +180,37 @@ function readString(r: Reader, slot: number): string {
   const last = recent[slot]!;
   const at = slot * RECENT_MAX_BYTES;
   if (last.length === len && sameBytes(buf, start, len, recentBytes, at)) return last;
-  const s = utf8At(buf, start, end);
+  const s = len <= INTERN_MAX_BYTES ? interned(buf, start, len) : utf8At(buf, start, end);
   if (s.length === len && len <= RECENT_MAX_BYTES) {
     recent[slot] = s;
     keepBytes(buf, start, len, recentBytes, at);
+  }
+  return s;
+}
+
+/**
+ * Short strings that change from span to span but come from a bounded set (function names, span
+ * names, file paths) are found by their bytes in a small direct-mapped table instead of decoded
+ * again; a collision just replaces the entry. ASCII only, as for the slots.
+ */
+const INTERN_ENTRIES = 4096;
+const INTERN_MAX_BYTES = 64;
+const internString: string[] = new Array<string>(INTERN_ENTRIES).fill('');
+const internLength = new Int32Array(INTERN_ENTRIES).fill(-1);
+const internBytes = new Uint8Array(INTERN_ENTRIES * INTERN_MAX_BYTES);
+
+function interned(buf: Uint8Array, start: number, len: number): string {
+  let h = 0x811c9dc5 ^ len;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[start + i]!, 0x01000193);
+  const e = (h >>> 0) & (INTERN_ENTRIES - 1);
+  const at = e * INTERN_MAX_BYTES;
+  if (internLength[e] === len && sameBytes(buf, start, len, internBytes, at))
+    return internString[e]!;
+  const s = utf8At(buf, start, start + len);
+  if (s.length === len) {
+    internString[e] = s;
+    internLength[e] = len;
+    keepBytes(buf, start, len, internBytes, at);
   }
   return s;
 }
