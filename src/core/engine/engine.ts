@@ -169,7 +169,7 @@ export class Engine {
       if (g === undefined) continue;
       const series = this.store.record(
         g.key,
-        () => g.identity,
+        g.identityOf,
         batch.endMs[i]!,
         batch.durationMs[i]!,
         batch.error[i] === 1,

@@ -16,7 +16,6 @@ const SAMPLE_INTERVAL_MS = 1_000;
 const ERROR_SAMPLE_INTERVAL_MS = 100;
 /** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
 const TRACE_SPANS_PER_SEC = 500;
-const SAMPLE_STATE_LIMIT = 50_000;
 /**
  * Group ids a triage remembers before it starts a new epoch (and announces groups afresh): twice
  * the series the store keeps, so high-cardinality span names cannot make the engine's group
@@ -87,10 +86,11 @@ function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): Seri
 export class SpanTriage {
   private readonly keys = new SeriesKeys();
   private readonly rate = new RateMeter();
-  /** Per series key: when a drill-down sample (and an error sample) was last kept. */
-  private readonly sampled = new Map<string, { ok: number; error: number }>();
-  /** Per series key: the id its group was announced under in this epoch. */
-  private readonly ids = new Map<string, number>();
+  /**
+   * Per series key: the id its group was announced under in this epoch, and when a drill-down
+   * sample (and an error sample) was last kept — one lookup per span for both.
+   */
+  private readonly ids = new Map<string, { id: number; ok: number; error: number }>();
   private readonly source = randomUUID();
   private epoch = 0;
 
@@ -126,20 +126,19 @@ export class SpanTriage {
       perSec <= TRACE_SPANS_PER_SEC
         ? 0x10000
         : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
-    if (this.sampled.size > SAMPLE_STATE_LIMIT) this.sampled.clear();
     for (let i = 0; i < n; i++) {
       const span = spans[i]!;
       const { loc, name } = this.locate(span);
       const key = this.keys.keyOf(span.resource, loc, span.kind, name);
-      let g = this.ids.get(key);
-      if (g === undefined) {
-        g = this.ids.size;
-        this.ids.set(key, g);
+      let state = this.ids.get(key);
+      if (state === undefined) {
+        state = { id: this.ids.size, ok: -Infinity, error: -Infinity };
+        this.ids.set(key, state);
         const identity = identityOf(span, loc, name);
-        batch.newGroups.push({ id: g, key, identity, loc, kind: span.kind });
+        batch.newGroups.push({ id: state.id, key, identity, loc, kind: span.kind });
       }
       const isError = span.statusCode === 2;
-      batch.group[i] = g;
+      batch.group[i] = state.id;
       batch.endMs[i] = span.startMs + span.durationMs;
       batch.durationMs[i] = span.durationMs;
       batch.error[i] = isError ? 1 : 0;
@@ -148,8 +147,6 @@ export class SpanTriage {
         (traceLow ? traceLow[i]! : traceSampleValue(span.traceId)) < keepBelow;
       // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
       // spans is not held in memory long enough to be promoted and slow the collector down.
-      let state = this.sampled.get(key);
-      if (!state) this.sampled.set(key, (state = { ok: -Infinity, error: -Infinity }));
       let ring = false;
       if (
         now - state.ok >= SAMPLE_INTERVAL_MS ||

@@ -15,6 +15,14 @@ export interface SettledGroup {
   loc: CodeLocation;
 }
 
+/** A settled group with its identity as the store asks for it (one function per group, not per span). */
+export type RecordedGroup = SettledGroup & { identityOf: () => SeriesIdentity };
+
+function recorded(g: SettledGroup): RecordedGroup {
+  const { key, identity, loc } = g;
+  return { key, identity, loc, identityOf: () => identity };
+}
+
 /** How a group's deferred route shape is filled in, and the route index version it used. */
 export interface GroupSettler {
   /** Undefined when the group has nothing to fill in (it is recorded as announced). */
@@ -25,7 +33,7 @@ export interface GroupSettler {
 
 interface Entry {
   group: TriageGroup;
-  settled: SettledGroup;
+  settled: RecordedGroup;
   /** The route index version `settled` was made with; -1 when it needs none. */
   version: number;
 }
@@ -45,7 +53,7 @@ export class TriageGroups {
    * Learns the batch's new groups and returns a lookup from the batch's group ids to settled
    * groups (undefined for an id this source never announced, which ordered delivery rules out).
    */
-  lookup(batch: TriageBatch): (id: number) => SettledGroup | undefined {
+  lookup(batch: TriageBatch): (id: number) => RecordedGroup | undefined {
     const table = `${batch.source}#${batch.epoch}`;
     let groups = this.tables.get(table);
     if (!groups) {
@@ -58,7 +66,7 @@ export class TriageGroups {
       const e = groups.get(id);
       if (e === undefined) return undefined;
       if (e.version !== -1 && e.version !== version) {
-        e.settled = this.settler.settle(e.group) ?? e.group;
+        e.settled = recorded(this.settler.settle(e.group) ?? e.group);
         e.version = version;
       }
       return e.settled;
@@ -68,7 +76,7 @@ export class TriageGroups {
   private entry(group: TriageGroup): Entry {
     const settled = this.settler.settle(group);
     return settled
-      ? { group, settled, version: this.settler.version() }
-      : { group, settled: group, version: -1 };
+      ? { group, settled: recorded(settled), version: this.settler.version() }
+      : { group, settled: recorded(group), version: -1 };
   }
 }

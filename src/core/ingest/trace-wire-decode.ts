@@ -216,8 +216,14 @@ const internBytes = new Uint8Array(INTERN_ENTRIES * INTERN_MAX_BYTES);
 const internView = new DataView(internBytes.buffer);
 
 function interned(buf: Uint8Array, start: number, len: number): string {
+  // FNV-style over four bytes at a time, then the tail (the table only needs a spread, not FNV).
+  const view = requestView;
+  const end = start + len;
   let h = 0x811c9dc5 ^ len;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[start + i]!, 0x01000193);
+  let p = start;
+  for (; p + 3 < end; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
+  for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+  h ^= h >>> 15;
   const e = (h >>> 0) & (INTERN_ENTRIES - 1);
   const at = e * INTERN_MAX_BYTES;
   if (internLength[e] === len && sameBytes(buf, start, len, internView, at))
