@@ -131,3 +131,14 @@ test('the trace-sampling rate counts the current second at the start of a burst'
   rate.add(50_000, t0);
   assert.equal(rate.perSecondRecent(t0 + 10), 50_000, 'a burst: what this second has seen so far');
 });
+
+test('an exporter batch under the trace budget keeps every trace, whenever in the second it lands', () => {
+  // A BatchSpanProcessor sends a few hundred spans at once every few seconds: that is not a
+  // flood, and every one of its traces stays whole in the trace window.
+  for (const at of [10_000, 10_050, 10_900]) {
+    const triage = workerTriage();
+    const spans = Array.from({ length: 400 }, (_, i) => serverSpan(`/users/${i}`, i * 7919));
+    const batch = triage.run(spans, at);
+    assert.equal(batch.samples.filter((s) => s.topology).length, 400, `landing at ${at} ms`);
+  }
+});
