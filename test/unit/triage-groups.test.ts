@@ -142,3 +142,15 @@ test('an exporter batch under the trace budget keeps every trace, whenever in th
     assert.equal(batch.samples.filter((s) => s.topology).length, 400, `landing at ${at} ms`);
   }
 });
+
+test("a burst keeps about the second's trace budget, not a share of it per batch", () => {
+  const triage = workerTriage();
+  let kept = 0;
+  for (let b = 0; b < 40; b++) {
+    const spans = Array.from({ length: 500 }, (_, i) => serverSpan(`/o/${i}`, b * 500 + i + 1));
+    kept += triage.run(spans, 20_000 + b).samples.filter((s) => s.topology).length;
+  }
+  assert.ok(kept >= 400 && kept <= 600, `20,000 spans in one second: ${kept} kept for traces`);
+  const next = triage.run([serverSpan('/o/1', 1)], 21_000);
+  assert.equal(next.samples.filter((s) => s.topology).length, 1, 'the next second has a budget');
+});

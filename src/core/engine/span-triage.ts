@@ -92,6 +92,9 @@ export class SpanTriage {
    */
   private readonly ids = new Map<string, { id: number; ok: number; error: number }>();
   private readonly source = randomUUID();
+  /** Spans kept for the trace window in the current second (the budget's use). */
+  private keptThisSecond = 0;
+  private budgetSecond = -1;
   private epoch = 0;
 
   constructor(private readonly locate: SpanLocator) {}
@@ -122,10 +125,20 @@ export class SpanTriage {
     // TRACE_SPANS_PER_SEC: holding more would only churn memory.
     this.rate.add(n, now);
     const perSec = this.rate.perSecondRecent(now);
-    const keepBelow =
+    const byRate =
       perSec <= TRACE_SPANS_PER_SEC
         ? 0x10000
         : Math.floor((TRACE_SPANS_PER_SEC / perSec) * 0x10000);
+    // In a burst the rate's estimate lags: each batch would keep a share of a budget meant for the
+    // whole second. What is left of this second's budget caps the share (it binds only then).
+    const second = Math.floor(now / 1000);
+    if (second !== this.budgetSecond) {
+      this.budgetSecond = second;
+      this.keptThisSecond = 0;
+    }
+    const left = Math.max(0, TRACE_SPANS_PER_SEC - this.keptThisSecond);
+    const byBudget = left >= n ? 0x10000 : Math.floor((left / n) * 0x10000);
+    const keepBelow = Math.min(byRate, byBudget);
     for (let i = 0; i < n; i++) {
       const span = spans[i]!;
       const { loc, name } = this.locate(span);
@@ -156,6 +169,7 @@ export class SpanTriage {
         if (isError) state.error = now;
         else state.ok = now;
       }
+      if (topology) this.keptThisSecond++;
       const error = isError || span.events.length > 0;
       if (ring || topology || error) batch.samples.push({ span, index: i, ring, topology, error });
     }
