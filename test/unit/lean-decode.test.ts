@@ -12,7 +12,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { SpanTriage } from '../../src/core/engine/span-triage';
+import { SpanTriage, TRIAGE_ATTRIBUTES } from '../../src/core/engine/span-triage';
 import { wireDecodeTraces, wireDecodeTracesLean } from '../../src/core/ingest/trace-wire-decode';
 import { decodeTracesForTriage, OtlpDecodeError } from '../../src/core/ingest/otlp-decode';
 import type { Attributes } from '../../src/core/model';
@@ -56,6 +56,19 @@ function sdkBody(): Uint8Array {
       child.setStatus({ code: 2, message: 'not found' });
     }
     child.end();
+    if (i % 10 === 5) {
+      // A failed span carrying its own stack (no exception event), and one failing without any.
+      const own = tracer.startSpan('chargeCard', {
+        attributes: {
+          'code.stacktrace': `Error: declined\n    at charge (/srv/app/src/pay.ts:${i}:3)`,
+        },
+      });
+      own.setStatus({ code: 2 });
+      own.end();
+      const bare = tracer.startSpan('GET upstream', { kind: SpanKind.CLIENT });
+      bare.setStatus({ code: 2 });
+      bare.end();
+    }
     root.end();
   }
   return ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
@@ -101,7 +114,7 @@ test('triage over lean spans reaches the same series, outcomes and samples as ov
   const body = sdkBody();
   const locate = (s: SpanShape) => locateSpan(s, deferredShape);
   const full = new SpanTriage(locate).run(wireDecodeTraces(body).spans, 5_000);
-  const leanDecoded = decodeTracesForTriage(body, 'protobuf', LOCATING_ATTRIBUTES);
+  const leanDecoded = decodeTracesForTriage(body, 'protobuf', TRIAGE_ATTRIBUTES);
   const lean = new SpanTriage(locate).run(leanDecoded.spans, 5_000, leanDecoded.traceLow);
   const keys = (b: typeof full) => [...b.group].map((g) => b.newGroups[g]!.key);
   assert.deepEqual(keys(lean), keys(full));
@@ -120,6 +133,14 @@ test('triage over lean spans reaches the same series, outcomes and samples as ov
       leanDecoded.whole(s.index),
       full.samples.find((x) => x.index === s.index)!.span,
     );
+  // Error samples are the spans with a stack trace; every failure still counts in its series.
+  const spans = wireDecodeTraces(body).spans;
+  const errorSamples = lean.samples.filter((s) => s.error).map((s) => spans[s.index]!);
+  assert.ok(errorSamples.some((s) => 'code.stacktrace' in s.attributes && s.events.length === 0));
+  assert.ok(errorSamples.every((s) => s.events.length > 0 || 'code.stacktrace' in s.attributes));
+  const failed = spans.filter((s) => s.statusCode === 2).length;
+  assert.equal([...lean.error].filter((e) => e === 1).length, failed);
+  assert.ok(failed > errorSamples.length, 'failures without a stack are counted, not held');
 });
 
 test('malformed bodies fail the lean decode as they fail the full one', () => {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeLocation, SpanRecord } from '../model';
 import { traceSampleValue } from '../ingest/convert-util';
+import { LOCATING_ATTRIBUTES } from '../resolver/locating-attributes';
 import type { SeriesIdentity } from '../store/series';
 import { RateMeter } from './rate-meter';
 import { SeriesKeys } from './series-keys';
@@ -16,6 +17,15 @@ const SAMPLE_INTERVAL_MS = 1_000;
 const ERROR_SAMPLE_INTERVAL_MS = 100;
 /** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
 const TRACE_SPANS_PER_SEC = 500;
+/** A span's own stack trace attribute (stacktrace/span-exceptions.ts reads it for error groups). */
+const STACK_ATTRIBUTE = 'code.stacktrace';
+
+/** The span attributes the triage reads: where the code is, and whether it carries a stack. */
+export const TRIAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  ...LOCATING_ATTRIBUTES,
+  STACK_ATTRIBUTE,
+]);
+
 /**
  * Group ids a triage remembers before it starts a new epoch (and announces groups afresh): twice
  * the series the store keeps, so high-cardinality span names cannot make the engine's group
@@ -170,7 +180,9 @@ export class SpanTriage {
         else state.ok = now;
       }
       if (topology) this.keptThisSecond++;
-      const error = isError || span.events.length > 0;
+      // Error groups are built from stack traces (exception events, a `code.stacktrace`): a
+      // failed span without one adds nothing to them (its failure is counted in its series).
+      const error = span.events.length > 0 || typeof span.attributes[STACK_ATTRIBUTE] === 'string';
       if (ring || topology || error) batch.samples.push({ span, index: i, ring, topology, error });
     }
     return batch;

@@ -3,10 +3,9 @@
 // engine as typed arrays (transferred, not copied) plus the few spans worth holding whole.
 import { parentPort } from 'node:worker_threads';
 import { decodeTracesForTriage, OtlpDecodeError } from '../ingest/otlp-decode';
-import { SpanTriage } from '../engine/span-triage';
+import { SpanTriage, TRIAGE_ATTRIBUTES } from '../engine/span-triage';
 import { locateSpan } from '../resolver/span-location';
 import { deferredShape } from '../resolver/deferred-shape';
-import { LOCATING_ATTRIBUTES } from '../resolver/locating-attributes';
 import type { DecodeReply, DecodeRequest } from './messages';
 
 const port = parentPort;
@@ -17,9 +16,9 @@ const triage = new SpanTriage((span) => locateSpan(span, deferredShape));
 port.on('message', (m: DecodeRequest) => {
   let reply: DecodeReply;
   try {
-    // Spans are decoded for triage (only the attributes that locate their code); the few it
-    // holds whole are decoded again in full before they go to the engine.
-    const r = decodeTracesForTriage(m.body, m.format, LOCATING_ATTRIBUTES);
+    // Spans are decoded for triage (only the attributes it reads); the few it holds whole are
+    // decoded again in full before they go to the engine.
+    const r = decodeTracesForTriage(m.body, m.format, TRIAGE_ATTRIBUTES);
     const batch = triage.run(r.spans, Date.now(), r.traceLow);
     for (const s of batch.samples) s.span = r.whole(s.index);
     reply = {
