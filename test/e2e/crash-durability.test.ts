@@ -4,13 +4,13 @@
 // shows the same numbers on the function. Also checks that trace requests were decoded on the
 // ingest worker's thread in the extension host.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { exportSpans, placeOrderSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
@@ -21,7 +21,7 @@ import {
   waitForLens,
 } from './harness/workbench';
 
-const workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-crash-ws-'));
+const workspace = fixtureWorkspace('prodlens-e2e-crash-ws-');
 const profileDir = mkdtempSync(join(tmpdir(), 'prodlens-e2e-crash-profile-'));
 let server: CodeServer | undefined;
 let page: Page | undefined;
@@ -51,7 +51,6 @@ async function start(port: number, csPort: number): Promise<Page> {
 }
 
 test('aggregates survive SIGKILL of the whole workbench 5 s after the last span', async () => {
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   const port = await freePort();
   const csPort = await freePort();
   page = await start(port, csPort);

@@ -9,14 +9,13 @@
 // still reach it. Without the fix, B's closing cleared the extension's panel (A) and A kept its
 // old numbers.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { exportSpans, placeOrderSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
@@ -38,8 +37,7 @@ let workspace: string;
 let receiverPort: number;
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-panel-ws-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  workspace = fixtureWorkspace('prodlens-e2e-panel-ws-');
   // A second file to put in front of the panel, so the panel's tab is in the background.
   writeFileSync(join(workspace, 'notes.txt'), 'notes\n');
   receiverPort = await freePort();

@@ -3,9 +3,7 @@
 // updated view is printed for the closing note.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { context, SpanKind, trace, type HrTime } from '@opentelemetry/api';
@@ -14,7 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
 import {
   closeWorkbench,
@@ -31,8 +29,7 @@ let workspace: string;
 let port: number;
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-impact-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  workspace = fixtureWorkspace('prodlens-e2e-impact-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   git('config', 'user.email', 'e2e@prodlens.test');

@@ -2,21 +2,19 @@
 // never a crash: the status bar says so, a notification offers another port, and choosing
 // "Use Any Free Port" brings the receiver up.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
 import { closeWorkbench, openWorkbench, screenshot, statusBarText } from './harness/workbench';
 
 let server: CodeServer | undefined;
 let page: Page | undefined;
 let blocker: Server | undefined;
-const workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-port-'));
+const workspace = fixtureWorkspace('prodlens-e2e-port-');
 
 after(async () => {
   if (page) await closeWorkbench(page).catch(() => undefined);
@@ -26,7 +24,6 @@ after(async () => {
 });
 
 test('port in use: status bar and notification say so; "Use Any Free Port" recovers', async () => {
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   const port = await freePort();
   blocker = createServer();
   await new Promise<void>((r) => blocker!.listen(port, '127.0.0.1', r));

@@ -6,9 +6,7 @@
 // The extension's OTLP/gRPC receiver (prodlens.receiver.grpcPort) takes spans from the real gRPC
 // exporter beside them.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { HrTime } from '@opentelemetry/api';
@@ -23,7 +21,7 @@ import {
   type Workload,
 } from '../support/backends';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { freePort } from './harness/processes';
 import {
   closeWorkbench,
@@ -66,8 +64,7 @@ before(async () => {
   await backends.waitForCalls(baseline, 3);
   await backends.record();
   await backends.waitForCalls(baseline + 400, 3);
-  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-prom-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  workspace = fixtureWorkspace('prodlens-e2e-prom-');
   server = await startCodeServer({
     workspace,
     extensionDevPath: repoRoot,

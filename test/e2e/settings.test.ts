@@ -9,15 +9,14 @@
 //   the receiver ends on the last port, the earlier ones are closed, and nothing says "in use"
 //   (overlapping starts used to leave a listener behind and report the gRPC port as taken).
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { freePort, portInUse } from './harness/processes';
 import {
   closeWorkbench,
@@ -39,8 +38,7 @@ let grpcPort: number;
 const held: Socket[] = [];
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-settings-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  workspace = fixtureWorkspace('prodlens-e2e-settings-');
   port0 = await freePort();
   // A port of its own for gRPC (not 4317, which another run or a Collector may hold): an "in use"
   // warning for it is one of the things the last test must not see.

@@ -4,15 +4,14 @@
 // shows the receiver; the details panel opens from the lens; the alerts view lands on the code;
 // aggregates survive a reload.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { HrTime, Tracer } from '@opentelemetry/api';
 import { until } from '../support/until';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { repoRoot } from './harness/paths';
+import { fixtureWorkspace, repoRoot } from './harness/paths';
 import { at, exportSpans } from './harness/sdk-spans';
 import { freePort } from './harness/processes';
 import {
@@ -33,8 +32,7 @@ let workspace: string;
 let receiverPort: number;
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'prodlens-e2e-ws-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  workspace = fixtureWorkspace('prodlens-e2e-ws-');
   receiverPort = await freePort();
   server = await startCodeServer({
     workspace,

@@ -1,4 +1,6 @@
 // Where the harness finds the repository, whichever way tsx loaded this file.
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,3 +17,10 @@ export const repoRoot = join(moduleDir(), '..', '..', '..');
 
 /** Screenshots land here, one PNG per name; git-ignored with the rest of test-results/. */
 export const screenshotsDir = join(repoRoot, 'test-results', 'screenshots');
+
+/** A fresh temporary folder (its name starts with `prefix`) holding a copy of the fixture workspace. */
+export function fixtureWorkspace(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), dir, { recursive: true });
+  return dir;
+}
