@@ -15,7 +15,7 @@ import {
   encodeStatus,
 } from '../../src/core/ingest/index';
 import { otlpTypes } from '../../src/core/ingest/proto-root';
-import { TRACE_WIRE_TAGS } from '../../src/core/ingest/trace-wire-decode';
+import { TRACE_WIRE_TAGS } from '../../src/core/ingest/trace-wire-format';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';

@@ -6,10 +6,8 @@
 // directly builds only the model objects, and skips what the model does not keep (scopes,
 // links, trace state) without decoding it. Semantics follow the generated decoder: unknown
 // fields and known fields with an unexpected wire type are skipped, a repeated singular field
-// keeps its last value, nested lengths are bounds-checked against their parent.
-//
-// The tags below are (field number << 3) | wire type for the fields of otlp-proto.ts; a unit test
-// checks each one against the parsed schema, so the .proto text stays the source of truth.
+// keeps its last value, nested lengths are bounds-checked against their parent. The wire's tags
+// are in trace-wire-format.ts.
 import protobuf from 'protobufjs';
 import type {
   AttributeValue,
@@ -20,94 +18,8 @@ import type {
 } from '../model';
 import * as util from './convert-util';
 import { asBuffer } from './proto-root';
-
-const LEN = 2;
-
-// ExportTraceServiceRequest
-const REQUEST_RESOURCE_SPANS = (1 << 3) | LEN;
-// ResourceSpans
-const RS_RESOURCE = (1 << 3) | LEN;
-const RS_SCOPE_SPANS = (2 << 3) | LEN;
-// Resource
-const RESOURCE_ATTRIBUTES = (1 << 3) | LEN;
-// ScopeSpans
-const SS_SPANS = (2 << 3) | LEN;
-// Span
-const SPAN_TRACE_ID = (1 << 3) | LEN;
-const SPAN_SPAN_ID = (2 << 3) | LEN;
-const SPAN_PARENT_SPAN_ID = (4 << 3) | LEN;
-const SPAN_NAME = (5 << 3) | LEN;
-const SPAN_KIND = (6 << 3) | 0;
-const SPAN_START = (7 << 3) | 1;
-const SPAN_END = (8 << 3) | 1;
-const SPAN_ATTRIBUTES = (9 << 3) | LEN;
-const SPAN_EVENTS = (11 << 3) | LEN;
-const SPAN_STATUS = (15 << 3) | LEN;
-// Span.Event
-const EVENT_TIME = (1 << 3) | 1;
-const EVENT_NAME = (2 << 3) | LEN;
-const EVENT_ATTRIBUTES = (3 << 3) | LEN;
-// Status
-const STATUS_MESSAGE = (2 << 3) | LEN;
-const STATUS_CODE = (3 << 3) | 0;
-// KeyValue
-const KV_KEY = (1 << 3) | LEN;
-const KV_VALUE = (2 << 3) | LEN;
-// AnyValue
-const ANY_STRING = (1 << 3) | LEN;
-const ANY_BOOL = (2 << 3) | 0;
-const ANY_INT = (3 << 3) | 0;
-const ANY_DOUBLE = (4 << 3) | 1;
-const ANY_ARRAY = (5 << 3) | LEN;
-const ANY_KVLIST = (6 << 3) | LEN;
-const ANY_BYTES = (7 << 3) | LEN;
-// ArrayValue / KeyValueList
-const LIST_VALUES = (1 << 3) | LEN;
-
-/** For the schema cross-check test: message → field name → tag. */
-export const TRACE_WIRE_TAGS = {
-  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest': {
-    resourceSpans: REQUEST_RESOURCE_SPANS,
-  },
-  'opentelemetry.proto.trace.v1.ResourceSpans': {
-    resource: RS_RESOURCE,
-    scopeSpans: RS_SCOPE_SPANS,
-  },
-  'opentelemetry.proto.resource.v1.Resource': { attributes: RESOURCE_ATTRIBUTES },
-  'opentelemetry.proto.trace.v1.ScopeSpans': { spans: SS_SPANS },
-  'opentelemetry.proto.trace.v1.Span': {
-    traceId: SPAN_TRACE_ID,
-    spanId: SPAN_SPAN_ID,
-    parentSpanId: SPAN_PARENT_SPAN_ID,
-    name: SPAN_NAME,
-    kind: SPAN_KIND,
-    startTimeUnixNano: SPAN_START,
-    endTimeUnixNano: SPAN_END,
-    attributes: SPAN_ATTRIBUTES,
-    events: SPAN_EVENTS,
-    status: SPAN_STATUS,
-  },
-  'opentelemetry.proto.trace.v1.Span.Event': {
-    timeUnixNano: EVENT_TIME,
-    name: EVENT_NAME,
-    attributes: EVENT_ATTRIBUTES,
-  },
-  'opentelemetry.proto.trace.v1.Status': { message: STATUS_MESSAGE, code: STATUS_CODE },
-  'opentelemetry.proto.common.v1.KeyValue': { key: KV_KEY, value: KV_VALUE },
-  'opentelemetry.proto.common.v1.AnyValue': {
-    stringValue: ANY_STRING,
-    boolValue: ANY_BOOL,
-    intValue: ANY_INT,
-    doubleValue: ANY_DOUBLE,
-    arrayValue: ANY_ARRAY,
-    kvlistValue: ANY_KVLIST,
-    bytesValue: ANY_BYTES,
-  },
-  'opentelemetry.proto.common.v1.ArrayValue': { values: LIST_VALUES },
-  'opentelemetry.proto.common.v1.KeyValueList': { values: LIST_VALUES },
-} as const;
-
-type Reader = protobuf.Reader;
+import * as wire from './trace-wire-format';
+import * as strings from './wire-strings';
 
 // Hot helpers bound once, locally: under a CommonJS transform (tsx, ts-node) every use of an
 // imported binding is a getter call on the module object, measured at ~30% of decode time here.
@@ -121,146 +33,47 @@ const {
   nsPartsToMs,
   resourceInfo,
   setAttribute,
-  utf8At,
 } = util;
-
-/**
- * Recently decoded ASCII strings by slot (attribute key/value position in the span, span name).
- * Senders repeat the same keys, in the same order, and many values, span after span; comparing
- * the bytes against the previous string at that position is far cheaper than a native UTF-8
- * decode, and reusing the string also reuses V8's internalized property key. Bounded (one short
- * string per slot, its bytes kept beside it: comparing two byte arrays is faster than comparing
- * bytes with a string's char codes), no hashing; a mismatch just decodes as usual. Only strings
- * with one UTF-16 unit per byte are kept, so a byte-wise match implies an identical ASCII string.
- */
-const RECENT_KEY = 0;
-const RECENT_VALUE = MAX_ATTRIBUTES;
-const RECENT_NAME = 2 * MAX_ATTRIBUTES;
-const NO_SLOT = -1;
-/** Longer strings (rarely repeated verbatim) are not kept, so the slots retain little memory. */
-const RECENT_MAX_BYTES = 128;
-const RECENT_SLOTS = 2 * MAX_ATTRIBUTES + 1;
-const recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
-const recentBytes = new Uint8Array(RECENT_SLOTS * RECENT_MAX_BYTES);
-const recentView = new DataView(recentBytes.buffer);
-
-/** The request being decoded, as a DataView: byte compares read it four bytes at a time. */
-let requestView: DataView = new DataView(new ArrayBuffer(0));
-
-function viewRequest(buf: Uint8Array): void {
-  requestView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
-/**
- * Whether `buf[start, start + len)` (the request `viewRequest` set) equals the `len` bytes kept at
- * `at` in `kept`: four bytes at a time through DataViews (twice as fast as byte by byte, measured
- * here), then the tail.
- */
-function sameBytes(
-  buf: Uint8Array,
-  start: number,
-  len: number,
-  kept: DataView,
-  at: number,
-): boolean {
-  const end = start + len;
-  const offset = at - start;
-  const words = end - 3;
-  const view = requestView;
-  let p = start;
-  while (p < words && view.getUint32(p, true) === kept.getUint32(p + offset, true)) p += 4;
-  while (p < end && buf[p] === kept.getUint8(p + offset)) p++;
-  return p === end;
-}
-
-/** Copies `len` bytes to `kept` at `at` (a loop: short copies, no subarray to allocate). */
-function keepBytes(
-  buf: Uint8Array,
-  start: number,
-  len: number,
-  kept: Uint8Array,
-  at: number,
-): void {
-  for (let i = 0; i < len; i++) kept[at + i] = buf[start + i]!;
-}
-
-function readString(r: Reader, slot: number): string {
-  const len = r.uint32();
-  const start = r.pos;
-  const end = start + len;
-  if (end > r.len) throw new RangeError(`index out of range: ${start} + ${len} > ${r.len}`);
-  r.pos = end;
-  const buf = r.buf;
-  if (slot === NO_SLOT) return utf8At(buf, start, end);
-  const last = recent[slot]!;
-  const at = slot * RECENT_MAX_BYTES;
-  if (last.length === len && sameBytes(buf, start, len, recentView, at)) return last;
-  const s = len <= INTERN_MAX_BYTES ? interned(buf, start, len) : utf8At(buf, start, end);
-  if (s.length === len && len <= RECENT_MAX_BYTES) {
-    recent[slot] = s;
-    keepBytes(buf, start, len, recentBytes, at);
-  }
-  return s;
-}
-
-/**
- * Short strings that change from span to span but come from a bounded set (function names, span
- * names, file paths) are found by their bytes in a small direct-mapped table instead of decoded
- * again; a collision just replaces the entry. ASCII only, as for the slots.
- */
-const INTERN_ENTRIES = 4096;
-const INTERN_MAX_BYTES = 64;
-const internString: string[] = new Array<string>(INTERN_ENTRIES).fill('');
-const internLength = new Int32Array(INTERN_ENTRIES).fill(-1);
-const internBytes = new Uint8Array(INTERN_ENTRIES * INTERN_MAX_BYTES);
-const internView = new DataView(internBytes.buffer);
-
-function interned(buf: Uint8Array, start: number, len: number): string {
-  // FNV-style over four bytes at a time, then the tail (the table only needs a spread, not FNV).
-  const view = requestView;
-  const end = start + len;
-  let h = 0x811c9dc5 ^ len;
-  let p = start;
-  for (; p + 3 < end; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
-  for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
-  h ^= h >>> 15;
-  const e = (h >>> 0) & (INTERN_ENTRIES - 1);
-  const at = e * INTERN_MAX_BYTES;
-  if (internLength[e] === len && sameBytes(buf, start, len, internView, at))
-    return internString[e]!;
-  const s = utf8At(buf, start, start + len);
-  if (s.length === len) {
-    internString[e] = s;
-    internLength[e] = len;
-    keepBytes(buf, start, len, internBytes, at);
-  }
-  return s;
-}
+const {
+  REQUEST_RESOURCE_SPANS,
+  RS_RESOURCE,
+  RS_SCOPE_SPANS,
+  RESOURCE_ATTRIBUTES,
+  SS_SPANS,
+  SPAN_TRACE_ID,
+  SPAN_SPAN_ID,
+  SPAN_PARENT_SPAN_ID,
+  SPAN_NAME,
+  SPAN_KIND,
+  SPAN_START,
+  SPAN_END,
+  SPAN_ATTRIBUTES,
+  SPAN_EVENTS,
+  SPAN_STATUS,
+  EVENT_TIME,
+  EVENT_NAME,
+  EVENT_ATTRIBUTES,
+  STATUS_MESSAGE,
+  STATUS_CODE,
+  KV_KEY,
+  KV_VALUE,
+  ANY_STRING,
+  ANY_BOOL,
+  ANY_INT,
+  ANY_DOUBLE,
+  ANY_ARRAY,
+  ANY_KVLIST,
+  ANY_BYTES,
+  LIST_VALUES,
+  enter,
+  leave,
+  skip,
+} = wire;
+type Reader = wire.Reader;
+const { NO_SLOT, RECENT_KEY, RECENT_NAME, RECENT_VALUE, readString, viewRequest } = strings;
 
 /** Placeholder until the enclosing ResourceSpans is complete (its resource may come last). */
 const PENDING_RESOURCE: ResourceInfo = { service: '', environment: '', version: '' };
-
-/**
- * Reads a length prefix and narrows the reader to that nested message; returns the outer limit
- * to restore with `leave`. Every read inside is then bounds-checked against the nested end.
- */
-function enter(r: Reader): number {
-  const len = r.uint32();
-  const end = r.pos + len;
-  if (end > r.len) throw new RangeError(`index out of range: ${r.pos} + ${len} > ${r.len}`);
-  const outer = r.len;
-  r.len = end;
-  return outer;
-}
-
-function leave(r: Reader, outer: number): void {
-  r.len = outer;
-}
-
-/** Skips a field we do not read (or one with an unexpected wire type), as protobufjs would. */
-function skip(r: Reader, tag: number): void {
-  r.skipType(tag & 7, 0, tag >>> 3);
-}
 
 function anyValue(r: Reader, depth: number, slot: number): AttributeValue {
   let v: AttributeValue = null;
