@@ -7,7 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeLocation, SpanRecord } from '../model';
 import { traceSampleValue } from '../ingest/convert-util';
-import { LOCATING_ATTRIBUTES } from '../resolver/locating-attributes';
+import type { ScanKeys, ScannedTraces } from '../ingest/trace-wire-scan';
+import {
+  LOCATING_ATTRIBUTES,
+  REQUEST_PATH_ATTRIBUTES,
+  ROUTE_ATTRIBUTE,
+} from '../resolver/locating-attributes';
 import type { SeriesIdentity } from '../store/series';
 import { RateMeter } from './rate-meter';
 import { SeriesKeys } from './series-keys';
@@ -18,13 +23,15 @@ const ERROR_SAMPLE_INTERVAL_MS = 100;
 /** Spans per second the trace window keeps under load (a share of traces chosen by trace id). */
 const TRACE_SPANS_PER_SEC = 500;
 /** A span's own stack trace attribute (stacktrace/span-exceptions.ts reads it for error groups). */
-const STACK_ATTRIBUTE = 'code.stacktrace';
+export const STACK_ATTRIBUTE = 'code.stacktrace';
 
-/** The span attributes the triage reads: where the code is, and whether it carries a stack. */
-export const TRIAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
-  ...LOCATING_ATTRIBUTES,
-  STACK_ATTRIBUTE,
-]);
+/** What the ingest worker's scan reads of a span (trace-wire-scan.ts). */
+export const SCAN_KEYS: ScanKeys = {
+  locating: LOCATING_ATTRIBUTES,
+  stack: STACK_ATTRIBUTE,
+  route: ROUTE_ATTRIBUTE,
+  requestPaths: REQUEST_PATH_ATTRIBUTES,
+};
 
 /**
  * Group ids a triage remembers before it starts a new epoch (and announces groups afresh): twice
@@ -93,6 +100,18 @@ function identityOf(span: SpanRecord, loc: CodeLocation, spanName: string): Seri
   return identity;
 }
 
+/** A series' state in the triage: its group's id, and when samples were last kept. */
+interface GroupState {
+  id: number;
+  ok: number;
+  error: number;
+}
+
+/** What a span is held whole for (bits), when it is held at all. */
+const HOLD_RING = 1;
+const HOLD_TOPOLOGY = 2;
+const HOLD_ERROR = 4;
+
 export class SpanTriage {
   private readonly keys = new SeriesKeys();
   private readonly rate = new RateMeter();
@@ -100,36 +119,95 @@ export class SpanTriage {
    * Per series key: the id its group was announced under in this epoch, and when a drill-down
    * sample (and an error sample) was last kept — one lookup per span for both.
    */
-  private readonly ids = new Map<string, { id: number; ok: number; error: number }>();
+  private readonly ids = new Map<string, GroupState>();
+  /**
+   * Per fingerprint of a scanned span (trace-wire-scan.ts): its series' state, valid for one
+   * fingerprint generation and one epoch of ids.
+   */
+  private byFingerprint: (GroupState | undefined)[] = [];
+  private fingerprintGeneration = -1;
+  private fingerprintEpoch = -1;
   private readonly source = randomUUID();
   /** Spans kept for the trace window in the current second (the budget's use). */
   private keptThisSecond = 0;
   private budgetSecond = -1;
   private epoch = 0;
+  /** The trace-id share below which a span's trace is kept (0x10000: all), for the current run. */
+  private keepBelow = 0x10000;
 
   constructor(private readonly locate: SpanLocator) {}
 
   /**
-   * `traceLow`, when given, is each span's trace id's last two bytes (the ingest worker's lean
-   * decode leaves trace ids out); otherwise they are read from `traceId`.
+   * Triages decoded spans. `traceLow`, when given, is each span's trace id's last two bytes;
+   * otherwise they are read from `traceId`.
    */
   run(spans: readonly SpanRecord[], now: number, traceLow?: ArrayLike<number>): TriageBatch {
     const n = spans.length;
+    const batch = this.begin(n, now, new Float64Array(n), new Float64Array(n), new Uint8Array(n));
+    for (let i = 0; i < n; i++) {
+      const span = spans[i]!;
+      const state = this.stateOf(span, batch);
+      const isError = span.statusCode === 2;
+      batch.group[i] = state.id;
+      batch.endMs[i] = span.startMs + span.durationMs;
+      batch.durationMs[i] = span.durationMs;
+      batch.error[i] = isError ? 1 : 0;
+      // Error groups are built from stack traces (exception events, a `code.stacktrace`): a
+      // failed span without one adds nothing to them (its failure is counted in its series).
+      const stack = span.events.length > 0 || typeof span.attributes[STACK_ATTRIBUTE] === 'string';
+      const low = traceLow ? traceLow[i]! : traceSampleValue(span.traceId);
+      const hold = this.holdFor(state, isError, stack, low, now);
+      if (hold !== 0) batch.samples.push(sample(span, i, hold));
+    }
+    return batch;
+  }
+
+  /**
+   * Triages a scanned request: a span whose locating bytes were seen before takes its series from
+   * them; the others are decoded (only what locates them) the first time, and the spans held
+   * whole are decoded whole.
+   */
+  runScanned(scan: ScannedTraces, now: number): TriageBatch {
+    const n = scan.count;
+    const batch = this.begin(n, now, scan.endMs, scan.durationMs, scan.error);
+    if (scan.generation !== this.fingerprintGeneration || this.epoch !== this.fingerprintEpoch) {
+      this.byFingerprint = [];
+      this.fingerprintGeneration = scan.generation;
+      this.fingerprintEpoch = this.epoch;
+    }
+    const byFingerprint = this.byFingerprint;
+    for (let i = 0; i < n; i++) {
+      const fingerprint = scan.fingerprint[i]!;
+      let state = fingerprint >= 0 ? byFingerprint[fingerprint] : undefined;
+      if (state === undefined) {
+        state = this.stateOf(scan.lean(i), batch);
+        if (fingerprint >= 0) byFingerprint[fingerprint] = state;
+      }
+      batch.group[i] = state.id;
+      const hold = this.holdFor(
+        state,
+        scan.error[i] === 1,
+        scan.stack[i] === 1,
+        scan.traceLow[i]!,
+        now,
+      );
+      if (hold !== 0) batch.samples.push(sample(scan.whole(i), i, hold));
+    }
+    return batch;
+  }
+
+  /** A new batch over `n` spans (the per-span arrays given), and this run's trace share. */
+  private begin(
+    n: number,
+    now: number,
+    endMs: Float64Array,
+    durationMs: Float64Array,
+    error: Uint8Array,
+  ): TriageBatch {
     if (this.ids.size > GROUP_ID_LIMIT) {
       this.ids.clear();
       this.epoch++;
     }
-    const batch: TriageBatch = {
-      source: this.source,
-      epoch: this.epoch,
-      count: n,
-      group: new Int32Array(n),
-      endMs: new Float64Array(n),
-      durationMs: new Float64Array(n),
-      error: new Uint8Array(n),
-      newGroups: [],
-      samples: [],
-    };
     // The trace window keeps every trace at modest rates; under load a share of traces chosen by
     // trace id (so a kept trace keeps all its spans and shares stay unbiased), sized to about
     // TRACE_SPANS_PER_SEC: holding more would only churn memory.
@@ -148,43 +226,68 @@ export class SpanTriage {
     }
     const left = Math.max(0, TRACE_SPANS_PER_SEC - this.keptThisSecond);
     const byBudget = left >= n ? 0x10000 : Math.floor((left / n) * 0x10000);
-    const keepBelow = Math.min(byRate, byBudget);
-    for (let i = 0; i < n; i++) {
-      const span = spans[i]!;
-      const { loc, name } = this.locate(span);
-      const key = this.keys.keyOf(span.resource, loc, span.kind, name);
-      let state = this.ids.get(key);
-      if (state === undefined) {
-        state = { id: this.ids.size, ok: -Infinity, error: -Infinity };
-        this.ids.set(key, state);
-        const identity = identityOf(span, loc, name);
-        batch.newGroups.push({ id: state.id, key, identity, loc, kind: span.kind });
-      }
-      const isError = span.statusCode === 2;
-      batch.group[i] = state.id;
-      batch.endMs[i] = span.startMs + span.durationMs;
-      batch.durationMs[i] = span.durationMs;
-      batch.error[i] = isError ? 1 : 0;
-      const topology =
-        keepBelow === 0x10000 ||
-        (traceLow ? traceLow[i]! : traceSampleValue(span.traceId)) < keepBelow;
-      // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
-      // spans is not held in memory long enough to be promoted and slow the collector down.
-      let ring = false;
-      if (
-        now - state.ok >= SAMPLE_INTERVAL_MS ||
-        (isError && now - state.error >= ERROR_SAMPLE_INTERVAL_MS)
-      ) {
-        ring = true;
-        if (isError) state.error = now;
-        else state.ok = now;
-      }
-      if (topology) this.keptThisSecond++;
-      // Error groups are built from stack traces (exception events, a `code.stacktrace`): a
-      // failed span without one adds nothing to them (its failure is counted in its series).
-      const error = span.events.length > 0 || typeof span.attributes[STACK_ATTRIBUTE] === 'string';
-      if (ring || topology || error) batch.samples.push({ span, index: i, ring, topology, error });
-    }
-    return batch;
+    this.keepBelow = Math.min(byRate, byBudget);
+    return {
+      source: this.source,
+      epoch: this.epoch,
+      count: n,
+      group: new Int32Array(n),
+      endMs,
+      durationMs,
+      error,
+      newGroups: [],
+      samples: [],
+    };
   }
+
+  /** The span's series state, its group announced in `batch` when the epoch has not met it. */
+  private stateOf(span: SpanRecord, batch: TriageBatch): GroupState {
+    const { loc, name } = this.locate(span);
+    const key = this.keys.keyOf(span.resource, loc, span.kind, name);
+    let state = this.ids.get(key);
+    if (state === undefined) {
+      state = { id: this.ids.size, ok: -Infinity, error: -Infinity };
+      this.ids.set(key, state);
+      const identity = identityOf(span, loc, name);
+      batch.newGroups.push({ id: state.id, key, identity, loc, kind: span.kind });
+    }
+    return state;
+  }
+
+  /** What a span is held whole for (HOLD_* bits, 0 for nothing); `low` its trace's share value. */
+  private holdFor(
+    state: GroupState,
+    isError: boolean,
+    stack: boolean,
+    low: number,
+    now: number,
+  ): number {
+    let hold = 0;
+    if (this.keepBelow === 0x10000 || low < this.keepBelow) {
+      hold = HOLD_TOPOLOGY;
+      this.keptThisSecond++;
+    }
+    // Drill-down keeps a sample per series (at most 1 span/s, errors 10/s), so a burst of
+    // spans is not held in memory long enough to be promoted and slow the collector down.
+    if (
+      now - state.ok >= SAMPLE_INTERVAL_MS ||
+      (isError && now - state.error >= ERROR_SAMPLE_INTERVAL_MS)
+    ) {
+      hold |= HOLD_RING;
+      if (isError) state.error = now;
+      else state.ok = now;
+    }
+    if (stack) hold |= HOLD_ERROR;
+    return hold;
+  }
+}
+
+function sample(span: SpanRecord, index: number, hold: number): TriageSample {
+  return {
+    span,
+    index,
+    ring: (hold & HOLD_RING) !== 0,
+    topology: (hold & HOLD_TOPOLOGY) !== 0,
+    error: (hold & HOLD_ERROR) !== 0,
+  };
 }

@@ -1,32 +1,46 @@
-// The ingest worker's thread: decodes OTLP trace requests and triages their spans (series keys,
+// The ingest worker's thread: scans OTLP trace requests and triages their spans (series keys,
 // samples), off the thread that serves the editor. It holds no store: every batch goes back to the
 // engine as typed arrays (transferred, not copied) plus the few spans worth holding whole.
 import { parentPort } from 'node:worker_threads';
-import { decodeTracesForTriage, OtlpDecodeError } from '../ingest/otlp-decode';
-import { SpanTriage, TRIAGE_ATTRIBUTES } from '../engine/span-triage';
+import { decodeTraces, OtlpDecodeError, scanTraces } from '../ingest/otlp-decode';
+import { TraceScanner } from '../ingest/trace-wire-scan';
+import { SCAN_KEYS, SpanTriage } from '../engine/span-triage';
 import { locateSpan } from '../resolver/span-location';
 import { deferredShape } from '../resolver/deferred-shape';
 import type { DecodeReply, DecodeRequest } from './messages';
 
 const port = parentPort;
 if (!port) throw new Error('the ingest worker runs in a worker thread');
-// Bare request paths are shaped by the engine, which has the workspace's routes.
+// Bare request paths are shaped by the engine, which has the workspace's routes: locating a span
+// here depends on its bytes alone, which is what lets the scan's fingerprints stand for it.
 const triage = new SpanTriage((span) => locateSpan(span, deferredShape));
+const scanner = new TraceScanner(SCAN_KEYS);
 
 port.on('message', (m: DecodeRequest) => {
   let reply: DecodeReply;
   try {
-    // Spans are decoded for triage (only the attributes it reads); the few it holds whole are
-    // decoded again in full before they go to the engine.
-    const r = decodeTracesForTriage(m.body, m.format, TRIAGE_ATTRIBUTES);
-    const batch = triage.run(r.spans, Date.now(), r.traceLow);
-    for (const s of batch.samples) s.span = r.whole(s.index);
+    // Protobuf (what SDK exporters send) is scanned, each span decoded only when needed; JSON
+    // is decoded whole.
+    let accepted: number;
+    let rejected: number;
+    let errorMessage: string | undefined;
+    let batch;
+    if (m.format === 'protobuf') {
+      const scanned = scanTraces(scanner, m.body);
+      batch = triage.runScanned(scanned, Date.now());
+      ({ count: accepted, rejected, errorMessage } = scanned);
+    } else {
+      const decoded = decodeTraces(m.body, m.format);
+      batch = triage.run(decoded.spans, Date.now());
+      ({ rejected, errorMessage } = decoded);
+      accepted = decoded.spans.length;
+    }
     reply = {
       id: m.id,
       ok: true,
-      accepted: r.spans.length,
-      rejected: r.rejected,
-      ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
+      accepted,
+      rejected,
+      ...(errorMessage !== undefined ? { errorMessage } : {}),
       batch,
     };
     port.postMessage(reply, [

@@ -4,8 +4,8 @@ import type { LogRecordData, SpanRecord } from '../model';
 import { OtlpDecodeError, toDecodeError } from './errors';
 import { jsonDecodeLogs, jsonDecodeMetrics, jsonDecodeTraces } from './json-decode';
 import { pbDecodeLogs, pbDecodeMetrics, pbDecodeTracesRaw } from './protobuf-decode';
-import { wireDecodeTraces, wireDecodeTracesLean, type LeanTraces } from './trace-wire-decode';
-import { traceSampleValue } from './convert-util';
+import { wireDecodeTraces } from './trace-wire-decode';
+import type { ScannedTraces, TraceScanner } from './trace-wire-scan';
 
 export { OtlpDecodeError };
 
@@ -48,23 +48,26 @@ export function decodeTraces(body: Uint8Array, format: OtlpFormat): DecodedTrace
 }
 
 /**
- * Decodes an ExportTraceServiceRequest for triage: protobuf spans carry only the attributes in
- * `keep` until `whole` decodes one in full (trace-wire-decode.ts); JSON spans are whole already.
- * Throws only OtlpDecodeError.
+ * Scans an OTLP/protobuf ExportTraceServiceRequest for triage (trace-wire-scan.ts). Throws only
+ * OtlpDecodeError, and so do the result's `lean` and `whole` (a span decoded later can still turn
+ * out malformed).
  */
-export function decodeTracesForTriage(
-  body: Uint8Array,
-  format: OtlpFormat,
-  keep: ReadonlySet<string>,
-): LeanTraces {
+export function scanTraces(scanner: TraceScanner, body: Uint8Array): ScannedTraces {
+  const what = 'invalid OTLP/protobuf ExportTraceServiceRequest';
+  const guard =
+    (decode: (i: number) => SpanRecord) =>
+    (i: number): SpanRecord => {
+      try {
+        return decode(i);
+      } catch (err) {
+        throw toDecodeError(err, what);
+      }
+    };
   try {
-    checkFormat(format);
-    if (format === 'protobuf') return wireDecodeTracesLean(body, keep);
-    const decoded = jsonDecodeTraces(body);
-    const traceLow = decoded.spans.map((s) => traceSampleValue(s.traceId));
-    return { ...decoded, traceLow, whole: (i) => decoded.spans[i]! };
+    const scanned = scanner.scan(body);
+    return { ...scanned, lean: guard(scanned.lean), whole: guard(scanned.whole) };
   } catch (err) {
-    throw toDecodeError(err, `invalid OTLP/${format} ExportTraceServiceRequest`);
+    throw toDecodeError(err, what);
   }
 }
 

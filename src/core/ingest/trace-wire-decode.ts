@@ -66,8 +66,10 @@ const {
   ANY_BYTES,
   LIST_VALUES,
   enter,
+  idsRejection,
   leave,
   skip,
+  spanPath,
 } = wire;
 type Reader = wire.Reader;
 const { NO_SLOT, RECENT_KEY, RECENT_NAME, RECENT_VALUE, readString, viewRequest } = strings;
@@ -215,11 +217,8 @@ function event(r: Reader): SpanEventRecord {
 interface TraceOutput {
   spans: SpanRecord[];
   rejections: util.Rejections;
-  /** Lean mode: the span attributes decoded, and where each kept span starts (to decode it whole). */
+  /** Lean mode (decodeSpanAt for triage): the span attributes decoded. */
   keep?: ReadonlySet<string>;
-  at?: number[];
-  /** Lean mode: each kept span's trace id's last two bytes (what trace sampling reads). */
-  traceLow?: number[];
 }
 
 /** Lean spans without events share one list (they never leave the ingest worker). */
@@ -235,7 +234,6 @@ function span(
   scopeIndex: number,
   spanIndex: number,
 ): void {
-  const at = r.pos;
   const keep = out.keep;
   const outer = enter(r);
   // Ids are kept as byte ranges and hex-encoded straight from the request buffer.
@@ -314,16 +312,10 @@ function span(
     }
   }
   leave(r, outer);
-  if (traceLen !== 16 || spanLen !== 8 || (parentLen !== 0 && parentLen !== 8)) {
-    const where = `resourceSpans[${rsIndex}].scopeSpans[${scopeIndex}].spans[${spanIndex}]`;
-    if (traceLen !== 16) out.rejections.add(`${where}: traceId must be 16 bytes, got ${traceLen}`);
-    else if (spanLen !== 8) out.rejections.add(`${where}: spanId must be 8 bytes, got ${spanLen}`);
-    else out.rejections.add(`${where}: parentSpanId must be empty or 8 bytes, got ${parentLen}`);
+  const unusable = idsRejection(traceLen, spanLen, parentLen);
+  if (unusable !== undefined) {
+    out.rejections.add(`${spanPath(rsIndex, scopeIndex, spanIndex)}: ${unusable}`);
     return;
-  }
-  if (keep) {
-    out.at!.push(at);
-    out.traceLow!.push((buf[traceAt + 14]! << 8) | buf[traceAt + 15]!);
   }
   out.spans.push({
     // Lean mode leaves the ids to the whole decode (only a held span needs them).
@@ -340,6 +332,17 @@ function span(
     events: events ?? (keep ? NO_EVENTS : []),
     resource: PENDING_RESOURCE,
   });
+}
+
+/** Reads one length-prefixed Resource's attributes into `into` (repeated resources merge). */
+export function readResource(r: Reader, into: Attributes): void {
+  const outer = enter(r);
+  while (r.pos < r.len) {
+    const tag = r.tag();
+    if (tag === RESOURCE_ATTRIBUTES) keyValue(r, into, 0, NO_SLOT);
+    else skip(r, tag);
+  }
+  leave(r, outer);
 }
 
 function resourceSpans(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number): void {
@@ -359,15 +362,8 @@ function resourceSpans(r: Reader, buf: Buffer, out: TraceOutput, rsIndex: number
       }
       leave(r, o);
       scopeIndex++;
-    } else if (tag === RS_RESOURCE) {
-      const o = enter(r);
-      while (r.pos < r.len) {
-        const t = r.tag();
-        if (t === RESOURCE_ATTRIBUTES) keyValue(r, resourceAttributes, 0, NO_SLOT);
-        else skip(r, t);
-      }
-      leave(r, o);
-    } else skip(r, tag);
+    } else if (tag === RS_RESOURCE) readResource(r, resourceAttributes);
+    else skip(r, tag);
   }
   leave(r, outer);
   const resource = resourceInfo(resourceAttributes);
@@ -383,53 +379,28 @@ export function wireDecodeTraces(body: Uint8Array): {
   return decodeRequest(asBuffer(body), { spans: [], rejections: new Rejections() });
 }
 
-/** Spans decoded for triage only, and a way to decode any of them whole. */
-export interface LeanTraces {
-  /**
-   * Each span with only the attributes `keep` names and without ids (`traceId`, `spanId` and
-   * `parentSpanId` are empty); everything else as wireDecodeTraces gives it.
-   */
-  spans: SpanRecord[];
-  /** Per span, its trace id's last two bytes (trace sampling's share is chosen by them). */
-  traceLow: ArrayLike<number>;
-  rejected: number;
-  errorMessage?: string;
-  /** Span `index` of `spans` decoded whole, exactly as wireDecodeTraces gives it. */
-  whole(index: number): SpanRecord;
-}
-
 /**
- * The ingest worker's decode: a span it neither holds for drill-down nor reports as an error is
- * only counted in its series, which needs the few attributes that locate its code (`keep`);
- * the values of the others are skipped undecoded, and the spans it does hold are decoded again
- * in full from the same bytes.
+ * The span whose length-prefixed message starts at `at` in `buf` (a span the request's decode
+ * accepted), decoded alone under `resource`. With `keep`, only those attributes' values are
+ * decoded and the ids are left empty, as for triage (trace-wire-scan.ts); without, it equals what
+ * wireDecodeTraces gives for it.
  */
-export function wireDecodeTracesLean(body: Uint8Array, keep: ReadonlySet<string>): LeanTraces {
-  const buf = asBuffer(body);
-  const at: number[] = [];
-  const traceLow: number[] = [];
-  const decoded = decodeRequest(buf, {
-    spans: [],
-    rejections: new Rejections(),
-    keep,
-    at,
-    traceLow,
-  });
-  return {
-    ...decoded,
-    traceLow,
-    whole(index) {
-      const lean = decoded.spans[index]!;
-      viewRequest(buf);
-      const r = protobuf.Reader.create(buf);
-      r.pos = at[index]!;
-      const out: TraceOutput = { spans: [], rejections: new Rejections() };
-      span(r, buf, out, 0, 0, 0);
-      const full = out.spans[0]!;
-      full.resource = lean.resource;
-      return full;
-    },
-  };
+export function decodeSpanAt(
+  buf: Buffer,
+  at: number,
+  resource: ResourceInfo,
+  keep?: ReadonlySet<string>,
+): SpanRecord {
+  viewRequest(buf);
+  const r = protobuf.Reader.create(buf);
+  r.pos = at;
+  const out: TraceOutput = { spans: [], rejections: new Rejections() };
+  if (keep !== undefined) out.keep = keep;
+  span(r, buf, out, 0, 0, 0);
+  const decoded = out.spans[0];
+  if (decoded === undefined) throw new RangeError(`no span at offset ${at}`);
+  decoded.resource = resource;
+  return decoded;
 }
 
 function decodeRequest(

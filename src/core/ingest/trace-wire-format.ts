@@ -114,3 +114,21 @@ export function leave(r: Reader, outer: number): void {
 export function skip(r: Reader, tag: number): void {
   r.skipType(tag & 7, 0, tag >>> 3);
 }
+
+/** Where a span sits in its request, as rejection reasons name it. */
+export function spanPath(rsIndex: number, scopeIndex: number, spanIndex: number): string {
+  return `resourceSpans[${rsIndex}].scopeSpans[${scopeIndex}].spans[${spanIndex}]`;
+}
+
+/** Why a span's ids make it unusable (lengths in bytes), or undefined when they are fine. */
+export function idsRejection(
+  traceLen: number,
+  spanLen: number,
+  parentLen: number,
+): string | undefined {
+  if (traceLen !== 16) return `traceId must be 16 bytes, got ${traceLen}`;
+  if (spanLen !== 8) return `spanId must be 8 bytes, got ${spanLen}`;
+  if (parentLen !== 0 && parentLen !== 8)
+    return `parentSpanId must be empty or 8 bytes, got ${parentLen}`;
+  return undefined;
+}

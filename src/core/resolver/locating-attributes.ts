@@ -35,3 +35,13 @@ export const LOCATING_ATTRIBUTES: ReadonlySet<string> = new Set([
   'koa.type',
   'koa.name',
 ]);
+
+/**
+ * When a span's `http.route` is a non-empty string, its request path (`url.path`, `http.target`)
+ * does not change its series: the route names it, and only a new series' route keeps the raw path
+ * (span-location.ts). The ingest worker's scan leaves the path out of what it compares then, so
+ * spans of one route share a fingerprint whatever ids their paths carry; a unit test holds
+ * locateSpan to this.
+ */
+export const ROUTE_ATTRIBUTE = 'http.route';
+export const REQUEST_PATH_ATTRIBUTES: ReadonlySet<string> = new Set(['url.path', 'http.target']);
