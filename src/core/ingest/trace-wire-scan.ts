@@ -97,12 +97,12 @@ export interface ScanKeys {
 
 export class TraceScanner {
   private readonly fingerprints = new FingerprintTable();
-  /** Each locating attribute's number in a fingerprint. */
+  /** Each locating attribute's number in a fingerprint; the stack attribute's after them. */
   private readonly keyNumber: Map<string, number>;
   /** By key number: 1 for a request path attribute. */
   private readonly isPath: Uint8Array;
   private readonly routeNumber: number;
-  private readonly stackKey: string;
+  private readonly stackNumber: number;
   /** What a lean span decodes: the locating attributes and the stack attribute. */
   private readonly leanKeys: ReadonlySet<string>;
   /** Resources by what identifies a series (fingerprints name them by number). */
@@ -138,7 +138,8 @@ export class TraceScanner {
     this.keyNumber = new Map(locating.map((k, i) => [k, i]));
     this.isPath = Uint8Array.from(locating, (k) => (keys.requestPaths.has(k) ? 1 : 0));
     this.routeNumber = this.keyNumber.get(keys.route) ?? -1;
-    this.stackKey = keys.stack;
+    this.stackNumber = locating.length;
+    this.keyNumber.set(keys.stack, this.stackNumber);
     this.leanKeys = new Set([...locating, keys.stack]);
   }
 
@@ -334,14 +335,14 @@ export class TraceScanner {
    */
   private keyValue(r: Reader, ordinal: number): number {
     const outer = enter(r);
-    let key: string | undefined;
+    let number: number | undefined;
     let valueAt = -1;
     let valueLen = -1;
     while (r.pos < r.len) {
       const tag = r.tag();
       if (tag === KV_KEY) {
-        key = readString(r, RECENT_KEY + ordinal);
-        if (!this.keyNumber.has(key) && key !== this.stackKey) {
+        number = this.keyNumber.get(readString(r, RECENT_KEY + ordinal));
+        if (number === undefined) {
           r.pos = r.len; // not one the triage reads: the rest of this KeyValue, unread
           break;
         }
@@ -352,19 +353,16 @@ export class TraceScanner {
       } else skip(r, tag);
     }
     leave(r, outer);
-    if (key === undefined) return NOT_STACK;
-    const number = this.keyNumber.get(key);
-    if (number !== undefined) {
-      const k = this.kvCount++;
-      this.kvKey[k] = number;
-      this.kvAt[k] = valueAt;
-      this.kvLen[k] = valueLen;
-      if (number === this.routeNumber)
-        this.routed = valueAt >= 0 && stringValueLength(r, valueAt, valueLen) > 0;
-      return NOT_STACK;
-    }
-    if (key !== this.stackKey || valueAt < 0) return key === this.stackKey ? 0 : NOT_STACK;
-    return stringValueLength(r, valueAt, valueLen) >= 0 ? 1 : 0;
+    if (number === undefined) return NOT_STACK;
+    if (number === this.stackNumber)
+      return valueAt >= 0 && stringValueLength(r, valueAt, valueLen) >= 0 ? 1 : 0;
+    const k = this.kvCount++;
+    this.kvKey[k] = number;
+    this.kvAt[k] = valueAt;
+    this.kvLen[k] = valueLen;
+    if (number === this.routeNumber)
+      this.routed = valueAt >= 0 && stringValueLength(r, valueAt, valueLen) > 0;
+    return NOT_STACK;
   }
 
   /**
