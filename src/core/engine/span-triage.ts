@@ -137,11 +137,8 @@ export class SpanTriage {
 
   constructor(private readonly locate: SpanLocator) {}
 
-  /**
-   * Triages decoded spans. `traceLow`, when given, is each span's trace id's last two bytes;
-   * otherwise they are read from `traceId`.
-   */
-  run(spans: readonly SpanRecord[], now: number, traceLow?: ArrayLike<number>): TriageBatch {
+  /** Triages decoded spans (in-process ingest, JSON bodies). */
+  run(spans: readonly SpanRecord[], now: number): TriageBatch {
     const n = spans.length;
     const batch = this.begin(n, now, new Float64Array(n), new Float64Array(n), new Uint8Array(n));
     for (let i = 0; i < n; i++) {
@@ -155,7 +152,7 @@ export class SpanTriage {
       // Error groups are built from stack traces (exception events, a `code.stacktrace`): a
       // failed span without one adds nothing to them (its failure is counted in its series).
       const stack = span.events.length > 0 || typeof span.attributes[STACK_ATTRIBUTE] === 'string';
-      const low = traceLow ? traceLow[i]! : traceSampleValue(span.traceId);
+      const low = traceSampleValue(span.traceId);
       const hold = this.holdFor(state, isError, stack, low, now);
       if (hold !== 0) batch.samples.push(sample(span, i, hold));
     }
