@@ -134,6 +134,8 @@ export class TraceScanner {
   private readonly fpView = new DataView(this.fp.buffer);
 
   constructor(keys: ScanKeys) {
+    if (keys.locating.has(keys.stack))
+      throw new Error(`the stack attribute ${keys.stack} is not a locating attribute`);
     const locating = [...keys.locating];
     this.keyNumber = new Map(locating.map((k, i) => [k, i]));
     this.isPath = Uint8Array.from(locating, (k) => (keys.requestPaths.has(k) ? 1 : 0));
