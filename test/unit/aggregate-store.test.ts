@@ -113,3 +113,42 @@ test('the previous window does not share a bucket with the current one', () => {
   assert.equal(cur.maxMs, 10);
   assert.equal(prev.minMs, 100);
 });
+
+test('reading a window never changes its buckets, whether one bucket or several cover it', () => {
+  let now = T0;
+  const store = new AggregateStore({ now: () => now });
+  const a = ident('one');
+  const b = ident('other');
+  // One bucket alone (read as it is), then two series in one minute and a second minute (merged).
+  store.record(seriesKey(a), () => a, T0 - 90_000, 10, false, now);
+  store.record(seriesKey(b), () => b, T0 - 90_000, 1_000, false, now);
+  store.record(seriesKey(a), () => a, T0 - 20_000, 100, true, now);
+  const sa = store.get(seriesKey(a))!;
+  const sb = store.get(seriesKey(b))!;
+  const read = () => ({
+    alone: store.windowStats([sb], 15 * MINUTE_MS),
+    both: store.windowStats([sa, sb], 15 * MINUTE_MS),
+  });
+  const first = read();
+  assert.deepEqual([first.alone.count, first.alone.p50Ms], [1, 1_000]);
+  assert.equal(first.both.count, 3);
+  assert.equal(first.both.minMs, 10);
+  assert.equal(first.both.maxMs, 1_000);
+  assert.ok(Math.abs(first.both.p50Ms - 100) / 100 <= 0.021);
+  // The point holding two series' buckets, and the point holding one.
+  const points = first.both.series.filter((p) => p.count > 0);
+  assert.deepEqual(
+    points.map((p) => p.count),
+    [2, 1],
+  );
+  assert.ok(Math.abs(points[1]!.p50Ms - 100) / 100 <= 0.021);
+  // Read again: the same numbers (the merges built nothing into the buckets they read).
+  assert.deepEqual(read(), first);
+  // New data lands in a bucket that was read alone: the next read sees it, once.
+  now += 1_000;
+  store.record(seriesKey(b), () => b, T0 - 90_000, 3_000, false, now);
+  const after = store.windowStats([sb], 15 * MINUTE_MS);
+  assert.equal(after.count, 2);
+  assert.equal(after.maxMs, 3_000);
+  assert.equal(store.windowStats([sa, sb], 15 * MINUTE_MS).count, 4);
+});

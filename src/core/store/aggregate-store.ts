@@ -203,7 +203,7 @@ export class AggregateStore {
   ): WindowStats {
     const fine = windowMs <= MINUTE_RETENTION_MS;
     const step = fine ? MINUTE_MS : HOUR_MS;
-    const merged = new LatencySketch();
+    const merged = new MergedSketch();
     let count = 0;
     let errors = 0;
     const nPoints = Math.max(1, Math.min(points, Math.ceil(windowMs / step)));
@@ -211,37 +211,40 @@ export class AggregateStore {
       step,
       Math.ceil((Math.min(now, until) - from) / nPoints / step) * step,
     );
-    const pointSketches: LatencySketch[] = [];
+    const pointSketches: MergedSketch[] = [];
     const pointCounts: number[] = new Array<number>(nPoints).fill(0);
     const pointErrors: number[] = new Array<number>(nPoints).fill(0);
     for (const s of series) {
       // Short windows read minutes; long ones read hours plus the minutes not rolled up yet.
       for (const b of fine ? s.minutes.values() : chain(s.hours.values(), s.minutes.values())) {
         if (b.startMs < from || b.startMs >= until) continue;
-        merged.merge(b.sketch);
         count += b.count;
         errors += b.errors;
         const i = Math.min(nPoints - 1, Math.floor((b.startMs - from) / pointWidth));
-        (pointSketches[i] ??= new LatencySketch()).merge(b.sketch);
+        (pointSketches[i] ??= new MergedSketch()).add(b.sketch);
         pointCounts[i] = (pointCounts[i] ?? 0) + b.count;
         pointErrors[i] = (pointErrors[i] ?? 0) + b.errors;
       }
     }
+    // The window's sketch from its points': when one point holds all the data (new data, or one
+    // bucket per point), it is that point's, not a second copy of the same merge.
+    for (const p of pointSketches) if (p) merged.add(p.result());
     const coveredMs = this.coveredMs(windowMs, now);
+    const all = merged.result();
     return {
       count,
       errors,
-      p50Ms: merged.quantile(0.5),
-      p90Ms: merged.quantile(0.9),
-      p95Ms: merged.quantile(0.95),
-      p99Ms: merged.quantile(0.99),
-      maxMs: count ? merged.max : NaN,
-      minMs: count ? merged.min : NaN,
-      meanMs: count ? merged.sum / count : NaN,
+      p50Ms: all.quantile(0.5),
+      p90Ms: all.quantile(0.9),
+      p95Ms: all.quantile(0.95),
+      p99Ms: all.quantile(0.99),
+      maxMs: count ? all.max : NaN,
+      minMs: count ? all.min : NaN,
+      meanMs: count ? all.sum / count : NaN,
       windowMs,
       coveredMs,
       series: pointCounts.map((c, i) => {
-        const sk = pointSketches[i];
+        const sk = pointSketches[i]?.result();
         return {
           startMs: from + i * pointWidth,
           count: c,
@@ -253,6 +256,34 @@ export class AggregateStore {
     };
   }
 }
+
+/**
+ * The merge of a window's bucket sketches, made only when there are two or more: a window (or a
+ * chart point) that one bucket covers reads that bucket's sketch as it is. Lens rows are rebuilt
+ * after every batch, and copying a lone bucket's bins into a fresh sketch was most of the garbage
+ * a refresh made (and so of its slowest refreshes, scavenges).
+ */
+class MergedSketch {
+  private only: LatencySketch | undefined;
+  private merged: LatencySketch | undefined;
+
+  add(sketch: LatencySketch): void {
+    if (this.merged) this.merged.merge(sketch);
+    else if (!this.only) this.only = sketch;
+    else {
+      this.merged = new LatencySketch();
+      this.merged.merge(this.only);
+      this.merged.merge(sketch);
+    }
+  }
+
+  /** The merged sketch (empty when nothing was added); read it before its buckets change. */
+  result(): LatencySketch {
+    return this.merged ?? this.only ?? EMPTY_SKETCH;
+  }
+}
+
+const EMPTY_SKETCH = new LatencySketch();
 
 function* chain<T>(...its: Iterable<T>[]): Iterable<T> {
   for (const it of its) yield* it;
