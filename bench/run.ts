@@ -139,6 +139,10 @@ async function main(): Promise<void> {
     );
     console.log(`  JSON ingest / raw JSON.parse = ${(ingJs / rawJs).toFixed(2)}×\n`);
 
+    // Lane (a) decoded millions of spans on this thread, leaving ~150 MB of garbage that the
+    // editor's heap does not have with the ingest worker (decoding runs in the worker's isolate);
+    // collected first, so (b) measures lenses on the heap they really run on, not lane (a)'s.
+    gc?.();
     const file = ws.files[0]!;
     const fns = (await engine.functionsIn(file.rel))!;
     const q = { windowMs: 15 * 60_000 };
