@@ -142,6 +142,11 @@ test('reading a window never changes its buckets, whether one bucket or several 
     [2, 1],
   );
   assert.ok(Math.abs(points[1]!.p50Ms - 100) / 100 <= 0.021);
+  // Points without data are shared, frozen objects (kept by every rebuilt row, so not copied).
+  const empty = first.both.series.filter((p) => p.count === 0);
+  assert.equal(empty.length, first.both.series.length - 2);
+  assert.ok(empty.every((p) => Object.isFrozen(p) && Number.isNaN(p.p50Ms) && p.errors === 0));
+  assert.equal(first.alone.series[0], first.both.series[0], 'one object for one empty start');
   // Read again: the same numbers (the merges built nothing into the buckets they read).
   assert.deepEqual(read(), first);
   // New data lands in a bucket that was read alone: the next read sees it, once.

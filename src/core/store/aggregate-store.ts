@@ -245,6 +245,7 @@ export class AggregateStore {
       coveredMs,
       series: pointCounts.map((c, i) => {
         const sk = pointSketches[i]?.result();
+        if (!sk) return emptyPoint(from + i * pointWidth);
         return {
           startMs: from + i * pointWidth,
           count: c,
@@ -284,6 +285,24 @@ class MergedSketch {
 }
 
 const EMPTY_SKETCH = new LatencySketch();
+
+type Point = WindowStats['series'][number];
+/**
+ * Chart points without data, one frozen object per start shared by every window that has one: a
+ * lens row rebuilt after new data keeps its 15 points, and for a function with sparse traffic most
+ * are empty (each one kept was an object every refresh promoted into the old generation).
+ */
+const emptyPoints = new Map<number, Point>();
+
+function emptyPoint(startMs: number): Point {
+  let p = emptyPoints.get(startMs);
+  if (!p) {
+    if (emptyPoints.size >= 4096) emptyPoints.clear();
+    p = Object.freeze({ startMs, count: 0, errors: 0, p50Ms: NaN, p95Ms: NaN });
+    emptyPoints.set(startMs, p);
+  }
+  return p;
+}
 
 function* chain<T>(...its: Iterable<T>[]): Iterable<T> {
   for (const it of its) yield* it;
