@@ -21,7 +21,8 @@ import {
   STACK_ATTRIBUTE,
   type TriageBatch,
 } from '../../src/core/engine/span-triage';
-import { fingerprintHash, FingerprintTable } from '../../src/core/ingest/fingerprint-table';
+import { FingerprintTable } from '../../src/core/ingest/fingerprint-table';
+import { hashBytes } from '../../src/core/ingest/wire-strings';
 import { OtlpDecodeError, scanTraces } from '../../src/core/ingest/otlp-decode';
 import { wireDecodeTraces } from '../../src/core/ingest/trace-wire-decode';
 import { TraceScanner } from '../../src/core/ingest/trace-wire-scan';
@@ -258,7 +259,7 @@ test('the fingerprint table tells apart bytes whose hashes collide, and starts o
   let pair: [Buffer, Buffer] | undefined;
   for (let i = 0; !pair && i < 1_000_000; i++) {
     const b = randomBytes(8);
-    const h = fingerprintHash(b, new DataView(b.buffer, b.byteOffset, 8), 8);
+    const h = hashBytes(b, new DataView(b.buffer, b.byteOffset, 8), 0, 8);
     const other = seen.get(h);
     if (other && !other.equals(b)) pair = [other, b];
     else seen.set(h, b);

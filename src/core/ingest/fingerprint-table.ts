@@ -3,6 +3,7 @@
 // into a small number, and the triage maps each number to its series once. A span whose bytes
 // were seen before then skips decoding, locating and keying. A lookup compares the bytes
 // themselves, so a hash collision costs a probe, never a span counted under the wrong function.
+import { hashBytes } from './wire-strings';
 
 /** Fingerprints held before the table starts over (each costs its bytes and four ints). */
 const MAX_ENTRIES = 16_384;
@@ -43,7 +44,7 @@ export class FingerprintTable {
 
   /** The number of `bytes[0, len)` (`view` over the same bytes), adding it when it is new. */
   intern(bytes: Uint8Array, view: DataView, len: number): number {
-    const h = fingerprintHash(bytes, view, len);
+    const h = hashBytes(bytes, view, 0, len);
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const slot = this.slots[s]!;
@@ -97,16 +98,6 @@ export class FingerprintTable {
     }
     this.slots = slots;
   }
-}
-
-/** The table's hash of `bytes[0, len)` (`view` over the same bytes); exported for its tests. */
-export function fingerprintHash(bytes: Uint8Array, view: DataView, len: number): number {
-  // FNV-style, four bytes at a time: the table needs a spread, not a particular hash.
-  let h = 0x811c9dc5 ^ len;
-  let p = 0;
-  for (; p + 3 < len; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
-  for (; p < len; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
-  return h ^ (h >>> 15);
 }
 
 function grow(a: Int32Array): Int32Array<ArrayBuffer> {

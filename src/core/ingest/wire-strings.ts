@@ -36,7 +36,7 @@ export function viewRequest(buf: Uint8Array): void {
  * `at` in `kept`: four bytes at a time through DataViews (twice as fast as byte by byte, measured
  * here), then the tail.
  */
-export function sameBytes(
+function sameBytes(
   buf: Uint8Array,
   start: number,
   len: number,
@@ -54,7 +54,7 @@ export function sameBytes(
 }
 
 /** Copies `len` bytes to `kept` at `at` (a loop: short copies, no subarray to allocate). */
-export function keepBytes(
+function keepBytes(
   buf: Uint8Array,
   start: number,
   len: number,
@@ -96,14 +96,7 @@ const internBytes = new Uint8Array(INTERN_ENTRIES * INTERN_MAX_BYTES);
 const internView = new DataView(internBytes.buffer);
 
 function interned(buf: Uint8Array, start: number, len: number): string {
-  // FNV-style over four bytes at a time, then the tail (the table only needs a spread, not FNV).
-  const view = requestView;
-  const end = start + len;
-  let h = 0x811c9dc5 ^ len;
-  let p = start;
-  for (; p + 3 < end; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
-  for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
-  h ^= h >>> 15;
+  const h = hashBytes(buf, requestView, start, len);
   const e = (h >>> 0) & (INTERN_ENTRIES - 1);
   const at = e * INTERN_MAX_BYTES;
   if (internLength[e] === len && sameBytes(buf, start, len, internView, at))
@@ -115,4 +108,18 @@ function interned(buf: Uint8Array, start: number, len: number): string {
     keepBytes(buf, start, len, internBytes, at);
   }
   return s;
+}
+
+/**
+ * A hash of `bytes[start, start + len)` (`view` over the same memory) for direct-mapped and
+ * open-addressed tables (this file's strings, fingerprint-table.ts): FNV-style, four bytes at a
+ * time, then the tail; the tables need a spread, not FNV itself.
+ */
+export function hashBytes(bytes: Uint8Array, view: DataView, start: number, len: number): number {
+  const end = start + len;
+  let h = 0x811c9dc5 ^ len;
+  let p = start;
+  for (; p + 3 < end; p += 4) h = Math.imul(h ^ view.getUint32(p, true), 0x01000193);
+  for (; p < end; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
+  return h ^ (h >>> 15);
 }
